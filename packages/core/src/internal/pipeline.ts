@@ -1,0 +1,278 @@
+/**
+ * The request pipeline every operation runs through, top to bottom:
+ *
+ *   1. validate  the input with the operation's Schema, before any I/O
+ *   2. key       one Idempotency-Key per logical call, reused on every attempt
+ *   3. send      one attempt: build the request, send it, read the body, within the attempt timeout
+ *   4. classify  the status and error code into exactly one tagged error
+ *   5. decode    a 2xx body with the operation's response Schema
+ *   6. retry     the attempt under the retry policy, the whole call under the deadline
+ *
+ * Operations (`WebhookEndpoints.create`, ...) are thin descriptions passed to `execute`.
+ */
+import * as Headers from "@effect/platform/Headers"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
+import * as HeyGenClient from "../HeyGenClient.js"
+import * as HeyGenError from "../HeyGenError.js"
+import * as IdempotencyKey from "../IdempotencyKey.js"
+import * as RetryPolicy from "../RetryPolicy.js"
+import { credentialValue, excerpt, scrub } from "./scrub.js"
+
+/** What an operation is: where it goes and the schemas of what it sends and receives. */
+export interface Operation<Req, ReqEncoded, Res, ResEncoded> {
+  readonly name: string
+  readonly method: "POST"
+  readonly path: string
+  readonly request: Schema.Schema<Req, ReqEncoded>
+  readonly response: Schema.Schema<Res, ResEncoded>
+}
+
+/** Per-call settings; each one overrides the client's. */
+export interface CallOptions {
+  /** Reuse a key from an earlier call to replay it. Generated when absent. */
+  readonly idempotencyKey?: string | undefined
+  readonly retryPolicy?: RetryPolicy.RetryPolicy | undefined
+  readonly attemptTimeout?: Duration.DurationInput | undefined
+  readonly deadline?: Duration.DurationInput | undefined
+}
+
+/** A successful call: the decoded body and what a caller needs to trace or repeat it. */
+export interface Success<Res> {
+  readonly body: Res
+  readonly idempotencyKey: IdempotencyKey.IdempotencyKey
+  readonly requestId: string | null
+  readonly attempts: number
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1. validate
+
+const firstIssue = (issue: ParseResult.ParseIssue, fallbackField: string): HeyGenError.ValidationError => {
+  const [first] = ParseResult.ArrayFormatter.formatIssueSync(issue)
+  const field = first && first.path.length > 0 ? first.path.map(String).join(".") : fallbackField
+  return new HeyGenError.ValidationError({ field, message: `${field}: ${first?.message ?? "is invalid"}` })
+}
+
+const validate = <Req, ReqEncoded>(schema: Schema.Schema<Req, ReqEncoded>, input: unknown) =>
+  Schema.encodeUnknown(schema)(input, { onExcessProperty: "error" }).pipe(
+    Effect.mapError((error) => firstIssue(error.issue, "body"))
+  )
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2. key
+
+const resolveKey = (given: string | undefined) =>
+  given === undefined
+    ? IdempotencyKey.generate
+    : Schema.decodeUnknown(IdempotencyKey.IdempotencyKey)(given).pipe(
+      Effect.mapError((error) => firstIssue(error.issue, "idempotencyKey"))
+    )
+
+// ---------------------------------------------------------------------------------------------------------------
+// 3. send
+
+const buildRequest = (
+  client: HeyGenClient.Service,
+  operation: { readonly method: "POST"; readonly path: string },
+  body: unknown,
+  key: IdempotencyKey.IdempotencyKey
+) => {
+  const auth = client.credentials._tag === "ApiKey"
+    ? { "x-api-key": Redacted.value(client.credentials.apiKey) }
+    : { authorization: `Bearer ${Redacted.value(client.credentials.token)}` }
+  return HttpClientRequest.make(operation.method)(new URL(operation.path, client.baseUrl)).pipe(
+    HttpClientRequest.setHeaders({
+      ...auth,
+      "idempotency-key": key,
+      "user-agent": client.userAgent,
+      accept: "application/json"
+    }),
+    HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
+  )
+}
+
+/** What one attempt brings back before classification. */
+interface Reply {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly text: string
+  /** When the reply arrived, on the Effect clock: Retry-After dates are measured from here. */
+  readonly receivedAt: number
+}
+
+const send = (
+  client: HeyGenClient.Service,
+  request: HttpClientRequest.HttpClientRequest,
+  key: IdempotencyKey.IdempotencyKey,
+  attemptTimeout: Duration.Duration
+) =>
+  client.httpClient.execute(request).pipe(
+    Effect.flatMap((response: HttpClientResponse.HttpClientResponse) =>
+      Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, text }))
+    ),
+    Effect.flatMap((reply) => Effect.map(Clock.currentTimeMillis, (receivedAt): Reply => ({ ...reply, receivedAt }))),
+    Effect.catchAll((error) =>
+      // A connection refused, reset or cut mid-body: the server may or may not have acted.
+      Effect.fail(
+        new HeyGenError.TransportError({
+          message: scrub(`${error.reason === "Transport" ? "connection failed" : error.reason}: ${error.message}`, credentialValue(client.credentials)),
+          idempotencyKey: key
+        })
+      )
+    ),
+    Effect.timeoutFail({
+      duration: attemptTimeout,
+      onTimeout: () => new HeyGenError.TimeoutError({ scope: "attempt", timeout: attemptTimeout, idempotencyKey: key })
+    })
+  )
+
+// ---------------------------------------------------------------------------------------------------------------
+// 4. classify
+
+const parseJson = (text: string): Option.Option<unknown> => {
+  try {
+    return Option.some(JSON.parse(text))
+  } catch {
+    return Option.none()
+  }
+}
+
+const decodeErrorBody = Schema.decodeUnknownOption(HeyGenError.StandardApiErrorBody)
+
+const classify = (reply: Reply, key: IdempotencyKey.IdempotencyKey, credential: string): HeyGenError.RequestFailure => {
+  const requestId = reply.headers["x-request-id"] ?? null
+  const body = Option.flatMap(parseJson(reply.text), decodeErrorBody)
+  const clean = (s: string | null) => (s === null ? null : scrub(s, credential))
+
+  if (reply.status === 429) {
+    // Whatever the body (a CDN may send its own), a 429 is a rate limit and its Retry-After is what matters.
+    return new HeyGenError.RateLimited({
+      status: 429,
+      code: Option.match(body, { onNone: () => "rate_limit_exceeded", onSome: (b) => b.error.code }),
+      message: Option.match(body, { onNone: () => "Too many requests", onSome: (b) => scrub(b.error.message, credential) }),
+      param: Option.match(body, { onNone: () => null, onSome: (b) => clean(b.error.param) }),
+      docUrl: Option.match(body, { onNone: () => null, onSome: (b) => b.error.doc_url }),
+      requestId,
+      idempotencyKey: key,
+      retryAfter: RetryPolicy.parseRetryAfter(reply.headers["retry-after"], reply.receivedAt)
+    })
+  }
+  if (Option.isNone(body)) {
+    return new HeyGenError.UnexpectedResponse({
+      status: reply.status,
+      message: `HTTP ${reply.status} with a body that is not HeyGen's error envelope`,
+      bodyExcerpt: excerpt(reply.text, credential),
+      requestId,
+      idempotencyKey: key
+    })
+  }
+  const { code, doc_url, message, param } = body.value.error
+  const fields = {
+    status: reply.status,
+    code,
+    message: scrub(message, credential),
+    param: clean(param),
+    docUrl: doc_url,
+    requestId,
+    idempotencyKey: key
+  }
+  if (reply.status === 400 && code === "invalid_parameter") return new HeyGenError.InvalidParameter(fields)
+  if (reply.status === 401) return new HeyGenError.AuthenticationFailed(fields)
+  if (reply.status === 409 && code === "conflict") return new HeyGenError.Conflict(fields)
+  if (reply.status === 409 && code === "request_in_progress") return new HeyGenError.RequestInProgress(fields)
+  return new HeyGenError.ApiError(fields)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 5. decode
+
+const decodeSuccess = <Res, ResEncoded>(
+  schema: Schema.Schema<Res, ResEncoded>,
+  reply: Reply,
+  key: IdempotencyKey.IdempotencyKey,
+  credential: string
+): Either.Either<Res, HeyGenError.UnexpectedResponse> => {
+  const unexpected = (why: string) =>
+    new HeyGenError.UnexpectedResponse({
+      status: reply.status,
+      message: scrub(`HTTP ${reply.status} ${why}`, credential),
+      bodyExcerpt: excerpt(reply.text, credential),
+      requestId: reply.headers["x-request-id"] ?? null,
+      idempotencyKey: key
+    })
+  return Option.match(parseJson(reply.text), {
+    onNone: () => Either.left(unexpected("with a body that is not JSON")),
+    onSome: (json) =>
+      Schema.decodeUnknownEither(schema)(json).pipe(
+        Either.mapLeft((error) => {
+          // Name where the body is wrong, not what it held: the value may be a secret.
+          const [first] = ParseResult.ArrayFormatter.formatErrorSync(error)
+          const at = first && first.path.length > 0 ? first.path.map(String).join(".") : "the body"
+          return unexpected(`with a body that does not match the spec at ${at} (${first?._tag ?? "invalid"})`)
+        })
+      )
+  })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 6. retry, and the whole call
+
+/**
+ * Runs one operation: validate, then attempt (send, classify, decode) under the retry policy and the deadline.
+ * Interrupting the returned effect interrupts the in-flight request or the wait between attempts.
+ */
+export const execute = <Req, ReqEncoded, Res, ResEncoded>(
+  operation: Operation<Req, ReqEncoded, Res, ResEncoded>,
+  input: unknown,
+  options: CallOptions = {}
+): Effect.Effect<Success<Res>, HeyGenError.HeyGenError, HeyGenClient.HeyGenClient> =>
+  Effect.gen(function*() {
+    const client = yield* HeyGenClient.HeyGenClient
+    const body = yield* validate(operation.request, input)
+    const key = yield* resolveKey(options.idempotencyKey)
+    yield* Effect.annotateCurrentSpan("heygen.idempotency_key", key)
+
+    const credential = credentialValue(client.credentials)
+    const attemptTimeout = Duration.decode(options.attemptTimeout ?? client.attemptTimeout)
+    const deadline = Duration.decode(options.deadline ?? client.deadline)
+    // Built once: every attempt sends the very same request, Idempotency-Key included.
+    const request = buildRequest(client, operation, body, key)
+    const attempts = yield* Ref.make(0)
+
+    const attempt = Effect.gen(function*() {
+      const n = yield* Ref.updateAndGet(attempts, (k) => k + 1)
+      const reply = yield* send(client, request, key, attemptTimeout).pipe(
+        Effect.withSpan(`HeyGen.${operation.name}.attempt`, {
+          attributes: { "heygen.attempt": n, "heygen.idempotency_key": key }
+        })
+      )
+      if (reply.status < 200 || reply.status >= 300) return yield* Effect.fail(classify(reply, key, credential))
+      const decoded = yield* decodeSuccess(operation.response, reply, key, credential)
+      return { body: decoded, requestId: reply.headers["x-request-id"] ?? null }
+    }).pipe(
+      Effect.tapError((error) =>
+        Effect.logDebug(`HeyGen ${operation.name} attempt failed`).pipe(
+          Effect.annotateLogs({ error: error._tag, message: error.message, idempotencyKey: key })
+        )
+      )
+    )
+
+    const outcome = yield* attempt.pipe(
+      Effect.retry(options.retryPolicy ?? client.retryPolicy),
+      Effect.timeoutFail({
+        duration: deadline,
+        onTimeout: () => new HeyGenError.TimeoutError({ scope: "call", timeout: deadline, idempotencyKey: key })
+      })
+    )
+    return { ...outcome, idempotencyKey: key, attempts: yield* Ref.get(attempts) }
+  }).pipe(Effect.withSpan(`HeyGen.${operation.name}`, { attributes: { "heygen.operation": operation.name } }))

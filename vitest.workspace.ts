@@ -1,0 +1,26 @@
+// Vitest 3.2 deprecates a default-exported workspace file; a named `projects` array imported by
+// vitest.config.ts gives one run over every package with no warning.
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = path.dirname(fileURLToPath(import.meta.url))
+
+// Tests run against the sources of sibling packages, not their dist, so a change is tested without a rebuild.
+const alias = [
+  { find: /^@effect-heygen\/core$/, replacement: path.join(root, "packages/core/src/index.ts") },
+  { find: /^@effect-heygen\/core\/(.*)$/, replacement: path.join(root, "packages/core/src/$1.ts") },
+  { find: /^@effect-heygen\/test-utils$/, replacement: path.join(root, "packages/test-utils/src/index.ts") },
+  { find: /^@effect-heygen\/test-utils\/(.*)$/, replacement: path.join(root, "packages/test-utils/src/$1.ts") }
+]
+
+const project = (name: string) => ({
+  resolve: { alias },
+  test: {
+    name,
+    root: path.join(root, "packages", name),
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000
+  }
+})
+
+export const projects = [project("core"), project("test-utils"), project("cli")]
