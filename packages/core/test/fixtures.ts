@@ -1,0 +1,129 @@
+/**
+ * A scripted `HttpClient` for core's tests: each attempt gets the next reply of a script, and every request is
+ * recorded with the virtual time it was sent at. Core's tests do not use test-utils (which depends on core) so
+ * that a bug in the fake cannot hide a bug in the client.
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as TestClock from "effect/TestClock"
+import { HeyGenClient } from "@effect-heygen/core"
+
+/** One scripted reply. */
+export type Reply =
+  | { readonly _tag: "Respond"; readonly status: number; readonly body?: string | undefined; readonly headers?: Record<string, string> }
+  | { readonly _tag: "ConnectionError" }
+  /** Headers arrive, then the connection drops mid-body. */
+  | { readonly _tag: "BrokenBody"; readonly status: number; readonly partial: string }
+  /** Never answers (until interrupted). */
+  | { readonly _tag: "Hang" }
+
+export const respond = (status: number, body?: unknown, headers?: Record<string, string>): Reply => ({
+  _tag: "Respond",
+  status,
+  body: typeof body === "string" || body === undefined ? body : JSON.stringify(body),
+  headers: { "content-type": "application/json", "x-request-id": `req_${status}`, ...headers }
+})
+
+export const apiError = (status: number, code: string, message = code, extra: Record<string, unknown> = {}) =>
+  respond(status, { error: { code, message, param: null, doc_url: null, ...extra } })
+
+export const endpointBody = (overrides: Record<string, unknown> = {}) => ({
+  data: {
+    endpoint_id: "ep_abc123def456",
+    url: "https://example.com/webhook",
+    events: ["avatar_video.success"],
+    status: "enabled",
+    created_at: "2024-04-01T12:00:00Z",
+    secret: "whsec_abc123def456",
+    ...overrides
+  }
+})
+
+export interface Recorded {
+  readonly method: string
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+  /** Virtual time (ms) when the attempt was sent. */
+  readonly at: number
+}
+
+export interface Fake {
+  readonly requests: Array<Recorded>
+  /** How many in-flight requests were interrupted. */
+  readonly interrupted: { count: number }
+  readonly layer: Layer.Layer<HttpClient.HttpClient>
+}
+
+// Statuses whose web `Response` may not carry a body.
+const nullBodyStatuses = new Set([101, 103, 204, 205, 304])
+
+/** A fake whose n-th request gets `script(n)` (or the last reply of an array once it runs out). */
+export const makeFake = (script: ReadonlyArray<Reply> | ((n: number) => Reply)): Fake => {
+  const requests: Array<Recorded> = []
+  const interrupted = { count: 0 }
+  const next = (n: number): Reply =>
+    typeof script === "function" ? script(n) : (script[Math.min(n, script.length - 1)] ?? respond(500, "empty script"))
+  const client = HttpClient.make((request, url) =>
+    Effect.gen(function*() {
+      const at = yield* Clock.currentTimeMillis
+      const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
+      requests.push({ method: request.method, url: url.toString(), headers: request.headers, body, at })
+      const reply = next(requests.length - 1)
+      switch (reply._tag) {
+        case "ConnectionError":
+          return yield* new HttpClientError.RequestError({ request, reason: "Transport", cause: new Error("ECONNREFUSED") })
+        case "Hang":
+          return yield* Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => void interrupted.count++)))
+        case "BrokenBody": {
+          const stream = new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode(reply.partial))
+              controller.error(new Error("socket hang up"))
+            }
+          })
+          return HttpClientResponse.fromWeb(request, new Response(stream, { status: reply.status }))
+        }
+        case "Respond": {
+          const body = nullBodyStatuses.has(reply.status) ? null : (reply.body ?? "")
+          return HttpClientResponse.fromWeb(request, new Response(body, { status: reply.status, headers: reply.headers ?? {} }))
+        }
+      }
+    })
+  )
+  return { requests, interrupted, layer: Layer.succeed(HttpClient.HttpClient, client) }
+}
+
+export const apiKey = "hg_test_key_0123456789"
+
+/** The client under test, over a fake. */
+export const clientLayer = (fake: Fake, options: HeyGenClient.Options = {}) =>
+  HeyGenClient.layer({ apiKey: Redacted.make(apiKey), baseUrl: "https://api.heygen.test", ...options }).pipe(
+    Layer.provide(fake.layer),
+    Layer.orDie
+  )
+
+export const validRequest = { url: "https://example.com/webhook", events: ["avatar_video.success" as const] }
+
+/**
+ * Runs an effect to its end under TestClock, moving virtual time forward a step at a time, so retries and
+ * timeouts happen without real sleeps. Each sleep wakes at exactly its due time.
+ */
+export const runToEnd = <A, E, R>(effect: Effect.Effect<A, E, R>, step: Duration.DurationInput = "1 second", maxSteps = 100_000) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(effect)
+    for (let i = 0; i < maxSteps; i++) {
+      const done = yield* Fiber.poll(fiber)
+      if (Option.isSome(done)) return done.value
+      yield* TestClock.adjust(step)
+    }
+    return yield* Effect.dieMessage(`runToEnd: not done after ${maxSteps} steps`)
+  })
