@@ -76,6 +76,7 @@ export const isTransient = (error: RequestFailure): boolean => {
 
 const weekday = /^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s/i
 const deltaSeconds = /^\d+(\.\d+)?$/
+const asctime = /^[a-z]{3} [a-z]{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/i
 
 /**
  * Parses a `Retry-After` value, as delta-seconds or an HTTP-date, against `nowMillis`.
@@ -94,7 +95,8 @@ export const parseRetryAfter = (value: string | null | undefined, nowMillis: num
   }
   // `Date.parse` accepts far too much ("1", "2024"), so insist on the weekday every HTTP-date form starts with.
   if (!weekday.test(trimmed)) return Option.none()
-  const at = Date.parse(trimmed)
+  // asctime dates carry no zone but are GMT by definition; without one, Date.parse would read local time.
+  const at = Date.parse(asctime.test(trimmed) ? `${trimmed} GMT` : trimmed)
   if (Number.isNaN(at)) return Option.none()
   return Option.some(Duration.millis(Math.max(0, at - nowMillis)))
 }

@@ -7,7 +7,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
-import type * as Duration from "effect/Duration"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -66,18 +66,18 @@ export interface Fake {
 // Statuses whose web `Response` may not carry a body.
 const nullBodyStatuses = new Set([101, 103, 204, 205, 304])
 
-/** A fake whose n-th request gets `script(n)` (or the last reply of an array once it runs out). */
-export const makeFake = (script: ReadonlyArray<Reply> | ((n: number) => Reply)): Fake => {
+/** A fake whose n-th request (sent at virtual time `now`) gets `script(n, now)` (or the last reply of an array once it runs out). */
+export const makeFake = (script: ReadonlyArray<Reply> | ((n: number, now: number) => Reply)): Fake => {
   const requests: Array<Recorded> = []
   const interrupted = { count: 0 }
-  const next = (n: number): Reply =>
-    typeof script === "function" ? script(n) : (script[Math.min(n, script.length - 1)] ?? respond(500, "empty script"))
+  const next = (n: number, now: number): Reply =>
+    typeof script === "function" ? script(n, now) : (script[Math.min(n, script.length - 1)] ?? respond(500, "empty script"))
   const client = HttpClient.make((request, url) =>
     Effect.gen(function*() {
       const at = yield* Clock.currentTimeMillis
       const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
       requests.push({ method: request.method, url: url.toString(), headers: request.headers, body, at })
-      const reply = next(requests.length - 1)
+      const reply = next(requests.length - 1, at)
       switch (reply._tag) {
         case "ConnectionError":
           return yield* new HttpClientError.RequestError({ request, reason: "Transport", cause: new Error("ECONNREFUSED") })
@@ -114,16 +114,21 @@ export const clientLayer = (fake: Fake, options: HeyGenClient.Options = {}) =>
 export const validRequest = { url: "https://example.com/webhook", events: ["avatar_video.success" as const] }
 
 /**
- * Runs an effect to its end under TestClock, moving virtual time forward a step at a time, so retries and
- * timeouts happen without real sleeps. Each sleep wakes at exactly its due time.
+ * Runs an effect to its end under TestClock: whenever every fiber is blocked, virtual time jumps to the next
+ * pending sleep, so retries and timeouts happen at exactly their due times without real sleeps.
  */
-export const runToEnd = <A, E, R>(effect: Effect.Effect<A, E, R>, step: Duration.DurationInput = "1 second", maxSteps = 100_000) =>
+export const runToEnd = <A, E, R>(effect: Effect.Effect<A, E, R>, maxSteps = 10_000) =>
   Effect.gen(function*() {
     const fiber = yield* Effect.fork(effect)
+    // adjust(0) returns once every fiber of the test is suspended, i.e. waiting on the clock or done.
+    yield* TestClock.adjust(0)
     for (let i = 0; i < maxSteps; i++) {
       const done = yield* Fiber.poll(fiber)
       if (Option.isSome(done)) return done.value
-      yield* TestClock.adjust(step)
+      const pending = yield* TestClock.sleeps()
+      if (Chunk.isEmpty(pending)) return yield* Effect.dieMessage("runToEnd: blocked, and not on the clock")
+      const now = yield* Clock.currentTimeMillis
+      yield* TestClock.adjust(Math.max(0, Math.min(...pending) - now))
     }
     return yield* Effect.dieMessage(`runToEnd: not done after ${maxSteps} steps`)
   })

@@ -118,9 +118,13 @@ const send = (
 ) =>
   client.httpClient.execute(request).pipe(
     Effect.flatMap((response: HttpClientResponse.HttpClientResponse) =>
-      Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, text }))
+      Effect.gen(function*() {
+        // Retry-After counts from when the response arrived, not from when its body finished.
+        const receivedAt = yield* Clock.currentTimeMillis
+        const text = yield* response.text
+        return { status: response.status, headers: response.headers, text, receivedAt } satisfies Reply
+      })
     ),
-    Effect.flatMap((reply) => Effect.map(Clock.currentTimeMillis, (receivedAt): Reply => ({ ...reply, receivedAt }))),
     Effect.catchAll((error) =>
       // A connection refused, reset or cut mid-body: the server may or may not have acted.
       Effect.fail(
