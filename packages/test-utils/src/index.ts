@@ -10,3 +10,24 @@
  * @since 0.1.0
  */
 export * as Arbitraries from "./Arbitraries.js"
+
+/**
+ * The in-memory model of HeyGen's API and its `HttpClient` layer.
+ *
+ * @since 0.1.0
+ */
+export * as FakeHeyGen from "./FakeHeyGen.js"
+
+/**
+ * The fake behind a real HTTP server on a loopback address.
+ *
+ * @since 0.1.0
+ */
+export * as FakeServer from "./FakeServer.js"
+
+/**
+ * Scriptable faults: rate limits, 5xx, slow responses, dropped connections, broken bodies.
+ *
+ * @since 0.1.0
+ */
+export * as Fault from "./Fault.js"
