@@ -7,6 +7,7 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
+import * as FastCheck from "effect/FastCheck"
 import { type HeyGenClient, HeyGenError, RetryPolicy, WebhookEndpoints } from "@effect-heygen/core"
 import {
   apiError,
@@ -350,4 +351,56 @@ describe("createWebhookEndpoint: local validation sends nothing", () => {
         expect(fake.requests).toHaveLength(0)
       }))
   }
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// Whatever the server says, the call ends in a success or one typed error: never a defect.
+
+const printable = FastCheck.stringMatching(/^[\x20-\x7e]{0,40}$/)
+const bodyArb: FastCheck.Arbitrary<string> = FastCheck.oneof(
+  FastCheck.string(),
+  FastCheck.fullUnicodeString(),
+  FastCheck.jsonValue().map((v) => JSON.stringify(v)),
+  FastCheck.constant(JSON.stringify(endpointBody())),
+  FastCheck.record({ code: FastCheck.string(), message: FastCheck.string(), param: FastCheck.option(FastCheck.string()) })
+    .map((error) => JSON.stringify({ error })),
+  FastCheck.tuple(FastCheck.jsonValue(), FastCheck.nat()).map(([v, cut]) => {
+    const text = JSON.stringify({ data: v })
+    return text.slice(0, cut % (text.length + 1))
+  })
+)
+const replyArb: FastCheck.Arbitrary<Reply> = FastCheck.oneof(
+  { weight: 8, arbitrary: FastCheck.record({
+    status: FastCheck.integer({ min: 200, max: 599 }),
+    body: bodyArb,
+    headers: FastCheck.record({ "retry-after": printable, "x-request-id": printable, "content-type": printable }, { requiredKeys: [] })
+  }).map(({ body, headers, status }): Reply => ({ _tag: "Respond", status, body, headers })) },
+  { weight: 1, arbitrary: FastCheck.constant<Reply>({ _tag: "ConnectionError" }) },
+  // A web Response with status 204, 205 or 304 may not have a body at all, let alone a broken one.
+  { weight: 1, arbitrary: FastCheck.record({ status: FastCheck.integer({ min: 200, max: 599 }).filter((s) => ![204, 205, 304].includes(s)), partial: FastCheck.string() })
+    .map(({ partial, status }): Reply => ({ _tag: "BrokenBody", status, partial })) }
+)
+
+describe("createWebhookEndpoint: no server reply escapes as a defect", () => {
+  it.effect.prop(
+    "for any statuses, bodies and headers, the call succeeds or fails with exactly one typed error",
+    [FastCheck.array(replyArb, { minLength: 1, maxLength: 3 })],
+    ([replies]) =>
+      Effect.gen(function*() {
+        const fake = makeFake(replies)
+        const exit = yield* call(fake)
+        if (Exit.isFailure(exit)) {
+          expect(Cause.isDie(exit.cause)).toBe(false)
+          expect(Cause.isInterrupted(exit.cause)).toBe(false)
+          const failures = [...Cause.failures(exit.cause)]
+          expect(failures).toHaveLength(1)
+          expect(HeyGenError.isHeyGenError(failures[0])).toBe(true)
+          expect(failures[0]?._tag).not.toBe("ValidationError")
+        } else {
+          expect(exit.value.endpoint.endpoint_id).toEqual(expect.any(String))
+        }
+        expect(fake.requests.length).toBeLessThanOrEqual(3)
+      }),
+    { fastCheck: { numRuns: 300 } }
+  )
 })
