@@ -1,0 +1,389 @@
+/**
+ * How every failure becomes one line of JSON on stderr and one exit code.
+ *
+ * The envelope is HeyGen's own error shape, `{"error":{"code","message","hint","param","doc_url","request_id"}}`,
+ * plus the idempotency key the call used: with it, a user can repeat a call whose outcome is unknown and get the
+ * original result instead of a second endpoint. Codes the CLI makes itself (not HeyGen's) start with `cli_`.
+ *
+ * @since 0.1.0
+ */
+import type * as CliValidationError from "@effect/cli/ValidationError"
+import type * as HeyGenError from "@effect-heygen/core/HeyGenError"
+import * as ConfigError from "effect/ConfigError"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
+import * as ExitCode from "./ExitCode.js"
+
+/**
+ * The `error` object on stderr.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ErrorBody {
+  readonly code: string
+  readonly message: string
+  /** What to do next. */
+  readonly hint: string | null
+  /** The flag (`--url`) or API field (`url`) at fault, when one is. */
+  readonly param: string | null
+  readonly doc_url: string | null
+  /** HeyGen's `x-request-id`: quote it to HeyGen support. */
+  readonly request_id: string | null
+}
+
+/**
+ * What is printed on stderr.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Envelope {
+  readonly error: ErrorBody
+  /** The key the call used, when a request was attempted (or the one the user gave). */
+  readonly idempotency_key: string | null
+}
+
+/**
+ * A failure ready to report.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Failure {
+  readonly envelope: Envelope
+  readonly exitCode: ExitCode.ExitCode
+}
+
+/**
+ * An error the CLI itself raises (a bad flag value, an unreadable `--data` file, ...). Its code starts with
+ * `cli_`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class CliError extends Data.TaggedError("CliError")<{
+  readonly code: `cli_${string}`
+  readonly message: string
+  readonly hint?: string | undefined
+  readonly param?: string | undefined
+  readonly exitCode: ExitCode.ExitCode
+  readonly idempotencyKey?: string | undefined
+}> {}
+
+/**
+ * A failure already mapped to its envelope and exit code: what every command handler fails with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Reported extends Data.TaggedError("Reported")<{ readonly failure: Failure }> {}
+
+/**
+ * A bad value for a flag: exit 2, naming the flag.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const invalidFlag = (flag: string, message: string, hint?: string): CliError =>
+  new CliError({
+    code: "cli_invalid_flag",
+    message: `${flag}: ${message}`,
+    hint: hint ?? `run with --help to see what ${flag} accepts`,
+    param: flag,
+    exitCode: ExitCode.Usage
+  })
+
+const body = (fields: Partial<ErrorBody> & Pick<ErrorBody, "code" | "message">): ErrorBody => ({
+  code: fields.code,
+  message: fields.message,
+  hint: fields.hint ?? null,
+  param: fields.param ?? null,
+  doc_url: fields.doc_url ?? null,
+  request_id: fields.request_id ?? null
+})
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromCliError = (error: CliError): Failure => ({
+  envelope: {
+    error: body({ code: error.code, message: error.message, hint: error.hint ?? null, param: error.param ?? null }),
+    idempotency_key: error.idempotencyKey ?? null
+  },
+  exitCode: error.exitCode
+})
+
+/** The flag a request field comes from, so a validation message names what the user typed. */
+const flagOfField = (field: string): string => {
+  const [head] = field.split(".")
+  switch (head) {
+    case "url":
+      return "--url"
+    case "events":
+      return "--events"
+    case "entity_id":
+      return "--entity-id"
+    case "idempotencyKey":
+      return "--idempotency-key"
+    default:
+      // An unknown key can only have come from a `--data` body.
+      return "--data"
+  }
+}
+
+const repeatHint = (key: string) =>
+  `repeat the same command with --idempotency-key ${key}: HeyGen replays the original result instead of creating a second endpoint`
+
+/**
+ * Maps each of core's errors to exactly one envelope and exit code.
+ *
+ * `suppliedKey` is the key the user passed: a `ValidationError` happens before any key is generated, so the user's
+ * own key is the only one to report.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromHeyGenError = (error: HeyGenError.HeyGenError, suppliedKey?: string): Failure => {
+  switch (error._tag) {
+    case "ValidationError": {
+      const flag = flagOfField(error.field)
+      return {
+        envelope: {
+          error: body({
+            code: "cli_invalid_input",
+            message: error.message,
+            param: flag,
+            hint: flag === "--data"
+              ? "a --data body may hold only url, events and entity_id"
+              : `fix ${flag} (see --help); nothing was sent`
+          }),
+          idempotency_key: suppliedKey ?? null
+        },
+        exitCode: ExitCode.Usage
+      }
+    }
+    case "TransportError":
+      return {
+        envelope: {
+          error: body({
+            code: "cli_network_error",
+            message: error.message,
+            hint: `the response was lost, so the endpoint may or may not exist: ${repeatHint(error.idempotencyKey)}`
+          }),
+          idempotency_key: error.idempotencyKey
+        },
+        exitCode: ExitCode.ApiOrNetwork
+      }
+    case "TimeoutError":
+      return {
+        envelope: {
+          error: body({
+            code: "cli_timeout",
+            message: error.message,
+            hint: `the endpoint may or may not exist: ${repeatHint(error.idempotencyKey)} (a longer --timeout may help)`
+          }),
+          idempotency_key: error.idempotencyKey
+        },
+        exitCode: ExitCode.Timeout
+      }
+    case "UnexpectedResponse":
+      return {
+        envelope: {
+          error: body({
+            code: "cli_unexpected_response",
+            message: error.message,
+            hint: error.status >= 500
+              ? `the server or a proxy failed: ${repeatHint(error.idempotencyKey)}`
+              : "check --base-url / HEYGEN_API_BASE points at the HeyGen API",
+            request_id: error.requestId
+          }),
+          idempotency_key: error.idempotencyKey
+        },
+        exitCode: ExitCode.ApiOrNetwork
+      }
+    default:
+      return fromApiFailure(error)
+  }
+}
+
+const apiHint = (error: HeyGenError.ApiFailure): string | null => {
+  switch (error._tag) {
+    case "InvalidParameter":
+      return error.param === null ? "fix the request (see --help)" : `fix ${error.param} (see --help)`
+    case "AuthenticationFailed":
+      return "check the API key in --api-key or HEYGEN_API_KEY (HeyGen app: Settings > API)"
+    case "Conflict":
+      return "an endpoint with this URL already exists for this account: use it, or register a different URL"
+    case "RequestInProgress":
+      return `an earlier request with this key is still running: wait a few seconds, then ${
+        repeatHint(error.idempotencyKey)
+      }`
+    case "RateLimited": {
+      const wait = Option.match(error.retryAfter, {
+        onNone: () => "wait a little",
+        onSome: (d) => `wait ${Duration.format(d)}`
+      })
+      return `too many requests: ${wait}, then ${repeatHint(error.idempotencyKey)}`
+    }
+    case "ApiError":
+      if (error.status === 403) return "the API key is valid but not allowed to do this: check its permissions"
+      if (error.status === 404) return "check --base-url / HEYGEN_API_BASE points at the HeyGen API"
+      if (error.status >= 500) return `HeyGen failed: ${repeatHint(error.idempotencyKey)}`
+      return null
+  }
+}
+
+const apiExitCode = (error: HeyGenError.ApiFailure): ExitCode.ExitCode => {
+  switch (error._tag) {
+    case "AuthenticationFailed":
+      return ExitCode.Auth
+    case "InvalidParameter":
+      // The fix is in the user's input, as for a local validation error.
+      return ExitCode.Usage
+    case "ApiError":
+      return error.status === 401 || error.status === 403 ? ExitCode.Auth : ExitCode.ApiOrNetwork
+    default:
+      return ExitCode.ApiOrNetwork
+  }
+}
+
+const fromApiFailure = (error: HeyGenError.ApiFailure): Failure => ({
+  envelope: {
+    error: body({
+      code: error.code,
+      message: error.message,
+      hint: apiHint(error),
+      param: error.param,
+      doc_url: error.docUrl,
+      request_id: error.requestId
+    }),
+    idempotency_key: error.idempotencyKey
+  },
+  exitCode: apiExitCode(error)
+})
+
+const firstLeaf = (
+  error: ConfigError.ConfigError
+): { readonly path: ReadonlyArray<string>; readonly message: string; readonly missing: boolean } => {
+  switch (error._op) {
+    case "And":
+    case "Or":
+      return firstLeaf(error.left)
+    case "MissingData":
+      return { path: error.path, message: error.message, missing: true }
+    case "InvalidData":
+    case "SourceUnavailable":
+    case "Unsupported":
+      return { path: error.path, message: error.message, missing: false }
+  }
+}
+
+const flagOfConfigPath: Record<string, string> = {
+  apiKey: "--api-key",
+  HEYGEN_API_KEY: "--api-key",
+  bearerToken: "--api-key",
+  baseUrl: "--base-url",
+  HEYGEN_API_BASE: "--base-url",
+  maxRetries: "--max-retries",
+  HEYGEN_MAX_RETRIES: "--max-retries"
+}
+
+/**
+ * Maps a configuration error from `HeyGenClient.make` (no key, a plain-http base URL, ...).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromConfigError = (error: ConfigError.ConfigError): Failure => {
+  const leaf = firstLeaf(error)
+  const name = leaf.path[leaf.path.length - 1] ?? ""
+  const flag = flagOfConfigPath[name] ?? null
+  if (flag === "--api-key" && leaf.missing) {
+    return {
+      envelope: {
+        error: body({
+          code: "cli_missing_api_key",
+          message: "no HeyGen API key was given",
+          hint: "set HEYGEN_API_KEY or pass --api-key; to try the CLI with no account, add --sandbox",
+          param: flag
+        }),
+        idempotency_key: null
+      },
+      exitCode: ExitCode.Auth
+    }
+  }
+  return {
+    envelope: {
+      error: body({
+        code: "cli_invalid_config",
+        message: flag === null ? leaf.message : `${flag}: ${leaf.message}`,
+        hint: flag === "--base-url"
+          ? "use an https URL (plain http is allowed only for localhost / 127.0.0.1 / ::1)"
+          : "see --help",
+        param: flag
+      }),
+      idempotency_key: null
+    },
+    exitCode: ExitCode.Usage
+  }
+}
+
+// eslint-disable-next-line no-control-regex -- ANSI escape sequences are control characters by definition
+const ansi = /\u001b\[[0-9;]*[A-Za-z]/g
+
+/**
+ * Maps a parse error of `@effect/cli` (unknown flag, missing value, unknown command, ...): always a usage error.
+ * `render` is the library's `HelpDoc.toAnsiText`, passed in so that this module does not load the help printer.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromCliValidationError = (
+  error: CliValidationError.ValidationError,
+  render: (doc: CliValidationError.ValidationError["error"]) => string
+): Failure => {
+  const text = render(error.error).replace(ansi, "").replace(/\s+/g, " ").trim()
+  const flag = /'(--?[A-Za-z][\w-]*)'/.exec(text)?.[1] ?? null
+  return {
+    envelope: {
+      error: body({
+        code: "cli_usage",
+        message: text === "" ? `invalid command line (${error._tag})` : text,
+        hint: "run with --help to see the commands and flags",
+        param: flag
+      }),
+      idempotency_key: null
+    },
+    exitCode: ExitCode.Usage
+  }
+}
+
+/**
+ * A defect: a bug, never an expected outcome. Reported in the same envelope (no stack trace: the CLI's output is
+ * parsed by scripts), with exit code 1.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromDefect = (message: string): Failure => ({
+  envelope: {
+    error: body({
+      code: "cli_internal_error",
+      message,
+      hint: "this is a bug in effect-heygen: please report it with the command you ran (without the API key)"
+    }),
+    idempotency_key: null
+  },
+  exitCode: ExitCode.ApiOrNetwork
+})
+
+/**
+ * The stderr line.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
+export const render = (failure: Failure): string => JSON.stringify(failure.envelope)

@@ -1,0 +1,57 @@
+/**
+ * The process around a command: its output streams, standard input, environment and shutdown signal.
+ *
+ * Commands reach the outside world only through this service, so the same code runs in the bin (bound to the real
+ * process) and in-process in tests (bound to buffers), which is what lets a property test run hundreds of argv
+ * vectors without spawning hundreds of processes.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** Writes to standard output, as is. */
+  readonly stdout: (text: string) => void
+  /** Writes to standard error, as is. */
+  readonly stderr: (text: string) => void
+  /** Reads all of standard input (for `--data -`). */
+  readonly readStdin: Effect.Effect<string, Error>
+  /** The environment variables the command may read (`HEYGEN_API_KEY`, ...). */
+  readonly env: Readonly<Record<string, string | undefined>>
+  /** Resolves relative paths (`--data FILE`, `--secret-file PATH`). */
+  readonly cwd: string
+  /**
+   * Completes on the first Ctrl-C (SIGINT) or SIGTERM. A long-running command (`sandbox serve`) waits on it to
+   * shut down cleanly instead of being interrupted mid-write.
+   */
+  readonly awaitShutdown: Effect.Effect<void>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class Io extends Context.Tag("@effect-heygen/cli/Io")<Io, Service>() {}
+
+/**
+ * Prints a line on standard output.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const println = (text: string): Effect.Effect<void, never, Io> =>
+  Effect.map(Io, (io) => io.stdout(`${text}\n`))
+
+/**
+ * Prints a line on standard error.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const eprintln = (text: string): Effect.Effect<void, never, Io> =>
+  Effect.map(Io, (io) => io.stderr(`${text}\n`))

@@ -1,0 +1,158 @@
+/**
+ * The whole CLI as one function from argv to an exit code: parse, run the command, and turn every failure into
+ * one JSON line on stderr. The bin and the in-process tests both call `run`, so the tests see exactly the
+ * mapping the bin uses.
+ *
+ * @since 0.1.0
+ */
+import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as Terminal from "@effect/platform/Terminal"
+import * as Version from "@effect-heygen/core/Version"
+import * as Cause from "effect/Cause"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
+import * as Commands from "./Commands.js"
+import * as ExitCode from "./ExitCode.js"
+import * as Failure from "./Failure.js"
+import { Io } from "./Io.js"
+
+/**
+ * What `@effect/cli` needs from its environment. None of it is used for real: the CLI reads its own files with
+ * node:fs and never prompts (it is meant for scripts), so no-op and pure implementations do, and they keep the
+ * Node file system and readline modules out of start-up.
+ */
+const environment = (io: Io["Type"]) =>
+  Layer.mergeAll(
+    FileSystem.layerNoop({}),
+    Path.layer,
+    Layer.succeed(Terminal.Terminal, {
+      columns: Effect.succeed(100),
+      rows: Effect.succeed(24),
+      isTTY: Effect.succeed(false),
+      readInput: Effect.tap(Mailbox.make<Terminal.UserInput>(), (mailbox) => mailbox.end),
+      readLine: Effect.fail(new Terminal.QuitException()),
+      display: (text) => Effect.sync(() => io.stdout(text))
+    })
+  )
+
+/**
+ * `@effect/cli` prints help, `--version` and completions with `Console.log` (to our stdout), and its parse errors
+ * with `Console.error`: those are dropped, because the CLI reports them itself as a JSON envelope.
+ */
+const consoleFor = (io: Io["Type"]) =>
+  Console.consoleWith((current) =>
+    Effect.succeed<Console.Console>({
+      ...current,
+      log: (...args: ReadonlyArray<unknown>) => Effect.sync(() => io.stdout(`${args.map(String).join(" ")}\n`)),
+      error: () => Effect.void
+    })
+  )
+
+/**
+ * The values that must never be printed: the API key from `--api-key` (in either spelling) and from
+ * `HEYGEN_API_KEY`. Core never puts a key in an error; this is the second line of defence, for text the CLI
+ * echoes from argv (an unknown argument, say).
+ *
+ * @since 0.1.0
+ * @category secrets
+ */
+export const secretsOf = (
+  argv: ReadonlyArray<string>,
+  env: Readonly<Record<string, string | undefined>>
+): Array<string> => {
+  const found: Array<string> = []
+  argv.forEach((arg, i) => {
+    if (arg === "--api-key" && i + 1 < argv.length) found.push(argv[i + 1]!)
+    if (arg.startsWith("--api-key=")) found.push(arg.slice("--api-key=".length))
+  })
+  if (env.HEYGEN_API_KEY !== undefined) found.push(env.HEYGEN_API_KEY)
+  // Too short a value would match inside ordinary output; keys are long.
+  return found.filter((s) => s.length >= 8)
+}
+
+const scrubber = (secrets: ReadonlyArray<string>) => (text: string): string =>
+  secrets.reduce((acc, secret) => acc.split(secret).join("[redacted]"), text)
+
+const report = (io: Io["Type"], failure: Failure.Failure): ExitCode.ExitCode => {
+  io.stderr(`${Failure.render(failure)}\n`)
+  return failure.exitCode
+}
+
+const fromCause = (io: Io["Type"], cause: Cause.Cause<unknown>): ExitCode.ExitCode => {
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure)) {
+    const error = failure.value
+    if (error instanceof Failure.Reported) return report(io, error.failure)
+    if (ValidationError.isValidationError(error)) {
+      return report(io, Failure.fromCliValidationError(error, HelpDoc.toAnsiText))
+    }
+    return report(io, Failure.fromDefect(`unexpected failure: ${String(error)}`))
+  }
+  if (Cause.isInterruptedOnly(cause)) {
+    return report(
+      io,
+      Failure.fromCliError(
+        new Failure.CliError({ code: "cli_interrupted", message: "interrupted", exitCode: ExitCode.ApiOrNetwork })
+      )
+    )
+  }
+  // A defect is a bug: report it in the envelope, never as a stack trace (scripts parse stderr).
+  const defect = Cause.squash(cause)
+  return report(io, Failure.fromDefect(defect instanceof Error ? defect.message : String(defect)))
+}
+
+/**
+ * The root command as an `@effect/cli` app.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const app = Command.run(Commands.root, { name: "effect-heygen", version: Version.version })
+
+/**
+ * Runs the CLI on `argv` (the arguments after the executable) and returns the exit code. Never fails: every
+ * outcome is printed and mapped to one of `ExitCode.all`.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const run = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode.ExitCode, never, Io> =>
+  Effect.gen(function*() {
+    const raw = yield* Io
+    const scrub = scrubber(secretsOf(argv, raw.env))
+    const io: Io["Type"] = {
+      ...raw,
+      stdout: (text) => raw.stdout(scrub(text)),
+      stderr: (text) => raw.stderr(scrub(text))
+    }
+    if (argv.includes("--wizard")) {
+      return report(
+        io,
+        Failure.fromCliError(
+          new Failure.CliError({
+            code: "cli_usage",
+            message: "--wizard is not supported: effect-heygen is meant for scripts and never prompts",
+            hint: "run with --help to see the commands and flags",
+            param: "--wizard",
+            exitCode: ExitCode.Usage
+          })
+        )
+      )
+    }
+    const console = yield* consoleFor(io)
+    const exit = yield* app(["node", "effect-heygen", ...argv]).pipe(
+      Effect.provideService(Io, io),
+      Effect.provide(environment(io)),
+      Effect.withConsole(console),
+      Effect.exit
+    )
+    return Exit.isSuccess(exit) ? ExitCode.Ok : fromCause(io, exit.cause)
+  })

@@ -1,0 +1,51 @@
+/**
+ * `sandbox serve`: runs the fake HeyGen API on 127.0.0.1 until Ctrl-C.
+ *
+ * It waits on `Io.awaitShutdown` rather than being interrupted, so that Ctrl-C closes the server through its
+ * scope (open connections ended, port released) and the command exits 0.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Either from "effect/Either"
+import * as Failure from "./Failure.js"
+import * as FlagValue from "./FlagValue.js"
+import { Io } from "./Io.js"
+
+/**
+ * @since 0.1.0
+ * @category commands
+ */
+export const run = (
+  flags: { readonly port: Option.Option<string>; readonly human: boolean }
+): Effect.Effect<void, Failure.Reported, Io> =>
+  Effect.scoped(Effect.gen(function*() {
+    const io = yield* Io
+    const port = Option.isSome(flags.port)
+      ? FlagValue.integer("--port", flags.port.value, 0, 65535)
+      : Either.right(0)
+    if (Either.isLeft(port)) return yield* Effect.fail(new Failure.Reported({ failure: Failure.fromCliError(port.left) }))
+    // Loaded on first use: the server and the fake are the heaviest parts of the CLI.
+    const Sandbox = yield* Effect.promise(() => import("./Sandbox.js"))
+    const running = yield* Effect.mapError(
+      Sandbox.start(port.right),
+      (e) => new Failure.Reported({ failure: Failure.fromCliError(e) })
+    )
+    io.stdout(
+      flags.human
+        ? [
+          `Fake HeyGen API listening on ${running.baseUrl}`,
+          `API key: ${running.apiKey}`,
+          "",
+          "Try it from another shell:",
+          `  HEYGEN_API_BASE=${running.baseUrl} HEYGEN_API_KEY=${running.apiKey} \\`,
+          "    effect-heygen webhook endpoints create --url https://example.com/hooks --human",
+          "",
+          "Press Ctrl-C to stop.",
+          ""
+        ].join("\n")
+        : `${JSON.stringify({ base_url: running.baseUrl, api_key: running.apiKey })}\n`
+    )
+    yield* io.awaitShutdown
+  }))

@@ -1,0 +1,56 @@
+/**
+ * The `effect-heygen` executable: binds `Main.run` to the real process. Bundled by esbuild into one minified
+ * CommonJS file (`bin/effect-heygen.cjs`, see scripts/bundle.mjs) so that start-up does not walk hundreds of ESM
+ * files; commands load their heavy parts (HTTP client, sandbox server) with `import()` only when they run.
+ *
+ * @since 0.1.0
+ */
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as ExitCode from "./ExitCode.js"
+import { Io } from "./Io.js"
+import * as Main from "./Main.js"
+
+const shutdown = Effect.runSync(Deferred.make<void>())
+// Set when a command (`sandbox serve`) waits for Ctrl-C itself; otherwise Ctrl-C interrupts the command.
+let shutdownAwaited = false
+
+const readStdin = Effect.async<string, Error>((resume) => {
+  const chunks: Array<Buffer> = []
+  process.stdin.on("data", (chunk: Buffer) => chunks.push(chunk))
+  process.stdin.once("end", () => resume(Effect.succeed(Buffer.concat(chunks).toString("utf8"))))
+  process.stdin.once("error", (error) => resume(Effect.fail(error)))
+})
+
+const io: Io["Type"] = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  readStdin,
+  env: process.env,
+  cwd: process.cwd(),
+  awaitShutdown: Effect.suspend(() => {
+    shutdownAwaited = true
+    return Deferred.await(shutdown)
+  })
+}
+
+const fiber = Effect.runFork(Effect.provideService(Main.run(process.argv.slice(2)), Io, io))
+
+let signals = 0
+const onSignal = () => {
+  signals += 1
+  // A second Ctrl-C means "now": do not wait for finalizers that may be stuck.
+  if (signals > 1) process.exit(ExitCode.ApiOrNetwork)
+  if (shutdownAwaited) Deferred.unsafeDone(shutdown, Exit.void)
+  else fiber.unsafeInterruptAsFork(fiber.id())
+}
+process.on("SIGINT", onSignal)
+process.on("SIGTERM", onSignal)
+
+fiber.addObserver((exit) => {
+  process.off("SIGINT", onSignal)
+  process.off("SIGTERM", onSignal)
+  // `exitCode`, not `exit()`: let stdout and stderr drain before the process ends.
+  process.exitCode = Exit.isSuccess(exit) ? exit.value : ExitCode.ApiOrNetwork
+})
