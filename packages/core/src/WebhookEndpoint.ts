@@ -7,6 +7,8 @@ import * as Schema from "effect/Schema"
 import { WebhookEventType } from "./WebhookEventType.js"
 
 const isAbsoluteHttpsUrl = (s: string): boolean => {
+  // `new URL` trims surrounding spaces, but the server would get them: refuse them here instead.
+  if (s.trim() !== s) return false
   try {
     return new URL(s).protocol === "https:"
   } catch {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -283,6 +283,33 @@ describe("createWebhookEndpoint: retries then succeeds with the same key", () =>
     }))
 })
 
+describe("createWebhookEndpoint: types", () => {
+  it("its error channel is exactly CreateWebhookEndpointError, and it needs only HeyGenClient", () => {
+    type Call = ReturnType<typeof WebhookEndpoints.create>
+    // Checked by tsc in the test command; the runtime assertion is trivially true.
+    expectTypeOf<Effect.Effect.Error<Call>>().toEqualTypeOf<HeyGenError.CreateWebhookEndpointError>()
+    expectTypeOf<Effect.Effect.Context<Call>>().toEqualTypeOf<HeyGenClient.HeyGenClient>()
+    expectTypeOf<HeyGenError.CreateWebhookEndpointError["_tag"]>().toEqualTypeOf<(typeof HeyGenError.tags)[number]>()
+  })
+})
+
+describe("createWebhookEndpoint: observability", () => {
+  it.effect("one span per call and one per attempt, with the attempt number and the key", () =>
+    Effect.gen(function*() {
+      const fake = makeFake([apiError(503, "unavailable"), respond(200, endpointBody())])
+      const result = yield* Effect.flatten(call(fake))
+      const names = (i: number) => fake.requests[i]?.spans.map((s) => s.name) ?? []
+      for (const [i, request] of fake.requests.entries()) {
+        const attempt = request.spans.find((s) => s.name === "HeyGen.createWebhookEndpoint.attempt")
+        const call = request.spans.find((s) => s.name === "HeyGen.createWebhookEndpoint")
+        expect(attempt?.attributes).toMatchObject({ "heygen.attempt": i + 1, "heygen.idempotency_key": result.idempotencyKey })
+        expect(call?.attributes).toMatchObject({ "heygen.idempotency_key": result.idempotencyKey })
+        // The attempt span sits inside the call span.
+        expect(names(i).indexOf("HeyGen.createWebhookEndpoint.attempt")).toBeLessThan(names(i).indexOf("HeyGen.createWebhookEndpoint"))
+      }
+    }))
+})
+
 describe("createWebhookEndpoint: limits and interruption", () => {
   it.effect("the overall deadline bounds the call, retries included", () =>
     Effect.gen(function*() {
@@ -333,6 +360,7 @@ describe("createWebhookEndpoint: local validation sends nothing", () => {
   const bad: ReadonlyArray<[string, unknown, WebhookEndpoints.CallOptions, string]> = [
     ["a plain-http url", { url: "http://example.com/hook" }, {}, "url"],
     ["a relative url", { url: "/hook" }, {}, "url"],
+    ["a url with surrounding spaces", { url: " https://example.com/hook" }, {}, "url"],
     ["a missing url", { events: null }, {}, "url"],
     ["an unknown event", { url: "https://example.com", events: ["avatar_video.success", "video.done"] }, {}, "events.1"],
     ["an extra key", { url: "https://example.com", secret: "x" }, {}, "secret"],

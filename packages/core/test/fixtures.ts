@@ -14,6 +14,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
+import type * as Tracer from "effect/Tracer"
 import { HeyGenClient } from "@effect-heygen/core"
 
 /** One scripted reply. */
@@ -54,7 +55,15 @@ export interface Recorded {
   readonly body: string
   /** Virtual time (ms) when the attempt was sent. */
   readonly at: number
+  /** The spans the request was sent under, innermost first, with their attributes. */
+  readonly spans: ReadonlyArray<{ readonly name: string; readonly attributes: Readonly<Record<string, unknown>> }>
 }
+
+const spanChain = (span: Tracer.AnySpan | undefined): Recorded["spans"] =>
+  span === undefined ? [] : span._tag === "ExternalSpan" ? [] : [
+    { name: span.name, attributes: Object.fromEntries(span.attributes) },
+    ...spanChain(Option.getOrUndefined(span.parent))
+  ]
 
 export interface Fake {
   readonly requests: Array<Recorded>
@@ -76,7 +85,8 @@ export const makeFake = (script: ReadonlyArray<Reply> | ((n: number, now: number
     Effect.gen(function*() {
       const at = yield* Clock.currentTimeMillis
       const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
-      requests.push({ method: request.method, url: url.toString(), headers: request.headers, body, at })
+      const span = yield* Effect.option(Effect.currentSpan)
+      requests.push({ method: request.method, url: url.toString(), headers: request.headers, body, at, spans: spanChain(Option.getOrUndefined(span)) })
       const reply = next(requests.length - 1, at)
       switch (reply._tag) {
         case "ConnectionError":
