@@ -117,9 +117,7 @@ const create = Command.make(
   (flags: Create.Flags) => lazy(() => import("./Create.js"), (m) => m.run(flags))
 ).pipe(
   Command.withDescription(
-    "Register an HTTPS URL to receive webhook events (POST /v3/webhooks/endpoints). Prints the endpoint as JSON, " +
-      "signing secret included: HeyGen shows it only now. " +
-      "E.g. effect-heygen webhook endpoints create --sandbox --url https://example.com/hooks --events avatar_video.success"
+    "Register an HTTPS URL for webhook events; prints the endpoint and its signing secret (shown only once)."
   )
 )
 
@@ -134,8 +132,7 @@ const port = Options.text("port").pipe(
 
 const serve = Command.make("serve", { port, human }, (flags) => lazy(() => import("./Serve.js"), (m) => m.run(flags))).pipe(
   Command.withDescription(
-    "Run the fake HeyGen API on 127.0.0.1 and print its base URL and an API key it accepts; Ctrl-C stops it. " +
-      "E.g. effect-heygen sandbox serve --port 8787"
+    "Run a fake HeyGen API on 127.0.0.1 until Ctrl-C; prints its base URL and an API key."
   )
 )
 

@@ -23,6 +23,8 @@ export interface Service {
   readonly readStdin: Effect.Effect<string, Error>
   /** The environment variables the command may read (`HEYGEN_API_KEY`, ...). */
   readonly env: Readonly<Record<string, string | undefined>>
+  /** Whether help text may keep its ANSI colours (stdout is a terminal and `NO_COLOR` is unset). */
+  readonly colors: boolean
   /** Resolves relative paths (`--data FILE`, `--secret-file PATH`). */
   readonly cwd: string
   /**

@@ -43,15 +43,23 @@ const environment = (io: Io["Type"]) =>
     })
   )
 
+// eslint-disable-next-line no-control-regex -- ANSI escape sequences are control characters by definition
+const ansi = /\u001b\[[0-9;]*[A-Za-z]/g
+
 /**
- * `@effect/cli` prints help, `--version` and completions with `Console.log` (to our stdout), and its parse errors
- * with `Console.error`: those are dropped, because the CLI reports them itself as a JSON envelope.
+ * `@effect/cli` prints help, `--version` and completions with `Console.log` (to our stdout, in colour only on a
+ * terminal: a pipe or a file gets plain text), and its parse errors with `Console.error`: those are dropped,
+ * because the CLI reports them itself as a JSON envelope.
  */
 const consoleFor = (io: Io["Type"]) =>
   Console.consoleWith((current) =>
     Effect.succeed<Console.Console>({
       ...current,
-      log: (...args: ReadonlyArray<unknown>) => Effect.sync(() => io.stdout(`${args.map(String).join(" ")}\n`)),
+      log: (...args: ReadonlyArray<unknown>) =>
+        Effect.sync(() => {
+          const text = args.map(String).join(" ")
+          io.stdout(`${io.colors ? text : text.replace(ansi, "")}\n`)
+        }),
       error: () => Effect.void
     })
   )
@@ -115,7 +123,25 @@ const fromCause = (io: Io["Type"], cause: Cause.Cause<unknown>): ExitCode.ExitCo
  * @since 0.1.0
  * @category commands
  */
-export const app = Command.run(Commands.root, { name: "effect-heygen", version: Version.version })
+export const app = Command.run(Commands.root, {
+  name: "effect-heygen",
+  version: Version.version,
+  footer: HelpDoc.sequence(
+    HelpDoc.h1("EXAMPLES"),
+    HelpDoc.blocks([
+      HelpDoc.p("Try it with no HeyGen account (a fake API on 127.0.0.1):"),
+      HelpDoc.p("  effect-heygen webhook endpoints create --sandbox --url https://example.com/hooks --human"),
+      HelpDoc.p("Register an endpoint for two events, keeping the secret in a 0600 file:"),
+      HelpDoc.p(
+        "  HEYGEN_API_KEY=... effect-heygen webhook endpoints create --url https://example.com/hooks " +
+          "--events avatar_video.success,avatar_video.fail --secret-file ./heygen-webhook-secret"
+      ),
+      HelpDoc.p("Repeat a call whose outcome you did not see (the key is in its error): it replays, never duplicates:"),
+      HelpDoc.p("  effect-heygen webhook endpoints create --url https://example.com/hooks --idempotency-key KEY"),
+      HelpDoc.p("Exit codes: 0 ok, 1 API or network, 2 usage or invalid input, 3 authentication or permission, 4 timeout.")
+    ])
+  )
+})
 
 /**
  * Runs the CLI on `argv` (the arguments after the executable) and returns the exit code. Never fails: every
