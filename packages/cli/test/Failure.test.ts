@@ -1,0 +1,122 @@
+import * as HeyGenClient from "@effect-heygen/core/HeyGenClient"
+import * as HeyGenError from "@effect-heygen/core/HeyGenError"
+import * as FakeHeyGen from "@effect-heygen/test-utils/FakeHeyGen"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FastCheck from "effect/FastCheck"
+import * as Option from "effect/Option"
+import { describe, expect, it } from "vitest"
+import * as ExitCode from "../src/ExitCode.js"
+import * as Failure from "../src/Failure.js"
+
+const key = "0b8f0c7e-2d7a-4c55-9a53-6f3f1f0c9e11"
+const api = (status: number, code: string) => ({
+  status,
+  code,
+  message: `HTTP ${status} ${code}`,
+  param: code === "invalid_parameter" ? "url" : null,
+  docUrl: "https://docs.heygen.com/errors",
+  requestId: "req_123",
+  idempotencyKey: key
+})
+
+/** One example of every error core can fail with, and the exit code and envelope code the CLI must give it. */
+const table: ReadonlyArray<readonly [HeyGenError.HeyGenError, ExitCode.ExitCode, string]> = [
+  [new HeyGenError.ValidationError({ field: "events.1", message: "events.1: bad" }), ExitCode.Usage, "cli_invalid_input"],
+  [new HeyGenError.InvalidParameter(api(400, "invalid_parameter")), ExitCode.Usage, "invalid_parameter"],
+  [new HeyGenError.AuthenticationFailed(api(401, "authentication_failed")), ExitCode.Auth, "authentication_failed"],
+  [new HeyGenError.Conflict(api(409, "conflict")), ExitCode.ApiOrNetwork, "conflict"],
+  [new HeyGenError.RequestInProgress(api(409, "request_in_progress")), ExitCode.ApiOrNetwork, "request_in_progress"],
+  [
+    new HeyGenError.RateLimited({ ...api(429, "rate_limit_exceeded"), retryAfter: Option.some(Duration.seconds(90)) }),
+    ExitCode.ApiOrNetwork,
+    "rate_limit_exceeded"
+  ],
+  [new HeyGenError.ApiError(api(403, "forbidden")), ExitCode.Auth, "forbidden"],
+  [new HeyGenError.ApiError(api(404, "not_found")), ExitCode.ApiOrNetwork, "not_found"],
+  [new HeyGenError.ApiError(api(503, "internal_error")), ExitCode.ApiOrNetwork, "internal_error"],
+  [new HeyGenError.TransportError({ message: "connection reset", idempotencyKey: key }), ExitCode.ApiOrNetwork, "cli_network_error"],
+  [
+    new HeyGenError.TimeoutError({ scope: "call", timeout: Duration.seconds(5), idempotencyKey: key }),
+    ExitCode.Timeout,
+    "cli_timeout"
+  ],
+  [
+    new HeyGenError.UnexpectedResponse({ status: 502, message: "html", bodyExcerpt: "<html>", requestId: null, idempotencyKey: key }),
+    ExitCode.ApiOrNetwork,
+    "cli_unexpected_response"
+  ]
+]
+
+describe("Failure.fromHeyGenError", () => {
+  it("covers every error tag core declares", () => {
+    expect(new Set(table.map(([e]) => e._tag))).toEqual(new Set(HeyGenError.tags))
+  })
+
+  it.each(table)("%s -> exit %i, code %s", (error, exitCode, code) => {
+    const failure = Failure.fromHeyGenError(error)
+    expect(failure.exitCode).toBe(exitCode)
+    expect(failure.envelope.error.code).toBe(code)
+    expect(Object.keys(failure.envelope.error)).toEqual(["code", "message", "hint", "param", "doc_url", "request_id"])
+    if (error._tag !== "ValidationError") expect(failure.envelope.idempotency_key).toBe(key)
+    if ("requestId" in error) expect(failure.envelope.error.request_id).toBe(error.requestId)
+  })
+
+  it("names the flag of a local validation error and reports the user's own key", () => {
+    const failure = Failure.fromHeyGenError(new HeyGenError.ValidationError({ field: "entity_id", message: "x" }), "k1")
+    expect(failure.envelope.error.param).toBe("--entity-id")
+    expect(failure.envelope.idempotency_key).toBe("k1")
+  })
+
+  it("tells the user to repeat with the key after a lost response, a timeout, a 5xx or a 429", () => {
+    for (const [error] of table) {
+      if (["TransportError", "TimeoutError", "RateLimited", "RequestInProgress"].includes(error._tag)) {
+        expect(Failure.fromHeyGenError(error).envelope.error.hint).toContain(`--idempotency-key ${key}`)
+      }
+    }
+    expect(Failure.fromHeyGenError(table[5]![0]).envelope.error.hint).toContain("wait 1m 30s")
+  })
+
+  // Law: for any API status and code, the exit code is in 0-4, 401/403 map to 3, and the API's own code, request
+  // id and the key are carried over unchanged (a script can act on them).
+  it("maps any API error to exit 0-4, keeping its code, request id and key", () => {
+    FastCheck.assert(
+      FastCheck.property(
+        FastCheck.integer({ min: 400, max: 599 }),
+        FastCheck.string({ minLength: 1, maxLength: 20 }),
+        FastCheck.option(FastCheck.string({ maxLength: 10 }), { nil: null }),
+        (status, code, requestId) => {
+          const failure = Failure.fromHeyGenError(new HeyGenError.ApiError({ ...api(status, code), requestId }))
+          expect(ExitCode.all).toContain(failure.exitCode)
+          expect(failure.exitCode === ExitCode.Auth).toBe(status === 401 || status === 403)
+          expect(failure.envelope.error.code).toBe(code)
+          expect(failure.envelope.error.request_id).toBe(requestId)
+          expect(failure.envelope.idempotency_key).toBe(key)
+        }
+      )
+    )
+  })
+})
+
+describe("Failure.fromConfigError", () => {
+  const configError = (options: HeyGenClient.Options) =>
+    Effect.runPromise(
+      HeyGenClient.make(options).pipe(
+        Effect.flip,
+        Effect.provide(FakeHeyGen.layerHttpClient(Effect.runSync(FakeHeyGen.make())))
+      )
+    )
+
+  it("no key: exit 3, cli_missing_api_key, hinting at --sandbox", async () => {
+    const failure = Failure.fromConfigError(await configError({}))
+    expect(failure.exitCode).toBe(ExitCode.Auth)
+    expect(failure.envelope.error.code).toBe("cli_missing_api_key")
+    expect(failure.envelope.error.hint).toContain("--sandbox")
+  })
+
+  it("a plain-http remote base URL: exit 2 naming --base-url", async () => {
+    const failure = Failure.fromConfigError(await configError({ apiKey: "k", baseUrl: "http://example.com" }))
+    expect(failure.exitCode).toBe(ExitCode.Usage)
+    expect(failure.envelope.error.param).toBe("--base-url")
+  })
+})

@@ -1,0 +1,63 @@
+import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
+import * as Effect from "effect/Effect"
+import * as FastCheck from "effect/FastCheck"
+import * as Option from "effect/Option"
+import { describe, expect, it } from "vitest"
+import * as RequestInput from "../src/RequestInput.js"
+
+const event = FastCheck.constantFrom(...WebhookEventType.values)
+
+describe("RequestInput", () => {
+  // Law: however the event list is split across repeated --events flags and commas, the result is the list.
+  it("splitEvents: repeated flags and comma lists give the same events in order", () => {
+    FastCheck.assert(
+      FastCheck.property(FastCheck.array(FastCheck.array(event, { minLength: 1, maxLength: 4 }), { maxLength: 4 }), (groups) => {
+        expect(RequestInput.splitEvents(groups.map((g) => g.join(",")))).toEqual(groups.flat())
+        expect(RequestInput.splitEvents(groups.map((g) => ` ${g.join(" , ")} ,`))).toEqual(groups.flat())
+      })
+    )
+  })
+
+  // Law: a given flag always wins over the same field of --data; an absent flag leaves the field as --data had it;
+  // other --data keys are kept (so core can refuse them by name).
+  it("merge: flags override --data fields, nothing else changes", () => {
+    const data = FastCheck.dictionary(
+      FastCheck.constantFrom("url", "events", "entity_id", "extra"),
+      FastCheck.jsonValue()
+    )
+    const overrides = FastCheck.record({
+      url: FastCheck.option(FastCheck.webUrl()).map(Option.fromNullable),
+      events: FastCheck.array(event, { maxLength: 3 }),
+      entityId: FastCheck.option(FastCheck.string()).map(Option.fromNullable)
+    })
+    FastCheck.assert(
+      FastCheck.property(data, overrides, (d, o) => {
+        const body = RequestInput.merge(d, o)
+        expect(body.url).toEqual(Option.getOrElse(o.url, () => d.url))
+        expect(body.events).toEqual(o.events.length > 0 ? o.events : d.events)
+        expect(body.entity_id).toEqual(Option.getOrElse(o.entityId, () => d.entity_id))
+        expect(body.extra).toEqual(d.extra)
+      })
+    )
+  })
+
+  it("classifyData: - is stdin, text starting with { is inline JSON, anything else a path", () => {
+    expect(RequestInput.classifyData("-")._tag).toBe("Stdin")
+    expect(RequestInput.classifyData("  {\"url\":1}")._tag).toBe("Inline")
+    expect(RequestInput.classifyData("./body.json")._tag).toBe("File")
+    FastCheck.assert(
+      FastCheck.property(FastCheck.string(), (s) => {
+        const kind = RequestInput.classifyData(s)._tag
+        expect(kind === "Inline").toBe(s.trimStart().startsWith("{") && s !== "-")
+      })
+    )
+  })
+
+  it("parseDataJson refuses non-objects with exit 2 naming --data", async () => {
+    for (const text of ["[]", "1", "null", "\"s\"", "{"]) {
+      const error = await Effect.runPromise(Effect.flip(RequestInput.parseDataJson(text, "x")))
+      expect(error.param).toBe("--data")
+      expect(error.exitCode).toBe(2)
+    }
+  })
+})
