@@ -1,4 +1,5 @@
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -318,6 +319,24 @@ describe("createWebhookEndpoint: limits and interruption", () => {
       expect(error).toMatchObject({ _tag: "TimeoutError", scope: "call" })
       expect(fake.requests).toHaveLength(1)
       expect(fake.interrupted.count).toBe(1)
+    }))
+
+  it.effect("the deadline cuts a hanging later attempt at exactly the deadline", () =>
+    Effect.gen(function*() {
+      const fake = makeFake([apiError(503, "unavailable"), { _tag: "Hang" }])
+      const error = failureOf(yield* call(fake, { call: { attemptTimeout: "30 seconds", deadline: "10 seconds" } }))
+      expect(error).toMatchObject({ _tag: "TimeoutError", scope: "call" })
+      expect(fake.requests).toHaveLength(2)
+      expect(yield* Clock.currentTimeMillis).toBe(10_000)
+    }))
+
+  it.effect("a Retry-After that would end past the deadline fails at once with the RateLimited, not a timeout", () =>
+    Effect.gen(function*() {
+      const fake = makeFake([respond(429, { error: { code: "rate_limit_exceeded", message: "x" } }, { "retry-after": "30" }), respond(200, endpointBody())])
+      const error = failureOf(yield* call(fake, { call: { deadline: "10 seconds" } }))
+      expect(error._tag).toBe("RateLimited")
+      expect(fake.requests).toHaveLength(1)
+      expect(yield* Clock.currentTimeMillis).toBe(0)
     }))
 
   it.effect("interrupting the call aborts the in-flight request", () =>

@@ -6,7 +6,7 @@
  *   3. send      one attempt: build the request, send it, read the body, within the attempt timeout
  *   4. classify  the status and error code into exactly one tagged error
  *   5. decode    a 2xx body with the operation's response Schema
- *   6. retry     the attempt under the retry policy, the whole call under the deadline
+ *   6. retry     the attempt under the retry policy, within the call's deadline
  *
  * Operations (`WebhookEndpoints.create`, ...) are thin descriptions passed to `execute`.
  */
@@ -20,7 +20,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as HeyGenClient from "../HeyGenClient.js"
 import * as HeyGenError from "../HeyGenError.js"
@@ -110,11 +110,17 @@ interface Reply {
   readonly receivedAt: number
 }
 
+/** How long an attempt may take: its own limit, or what is left of the call's deadline if that is less. */
+interface AttemptLimit {
+  readonly duration: Duration.Duration
+  readonly onTimeout: () => HeyGenError.TimeoutError
+}
+
 const send = (
   client: HeyGenClient.Service,
   request: HttpClientRequest.HttpClientRequest,
   key: IdempotencyKey.IdempotencyKey,
-  attemptTimeout: Duration.Duration
+  limit: AttemptLimit
 ) =>
   client.httpClient.execute(request).pipe(
     Effect.flatMap((response: HttpClientResponse.HttpClientResponse) =>
@@ -134,10 +140,7 @@ const send = (
         })
       )
     ),
-    Effect.timeoutFail({
-      duration: attemptTimeout,
-      onTimeout: () => new HeyGenError.TimeoutError({ scope: "attempt", timeout: attemptTimeout, idempotencyKey: key })
-    })
+    Effect.timeoutFail(limit)
   )
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -230,6 +233,29 @@ const decodeSuccess = <Res, ResEncoded>(
 
 // ---------------------------------------------------------------------------------------------------------------
 // 6. retry, and the whole call
+//
+// The deadline is enforced without a second race around the retries (a timeout is a race of two fibers, and
+// this is the hot path): each attempt gets at most what is left of it, and the policy is told to stop when its
+// next wait would end past it. A wait is never cut short, so the caller gets the real last error (a
+// RateLimited carrying its Retry-After, say) instead of a timeout that hides it.
+
+const attemptLimit = (
+  now: number,
+  deadlineAt: number,
+  attemptTimeout: Duration.Duration,
+  deadline: Duration.Duration,
+  key: IdempotencyKey.IdempotencyKey
+): AttemptLimit => {
+  const left = Duration.millis(Math.max(0, deadlineAt - now))
+  return Duration.lessThan(left, attemptTimeout)
+    ? { duration: left, onTimeout: () => new HeyGenError.TimeoutError({ scope: "call", timeout: deadline, idempotencyKey: key }) }
+    : { duration: attemptTimeout, onTimeout: () => new HeyGenError.TimeoutError({ scope: "attempt", timeout: attemptTimeout, idempotencyKey: key }) }
+}
+
+const withinDeadline = (policy: RetryPolicy.RetryPolicy, deadlineAt: number) =>
+  Schedule.delays(policy).pipe(
+    Schedule.checkEffect((_, wait) => Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(wait) < deadlineAt))
+  )
 
 /**
  * Runs one operation: validate, then attempt (send, classify, decode) under the retry policy and the deadline.
@@ -249,13 +275,15 @@ export const execute = <Req, ReqEncoded, Res, ResEncoded>(
     const credential = credentialValue(client.credentials)
     const attemptTimeout = Duration.decode(options.attemptTimeout ?? client.attemptTimeout)
     const deadline = Duration.decode(options.deadline ?? client.deadline)
+    const deadlineAt = (yield* Clock.currentTimeMillis) + Duration.toMillis(deadline)
     // Built once: every attempt sends the very same request, Idempotency-Key included.
     const request = buildRequest(client, operation, body, key)
-    const attempts = yield* Ref.make(0)
+    let attempts = 0
 
     const attempt = Effect.gen(function*() {
-      const n = yield* Ref.updateAndGet(attempts, (k) => k + 1)
-      const reply = yield* send(client, request, key, attemptTimeout).pipe(
+      const n = ++attempts
+      const limit = attemptLimit(yield* Clock.currentTimeMillis, deadlineAt, attemptTimeout, deadline, key)
+      const reply = yield* send(client, request, key, limit).pipe(
         Effect.withSpan(`HeyGen.${operation.name}.attempt`, {
           attributes: { "heygen.attempt": n, "heygen.idempotency_key": key }
         })
@@ -271,12 +299,6 @@ export const execute = <Req, ReqEncoded, Res, ResEncoded>(
       )
     )
 
-    const outcome = yield* attempt.pipe(
-      Effect.retry(options.retryPolicy ?? client.retryPolicy),
-      Effect.timeoutFail({
-        duration: deadline,
-        onTimeout: () => new HeyGenError.TimeoutError({ scope: "call", timeout: deadline, idempotencyKey: key })
-      })
-    )
-    return { ...outcome, idempotencyKey: key, attempts: yield* Ref.get(attempts) }
+    const outcome = yield* Effect.retry(attempt, withinDeadline(options.retryPolicy ?? client.retryPolicy, deadlineAt))
+    return { ...outcome, idempotencyKey: key, attempts }
   }).pipe(Effect.withSpan(`HeyGen.${operation.name}`, { attributes: { "heygen.operation": operation.name } }))
