@@ -1,0 +1,301 @@
+/**
+ * `pnpm bench`: our createWebhookEndpoint against raw fetch (the floor) and openapi-fetch (what a user would pick
+ * instead), plus CPU cost, memory, bundle size and CLI start-up. Every figure is a ratio against a baseline
+ * measured in the same run, because these machines are shared and noisy: absolute numbers mean little.
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { createWebhookEndpoint, HeyGenClient, WebhookEndpoint } from "@effect-heygen/core"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Schema from "effect/Schema"
+import * as esbuild from "esbuild"
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import * as os from "node:os"
+import { performance } from "node:perf_hooks"
+import * as zlib from "node:zlib"
+import createClient from "openapi-fetch"
+import type { paths } from "./generated/heygen.js"
+
+// This file runs as bench/dist/run.mjs.
+const root = new URL("../../", import.meta.url)
+const quick = process.env["BENCH_QUICK"] === "1"
+const SEQUENTIAL = quick ? 300 : 2_000
+const CONCURRENT = quick ? 1_000 : 10_000
+const CONCURRENCY = 64
+const ROUNDS = quick ? 1 : 3
+const MEMORY_CALLS = quick ? 2_000 : 20_000
+
+// ---------------------------------------------------------------------------------------------------------------
+// The server: answers every create with the spec's 200 body, on 127.0.0.1.
+
+const okBody = Buffer.from(JSON.stringify({
+  data: {
+    endpoint_id: "ep_abc123def456",
+    url: "https://example.com/webhook",
+    events: ["avatar_video.success", "avatar_video.fail"],
+    status: "enabled",
+    created_at: "2024-04-01T12:00:00Z",
+    secret: "whsec_abc123def456"
+  }
+}))
+
+const startServer = () =>
+  new Promise<{ baseUrl: string; close: () => Promise<void> }>((resolve) => {
+    const server = http.createServer((req, res) => {
+      req.resume()
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "application/json", "content-length": okBody.length, "x-request-id": "req_bench" })
+        res.end(okBody)
+      })
+    })
+    server.keepAliveTimeout = 60_000
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo
+      resolve({
+        baseUrl: `http://127.0.0.1:${port}`,
+        close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()) })
+      })
+    })
+  })
+
+// ---------------------------------------------------------------------------------------------------------------
+// The three clients, each making one create call.
+
+const apiKey = "bench_api_key_0123456789"
+const request = { url: "https://example.com/webhook", events: ["avatar_video.success", "avatar_video.fail"] } as const
+type Client = { readonly name: string; readonly call: () => Promise<unknown> }
+
+const makeClients = (baseUrl: string) => {
+  const rawFetch: Client = {
+    name: "raw fetch",
+    call: async () => {
+      const res = await fetch(`${baseUrl}/v3/webhooks/endpoints`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json", "x-api-key": apiKey, "idempotency-key": crypto.randomUUID() },
+        body: JSON.stringify(request)
+      })
+      const json = JSON.parse(await res.text()) as { data: { endpoint_id: string } }
+      if (res.status !== 200) throw new Error(`status ${res.status}`)
+      return json.data
+    }
+  }
+  const peer = createClient<paths>({ baseUrl, headers: { "x-api-key": apiKey } })
+  const openapiFetch: Client = {
+    name: "openapi-fetch",
+    call: async () => {
+      const { data, error } = await peer.POST("/v3/webhooks/endpoints", {
+        // openapi-typescript makes fields with a default required, so the generated client insists on entity_id.
+        body: { ...request, events: [...request.events], entity_id: null },
+        params: { header: { "Idempotency-Key": crypto.randomUUID() } }
+      })
+      if (error !== undefined || data === undefined) throw new Error("openapi-fetch call failed")
+      return data.data
+    }
+  }
+  const runtime = ManagedRuntime.make(
+    HeyGenClient.layer({ apiKey, baseUrl }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  )
+  const ours: Client = { name: "effect-heygen", call: () => runtime.runPromise(createWebhookEndpoint(request)) }
+  return { clients: [rawFetch, openapiFetch, ours] as const, dispose: () => runtime.dispose() }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Measurements.
+
+const median = (xs: ReadonlyArray<number>) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = s.length >> 1
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+}
+
+const sequential = async (client: Client, n: number) => {
+  const latencies: Array<number> = []
+  const start = performance.now()
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now()
+    await client.call()
+    latencies.push(performance.now() - t0)
+  }
+  const seconds = (performance.now() - start) / 1000
+  return { medianMs: median(latencies), perSecond: n / seconds }
+}
+
+const concurrent = async (client: Client, n: number, concurrency: number) => {
+  let next = 0
+  const start = performance.now()
+  const worker = async () => {
+    while (next++ < n) await client.call()
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  return { perSecond: n / ((performance.now() - start) / 1000) }
+}
+
+/** Runs `measure` for every client over several rounds, rotating the order, and keeps the median per client. */
+const rounds = async <A extends Record<string, number>>(clients: ReadonlyArray<Client>, measure: (c: Client) => Promise<A>) => {
+  const results = new Map<string, Array<A>>()
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = clients.map((_, i) => clients[(i + r) % clients.length]!)
+    for (const client of order) {
+      const list = results.get(client.name) ?? []
+      list.push(await measure(client))
+      results.set(client.name, list)
+    }
+  }
+  const out = new Map<string, A>()
+  for (const [name, list] of results) {
+    const keys = Object.keys(list[0]!) as Array<keyof A>
+    out.set(name, Object.fromEntries(keys.map((k) => [k, median(list.map((a) => a[k] as number))])) as A)
+  }
+  return out
+}
+
+const timeOps = (f: () => unknown, iterations: number) => {
+  for (let i = 0; i < 2_000; i++) f()
+  const start = process.hrtime.bigint()
+  for (let i = 0; i < iterations; i++) f()
+  return Number(process.hrtime.bigint() - start) / iterations
+}
+
+const cpuCost = () => {
+  const Request = WebhookEndpoint.CreateWebhookEndpointRequest
+  const Response = WebhookEndpoint.CreateWebhookEndpointResponse
+  const encode = Schema.encodeUnknownSync(Request)
+  const decode = Schema.decodeUnknownSync(Response)
+  const responseText = okBody.toString()
+  const ours = () => decode(JSON.parse((JSON.stringify(encode(request, { onExcessProperty: "error" })), responseText)))
+  const floor = () => JSON.parse((JSON.stringify(request), responseText))
+  const iterations = quick ? 20_000 : 200_000
+  const samples = Array.from({ length: ROUNDS }, () => ({ ours: timeOps(ours, iterations), floor: timeOps(floor, iterations) }))
+  return { oursNs: median(samples.map((s) => s.ours)), floorNs: median(samples.map((s) => s.floor)) }
+}
+
+const memoryGrowth = async (client: Client) => {
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (gc === undefined) throw new Error("run node with --expose-gc")
+  await concurrent(client, 2_000, CONCURRENCY)
+  gc()
+  const before = process.memoryUsage()
+  await concurrent(client, MEMORY_CALLS, CONCURRENCY)
+  gc()
+  const after = process.memoryUsage()
+  return { rssMB: (after.rss - before.rss) / 2 ** 20, heapMB: (after.heapUsed - before.heapUsed) / 2 ** 20 }
+}
+
+const bundleSize = () => {
+  const result = esbuild.buildSync({
+    entryPoints: [new URL("packages/core/dist/index.js", root).pathname],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "neutral",
+    write: false,
+    external: ["effect", "effect/*", "@effect/platform", "@effect/platform/*"]
+  })
+  const bytes = result.outputFiles[0]!.contents
+  return { minified: bytes.length, gzipped: zlib.gzipSync(bytes, { level: 9 }).length }
+}
+
+const startup = () => {
+  const bin = new URL("packages/cli/bin/effect-heygen.cjs", root).pathname
+  if (!fs.existsSync(bin)) return null
+  const time = (args: ReadonlyArray<string>) => {
+    const runs: Array<number> = []
+    for (let i = 0; i < 9; i++) {
+      const t0 = performance.now()
+      const r = spawnSync(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HEYGEN_API_KEY: "" } })
+      runs.push(performance.now() - t0)
+      if (r.status !== 0) throw new Error(`${args.join(" ")} exited ${r.status}: ${r.stderr}`)
+    }
+    return median(runs)
+  }
+  const floor = time(["-e", "0"])
+  const help = time([bin, "--help"])
+  const sandbox = time([bin, "webhook", "endpoints", "create", "--sandbox", "--url", "https://example.com/hook"])
+  return { floor, help, sandbox }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Figure {
+  readonly name: string
+  readonly value: number
+  readonly unit: string
+  readonly baseline: string
+  readonly ratio: number | null
+  readonly target: string
+  readonly pass: boolean | null
+}
+
+const main = async () => {
+  const figures: Array<Figure> = []
+  const add = (f: Figure) => figures.push(f)
+  const server = await startServer()
+  const { clients, dispose } = makeClients(server.baseUrl)
+  const [raw, peer, ours] = clients
+
+  // Warm every client (JIT, connection pools) before measuring.
+  for (const c of clients) await concurrent(c, quick ? 500 : 3_000, CONCURRENCY)
+
+  const seq = await rounds(clients, (c) => sequential(c, SEQUENTIAL))
+  const conc = await rounds(clients, (c) => concurrent(c, CONCURRENT, CONCURRENCY))
+  const s = (c: Client) => seq.get(c.name)!
+  const k = (c: Client) => conc.get(c.name)!
+
+  for (const c of clients) {
+    add({ name: `sequential median latency: ${c.name}`, value: s(c).medianMs * 1000, unit: "µs", baseline: "raw fetch", ratio: s(c).medianMs / s(raw).medianMs, target: c === ours ? "≤ 1.15x" : "", pass: c === ours ? s(c).medianMs / s(raw).medianMs <= 1.15 : null })
+  }
+  add({ name: "sequential median latency: effect-heygen vs openapi-fetch", value: s(ours).medianMs * 1000, unit: "µs", baseline: "openapi-fetch", ratio: s(ours).medianMs / s(peer).medianMs, target: "≤ 1.00x", pass: s(ours).medianMs <= s(peer).medianMs })
+  for (const c of clients) {
+    add({ name: `sequential throughput: ${c.name}`, value: s(c).perSecond, unit: "calls/s", baseline: "raw fetch", ratio: s(c).perSecond / s(raw).perSecond, target: c === ours ? "≥ 0.85x" : "", pass: c === ours ? s(c).perSecond / s(raw).perSecond >= 0.85 : null })
+  }
+  for (const c of clients) {
+    add({ name: `throughput at concurrency ${CONCURRENCY}: ${c.name}`, value: k(c).perSecond, unit: "calls/s", baseline: "raw fetch", ratio: k(c).perSecond / k(raw).perSecond, target: c === ours ? "≥ 0.85x" : "", pass: c === ours ? k(c).perSecond / k(raw).perSecond >= 0.85 : null })
+  }
+  add({ name: `throughput at concurrency ${CONCURRENCY}: effect-heygen vs openapi-fetch`, value: k(ours).perSecond, unit: "calls/s", baseline: "openapi-fetch", ratio: k(ours).perSecond / k(peer).perSecond, target: "≥ 1.00x", pass: k(ours).perSecond >= k(peer).perSecond })
+
+  const cpu = cpuCost()
+  add({ name: "CPU per call: validate + encode + decode", value: cpu.oursNs / 1000, unit: "µs", baseline: "JSON.stringify + JSON.parse", ratio: cpu.oursNs / cpu.floorNs, target: "reported", pass: null })
+
+  const mem = await memoryGrowth(ours)
+  add({ name: `RSS growth over ${MEMORY_CALLS} calls after GC`, value: mem.rssMB, unit: "MB", baseline: "-", ratio: null, target: "≤ 10 MB", pass: mem.rssMB <= 10 })
+  add({ name: `heap growth over ${MEMORY_CALLS} calls after GC`, value: mem.heapMB, unit: "MB", baseline: "-", ratio: null, target: "reported", pass: null })
+
+  await dispose()
+  await server.close()
+
+  const size = bundleSize()
+  add({ name: "core for a consumer (esbuild, minified, gzipped; effect and platform external)", value: size.gzipped / 1024, unit: "KB", baseline: "-", ratio: null, target: "≤ 12 KB", pass: size.gzipped <= 12 * 1024 })
+
+  const cli = startup()
+  if (cli !== null) {
+    add({ name: "CLI start-up, median of 9: node -e 0", value: cli.floor, unit: "ms", baseline: "node -e 0", ratio: 1, target: "", pass: null })
+    add({ name: "CLI start-up, median of 9: --help", value: cli.help, unit: "ms", baseline: "node -e 0", ratio: cli.help / cli.floor, target: "≤ 2.5x", pass: cli.help / cli.floor <= 2.5 })
+    add({ name: "CLI start-up, median of 9: create --sandbox", value: cli.sandbox, unit: "ms", baseline: "node -e 0", ratio: cli.sandbox / cli.floor, target: "reported", pass: null })
+  }
+
+  const rows = figures.map((f) => [
+    f.name,
+    `${f.value.toFixed(f.value < 100 ? 2 : 0)} ${f.unit}`,
+    f.ratio === null ? "" : `${f.ratio.toFixed(2)}x ${f.baseline}`,
+    f.target,
+    f.pass === null ? "" : f.pass ? "ok" : "MISSED"
+  ])
+  const header = ["figure", "value", "ratio", "target", ""]
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (r: ReadonlyArray<string>) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()
+  console.log(`\neffect-heygen bench (node ${process.version}, ${os.cpus().length} cores${quick ? ", BENCH_QUICK" : ""})\n`)
+  console.log(line(header))
+  console.log(widths.map((w) => "-".repeat(w)).join("  "))
+  for (const r of rows) console.log(line(r))
+  const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, quick, sequentialCalls: SEQUENTIAL, concurrentCalls: CONCURRENT, concurrency: CONCURRENCY, rounds: ROUNDS, figures }
+  fs.writeFileSync(new URL("bench/results.json", root), `${JSON.stringify(results, null, 2)}\n`)
+  console.log("\nwritten: bench/results.json")
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})
