@@ -110,6 +110,9 @@ export const parseRetryAfter = (value: string | null | undefined, nowMillis: num
 export const retryAfterOf = (error: RequestFailure): Option.Option<Duration.Duration> =>
   error._tag === "RateLimited" ? error.retryAfter : Option.none()
 
+const wholeMillisUp = (d: Duration.Duration): Duration.Duration =>
+  Duration.isFinite(d) ? Duration.millis(Math.ceil(Duration.toMillis(d))) : d
+
 /**
  * Builds the default kind of policy: jittered exponential backoff for transient failures, never earlier than a
  * 429's Retry-After, at most `maxRetries` retries, and no retry at all when Retry-After exceeds the ceiling.
@@ -133,7 +136,11 @@ export const make = (options: Options = {}): RetryPolicy => {
   return Schedule.identity<RequestFailure>().pipe(
     Schedule.intersect(backoff),
     Schedule.modifyDelay(([error], delay) =>
-      Option.match(retryAfterOf(error), { onNone: () => delay, onSome: (wait) => Duration.max(delay, wait) })
+      // Whole milliseconds, rounded up: jitter makes fractional delays, and a clock advanced by fractions can
+      // compare a hair short of a Retry-After in floating point (a consumer's TestClock-based test would see it).
+      wholeMillisUp(
+        Option.match(retryAfterOf(error), { onNone: () => delay, onSome: (wait) => Duration.max(delay, wait) })
+      )
     ),
     Schedule.whileInput((error: RequestFailure) => isTransient(error) && withinCeiling(error)),
     Schedule.intersect(Schedule.recurs(maxRetries))
