@@ -15,6 +15,7 @@ import * as os from "node:os"
 import { performance } from "node:perf_hooks"
 import * as zlib from "node:zlib"
 import createClient from "openapi-fetch"
+import { okBody } from "./body.mjs"
 import type { paths } from "./generated/heygen.js"
 
 // This file runs as bench/dist/run.mjs.
@@ -29,17 +30,6 @@ const MEMORY_CALLS = quick ? 2_000 : 20_000
 // ---------------------------------------------------------------------------------------------------------------
 // The server (bench/server.mjs): the spec's 200 body on 127.0.0.1, in a child process so that its CPU does not
 // count against the clients being measured.
-
-const okBody = Buffer.from(JSON.stringify({
-  data: {
-    endpoint_id: "ep_abc123def456",
-    url: "https://example.com/webhook",
-    events: ["avatar_video.success", "avatar_video.fail"],
-    status: "enabled",
-    created_at: "2024-04-01T12:00:00Z",
-    secret: "whsec_abc123def456"
-  }
-}))
 
 const startServer = () =>
   new Promise<{ baseUrl: string; close: () => void }>((resolve, reject) => {

@@ -2,17 +2,9 @@
 // 127.0.0.1, in its own process so that its CPU does not count against the clients being measured.
 // Prints its port on the first line of stdout and runs until its stdin closes.
 import * as http from "node:http"
+import { okBody } from "./body.mjs"
 
-const body = Buffer.from(JSON.stringify({
-  data: {
-    endpoint_id: "ep_abc123def456",
-    url: "https://example.com/webhook",
-    events: ["avatar_video.success", "avatar_video.fail"],
-    status: "enabled",
-    created_at: "2024-04-01T12:00:00Z",
-    secret: "whsec_abc123def456"
-  }
-}))
+const body = okBody
 const server = http.createServer((req, res) => {
   req.resume()
   req.on("end", () => {
