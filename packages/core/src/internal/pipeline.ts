@@ -10,7 +10,7 @@
  *
  * Operations (`WebhookEndpoints.create`, ...) are thin descriptions passed to `execute`.
  */
-import * as Headers from "@effect/platform/Headers"
+import type * as Headers from "@effect/platform/Headers"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
