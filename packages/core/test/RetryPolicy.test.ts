@@ -6,7 +6,7 @@ import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
-import { RetryPolicy, WebhookEndpoints } from "@effect-heygen/core"
+import { HeyGenError, RetryPolicy, WebhookEndpoints } from "@effect-heygen/core"
 import { clientLayer, endpointBody, makeFake, respond, runToEnd, validRequest } from "./fixtures.js"
 
 const millis = (value: string | undefined, now = 0) =>
@@ -52,14 +52,17 @@ describe("parseRetryAfter", () => {
 describe("isTransient", () => {
   it("retries only what is safe and may pass next time", () => {
     const key = { idempotencyKey: "k", requestId: null }
-    const api = { ...key, code: "c", message: "m", param: null, docUrl: null }
-    expect(RetryPolicy.isTransient({ _tag: "ApiError", status: 503, ...api } as never)).toBe(true)
-    expect(RetryPolicy.isTransient({ _tag: "ApiError", status: 404, ...api } as never)).toBe(false)
-    expect(RetryPolicy.isTransient({ _tag: "Conflict", status: 409, ...api } as never)).toBe(false)
-    expect(RetryPolicy.isTransient({ _tag: "InvalidParameter", status: 400, ...api } as never)).toBe(false)
-    expect(RetryPolicy.isTransient({ _tag: "AuthenticationFailed", status: 401, ...api } as never)).toBe(false)
-    expect(RetryPolicy.isTransient({ _tag: "UnexpectedResponse", status: 200, ...key } as never)).toBe(false)
-    expect(RetryPolicy.isTransient({ _tag: "UnexpectedResponse", status: 502, ...key } as never)).toBe(true)
+    const api = (status: number) => ({ ...key, status, code: "c", message: "m", param: null, docUrl: null })
+    const unexpected = (status: number) => new HeyGenError.UnexpectedResponse({ ...key, status, message: "m", bodyExcerpt: "" })
+    expect(RetryPolicy.isTransient(new HeyGenError.ApiError(api(503)))).toBe(true)
+    expect(RetryPolicy.isTransient(new HeyGenError.ApiError(api(404)))).toBe(false)
+    expect(RetryPolicy.isTransient(new HeyGenError.Conflict(api(409)))).toBe(false)
+    expect(RetryPolicy.isTransient(new HeyGenError.RequestInProgress(api(409)))).toBe(true)
+    expect(RetryPolicy.isTransient(new HeyGenError.InvalidParameter(api(400)))).toBe(false)
+    expect(RetryPolicy.isTransient(new HeyGenError.AuthenticationFailed(api(401)))).toBe(false)
+    expect(RetryPolicy.isTransient(unexpected(200))).toBe(false)
+    expect(RetryPolicy.isTransient(unexpected(502))).toBe(true)
+    expect(RetryPolicy.isTransient(new HeyGenError.TransportError({ message: "m", idempotencyKey: "k" }))).toBe(true)
   })
 })
 
