@@ -3,14 +3,13 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
+import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import { inspect } from "node:util"
-import { HeyGenError, WebhookEndpoints } from "@effect-heygen/core"
+import { HeyGenClient, HeyGenError, WebhookEndpoints } from "@effect-heygen/core"
 import { type Fake, makeFake, type Reply, respond, runToEnd, validRequest } from "./fixtures.js"
-import { HeyGenClient } from "@effect-heygen/core"
-import * as Layer from "effect/Layer"
 
 /** Runs a call with `apiKey`, capturing every log line at every level. */
 const callCapturingLogs = (fake: Fake, apiKey: string, bearer: boolean) => {
