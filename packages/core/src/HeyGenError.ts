@@ -127,15 +127,64 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
 export class ApiError extends Schema.TaggedError<ApiError>()("ApiError", apiFields) {}
 
 /**
+ * What went wrong below HTTP, in a few words a user can act on: derived from the `code` of the underlying error
+ * (`ECONNREFUSED` is "connection refused", `ENOTFOUND` is "DNS lookup failed", `ERR_TLS_*` is "TLS", ...).
+ * "connection failed" and "response cut off" are the fallbacks when the cause names nothing more precise.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const TransportReason = Schema.Literal(
+  "connection refused",
+  "connection reset",
+  "DNS lookup failed",
+  "host unreachable",
+  "TLS",
+  "invalid header",
+  "invalid URL",
+  "timeout",
+  "response cut off",
+  "connection failed"
+)
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type TransportReason = typeof TransportReason.Type
+
+/**
  * The response never arrived: the connection failed or was dropped. The server may or may not have acted, so
  * repeat with the same idempotency key.
+ *
+ * `reason` says what happened; `cause` keeps the underlying error chain (name, code and message of each link,
+ * scrubbed of the credential: the consumer's `HttpClient` may quote request headers in its messages); `method` and
+ * `url` name the request (the URL without its query).
+ *
+ * @example
+ * ```ts
+ * import { HeyGenError } from "@effect-heygen/core"
+ *
+ * export const advice = (error: HeyGenError.TransportError) =>
+ *   error.reason === "DNS lookup failed" || error.reason === "connection refused"
+ *     ? `check the base URL: ${error.url}`
+ *     : "repeat the call with the same idempotency key"
+ * ```
  *
  * @since 0.1.0
  * @category errors
  */
 export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
   message: Schema.String,
-  idempotencyKey: Schema.NullOr(Schema.String)
+  idempotencyKey: Schema.NullOr(Schema.String),
+  /** @since 0.2.0 */
+  reason: Schema.optionalWith(TransportReason, { default: () => "connection failed" }),
+  /** @since 0.2.0 */
+  method: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  /** @since 0.2.0 */
+  url: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  /** @since 0.2.0 */
+  cause: Schema.optional(Schema.Defect)
 }) {}
 
 /**

@@ -5,6 +5,7 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import * as Chunk from "effect/Chunk"
@@ -20,11 +21,14 @@ import { HeyGenClient } from "@effect-heygen/core"
 /** One scripted reply. */
 export type Reply =
   | { readonly _tag: "Respond"; readonly status: number; readonly body?: string | undefined; readonly headers?: Record<string, string> }
-  | { readonly _tag: "ConnectionError" }
+  /** The connection fails; `cause` is what the transport says (by default an Error "ECONNREFUSED"). */
+  | { readonly _tag: "ConnectionError"; readonly cause?: unknown }
   /** Headers arrive, then the connection drops mid-body. */
   | { readonly _tag: "BrokenBody"; readonly status: number; readonly partial: string }
   /** Never answers (until interrupted). */
   | { readonly _tag: "Hang" }
+  /** Answers `reply` after `after` ms of virtual time. */
+  | { readonly _tag: "Slow"; readonly after: number; readonly reply: Reply }
 
 export const respond = (status: number, body?: unknown, headers?: Record<string, string>): Reply => ({
   _tag: "Respond",
@@ -87,28 +91,38 @@ export const makeFake = (script: ReadonlyArray<Reply> | ((n: number, now: number
       const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
       const span = yield* Effect.option(Effect.currentSpan)
       requests.push({ method: request.method, url: url.toString(), headers: request.headers, body, at, spans: spanChain(Option.getOrUndefined(span)) })
-      const reply = next(requests.length - 1, at)
-      switch (reply._tag) {
-        case "ConnectionError":
-          return yield* new HttpClientError.RequestError({ request, reason: "Transport", cause: new Error("ECONNREFUSED") })
-        case "Hang":
-          return yield* Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => void interrupted.count++)))
-        case "BrokenBody": {
-          const stream = new ReadableStream<Uint8Array>({
-            start(controller) {
-              controller.enqueue(new TextEncoder().encode(reply.partial))
-              controller.error(new Error("socket hang up"))
-            }
-          })
-          return HttpClientResponse.fromWeb(request, new Response(stream, { status: reply.status }))
-        }
-        case "Respond": {
-          const body = nullBodyStatuses.has(reply.status) ? null : (reply.body ?? "")
-          return HttpClientResponse.fromWeb(request, new Response(body, { status: reply.status, headers: reply.headers ?? {} }))
-        }
-      }
+      return yield* answer(request, next(requests.length - 1, at))
     })
   )
+  const answer = (
+    request: HttpClientRequest.HttpClientRequest,
+    reply: Reply
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
+    switch (reply._tag) {
+      case "ConnectionError":
+        return new HttpClientError.RequestError({ request, reason: "Transport", cause: reply.cause ?? new Error("ECONNREFUSED") })
+      case "Hang":
+        return Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => void interrupted.count++)))
+      case "Slow":
+        return Effect.zipRight(
+          Effect.sleep(reply.after).pipe(Effect.onInterrupt(() => Effect.sync(() => void interrupted.count++))),
+          answer(request, reply.reply)
+        )
+      case "BrokenBody": {
+        const stream = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode(reply.partial))
+            controller.error(new Error("socket hang up"))
+          }
+        })
+        return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(stream, { status: reply.status })))
+      }
+      case "Respond": {
+        const body = nullBodyStatuses.has(reply.status) ? null : (reply.body ?? "")
+        return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(body, { status: reply.status, headers: reply.headers ?? {} })))
+      }
+    }
+  }
   return { requests, interrupted, layer: Layer.succeed(HttpClient.HttpClient, client) }
 }
 

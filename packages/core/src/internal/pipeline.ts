@@ -13,22 +13,27 @@
  * codes the route documents. Safety to retry follows from the method (see `retrySafe`).
  */
 import type * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import type * as Tracer from "effect/Tracer"
 import * as HeyGenClient from "../HeyGenClient.js"
 import * as HeyGenError from "../HeyGenError.js"
 import * as IdempotencyKey from "../IdempotencyKey.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import { credentialValue, excerpt, scrub } from "./scrub.js"
+import * as Transport from "./transport.js"
 
 /** The HTTP methods HeyGen's webhooks API uses. */
 export type Method = "GET" | "POST" | "PATCH" | "DELETE"
@@ -220,32 +225,68 @@ interface AttemptLimit {
   readonly onTimeout: () => HeyGenError.TimeoutError
 }
 
+// The platform's own client span is turned off for our requests: its exit value is the response, which holds the
+// request and so the raw key in its headers (only the span's attributes are redacted). The attempt span below
+// takes its place, with the same OpenTelemetry attributes, and ends with no value.
+const noPlatformSpan = () => true
+
+/**
+ * One attempt, under its own span (`HeyGen.<operation>.attempt`, kind client): the attempt number, the key, and
+ * the HTTP attributes the platform's client span would have had. Its exit value is void: the reply's text may be
+ * the signing secret, and a tracer keeps what a span ends with.
+ */
 const send = (
   client: HeyGenClient.Service,
+  operation: string,
   request: HttpClientRequest.HttpClientRequest,
   key: IdempotencyKey.IdempotencyKey | null,
+  n: number,
   limit: AttemptLimit
-) =>
-  client.httpClient.execute(request).pipe(
-    Effect.flatMap((response: HttpClientResponse.HttpClientResponse) =>
-      Effect.gen(function*() {
-        // Retry-After counts from when the response arrived, not from when its body finished.
-        const receivedAt = yield* Clock.currentTimeMillis
-        const text = yield* response.text
-        return { status: response.status, headers: response.headers, text, receivedAt } satisfies Reply
-      })
-    ),
-    Effect.catchAll((error) =>
-      // A connection refused, reset or cut mid-body: the server may or may not have acted.
-      Effect.fail(
-        new HeyGenError.TransportError({
-          message: scrub(`${error.reason === "Transport" ? "connection failed" : error.reason}: ${error.message}`, credentialValue(client.credentials)),
-          idempotencyKey: key
-        })
+): Effect.Effect<Reply, HeyGenError.TransportError | HeyGenError.TimeoutError> => {
+  let reply: Reply | undefined
+  return Effect.useSpan(`HeyGen.${operation}.attempt`, {
+    kind: "client",
+    captureStackTrace: false,
+    attributes: {
+      "heygen.attempt": n,
+      ...(key === null ? {} : { "heygen.idempotency_key": key }),
+      "http.request.method": request.method,
+      "url.full": request.url,
+      "server.address": client.baseUrl.origin
+    }
+  }, (span) =>
+    Effect.flatMap(FiberRef.get(HttpClient.currentTracerPropagation), (propagate) =>
+      client.httpClient.execute(propagate ? HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span)) : request).pipe(
+        Effect.flatMap((response: HttpClientResponse.HttpClientResponse) =>
+          Effect.gen(function*() {
+            span.attribute("http.response.status_code", response.status)
+            // Retry-After counts from when the response arrived, not from when its body finished.
+            const receivedAt = yield* Clock.currentTimeMillis
+            const text = yield* response.text
+            reply = { status: response.status, headers: response.headers, text, receivedAt }
+          })
+        ),
+        Effect.catchAll((error) => {
+          // A connection refused, reset or cut mid-body: the server may or may not have acted.
+          const credential = credentialValue(client.credentials)
+          const { cause, detail, reason } = Transport.describe(error, credential)
+          return Effect.fail(
+            new HeyGenError.TransportError({
+              message: `${reason}: ${request.method} ${request.url}${detail === "" ? "" : ` (${detail})`}`,
+              reason,
+              method: request.method,
+              url: request.url,
+              cause,
+              idempotencyKey: key
+            })
+          )
+        }),
+        Effect.locally(HttpClient.currentTracerDisabledWhen, noPlatformSpan),
+        Effect.timeoutFail(limit),
+        Effect.withParentSpan(span)
       )
-    ),
-    Effect.timeoutFail(limit)
-  )
+    )).pipe(Effect.map(() => reply!))
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // 4. classify
@@ -351,9 +392,25 @@ const decodeSuccess = <Res, ResEncoded>(
 // 6. retry, and the whole call
 //
 // The deadline is enforced without a second race around the retries (a timeout is a race of two fibers, and
-// this is the hot path): each attempt gets at most what is left of it, and the policy is told to stop when its
-// next wait would end past it. A wait is never cut short, so the caller gets the real last error (a
-// RateLimited carrying its Retry-After, say) instead of a timeout that hides it.
+// this is the hot path): each attempt gets at most what is left of it, and no attempt starts with less than a
+// minimum slice left. A wait is never cut short, so when the deadline stops the retries the caller gets the real
+// last error (a RateLimited carrying its Retry-After, say); `TimeoutError{scope:"call"}` means that an attempt was
+// cut off in flight, and nothing else.
+
+/**
+ * The least time worth starting an attempt with: 50 ms, or the attempt timeout or the whole deadline when either is
+ * shorter (so the first attempt always starts: a caller who asks for a 10 ms deadline asks for one short try).
+ *
+ * Why 50 ms: an attempt needs a round trip to be of any use. Over the internet to HeyGen that is tens of
+ * milliseconds (more with a TLS handshake), so an attempt started with less would almost surely be cut off in flight:
+ * it would replace the last real error with a timeout, and reach the server after the caller stopped listening.
+ * Checked twice: before a wait (no point waiting for an attempt that could not run) and again after it, because a
+ * real timer fires late and the wait may have eaten the slice.
+ */
+export const minimumSlice = Duration.millis(50)
+
+const sliceFor = (attemptTimeout: Duration.Duration, deadline: Duration.Duration): number =>
+  Duration.toMillis(Duration.min(minimumSlice, Duration.min(attemptTimeout, deadline)))
 
 const attemptLimit = (
   now: number,
@@ -368,9 +425,12 @@ const attemptLimit = (
     : { duration: attemptTimeout, onTimeout: () => new HeyGenError.TimeoutError({ scope: "attempt", timeout: attemptTimeout, idempotencyKey: key }) }
 }
 
-const withinDeadline = (policy: RetryPolicy.RetryPolicy, deadlineAt: number) =>
+/** The policy, stopped before a wait after which less than the slice would be left. */
+const withinDeadline = (policy: RetryPolicy.RetryPolicy, deadlineAt: number, slice: number) =>
   Schedule.delays(policy).pipe(
-    Schedule.checkEffect((_, wait) => Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(wait) < deadlineAt))
+    Schedule.checkEffect((_, wait) =>
+      Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(wait) + slice <= deadlineAt)
+    )
   )
 
 /**
@@ -400,17 +460,22 @@ export const retrySafe = (method: Method, keyed: boolean): boolean => method !==
 /**
  * `Effect.retry`, started only once an attempt has failed: most calls succeed at once, and a schedule driver is
  * not free on the hot path. The driver sleeps for each delay the policy decides, and stops it when it is done.
+ * After each wait, an attempt starts only if the slice is still left; otherwise the last error stands.
  */
 const retrying = <A>(
   attempt: Effect.Effect<A, HeyGenError.RequestFailure>,
   policy: RetryPolicy.RetryPolicy,
-  first: HeyGenError.RequestFailure
+  first: HeyGenError.RequestFailure,
+  deadlineAt: number,
+  slice: number
 ): Effect.Effect<A, HeyGenError.RequestFailure> =>
   Effect.flatMap(Schedule.driver(policy), (driver) => {
     const again = (error: HeyGenError.RequestFailure): Effect.Effect<A, HeyGenError.RequestFailure> =>
       Effect.matchEffect(driver.next(error), {
         onFailure: () => Effect.fail(error),
-        onSuccess: () => Effect.catchAll(attempt, again)
+        onSuccess: () =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            deadlineAt - now < slice ? Effect.fail(error) : Effect.catchAll(attempt, again))
       })
     return again(first)
   })
@@ -418,25 +483,53 @@ const retrying = <A>(
 /**
  * Runs one operation: validate, then attempt (send, classify, decode) under the retry policy and the deadline.
  * Interrupting the returned effect interrupts the in-flight request or the wait between attempts.
+ *
+ * The call's span (`HeyGen.<operation>`) carries the operation and the key, and ends with no value: the result
+ * holds the decoded body (a signing secret, a page of endpoints), and a tracer keeps what a span ends with.
  */
 export const execute = <Res, ResEncoded, D extends DocumentedTag>(
   operation: Operation<Res, ResEncoded, D>,
   input: Input,
   options: KeyedCallOptions = {}
 ): Effect.Effect<Success<Res>, Failure<D>, HeyGenClient.HeyGenClient> =>
+  Effect.suspend(() => {
+    let success: Success<Res> | undefined
+    return Effect.useSpan(
+      `HeyGen.${operation.name}`,
+      // No stack trace on the spans: capturing one costs more than the rest of the span, on every call, and the
+      // span names already say where they come from.
+      { attributes: { "heygen.operation": operation.name }, captureStackTrace: false },
+      (span) =>
+        Effect.withParentSpan(
+          Effect.map(run(operation, input, options, span), (done) => {
+            success = done
+          }),
+          span
+        )
+    ).pipe(Effect.map(() => success!))
+  }) as Effect.Effect<Success<Res>, Failure<D>, HeyGenClient.HeyGenClient>
+// The cast narrows HeyGenError to what this route can produce: `classify` makes a documented error only for the
+// tags in `operation.documented`, and validation errors and base failures are in every route's union.
+
+const run = <Res, ResEncoded, D extends DocumentedTag>(
+  operation: Operation<Res, ResEncoded, D>,
+  input: Input,
+  options: KeyedCallOptions,
+  span: Tracer.Span
+): Effect.Effect<Success<Res>, HeyGenError.HeyGenError, HeyGenClient.HeyGenClient> =>
   Effect.gen(function*() {
     const client = yield* HeyGenClient.HeyGenClient
     const encoded = yield* validate(operation as Operation<unknown, unknown, DocumentedTag>, input)
     const key = yield* resolveKey(operation.keyed, options.idempotencyKey)
-    if (key !== null) yield* Effect.annotateCurrentSpan("heygen.idempotency_key", key)
+    if (key !== null) span.attribute("heygen.idempotency_key", key)
 
     const credential = credentialValue(client.credentials)
     const attemptTimeout = Duration.decode(options.attemptTimeout ?? client.attemptTimeout)
     const deadline = Duration.decode(options.deadline ?? client.deadline)
     const deadlineAt = (yield* Clock.currentTimeMillis) + Duration.toMillis(deadline)
+    const slice = sliceFor(attemptTimeout, deadline)
     // Built once: every attempt sends the very same request, Idempotency-Key included.
     const request = buildRequest(client, operation.method, encoded, key)
-    const attributes = key === null ? {} : { "heygen.idempotency_key": key }
     let attempts = 0
     // Whether an earlier attempt may have done the work without our hearing of it (see `outcomeLost`).
     let lostBefore = false
@@ -444,12 +537,7 @@ export const execute = <Res, ResEncoded, D extends DocumentedTag>(
     const attempt = Effect.gen(function*() {
       const n = ++attempts
       const limit = attemptLimit(yield* Clock.currentTimeMillis, deadlineAt, attemptTimeout, deadline, key)
-      const reply = yield* send(client, request, key, limit).pipe(
-        Effect.withSpan(`HeyGen.${operation.name}.attempt`, {
-          attributes: { "heygen.attempt": n, ...attributes },
-          captureStackTrace: false
-        })
-      )
+      const reply = yield* send(client, operation.name, request, key, n, limit)
       const requestId = reply.headers["x-request-id"] ?? null
       if (reply.status < 200 || reply.status >= 300) {
         const error = classify(reply, key, credential, operation.documented, encoded.resourceId)
@@ -478,16 +566,13 @@ export const execute = <Res, ResEncoded, D extends DocumentedTag>(
           attempt,
           withinDeadline(
             safe ? policy : policy.pipe(Schedule.whileInput((e: HeyGenError.RequestFailure) => !outcomeLost(e))),
-            deadlineAt
+            deadlineAt,
+            slice
           ),
-          first
+          first,
+          deadlineAt,
+          slice
         )
     )
     return { ...outcome, idempotencyKey: key, attempts }
-  }).pipe(
-    // No stack trace on the spans: capturing one costs more than the rest of the span, on every call, and the
-    // span names already say where they come from.
-    Effect.withSpan(`HeyGen.${operation.name}`, { attributes: { "heygen.operation": operation.name }, captureStackTrace: false })
-  ) as Effect.Effect<Success<Res>, Failure<D>, HeyGenClient.HeyGenClient>
-// The cast narrows HeyGenError to what this route can produce: `classify` makes a documented error only for the
-// tags in `operation.documented`, and validation errors and base failures are in every route's union.
+  })

@@ -1,0 +1,89 @@
+/**
+ * What a transport failure was, read from the consumer's `HttpClient` error: a short reason a user can act on, and a
+ * scrubbed copy of the underlying error chain. The chain is copied, never kept: an `HttpClientError` holds the
+ * request (whose headers carry the raw key), and a proxying or logging client may quote headers in its messages.
+ */
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type { TransportReason } from "../HeyGenError.js"
+import { scrub } from "./scrub.js"
+
+// Node's and undici's error codes, by what they mean to a user.
+const byCode: ReadonlyArray<readonly [RegExp, TransportReason]> = [
+  [/^ECONNREFUSED$/, "connection refused"],
+  [/^(ECONNRESET|EPIPE|ECONNABORTED|UND_ERR_SOCKET|UND_ERR_CLOSED|UND_ERR_ABORTED)$/, "connection reset"],
+  [/^(ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NONAME|EAI_NODATA)$/, "DNS lookup failed"],
+  [/^(ENETUNREACH|EHOSTUNREACH|ENETDOWN|EHOSTDOWN)$/, "host unreachable"],
+  [/^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|EPROTO$)/, "TLS"],
+  [/^(ERR_INVALID_CHAR|ERR_HTTP_INVALID_HEADER_VALUE|ERR_INVALID_HTTP_TOKEN|UND_ERR_INVALID_ARG|UND_ERR_HEADERS_OVERFLOW)$/, "invalid header"],
+  [/^(ETIMEDOUT|ESOCKETTIMEDOUT|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT)$/, "timeout"],
+  [/^ERR_INVALID_URL$/, "invalid URL"]
+]
+
+// Errors without a code that still say what they are (fetch's own TypeErrors, a socket closed by the peer).
+const byMessage: ReadonlyArray<readonly [RegExp, TransportReason]> = [
+  [/ByteString|invalid .*header|header .*invalid/i, "invalid header"],
+  [/other side closed|socket hang up|terminated|ECONNRESET/i, "connection reset"],
+  [/ECONNREFUSED/, "connection refused"],
+  [/ENOTFOUND|EAI_AGAIN|getaddrinfo/, "DNS lookup failed"],
+  [/certificate|\bTLS\b|\bSSL\b/i, "TLS"]
+]
+
+/** The links of an error's cause chain, outermost first (an AggregateError, as Node's happy eyeballs throws, by its first error). */
+const chain = (error: unknown): ReadonlyArray<Record<string, unknown>> => {
+  const out: Array<Record<string, unknown>> = []
+  let current: unknown = error
+  while (typeof current === "object" && current !== null && out.length < 6) {
+    const link = current as Record<string, unknown>
+    out.push(link)
+    const errors = link["errors"]
+    current = link["cause"] ?? (Array.isArray(errors) ? errors[0] : undefined)
+  }
+  return out
+}
+
+const codeOf = (link: Record<string, unknown>): string | undefined =>
+  typeof link["code"] === "string" ? link["code"] : undefined
+
+const messageOf = (link: Record<string, unknown>): string =>
+  typeof link["message"] === "string" ? link["message"] : ""
+
+/** A scrubbed copy of the chain: each link's name, code and message only. */
+const scrubbedCopy = (links: ReadonlyArray<Record<string, unknown>>, credential: string): Error | undefined => {
+  let copy: Error | undefined
+  for (let i = links.length - 1; i >= 0; i--) {
+    const link = links[i]!
+    const error: Error & { code?: string } = new Error(scrub(messageOf(link), credential), copy === undefined ? undefined : { cause: copy })
+    error.name = typeof link["name"] === "string" ? scrub(link["name"], credential) : "Error"
+    const code = codeOf(link)
+    if (code !== undefined) error.code = scrub(code, credential)
+    // The stack would repeat the message and point into this module: it says nothing about the failure.
+    error.stack = `${error.name}: ${error.message}`
+    copy = error
+  }
+  return copy
+}
+
+/** The reason, the scrubbed cause and a one-line description of an `HttpClient` failure. */
+export const describe = (error: HttpClientError.HttpClientError, credential: string) => {
+  const links = chain(error.cause)
+  let reason: TransportReason | undefined = error._tag === "RequestError" && error.reason === "InvalidUrl"
+    ? "invalid URL"
+    : undefined
+  for (const link of links) {
+    const code = codeOf(link)
+    if (reason !== undefined) break
+    if (code !== undefined) reason = byCode.find(([pattern]) => pattern.test(code))?.[1]
+  }
+  for (const link of links) {
+    if (reason !== undefined) break
+    const text = `${typeof link["name"] === "string" ? link["name"] : ""} ${messageOf(link)}`
+    reason = byMessage.find(([pattern]) => pattern.test(text))?.[1] ??
+      (link["name"] === "TimeoutError" ? "timeout" : undefined)
+  }
+  // A failure after the headers arrived (reading the body) lost the response part-way.
+  reason ??= error._tag === "ResponseError" ? "response cut off" : "connection failed"
+  const cause = scrubbedCopy(links, credential)
+  const innermost = links.length === 0 ? undefined : links[links.length - 1]
+  const detail = innermost === undefined ? "" : codeOf(innermost) ?? messageOf(innermost)
+  return { reason, cause, detail: detail === "" ? "" : scrub(detail, credential) }
+}
