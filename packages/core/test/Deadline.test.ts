@@ -14,7 +14,7 @@ import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
 import * as Option from "effect/Option"
 import { RetryPolicy, WebhookEndpoints } from "@effect-heygen/core"
-import { apiError, clientLayer, endpointBody, type Fake, makeFake, type Reply, respond, runToEnd, validRequest } from "./fixtures.js"
+import { apiError, clientLayer, endpointBody, makeFake, type Reply, respond, runToEnd, validRequest } from "./fixtures.js"
 
 // What the pipeline promises, restated here so that a change to it has to change the law too.
 const minimumSliceMs = 50
@@ -90,7 +90,7 @@ const outcomeOf = (exit: Exit.Exit<unknown, unknown>): { tag: string; scope?: un
   }
 }
 
-const scriptOf = (fake: Fake, replies: ReadonlyArray<Reply>, i: number) => replies[Math.min(i, replies.length - 1)]!
+const scriptOf = (replies: ReadonlyArray<Reply>, i: number) => replies[Math.min(i, replies.length - 1)]!
 
 describe("the deadline law", () => {
   it.effect.prop(
@@ -122,7 +122,7 @@ describe("the deadline law", () => {
         expect(end).toBeLessThanOrEqual(deadline)
 
         const last = sent.length - 1
-        const expected = expectedOutcome(scriptOf(fake, replies, last), sent[last]!, attemptTimeout, deadline)
+        const expected = expectedOutcome(scriptOf(replies, last), sent[last]!, attemptTimeout, deadline)
         const actual = outcomeOf(exit)
         if (expected.tie === true) {
           // The reply landed on the very tick the limit ran out: either is a faithful outcome.
