@@ -63,27 +63,31 @@ const scrubbedCopy = (links: ReadonlyArray<Record<string, unknown>>, credential:
   return copy
 }
 
-/** The reason, the scrubbed cause and a one-line description of an `HttpClient` failure. */
-export const describe = (error: HttpClientError.HttpClientError, credential: string) => {
-  const links = chain(error.cause)
-  let reason: TransportReason | undefined = error._tag === "RequestError" && error.reason === "InvalidUrl"
-    ? "invalid URL"
-    : undefined
+const reasonOf = (error: HttpClientError.HttpClientError, links: ReadonlyArray<Record<string, unknown>>): TransportReason => {
+  if (error._tag === "RequestError" && error.reason === "InvalidUrl") return "invalid URL"
+  // A code anywhere along the chain is the most precise word on it; then what the messages say.
   for (const link of links) {
     const code = codeOf(link)
-    if (reason !== undefined) break
-    if (code !== undefined) reason = byCode.find(([pattern]) => pattern.test(code))?.[1]
+    const found = code === undefined ? undefined : byCode.find(([pattern]) => pattern.test(code))
+    if (found !== undefined) return found[1]
   }
   for (const link of links) {
-    if (reason !== undefined) break
-    const text = `${typeof link["name"] === "string" ? link["name"] : ""} ${messageOf(link)}`
-    reason = byMessage.find(([pattern]) => pattern.test(text))?.[1] ??
-      (link["name"] === "TimeoutError" ? "timeout" : undefined)
+    if (link["name"] === "TimeoutError") return "timeout"
+    const found = byMessage.find(([pattern]) => pattern.test(messageOf(link)))
+    if (found !== undefined) return found[1]
   }
   // A failure after the headers arrived (reading the body) lost the response part-way.
-  reason ??= error._tag === "ResponseError" ? "response cut off" : "connection failed"
-  const cause = scrubbedCopy(links, credential)
-  const innermost = links.length === 0 ? undefined : links[links.length - 1]
-  const detail = innermost === undefined ? "" : codeOf(innermost) ?? messageOf(innermost)
-  return { reason, cause, detail: detail === "" ? "" : scrub(detail, credential) }
+  return error._tag === "ResponseError" ? "response cut off" : "connection failed"
+}
+
+/** The reason, the scrubbed cause and a short detail (the innermost code, or its message) of an `HttpClient` failure. */
+export const describe = (error: HttpClientError.HttpClientError, credential: string) => {
+  const links = chain(error.cause)
+  const innermost = links[links.length - 1]
+  const detail = innermost === undefined ? "" : scrub(codeOf(innermost) ?? messageOf(innermost), credential)
+  return {
+    reason: reasonOf(error, links),
+    cause: scrubbedCopy(links, credential),
+    detail: detail.length <= 120 ? detail : `${detail.slice(0, 120)}…`
+  }
 }
