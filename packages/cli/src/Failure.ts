@@ -139,6 +139,20 @@ const repeatHint = (key: string | null) =>
     ? "repeat the same command: it is safe to repeat"
     : `repeat the same command with --idempotency-key ${key}: HeyGen replays the original result instead of creating a second endpoint`
 
+// What to check first, by what the transport said.
+const transportAdvice: Record<HeyGenError.TransportReason, string> = {
+  "connection refused": "nothing listens at the base URL: check HEYGEN_API_BASE (or --base-url)",
+  "connection reset": "the connection was dropped (a proxy or the network)",
+  "DNS lookup failed": "the host name did not resolve: check HEYGEN_API_BASE and your DNS",
+  "host unreachable": "no route to the host: check your network",
+  "TLS": "the TLS handshake failed: check the base URL's certificate, or a proxy intercepting HTTPS",
+  "invalid header": "a header value was refused before sending: check HEYGEN_API_KEY for stray characters",
+  "invalid URL": "the request URL is not valid: check HEYGEN_API_BASE",
+  "timeout": "the connection timed out",
+  "response cut off": "the response was cut off part-way",
+  "connection failed": "the connection failed"
+}
+
 /**
  * Maps each of core's errors to exactly one envelope and exit code.
  *
@@ -172,8 +186,9 @@ export const fromHeyGenError = (error: HeyGenError.HeyGenError, suppliedKey?: st
         envelope: {
           error: body({
             code: "cli_network_error",
+            // The message starts with the reason ("connection refused: POST https://…"), so say what to fix first.
             message: error.message,
-            hint: `the response was lost, so the endpoint may or may not exist: ${repeatHint(error.idempotencyKey)}`
+            hint: `${transportAdvice[error.reason]}; the response was lost, so the endpoint may or may not exist: ${repeatHint(error.idempotencyKey)}`
           }),
           idempotency_key: error.idempotencyKey
         },
