@@ -14,6 +14,7 @@
  */
 import type * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
@@ -32,6 +33,7 @@ import * as HeyGenClient from "../HeyGenClient.js"
 import * as HeyGenError from "../HeyGenError.js"
 import * as IdempotencyKey from "../IdempotencyKey.js"
 import * as RetryPolicy from "../RetryPolicy.js"
+import * as AttemptTimer from "./attemptTimer.js"
 import { credentialValue, excerpt, scrub } from "./scrub.js"
 import * as Transport from "./transport.js"
 
@@ -113,12 +115,26 @@ const firstIssue = (issue: ParseResult.ParseIssue, fallbackField: string): HeyGe
   return new HeyGenError.ValidationError({ field, message: `${field}: ${first?.message ?? "is invalid"}` })
 }
 
+// Parsers compiled once per schema, not on every call: building one walks the schema's AST, and that showed in the
+// bench's profile. Operations are module constants, so these caches hold a handful of entries.
+const encoders = new WeakMap<Schema.Schema.AnyNoContext, (input: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
+const decoders = new WeakMap<Schema.Schema.AnyNoContext, (input: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
+
+const compiled = <S extends Schema.Schema.AnyNoContext>(
+  cache: WeakMap<Schema.Schema.AnyNoContext, (input: unknown) => Either.Either<unknown, ParseResult.ParseError>>,
+  schema: S,
+  make: (schema: S) => (input: unknown) => Either.Either<unknown, ParseResult.ParseError>
+) => {
+  let parse = cache.get(schema)
+  if (parse === undefined) cache.set(schema, parse = make(schema))
+  return parse
+}
+
 const encode = (schema: Schema.Schema.AnyNoContext | undefined, input: unknown, fallbackField: string) =>
-  schema === undefined
-    ? Effect.succeed(undefined)
-    : Schema.encodeUnknown(schema)(input, { onExcessProperty: "error" }).pipe(
-      Effect.mapError((error) => firstIssue(error.issue, fallbackField))
-    )
+  schema === undefined ? Either.right(undefined) : compiled(encoders, schema, (s) => {
+    const encodeEither = Schema.encodeUnknownEither(s)
+    return (u) => encodeEither(u, { onExcessProperty: "error" })
+  })(input).pipe(Either.mapLeft((error) => firstIssue(error.issue, fallbackField)))
 
 /** The request's variable parts, validated and encoded; nothing has been sent when this fails. */
 interface Encoded {
@@ -133,12 +149,12 @@ interface Encoded {
 const validate = (
   operation: Operation<unknown, unknown, DocumentedTag>,
   input: Input
-): Effect.Effect<Encoded, HeyGenError.ValidationError> =>
-  Effect.all([
+): Either.Either<Encoded, HeyGenError.ValidationError> =>
+  Either.all([
     encode(operation.pathParams, input.path ?? {}, "path"),
     encode(operation.query, input.query ?? {}, "query"),
     encode(operation.body, input.body, "body")
-  ]).pipe(Effect.map(([pathParams, query, body]) => {
+  ]).pipe(Either.map(([pathParams, query, body]) => {
     let resourceId: string | null = null
     const path = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => {
       const value = String((pathParams as Record<string, unknown> | undefined)?.[name] ?? "")
@@ -225,10 +241,50 @@ interface AttemptLimit {
   readonly onTimeout: () => HeyGenError.TimeoutError
 }
 
+/** A failure of the consumer's `HttpClient`, as a `TransportError` that says what happened and holds no credential. */
+const transportError = (
+  client: HeyGenClient.Service,
+  request: HttpClientRequest.HttpClientRequest,
+  key: IdempotencyKey.IdempotencyKey | null,
+  error: HttpClientError.HttpClientError
+) => {
+  // A connection refused, reset or cut mid-body: the server may or may not have acted.
+  const { cause, detail, reason } = Transport.describe(error, credentialValue(client.credentials))
+  return new HeyGenError.TransportError({
+    message: `${reason}: ${request.method} ${request.url}${detail === "" ? "" : ` (${detail})`}`,
+    reason,
+    method: request.method,
+    url: request.url,
+    cause,
+    idempotencyKey: key
+  })
+}
+
 // The platform's own client span is turned off for our requests: its exit value is the response, which holds the
 // request and so the raw key in its headers (only the span's attributes are redacted). The attempt span below
 // takes its place, with the same OpenTelemetry attributes, and ends with no value.
 const noPlatformSpan = () => true
+
+/** The request and its response body, as a `Reply`: what runs under the attempt's time limit. */
+const exchange = (
+  client: HeyGenClient.Service,
+  request: HttpClientRequest.HttpClientRequest,
+  key: IdempotencyKey.IdempotencyKey | null,
+  span: Tracer.Span
+): Effect.Effect<Reply, HeyGenError.TransportError> =>
+  client.httpClient.execute(request).pipe(
+    Effect.flatMap((response: HttpClientResponse.HttpClientResponse) => {
+      span.attribute("http.response.status_code", response.status)
+      // Retry-After counts from when the response arrived, not from when its body finished.
+      return Effect.zipWith(
+        Clock.currentTimeMillis,
+        response.text,
+        (at, text): Reply => ({ status: response.status, headers: response.headers, text, receivedAt: at })
+      )
+    }),
+    Effect.catchAll((error) => Effect.fail(transportError(client, request, key, error))),
+    Effect.locally(HttpClient.currentTracerDisabledWhen, noPlatformSpan)
+  )
 
 /**
  * One attempt, under its own span (`HeyGen.<operation>.attempt`, kind client): the attempt number, the key, and
@@ -244,48 +300,28 @@ const send = (
   limit: AttemptLimit
 ): Effect.Effect<Reply, HeyGenError.TransportError | HeyGenError.TimeoutError> => {
   let reply: Reply | undefined
-  return Effect.useSpan(`HeyGen.${operation}.attempt`, {
-    kind: "client",
-    captureStackTrace: false,
-    attributes: {
-      "heygen.attempt": n,
-      ...(key === null ? {} : { "heygen.idempotency_key": key }),
-      "http.request.method": request.method,
-      "url.full": request.url,
-      "server.address": client.baseUrl.origin
-    }
-  }, (span) =>
-    Effect.flatMap(FiberRef.get(HttpClient.currentTracerPropagation), (propagate) =>
-      client.httpClient.execute(propagate ? HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span)) : request).pipe(
-        Effect.flatMap((response: HttpClientResponse.HttpClientResponse) =>
-          Effect.gen(function*() {
-            span.attribute("http.response.status_code", response.status)
-            // Retry-After counts from when the response arrived, not from when its body finished.
-            const receivedAt = yield* Clock.currentTimeMillis
-            const text = yield* response.text
-            reply = { status: response.status, headers: response.headers, text, receivedAt }
-          })
-        ),
-        Effect.catchAll((error) => {
-          // A connection refused, reset or cut mid-body: the server may or may not have acted.
-          const credential = credentialValue(client.credentials)
-          const { cause, detail, reason } = Transport.describe(error, credential)
-          return Effect.fail(
-            new HeyGenError.TransportError({
-              message: `${reason}: ${request.method} ${request.url}${detail === "" ? "" : ` (${detail})`}`,
-              reason,
-              method: request.method,
-              url: request.url,
-              cause,
-              idempotencyKey: key
-            })
-          )
-        }),
-        Effect.locally(HttpClient.currentTracerDisabledWhen, noPlatformSpan),
-        Effect.timeoutFail(limit),
-        Effect.withParentSpan(span)
-      )
-    )).pipe(Effect.map(() => reply!))
+  const attributes = {
+    "heygen.attempt": n,
+    ...(key === null ? {} : { "heygen.idempotency_key": key }),
+    "http.request.method": request.method,
+    "url.full": request.url,
+    "server.address": client.baseUrl.origin
+  }
+  return Effect.useSpan(
+    `HeyGen.${operation}.attempt`,
+    { kind: "client", captureStackTrace: false, attributes },
+    (span) =>
+      Effect.flatMap(FiberRef.get(HttpClient.currentTracerPropagation), (propagate) => {
+        // Trace context goes out as the platform's span would have sent it (b3 and traceparent headers).
+        const traced = propagate ? HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span)) : request
+        return AttemptTimer.limit(client, exchange(client, traced, key, span), limit.duration, limit.onTimeout).pipe(
+          Effect.map((received) => {
+            reply = received
+          }),
+          Effect.withParentSpan(span)
+        )
+      })
+  ).pipe(Effect.map(() => reply!))
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -377,7 +413,10 @@ const decodeSuccess = <Res, ResEncoded>(
   return Option.match(parseJson(reply.text), {
     onNone: () => Either.left(unexpected("with a body that is not JSON")),
     onSome: (json) =>
-      Schema.decodeUnknownEither(schema)(json).pipe(
+      (compiled(decoders, schema as Schema.Schema.AnyNoContext, (s) => Schema.decodeUnknownEither(s))(json) as Either.Either<
+        Res,
+        ParseResult.ParseError
+      >).pipe(
         Either.mapLeft((error) => {
           // Name where the body is wrong, not what it held: the value may be a secret.
           const [first] = ParseResult.ArrayFormatter.formatErrorSync(error)
