@@ -54,7 +54,7 @@ describe("--completions", () => {
     expect(flags).toEqual(expect.arrayContaining(["--limit", "--token", "--all", "--human", "--sandbox"]))
     expect(flags).not.toContain("--url")
     expect(events).toEqual(WebhookEventType.values.filter((t) => t.startsWith("avatar_video.")))
-    expect(events.length).toBeGreaterThan(1)
+    expect(events!.length).toBeGreaterThan(1)
     expect(afterComma).toEqual(
       WebhookEventType.values.filter((t) => t.startsWith("video_agent.")).map((t) => `avatar_video.success,${t}`)
     )

@@ -48,7 +48,7 @@ describe("SandboxState.load / save", () => {
     ["not JSON", "{\"format\":"],
     ["JSON of another shape", "[1,2]"],
     ["another version", JSON.stringify({ format: SandboxState.format, version: 99, state: {} })]
-  ])("a file that is %s is reported with a hint to reset", ([, text]) =>
+  ] as const)("a file that is %s is reported with a hint to reset", ([, text]) =>
     Effect.gen(function*() {
       const file = fresh()
       NodeFs.mkdirSync(NodePath.dirname(file), { recursive: true })
