@@ -123,8 +123,9 @@ describe("webhook endpoints create (bundled bin)", () => {
   })
 
   it("runs the README main job: a create against the built-in sandbox, with no key in the environment", async () => {
-    const out = await runBin(["webhook", "endpoints", "create", "--sandbox", "--url", "https://example.com/hooks"])
-      .then(record)
+    const out = await runBin(["webhook", "endpoints", "create", "--sandbox", "--url", "https://example.com/hooks"], {
+      env: { EFFECT_HEYGEN_SANDBOX_STATE: NodePath.join(dir, "sandbox.json") }
+    }).then(record)
     expect(out.code, out.stderr).toBe(0)
     expect(JSON.parse(out.stdout).data.secret).toMatch(/^whsec_/)
   })
@@ -296,7 +297,7 @@ describe("--secret-file", () => {
 })
 
 describe("other commands", () => {
-  it("--help, --version and webhook event-types list work offline", async () => {
+  it("--help, --version and webhook event-types list --offline work offline", async () => {
     const help = await runBin(["webhook", "endpoints", "create", "--help"]).then(record)
     expect(help.code).toBe(0)
     for (const flag of ["--url", "--events", "--data", "--idempotency-key", "--secret-file", "--sandbox", "--timeout"]) {
@@ -304,8 +305,8 @@ describe("other commands", () => {
     }
     const version = await runBin(["--version"]).then(record)
     expect(version.stdout.trim()).toBe("0.1.0")
-    const list = await runBin(["webhook", "event-types", "list"]).then(record)
-    expect(JSON.parse(list.stdout).data).toHaveLength(25)
+    const list = await runBin(["webhook", "event-types", "list", "--offline"]).then(record)
+    expect(JSON.parse(list.stdout).data).toHaveLength(30)
   })
 
   it("sandbox serve prints a base URL and key that work, and stops cleanly on Ctrl-C", async () => {
