@@ -13,6 +13,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as ExitCode from "./ExitCode.js"
 import * as Failure from "./Failure.js"
@@ -39,7 +40,10 @@ export interface Sandbox {
  * @since 0.1.0
  * @category constructors
  */
-export const start = (port: number, initialState?: unknown): Effect.Effect<Sandbox, CliError, Scope.Scope> =>
+export const start = (
+  port: number,
+  initialState?: FakeHeyGen.State
+): Effect.Effect<Sandbox, CliError, Scope.Scope> =>
   Effect.gen(function*() {
     const context = yield* Layer.build(FakeServer.layer({ host: "127.0.0.1", port, fake: fakeOptions(initialState) }))
     const server = Context.get(context, FakeServer.FakeServer)
@@ -64,9 +68,12 @@ export const start = (port: number, initialState?: unknown): Effect.Effect<Sandb
  */
 export const apiKey: string = FakeHeyGen.sandboxApiKey
 
-// The fake's snapshot interface (test-utils: `FakeHeyGen.make({ initialState })`, `fake.snapshot`).
-const fakeOptions = (_initialState: unknown): FakeHeyGen.Options => ({})
-const snapshotOf = (_fake: FakeHeyGen.FakeHeyGen): Effect.Effect<unknown> => Effect.succeed(null)
+const fakeOptions = (initialState: FakeHeyGen.State | undefined): FakeHeyGen.Options =>
+  initialState === undefined ? {} : { initialState }
+const snapshotOf = (fake: FakeHeyGen.FakeHeyGen): Effect.Effect<unknown> =>
+  Effect.map(fake.snapshot, Schema.encodeSync(FakeHeyGen.State))
+
+const decodeState = Schema.decodeUnknown(FakeHeyGen.State)
 
 /**
  * Runs `use` against a sandbox that starts from the saved state and saves its state afterwards, whether `use`
@@ -86,8 +93,12 @@ export const session = <A, E, R>(
       file,
       Effect.scoped(Effect.gen(function*() {
         const saved = yield* SandboxState.load(file)
+        // The file parsed as JSON; whether it holds a fake's state is the fake's schema's to say.
+        const state = Option.isNone(saved)
+          ? undefined
+          : yield* Effect.mapError(decodeState(saved.value), () => SandboxState.corrupt(file))
         const running = yield* Effect.mapError(
-          start(0, Option.getOrUndefined(saved)),
+          start(0, state),
           (e) => new Failure.Reported({ failure: Failure.fromCliError(e) })
         )
         const persist = Effect.flatMap(running.snapshot, (state) => SandboxState.save(file, state))

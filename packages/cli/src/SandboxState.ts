@@ -74,6 +74,14 @@ const stateError = (file: string, message: string) =>
     )
   })
 
+/**
+ * The failure for a state file that parsed but does not hold a sandbox's state.
+ *
+ * @since 0.2.0
+ * @category failures
+ */
+export const corrupt = (file: string): Failure.Reported => stateError(file, "does not hold a sandbox state")
+
 const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0)

@@ -104,7 +104,8 @@ describe("webhook endpoints list", () => {
   }, 30_000)
 
   it("--human prints an aligned table with times in the local zone", async () => {
-    const out = await endpoints("list", "--human", "--limit", "3")
+    await seed([freshUrl(), freshUrl(), freshUrl()])
+    const out = await endpoints("list", "--human", "--limit", "2")
     expect(out.code, out.stderr).toBe(0)
     const [header, ...rows] = out.stdout.trimEnd().split("\n").filter((l) => l !== "" && !l.startsWith("More:"))
     expect(header).toMatch(/^ENDPOINT ID +URL +EVENTS +STATUS +CREATED$/)
@@ -270,6 +271,38 @@ describe("webhook event-types list", () => {
       "avatar_video.success"
     )
   }, 30_000)
+})
+
+describe("webhook events list", () => {
+  it("filters by --event-type and --entity-id; --all over pages; --human table; an unknown type is exit 2", async () => {
+    const record = (eventType: string, entityId: string) =>
+      Effect.runPromise(server.fake.recordEvent({ account: apiKey, eventType, entityId, eventData: { video_id: entityId } }))
+    for (let i = 0; i < 5; i++) await record("avatar_video.fail", "v_1")
+    await record("avatar_video.success", "v_1")
+    await record("avatar_video.fail", "v_2")
+    const page = await run(["webhook", "events", "list", "--event-type", "avatar_video.fail", "--entity-id", "v_1", "--limit", "2"])
+    expect(page.code, page.stderr).toBe(0)
+    const parsed = JSON.parse(page.stdout)
+    expect(Object.keys(parsed)).toEqual(["data", "has_more", "next_token"])
+    expect(parsed.data).toHaveLength(2)
+    expect(parsed.data[0]).toMatchObject({ event_type: "avatar_video.fail", event_data: { video_id: "v_1" } })
+
+    const all = await run(["webhook", "events", "list", "--event-type", "avatar_video.fail", "--entity-id", "v_1", "--limit", "1", "--all"])
+    expect(all.code, all.stderr).toBe(0)
+    const lines = all.stdout.trimEnd().split("\n").map((l) => JSON.parse(l))
+    expect(lines).toHaveLength(5)
+    expect(new Set(lines.map((e) => e.event_id)).size).toBe(5)
+
+    const human = await run(["webhook", "events", "list", "--entity-id", "v_2", "--human"])
+    expect(human.stdout).toMatch(/^EVENT ID +EVENT TYPE +CREATED +DATA\n\S+ +avatar_video\.fail +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC +\{"video_id":"v_2"\}/)
+
+    const before = await requestCount()
+    const bad = expectEnvelope(await run(["webhook", "events", "list", "--event-type", "nope.nope"]), ExitCode.Usage)
+    expect(bad.error.param).toBe("--event-type")
+    const badId = expectEnvelope(await endpoints("delete", "a/b", "--force"), ExitCode.Usage)
+    expect(badId.error.param).toBe("<endpoint-id>")
+    expect(await requestCount()).toBe(before)
+  }, 40_000)
 })
 
 describe("the sandbox keeps its state between commands", () => {
