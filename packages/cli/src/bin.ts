@@ -8,6 +8,7 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as NodeReadline from "node:readline"
 import * as ExitCode from "./ExitCode.js"
 import { Io } from "./Io.js"
 import * as Main from "./Main.js"
@@ -35,17 +36,15 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 
 const confirm = (question: string) =>
   Effect.async<boolean>((resume) => {
-    // Loaded only when a command asks: readline is not needed otherwise.
-    void import("node:readline").then((readline) => {
-      const rl = readline.createInterface({ input: process.stdin, output: process.stderr })
-      rl.question(question, (answer) => {
-        rl.close()
-        resume(Effect.succeed(/^y(es)?$/i.test(answer.trim())))
-      })
-      rl.once("SIGINT", () => {
-        rl.close()
-        resume(Effect.succeed(false))
-      })
+    // A static import: the bundle runs in a vm.Script, which has no callback for import() of Node built-ins.
+    const rl = NodeReadline.createInterface({ input: process.stdin, output: process.stderr })
+    rl.question(question, (answer) => {
+      rl.close()
+      resume(Effect.succeed(/^y(es)?$/i.test(answer.trim())))
+    })
+    rl.once("SIGINT", () => {
+      rl.close()
+      resume(Effect.succeed(false))
     })
   })
 

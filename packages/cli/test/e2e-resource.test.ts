@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
-import { spawn } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
@@ -220,6 +220,50 @@ describe("webhook endpoints delete", () => {
     const again = expectEnvelope(await endpoints("delete", id!, "--force", "--human"), ExitCode.ApiOrNetwork)
     expect(again.error.code).toBe("not_found")
   }, 30_000)
+})
+
+/** Runs the bin on a pseudo-terminal (util-linux `script`), answering its question once it is asked. */
+const onTerminal = (args: ReadonlyArray<string>, answer: string) =>
+  new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const command = [process.execPath, bin, ...args].map((w) => `'${w.replaceAll("'", "'\\''")}'`).join(" ")
+    const child = spawn("script", ["-qec", command, "/dev/null"], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...baseEnv() }
+    })
+    let output = ""
+    let answered = false
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
+    child.stdout.setEncoding("utf8").on("data", (s: string) => {
+      output += s
+      if (!answered && output.includes("[y/N]")) {
+        answered = true
+        child.stdin.write(`${answer}\n`)
+      }
+    })
+    child.on("error", reject)
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      resolve({ code, output })
+    })
+  })
+
+const hasScript = spawnSync("script", ["-qec", "true", "/dev/null"]).status === 0
+
+describe("webhook endpoints delete on a terminal", () => {
+  it.skipIf(!hasScript)("asks, naming the endpoint: n keeps it (exit 2), y deletes it", async () => {
+    const [id] = await seed([freshUrl()])
+    const no = await onTerminal(["webhook", "endpoints", "delete", id!], "n")
+    outputs.push(no.output)
+    expect(no.output).toContain(`Delete webhook endpoint ${id}?`)
+    expect(no.code).toBe(ExitCode.Usage)
+    expect(no.output).toContain("cli_not_confirmed")
+    expect((await stored()).some((e) => e.endpoint_id === id)).toBe(true)
+    const yes = await onTerminal(["webhook", "endpoints", "delete", id!], "y")
+    outputs.push(yes.output)
+    expect(yes.code, yes.output).toBe(0)
+    expect(yes.output).not.toMatch(stackTraceLine)
+    expect((await stored()).some((e) => e.endpoint_id === id)).toBe(false)
+  }, 60_000)
 })
 
 describe("webhook endpoints rotate-secret", () => {
