@@ -132,6 +132,7 @@ describe("webhook endpoints list", () => {
   }, 30_000)
 
   it("`--all | head -1` exits 0 with one line and no EPIPE trace", async () => {
+    await seed([freshUrl(), freshUrl(), freshUrl()])
     // The pages after the first are slow, so head has long closed the pipe when they are printed.
     await faults(null, Fault.Slow({ delay: "400 millis" }), Fault.Slow({ delay: "400 millis" }))
     const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
