@@ -287,6 +287,14 @@ describe("webhook endpoints rotate-secret", () => {
     expect(NodeFs.statSync(file).mode & 0o777).toBe(0o600)
     expect(human.stdout).not.toContain(latest)
     expect(human.stdout).toContain("written to rotated")
+
+    // A file that cannot be written: the rotated secret is printed instead (HeyGen will not show it again).
+    const unwritable = await endpoints("rotate-secret", id!, "--secret-file", "no-such-dir/secret")
+    expect(unwritable.code, unwritable.stderr).toBe(0)
+    const fallback = (await stored()).find((e) => e.endpoint_id === id)!.secret
+    expect(JSON.parse(unwritable.stdout).data.secret).toBe(fallback)
+    expect(JSON.parse(unwritable.stderr.trim()).warning.code).toBe("cli_secret_file_failed")
+    expect(unwritable.stderr).not.toContain(fallback)
   }, 30_000)
 
   it("an unknown id: exit 1, not_found, with the key used; an existing --secret-file: exit 2, nothing sent", async () => {
@@ -348,6 +356,34 @@ describe("webhook events list", () => {
     expect(badId.error.param).toBe("<endpoint-id>")
     expect(await requestCount()).toBe(before)
   }, 40_000)
+})
+
+describe("every command maps authentication failures, timeouts and server errors", () => {
+  const commands: ReadonlyArray<ReadonlyArray<string>> = [
+    ["webhook", "endpoints", "update", "ep_x", "--url", "https://example.com/x"],
+    ["webhook", "endpoints", "delete", "ep_x", "--force"],
+    ["webhook", "endpoints", "rotate-secret", "ep_x"],
+    ["webhook", "event-types", "list"],
+    ["webhook", "events", "list"]
+  ]
+
+  it.each(commands.map((c) => [c.slice(1, 3).join(" "), c] as const))(
+    "%s: a wrong key is exit 3; a slow API past --timeout exit 4; a 500 exit 1 with a hint to repeat",
+    async (_, command) => {
+      const auth = expectEnvelope(await run([...command, "--api-key", "hg_wrong_key_0123456789abcdef"]), ExitCode.Auth)
+      expect(auth.error.code).toBe("authentication_failed")
+      await faults(Fault.Slow({ delay: "5 seconds" }))
+      const slow = expectEnvelope(await run([...command, "--timeout", "300ms", "--max-retries", "0"]), ExitCode.Timeout)
+      expect(slow.error.code).toBe("cli_timeout")
+      await Effect.runPromise(server.fake.clearFaults)
+      await faults(Fault.ServerError({ status: 500, body: "json" }))
+      const failed = expectEnvelope(await run([...command, "--max-retries", "0"]), ExitCode.ApiOrNetwork)
+      expect(failed.error.request_id).toMatch(/^req_/)
+      expect(failed.error.hint).toMatch(/repeat/)
+      await Effect.runPromise(server.fake.clearFaults)
+    },
+    60_000
+  )
 })
 
 describe("the sandbox keeps its state between commands", () => {
