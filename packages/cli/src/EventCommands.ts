@@ -47,7 +47,7 @@ const eventsInputs = {
 } as const
 
 const eventsList = CommandSpec.leaf("list", eventsInputs, {
-  summary: "List the events HeyGen sent to your endpoints, newest first: one page, or every page with --all.",
+  summary: "List the events HeyGen sent to your endpoints: one page, or every page with --all.",
   examples: [
     { what: "Recent events as a table", command: "effect-heygen webhook events list --human" },
     {
