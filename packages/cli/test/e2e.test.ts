@@ -55,7 +55,13 @@ const run = (args: ReadonlyArray<string>, options: RunOptions = {}) =>
   runBin(args, {
     cwd: dir,
     ...options,
-    env: { HEYGEN_API_KEY: apiKey, HEYGEN_API_BASE: server.baseUrl, ...options.env }
+    env: {
+      HEYGEN_API_KEY: apiKey,
+      HEYGEN_API_BASE: server.baseUrl,
+      // Random argv may say --sandbox: its saved state goes to this test's folder, never the user's cache.
+      EFFECT_HEYGEN_SANDBOX_STATE: NodePath.join(dir, "sandbox.json"),
+      ...options.env
+    }
   }).then(record)
 
 const create = (args: ReadonlyArray<string>, options: RunOptions = {}) =>
