@@ -307,6 +307,8 @@ describe("other commands", () => {
   it("--help, --version and webhook event-types list --offline work offline", async () => {
     const help = await runBin(["webhook", "endpoints", "create", "--help"]).then(record)
     expect(help.code).toBe(0)
+    expect(help.stdout).not.toContain("A user-defined piece of text.")
+    expect(help.stdout).toContain("\n  effect-heygen webhook endpoints create [flags]\n")
     for (const flag of ["--url", "--events", "--data", "--idempotency-key", "--secret-file", "--sandbox", "--timeout"]) {
       expect(help.stdout).toContain(flag)
     }
