@@ -11,7 +11,7 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import type * as Failure from "./Failure.js"
@@ -344,3 +344,15 @@ export const root = (
     command: node.command
   }
 }
+
+/**
+ * A handler loaded when its command runs: handlers pull in core's schemas and request pipeline, which `--help`
+ * and a mistyped command line never need (start-up time is a feature of a CLI).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const lazy = <M, A, E, R>(
+  load: () => Promise<M>,
+  run: (module: M) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => Effect.flatMap(Effect.promise(load), run)

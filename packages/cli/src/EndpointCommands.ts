@@ -5,12 +5,8 @@
  *
  * @since 0.2.0
  */
-import * as Effect from "effect/Effect"
 import * as CommandSpec from "./CommandSpec.js"
 import * as Flags from "./Flags.js"
-
-const lazy = <A, B, E, R>(load: () => Promise<A>, run: (module: A) => Effect.Effect<B, E, R>) =>
-  Effect.flatMap(Effect.promise(load), run)
 
 const createInputs = {
   url: Flags.url,
@@ -46,7 +42,7 @@ export const create = CommandSpec.leaf("create", createInputs, {
       command: "effect-heygen webhook endpoints create --url https://example.com/hooks --idempotency-key KEY"
     }
   ]
-}, (flags) => lazy(() => import("./Create.js"), (m) => m.run(flags)))
+}, (flags) => CommandSpec.lazy(() => import("./Create.js"), (m) => m.run(flags)))
 
 const listInputs = { limit: Flags.limit, token: Flags.token, all: Flags.all, ...Flags.connection } as const
 
@@ -62,7 +58,7 @@ export const list = CommandSpec.leaf("list", listInputs, {
     { what: "The next page", command: "effect-heygen webhook endpoints list --limit 20 --token NEXT_TOKEN" },
     { what: "Every endpoint's URL, however many pages", command: "effect-heygen webhook endpoints list --all | jq -r .url" }
   ]
-}, (flags) => lazy(() => import("./Endpoints.js"), (m) => m.list(flags)))
+}, (flags) => CommandSpec.lazy(() => import("./Endpoints.js"), (m) => m.list(flags)))
 
 const updateInputs = {
   endpointId: Flags.endpointId,
@@ -92,7 +88,7 @@ export const update = CommandSpec.leaf("update", updateInputs, {
     { what: "Move the endpoint", command: "effect-heygen webhook endpoints update ENDPOINT_ID --url https://example.com/new" },
     { what: "Back to all events", command: "effect-heygen webhook endpoints update ENDPOINT_ID -d '{\"events\":null}'" }
   ]
-}, (flags) => lazy(() => import("./Endpoints.js"), (m) => m.update(flags)))
+}, (flags) => CommandSpec.lazy(() => import("./Endpoints.js"), (m) => m.update(flags)))
 
 const deleteInputs = {
   endpointId: Flags.endpointId,
@@ -110,7 +106,7 @@ export const del = CommandSpec.leaf("delete", deleteInputs, {
     { what: "Delete, confirming at the prompt", command: "effect-heygen webhook endpoints delete ENDPOINT_ID" },
     { what: "Delete from a script", command: "effect-heygen webhook endpoints delete ENDPOINT_ID --force" }
   ]
-}, (flags) => lazy(() => import("./Endpoints.js"), (m) => m.del(flags)))
+}, (flags) => CommandSpec.lazy(() => import("./Endpoints.js"), (m) => m.del(flags)))
 
 const rotateInputs = {
   endpointId: Flags.endpointId,
@@ -134,7 +130,7 @@ export const rotateSecret = CommandSpec.leaf("rotate-secret", rotateInputs, {
       command: "effect-heygen webhook endpoints rotate-secret ENDPOINT_ID --secret-file ./whsec --force"
     }
   ]
-}, (flags) => lazy(() => import("./Endpoints.js"), (m) => m.rotateSecret(flags)))
+}, (flags) => CommandSpec.lazy(() => import("./Endpoints.js"), (m) => m.rotateSecret(flags)))
 
 /**
  * `webhook endpoints`.

@@ -4,12 +4,8 @@
  *
  * @since 0.2.0
  */
-import * as Effect from "effect/Effect"
 import * as CommandSpec from "./CommandSpec.js"
 import * as Flags from "./Flags.js"
-
-const lazy = <A, B, E, R>(load: () => Promise<A>, run: (module: A) => Effect.Effect<B, E, R>) =>
-  Effect.flatMap(Effect.promise(load), run)
 
 const eventTypesInputs = {
   offline: CommandSpec.boolean("offline", "Print the list built into this CLI: no API key, no network."),
@@ -22,7 +18,7 @@ const eventTypesList = CommandSpec.leaf("list", eventTypesInputs, {
     { what: "As a table", command: "effect-heygen webhook event-types list --human" },
     { what: "Without an API key or network", command: "effect-heygen webhook event-types list --offline" }
   ]
-}, (flags) => lazy(() => import("./Events.js"), (m) => m.listEventTypes(flags)))
+}, (flags) => CommandSpec.lazy(() => import("./Events.js"), (m) => m.listEventTypes(flags)))
 
 /**
  * `webhook event-types`.
@@ -55,7 +51,7 @@ const eventsList = CommandSpec.leaf("list", eventsInputs, {
       command: "effect-heygen webhook events list --event-type avatar_video.fail --entity-id VIDEO_ID --all"
     }
   ]
-}, (flags) => lazy(() => import("./Events.js"), (m) => m.listEvents(flags)))
+}, (flags) => CommandSpec.lazy(() => import("./Events.js"), (m) => m.listEvents(flags)))
 
 /**
  * `webhook events`.

@@ -8,7 +8,7 @@ import type * as WebhookEvent from "@effect-heygen/core/WebhookEvent"
 import * as WebhookEvents from "@effect-heygen/core/WebhookEvents"
 import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as Effect from "effect/Effect"
-import type * as Option from "effect/Option"
+import * as Option from "effect/Option"
 import * as Call from "./Call.js"
 import * as Endpoints from "./Endpoints.js"
 import type * as Failure from "./Failure.js"
@@ -93,8 +93,8 @@ export const listEvents = (
     // Untyped text from flags: core validates `event_type` against the known types before sending.
     const params = {
       ...page,
-      ...(flags.eventType._tag === "Some" ? { event_type: flags.eventType.value } : {}),
-      ...(flags.entityId._tag === "Some" ? { entity_id: flags.entityId.value } : {})
+      ...(Option.isSome(flags.eventType) ? { event_type: flags.eventType.value } : {}),
+      ...(Option.isSome(flags.entityId) ? { entity_id: flags.entityId.value } : {})
     } as unknown as WebhookEvent.ListWebhookEventsParams
     if (flags.all) {
       return yield* Call.run(

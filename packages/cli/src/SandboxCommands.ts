@@ -3,12 +3,8 @@
  *
  * @since 0.2.0
  */
-import * as Effect from "effect/Effect"
 import * as CommandSpec from "./CommandSpec.js"
 import * as Flags from "./Flags.js"
-
-const lazy = <A, B, E, R>(load: () => Promise<A>, run: (module: A) => Effect.Effect<B, E, R>) =>
-  Effect.flatMap(Effect.promise(load), run)
 
 const serve = CommandSpec.leaf("serve", {
   port: CommandSpec.text("port", "PORT", "The port on 127.0.0.1 (default 0: any free port)."),
@@ -23,7 +19,7 @@ const serve = CommandSpec.leaf("serve", {
         "HEYGEN_API_BASE=http://127.0.0.1:8787 HEYGEN_API_KEY=KEY effect-heygen webhook endpoints list"
     }
   ]
-}, (flags) => lazy(() => import("./Serve.js"), (m) => m.run(flags)))
+}, (flags) => CommandSpec.lazy(() => import("./Serve.js"), (m) => m.run(flags)))
 
 const reset = CommandSpec.leaf("reset", { human: Flags.human }, {
   summary: "Empty the state --sandbox keeps between commands (endpoints, secrets, events).",
@@ -34,7 +30,7 @@ const reset = CommandSpec.leaf("reset", { human: Flags.human }, {
       command: "EFFECT_HEYGEN_SANDBOX_STATE=/tmp/state.json effect-heygen sandbox reset"
     }
   ]
-}, (flags) => lazy(() => import("./SandboxState.js"), (m) => m.reset(flags)))
+}, (flags) => CommandSpec.lazy(() => import("./SandboxState.js"), (m) => m.reset(flags)))
 
 /**
  * `sandbox`.
