@@ -5,7 +5,7 @@
  * and an await cost about 30 (measured under load on the bench machine, 64 calls in flight). Here each attempt forks
  * one fiber (the request) and registers its due time with one timer fiber per client and clock. That fiber sleeps on
  * the Effect `Clock` (so TestClock drives it) until the earliest due time, interrupts the attempts that are overdue,
- * and sleeps again; it ends when nothing is pending. Interrupting an attempt interrupts its request, which the
+ * and sleeps again; it is stopped as soon as nothing is pending. Interrupting an attempt interrupts its request, which the
  * platform's `HttpClient` turns into an abort of the in-flight fetch or undici request (its socket is released).
  */
 import * as Clock from "effect/Clock"
@@ -76,6 +76,19 @@ const schedule = (timer: Timer, entry: Entry): Effect.Effect<void> => {
 }
 
 /**
+ * Forgets a settled attempt. When nothing is pending the timer fiber is stopped at once: its sleep is a live timer,
+ * which would keep a process (the CLI, a script) alive until the attempt timeout for nothing.
+ */
+const release = (timer: Timer, entry: Entry) => {
+  timer.pending.delete(entry)
+  if (timer.pending.size === 0 && timer.fiber !== undefined) {
+    timer.fiber.unsafeInterruptAsFork(FiberId.none)
+    timer.fiber = undefined
+    timer.until = Infinity
+  }
+}
+
+/**
  * Runs `effect` with a time limit: past `duration` it is interrupted and the result is `onTimeout()`. Interrupting
  * the caller interrupts `effect` too. An infinite duration runs `effect` as it is.
  */
@@ -93,7 +106,7 @@ export const limit = <A, E, E2>(
       const entry: Entry = { dueAt: clock.unsafeCurrentTimeMillis() + millis, fiber, expired: false }
       return Effect.zipRight(schedule(timer, entry), Fiber.await(fiber)).pipe(
         Effect.onInterrupt(() => Fiber.interrupt(fiber)),
-        Effect.ensuring(Effect.sync(() => timer.pending.delete(entry))),
+        Effect.ensuring(Effect.sync(() => release(timer, entry))),
         Effect.flatMap((exit): Effect.Effect<A, E | E2> =>
           entry.expired && Exit.isInterrupted(exit) ? Effect.fail(onTimeout()) : exit
         )
