@@ -2,11 +2,13 @@ import { describe, expect, it } from "@effect/vitest"
 import { Ajv } from "ajv"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Cause from "effect/Cause"
 import * as FastCheck from "effect/FastCheck"
 import * as JSONSchema from "effect/JSONSchema"
 import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { WebhookEndpoint, WebhookEndpoints, WebhookEventType } from "@effect-heygen/core"
@@ -88,6 +90,21 @@ const invalidArb: FastCheck.Arbitrary<Invalid> = FastCheck.oneof(
     )
   ).map(([r, key]) => ({ input: r, key, field: "idempotencyKey", what: "bad idempotency key" }))
 )
+
+describe("CreateWebhookEndpointRequest on its own", () => {
+  // The pipeline passes `onExcessProperty: "error"` itself, so only the schema's own annotation protects a user who
+  // decodes with the exported schema directly: without it, an extra key would be stripped silently.
+  it.prop(
+    "decoding with default options refuses any unknown key, naming it",
+    [validArb, FastCheck.string({ minLength: 1 }).filter((k) => !knownKeys.has(k) && k !== "__proto__"), FastCheck.jsonValue()],
+    ([request, key, value]) => {
+      const result = Schema.decodeUnknownEither(Request)({ ...Schema.encodeSync(Request)(request), [key]: value })
+      expect(Either.isLeft(result), `${JSON.stringify(key)} was accepted`).toBe(true)
+      const paths = Either.isLeft(result) ? ParseResult.ArrayFormatter.formatErrorSync(result.left).map((i) => i.path) : []
+      expect(paths).toContainEqual([key])
+    }
+  )
+})
 
 describe("createWebhookEndpoint validates before any I/O", () => {
   it.effect.prop(
