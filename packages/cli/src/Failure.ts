@@ -146,8 +146,10 @@ const eventTypeMessage = (error: HeyGenError.ValidationError): string => {
   return `${error.field}: ${actual === undefined ? "" : `${actual} is not a HeyGen event type: `}must be one of the ${WebhookEventType.values.length} HeyGen event types (see \`effect-heygen webhook event-types list\`)`
 }
 
-const repeatHint = (key: string) =>
-  `repeat the same command with --idempotency-key ${key}: HeyGen replays the original result instead of creating a second endpoint`
+const repeatHint = (key: string | null) =>
+  key === null
+    ? "repeat the same command: it is safe to repeat"
+    : `repeat the same command with --idempotency-key ${key}: HeyGen replays the original result instead of creating a second endpoint`
 
 /**
  * Maps each of core's errors to exactly one envelope and exit code.
@@ -216,6 +218,18 @@ export const fromHeyGenError = (error: HeyGenError.HeyGenError, suppliedKey?: st
         },
         exitCode: ExitCode.ApiOrNetwork
       }
+    case "PaginationError":
+      return {
+        envelope: {
+          error: body({
+            code: "cli_pagination_error",
+            message: error.message,
+            hint: "the server's pagination is broken: the items printed so far are complete up to this page"
+          }),
+          idempotency_key: null
+        },
+        exitCode: ExitCode.ApiOrNetwork
+      }
     default:
       return fromApiFailure(error)
   }
@@ -229,6 +243,8 @@ const apiHint = (error: HeyGenError.ApiFailure): string | null => {
       return "check the API key in --api-key or HEYGEN_API_KEY (HeyGen app: Settings > API)"
     case "Conflict":
       return "an endpoint with this URL already exists for this account: use it, or register a different URL"
+    case "NotFound":
+      return `no endpoint ${error.resourceId} in this account: list them with \`effect-heygen webhook endpoints list\``
     case "RequestInProgress":
       return `an earlier request with this key is still running: wait a few seconds, then ${
         repeatHint(error.idempotencyKey)
