@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as ExitCode from "../src/ExitCode.js"
 import { argv } from "./argv.js"
 import type { Outcome, RunOptions } from "./harness.js"
-import { bin, envelope, isAlive, reapAll, runBin, stackTraceLine, startBin } from "./harness.js"
+import { bin, envelope, isAlive, reapAll, runBin, stackTraceLine, startBin, startNode } from "./harness.js"
 
 const apiKey = "hg_e2e_3f9d2c7a1b8e4d6f0a5c9b2e7d1f4a8c"
 const envelopeKeys = ["code", "message", "hint", "param", "doc_url", "request_id"]
@@ -346,6 +346,14 @@ describe("sandbox serve ends on a signal", () => {
     expect(out.stderr).toBe("")
     expect(isAlive(serve.pid)).toBe(false)
     expect(await listening(port)).toBe(false)
+  })
+
+  it("the harness kills a process that ignores SIGINT once the grace period is over", async () => {
+    const stubborn = startNode(["-e", "process.on('SIGINT', () => {}); setInterval(() => {}, 1000); console.log('ready')"])
+    await stubborn.line(/^ready$/)
+    expect(await stubborn.stop("SIGINT")).toEqual({ killed: true })
+    expect((await stubborn.closed).signal).toBe("SIGKILL")
+    expect(isAlive(stubborn.pid)).toBe(false)
   })
 
   it("a run that would never end is stopped by the harness and fails, leaving no process", async () => {
