@@ -223,10 +223,10 @@ describe.concurrent("model-based: core's create against the fake, under any faul
       [scenario],
       ([generated]) => property(generated),
       // fast-check's per-run timeout turns a hang into a reported counterexample. Both limits are wall-clock, so
-      // they are set for a shared machine, not an idle one: a run takes ~0.1 s alone, but 1.2 s on average and up
-      // to 5 s with four shards on two cores shared by other jobs (load 17). The former 10 s per run failed one
-      // run in 10,000 as "Property timeout" there, and that counterexample then passed 40 replays out of 40 in
-      // 0.4-1.4 s: a slow run, not a hang. A real hang never ends, so 60 s still catches it.
+      // they are set for a shared machine, not an idle one: a run takes ~0.1 s alone, but about 1 s on average and
+      // up to 9 s (over 5,000 runs) with four shards on two cores shared by other jobs (load ~17). The former 10 s
+      // per run failed one run in 10,000 as "Property timeout" there, and that counterexample then passed 40
+      // replays out of 40 in 0.4-1.4 s: a slow run, not a hang. A real hang never ends, so 60 s still catches it.
       { timeout: Math.max(120_000, runs * 1_500), fastCheck: { numRuns: Math.ceil(runs / shards), timeout: 60_000 } }
     )
   }
