@@ -1,10 +1,11 @@
 /**
- * fast-check arbitraries for HeyGen's Create Webhook Endpoint, derived from core's schemas with `Arbitrary.make`
- * where a schema says enough, and hand-written where realism matters more (ids, secrets, Retry-After forms).
+ * fast-check arbitraries for HeyGen's v3 webhooks API (every route's requests and responses), derived from core's
+ * schemas with `Arbitrary.make` where a schema says enough, and hand-written where realism matters more (ids,
+ * secrets, tokens, Retry-After forms). The `spec...` ones are every body core's schema allows, odd values included.
  *
  * @since 0.1.0
  */
-import { HeyGenError, IdempotencyKey, WebhookEndpoint, WebhookEventType } from "@effect-heygen/core"
+import { HeyGenError, IdempotencyKey, WebhookEndpoint, WebhookEvent, WebhookEventType } from "@effect-heygen/core"
 import * as Arbitrary from "effect/Arbitrary"
 import * as FastCheck from "effect/FastCheck"
 import * as Schema from "effect/Schema"
@@ -304,9 +305,8 @@ export const pageToken: FastCheck.Arbitrary<string> = FastCheck.stringMatching(/
  * @since 0.2.0
  * @category arbitraries
  */
-export const listParams: FastCheck.Arbitrary<{ readonly limit?: number; readonly token?: string }> = FastCheck.record(
-  { limit: FastCheck.integer({ min: 1, max: 100 }), token: pageToken },
-  { requiredKeys: [] }
+export const listParams: FastCheck.Arbitrary<WebhookEndpoint.ListWebhookEndpointsParams> = Arbitrary.make(
+  WebhookEndpoint.ListWebhookEndpointsParams
 )
 
 /**
@@ -327,13 +327,9 @@ export const invalidLimit: FastCheck.Arbitrary<string> = FastCheck.oneof(
  * @since 0.2.0
  * @category arbitraries
  */
-export const updateRequest: FastCheck.Arbitrary<{
-  readonly url?: string
-  readonly events?: ReadonlyArray<WebhookEventType.WebhookEventType> | null
-}> = FastCheck.record({
-  url: createRequest.map((r) => r.url),
-  events: FastCheck.option(FastCheck.uniqueArray(eventType, { maxLength: 4 }), { nil: null })
-}, { requiredKeys: [] }).filter((r) => validateUpdateBody(r)._tag === "Right")
+export const updateRequest: FastCheck.Arbitrary<WebhookEndpoint.UpdateWebhookEndpointRequest> = Arbitrary.make(
+  WebhookEndpoint.UpdateWebhookEndpointRequest
+).filter((r) => validateUpdateBody(r)._tag === "Right")
 
 /**
  * What makes an invalid update body invalid.
@@ -451,7 +447,7 @@ export const rotateResponseBody: FastCheck.Arbitrary<{
  * @since 0.2.0
  * @category arbitraries
  */
-export const eventTypeItem: FastCheck.Arbitrary<{ readonly event_type: string; readonly description: string }> =
+export const eventTypeItem: FastCheck.Arbitrary<typeof WebhookEvent.WebhookEventTypeItem.Encoded> =
   FastCheck.record({
     event_type: FastCheck.oneof(eventType, unknownEvent),
     description: FastCheck.string({ minLength: 1, maxLength: 80 })
@@ -475,7 +471,7 @@ export const eventTypesResponseBody: FastCheck.Arbitrary<{
  * @since 0.2.0
  * @category arbitraries
  */
-export const eventData: FastCheck.Arbitrary<Record<string, unknown>> = FastCheck.dictionary(
+export const eventData: FastCheck.Arbitrary<{ readonly [key: string]: unknown }> = FastCheck.dictionary(
   FastCheck.stringMatching(/^[a-z_]{1,12}$/),
   FastCheck.jsonValue({ maxDepth: 2 })
 )
@@ -486,12 +482,7 @@ export const eventData: FastCheck.Arbitrary<Record<string, unknown>> = FastCheck
  * @since 0.2.0
  * @category models
  */
-export interface EventJson {
-  readonly event_id: string
-  readonly event_type: string
-  readonly event_data: Record<string, unknown>
-  readonly created_at: string
-}
+export interface EventJson extends Readonly<typeof WebhookEvent.WebhookEvent.Encoded> {}
 
 /**
  * An event as HeyGen sends it in the event log (the JSON form).
@@ -513,17 +504,9 @@ export const event: FastCheck.Arbitrary<EventJson> = FastCheck.record({
  * @since 0.2.0
  * @category arbitraries
  */
-export const listEventsParams: FastCheck.Arbitrary<{
-  readonly event_type?: WebhookEventType.WebhookEventType
-  readonly entity_id?: string
-  readonly limit?: number
-  readonly token?: string
-}> = FastCheck.record({
-  event_type: eventType,
-  entity_id: FastCheck.stringMatching(/^[a-z0-9_]{1,16}$/),
-  limit: FastCheck.integer({ min: 1, max: 100 }),
-  token: pageToken
-}, { requiredKeys: [] })
+export const listEventsParams: FastCheck.Arbitrary<WebhookEvent.ListWebhookEventsParams> = Arbitrary.make(
+  WebhookEvent.ListWebhookEventsParams
+)
 
 /**
  * A 200 body of List Webhook Events, `next_token` set exactly when `has_more` is.
@@ -547,10 +530,57 @@ export const listEventsResponseBody: FastCheck.Arbitrary<{
  */
 export const eventInput: FastCheck.Arbitrary<{
   readonly eventType: string
-  readonly eventData: Record<string, unknown>
+  readonly eventData: { readonly [key: string]: unknown }
   readonly entityId: string | null
 }> = FastCheck.record({
   eventType: eventType,
   eventData: eventData,
   entityId: FastCheck.option(FastCheck.constantFrom("v_1", "v_2", "v_3"), { nil: null })
 })
+
+/**
+ * Any 200 body of List Webhook Endpoints core's schema allows (absent optional fields, odd strings), for decoders.
+ *
+ * @since 0.2.0
+ * @category arbitraries
+ */
+export const specListEndpointsResponseBody: FastCheck.Arbitrary<
+  typeof WebhookEndpoint.ListWebhookEndpointsResponse.Encoded
+> = Arbitrary.make(Schema.encodedSchema(WebhookEndpoint.ListWebhookEndpointsResponse))
+
+/**
+ * Any 200 body of Update Webhook Endpoint core's schema allows.
+ *
+ * @since 0.2.0
+ * @category arbitraries
+ */
+export const specUpdateResponseBody: FastCheck.Arbitrary<typeof WebhookEndpoint.UpdateWebhookEndpointResponse.Encoded> =
+  Arbitrary.make(Schema.encodedSchema(WebhookEndpoint.UpdateWebhookEndpointResponse))
+
+/**
+ * Any 200 body of Rotate Webhook Secret core's schema allows.
+ *
+ * @since 0.2.0
+ * @category arbitraries
+ */
+export const specRotateResponseBody: FastCheck.Arbitrary<typeof WebhookEndpoint.RotateSecretResponse.Encoded> = Arbitrary
+  .make(Schema.encodedSchema(WebhookEndpoint.RotateSecretResponse))
+
+/**
+ * Any 200 body of List Webhook Event Types core's schema allows.
+ *
+ * @since 0.2.0
+ * @category arbitraries
+ */
+export const specEventTypesResponseBody: FastCheck.Arbitrary<
+  typeof WebhookEvent.ListWebhookEventTypesResponse.Encoded
+> = Arbitrary.make(Schema.encodedSchema(WebhookEvent.ListWebhookEventTypesResponse))
+
+/**
+ * Any 200 body of List Webhook Events core's schema allows (`event_data` any JSON object).
+ *
+ * @since 0.2.0
+ * @category arbitraries
+ */
+export const specListEventsResponseBody: FastCheck.Arbitrary<typeof WebhookEvent.ListWebhookEventsResponse.Encoded> =
+  Arbitrary.make(Schema.encodedSchema(WebhookEvent.ListWebhookEventsResponse))
