@@ -1,6 +1,7 @@
 // Every response the fake sends for generated traffic validates against the response schemas of the spec in this
 // repo (spec/webhooks.openapi.yaml), read and compiled with a JSON Schema validator: first create on its own (the
 // seed's operation), then every route of the family.
+import { WebhookEndpoint, WebhookEvent, WebhookEventType } from "@effect-heygen/core"
 import { Arbitraries, FakeHeyGen, Fault } from "@effect-heygen/test-utils"
 import { Ajv2020 } from "ajv/dist/2020.js"
 import type { ValidateFunction } from "ajv/dist/2020.js"
