@@ -4,9 +4,9 @@
 // Runs FAKE_HEYGEN_RUNS sequences (default 200).
 //
 // Laws, after every command:
-// - streaming the account through core (small pages) gives exactly the model: no duplicate, none missing, in
-//   creation order, secrets null; and the fake holds exactly the model in both accounts, with the secrets the
-//   calls returned;
+// - the fake holds exactly the model in both accounts, with the secrets the calls returned; and streaming the
+//   account through core (pages of 2; after every command that may change it, a read being checked by itself)
+//   gives exactly the model: no duplicate, none missing, in creation order, secrets null;
 // - a call's outcome is the model's prediction (success, Conflict, NotFound), unless it failed in a way that leaves
 //   the outcome unknown (timeout, transport, 5xx, 429 beyond its retries); then the call is repeated without
 //   faults (with its key when it has one) and the repeat must settle it;
@@ -219,7 +219,7 @@ const keyOfFailure = (error: HeyGenError.HeyGenError): string | undefined =>
 // ---------------------------------------------------------------------------------------------------------------
 // The invariant, checked after every command
 
-const checkInvariant = (model: Model, real: Real, touched: Account) =>
+const checkInvariant = (model: Model, real: Real, touched: Account, changes: boolean) =>
   Effect.gen(function*() {
     for (const account of [0, 1] as const) {
       const expected = [...model.accounts[account].endpoints]
@@ -227,7 +227,9 @@ const checkInvariant = (model: Model, real: Real, touched: Account) =>
       expect(held.map((e) => ({ id: e.endpoint_id, url: e.url, events: e.events, secret: e.secret })), `fake holds ${accounts[account]}`)
         .toEqual(expected.map(([id, e]) => ({ id, url: e.url, events: e.events, secret: e.secret })))
     }
-    // Streamed through core, in pages of 2, so that page boundaries matter.
+    // Streamed through core, in pages of 2, so that page boundaries matter. After a read (List, Stream), which
+    // changes nothing and was itself checked against the model, the store comparison above is enough.
+    if (!changes) return
     const streamed = yield* call(
       real,
       touched,
@@ -281,6 +283,10 @@ abstract class Command implements FastCheck.AsyncCommand<Model, Real> {
     return true
   }
   abstract effect(model: Model, real: Real): Effect.Effect<void>
+  /** Whether the command may change what the API holds (reads do not). */
+  get changes(): boolean {
+    return true
+  }
   abstract toString(): string
   run(model: Model, real: Real): Promise<void> {
     return Runtime.runPromise(real.runtime)(
@@ -288,7 +294,7 @@ abstract class Command implements FastCheck.AsyncCommand<Model, Real> {
         yield* real.fake.enqueueFaults(this.faults)
         yield* this.effect(model, real)
         yield* real.fake.clearFaults
-        yield* checkInvariant(model, real, this.account)
+        yield* checkInvariant(model, real, this.account, this.changes)
       })
     )
   }
@@ -352,6 +358,9 @@ class List extends Command {
   constructor(account: Account, faults: Fault.FaultPlan, readonly limit: number) {
     super(account, faults)
   }
+  override get changes() {
+    return false
+  }
   override toString() {
     return `List(${accounts[this.account]}, limit=${this.limit}${showFaults(this.faults)})`
   }
@@ -375,6 +384,9 @@ class List extends Command {
 class StreamAll extends Command {
   constructor(account: Account, faults: Fault.FaultPlan, readonly limit: number) {
     super(account, faults)
+  }
+  override get changes() {
+    return false
   }
   override toString() {
     return `Stream(${accounts[this.account]}, limit=${this.limit}${showFaults(this.faults)})`
@@ -535,7 +547,7 @@ class Rotate extends Command {
 // Generators
 
 const account = FastCheck.constantFrom(0 as const, 1 as const)
-const faults = Arbitraries.faultPlan({ maxLength: 4 })
+const faults = Arbitraries.faultPlan({ maxLength: 3 })
 const events = FastCheck.option(FastCheck.uniqueArray(Arbitraries.eventType, { maxLength: 2 }), { nil: null })
 const target: FastCheck.Arbitrary<Target> = FastCheck.oneof(
   { arbitrary: FastCheck.nat(9).map((index) => ({ _tag: "Held" as const, index })), weight: 6 },
@@ -565,7 +577,7 @@ const commands = FastCheck.commands<Model, Real, false>([
   FastCheck.tuple(account, faults, target, patch).map(([a, f, t, p]) => new Update(a, f, t, p)),
   FastCheck.tuple(account, faults, target).map(([a, f, t]) => new Delete(a, f, t)),
   FastCheck.tuple(account, faults, target).map(([a, f, t]) => new Rotate(a, f, t))
-], { maxCommands: 10 })
+], { maxCommands: 8 })
 
 // No latency: commands run one at a time, so it could only slow the clock driving down; `Slow` faults still keep
 // keys in flight past client timeouts. The fake's own rate limit is on in a third of the sequences.
