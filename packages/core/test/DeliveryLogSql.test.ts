@@ -74,6 +74,6 @@ describe("DeliveryLogSql over SQLite", () => {
         Effect.flip
       )
       expect(error).toBeInstanceOf(DeliveryLog.DeliveryLogError)
-      expect(error.operation).toBe("claim")
+      expect(error instanceof DeliveryLog.DeliveryLogError && error.operation).toBe("claim")
     }))
 })
