@@ -35,6 +35,12 @@ const table: ReadonlyArray<readonly [HeyGenError.HeyGenError, ExitCode.ExitCode,
   [new HeyGenError.ApiError(api(403, "forbidden")), ExitCode.Auth, "forbidden"],
   [new HeyGenError.ApiError(api(404, "not_found")), ExitCode.ApiOrNetwork, "not_found"],
   [new HeyGenError.ApiError(api(503, "internal_error")), ExitCode.ApiOrNetwork, "internal_error"],
+  [new HeyGenError.NotFound({ ...api(404, "not_found"), idempotencyKey: null, resourceId: "ep_1" }), ExitCode.ApiOrNetwork, "not_found"],
+  [
+    new HeyGenError.PaginationError({ reason: "RepeatedToken", token: "t1", page: 3 }),
+    ExitCode.ApiOrNetwork,
+    "cli_pagination_error"
+  ],
   [new HeyGenError.TransportError({ message: "connection reset", idempotencyKey: key }), ExitCode.ApiOrNetwork, "cli_network_error"],
   [
     new HeyGenError.TimeoutError({ scope: "call", timeout: Duration.seconds(5), idempotencyKey: key }),
@@ -58,7 +64,7 @@ describe("Failure.fromHeyGenError", () => {
     expect(failure.exitCode).toBe(exitCode)
     expect(failure.envelope.error.code).toBe(code)
     expect(Object.keys(failure.envelope.error)).toEqual(["code", "message", "hint", "param", "doc_url", "request_id"])
-    if (error._tag !== "ValidationError") expect(failure.envelope.idempotency_key).toBe(key)
+    if ("idempotencyKey" in error) expect(failure.envelope.idempotency_key).toBe(error.idempotencyKey)
     if ("requestId" in error) expect(failure.envelope.error.request_id).toBe(error.requestId)
   })
 

@@ -1,6 +1,6 @@
 /**
  * What HeyGen POSTs to an endpoint: the envelope `{ event_type, event_data }`, the typed payloads of the event
- * types HeyGen documents, and `WebhookEvent`, a tagged union with an explicit case for every other type, so a
+ * types HeyGen documents, and `DeliveryEvent`, a tagged union with an explicit case for every other type, so a
  * receiver handles the known ones exhaustively and a new HeyGen event never breaks it.
  *
  * @example
@@ -99,29 +99,29 @@ export interface AvatarVideoFailData extends Schema.Schema.Type<typeof AvatarVid
  * @since 0.2.0
  * @category models
  */
-export type WebhookEvent = Data.TaggedEnum<{
+export type DeliveryEvent = Data.TaggedEnum<{
   AvatarVideoSuccess: { readonly eventType: "avatar_video.success"; readonly data: AvatarVideoSuccessData }
   AvatarVideoFail: { readonly eventType: "avatar_video.fail"; readonly data: AvatarVideoFailData }
   Other: { readonly eventType: string; readonly data: Readonly<Record<string, unknown>> }
 }>
 
 /**
- * Constructors and guards (`WebhookEvent.$is("AvatarVideoFail")`) of `WebhookEvent`.
+ * Constructors and guards (`DeliveryEvent.$is("AvatarVideoFail")`) of `DeliveryEvent`.
  *
  * @since 0.2.0
  * @category constructors
  */
-export const WebhookEvent = Data.taggedEnum<WebhookEvent>()
+export const DeliveryEvent = Data.taggedEnum<DeliveryEvent>()
 
 /**
- * Handles every case of a `WebhookEvent`: the compiler insists on one function per known type and one for
+ * Handles every case of a `DeliveryEvent`: the compiler insists on one function per known type and one for
  * `Other`, so an event type added to this union later shows up as a type error, not a silent drop.
  *
  * @example
  * ```ts
  * import { WebhookDelivery } from "@effect-heygen/core"
  *
- * const describe = (event: WebhookDelivery.WebhookEvent) =>
+ * const describe = (event: WebhookDelivery.DeliveryEvent) =>
  *   WebhookDelivery.match(event, {
  *     AvatarVideoSuccess: ({ data }) => `ready: ${data.url}`,
  *     AvatarVideoFail: ({ data }) => `failed: ${data.msg}`,
@@ -132,7 +132,7 @@ export const WebhookEvent = Data.taggedEnum<WebhookEvent>()
  * @since 0.2.0
  * @category pattern matching
  */
-export const match = WebhookEvent.$match
+export const match = DeliveryEvent.$match
 
 /**
  * A verified delivery: the `Heygen-Event-Id` to de-duplicate on, the `Heygen-Timestamp` (Unix seconds, null
@@ -146,7 +146,7 @@ export interface WebhookDelivery {
   readonly timestamp: number | null
   readonly eventType: string
   readonly eventData: Readonly<Record<string, unknown>>
-  readonly event: WebhookEvent
+  readonly event: DeliveryEvent
 }
 
 const decodeEnvelope = Schema.decodeUnknownEither(Envelope)
@@ -178,20 +178,20 @@ const payloadError = (error: ParseResult.ParseError) => {
  * @since 0.2.0
  * @category decoding
  */
-export const eventOf = (envelope: Envelope): Either.Either<WebhookEvent, PayloadError> => {
+export const eventOf = (envelope: Envelope): Either.Either<DeliveryEvent, PayloadError> => {
   switch (envelope.event_type) {
     case "avatar_video.success":
       return Either.match(decodeSuccess(envelope.event_data), {
         onLeft: (e) => Either.left(payloadError(e)),
-        onRight: (data) => Either.right(WebhookEvent.AvatarVideoSuccess({ eventType: "avatar_video.success", data }))
+        onRight: (data) => Either.right(DeliveryEvent.AvatarVideoSuccess({ eventType: "avatar_video.success", data }))
       })
     case "avatar_video.fail":
       return Either.match(decodeFail(envelope.event_data), {
         onLeft: (e) => Either.left(payloadError(e)),
-        onRight: (data) => Either.right(WebhookEvent.AvatarVideoFail({ eventType: "avatar_video.fail", data }))
+        onRight: (data) => Either.right(DeliveryEvent.AvatarVideoFail({ eventType: "avatar_video.fail", data }))
       })
     default:
-      return Either.right(WebhookEvent.Other({ eventType: envelope.event_type, data: envelope.event_data }))
+      return Either.right(DeliveryEvent.Other({ eventType: envelope.event_type, data: envelope.event_data }))
   }
 }
 

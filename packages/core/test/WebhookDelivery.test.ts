@@ -28,7 +28,7 @@ describe("the typed events", () => {
     const { event, eventData, eventId, timestamp } = result.right
     expect({ eventId, timestamp }).toEqual(meta)
     expect(eventData).toEqual(data)
-    expect(WebhookDelivery.WebhookEvent.$is("AvatarVideoSuccess")(event)).toBe(true)
+    expect(WebhookDelivery.DeliveryEvent.$is("AvatarVideoSuccess")(event)).toBe(true)
     if (event._tag === "AvatarVideoSuccess") {
       expect(event.data.url).toBe(data.url)
       expect(event.data.gif_download_url).toBe(data.gif_download_url)
@@ -59,7 +59,7 @@ describe("the typed events", () => {
     ],
     ([eventType, data]) => {
       const result = decode({ event_type: eventType, event_data: data })
-      expect(Either.isRight(result) && result.right.event).toEqual(WebhookDelivery.WebhookEvent.Other({ eventType, data: JSON.parse(JSON.stringify(data)) }))
+      expect(Either.isRight(result) && result.right.event).toEqual(WebhookDelivery.DeliveryEvent.Other({ eventType, data: JSON.parse(JSON.stringify(data)) }))
     }
   )
 

@@ -188,7 +188,7 @@ const property = ({ faults, latencyMillis, rateLimited, steps }: typeof scenario
     yield* fake.clearFaults
     const failed = calls.flatMap((call) => {
       const failure = Option.getOrUndefined(failureOf(call))
-      return failure !== undefined && "idempotencyKey" in failure ? [{ call, key: failure.idempotencyKey }] : []
+      return failure !== undefined && "idempotencyKey" in failure ? [{ call, key: failure.idempotencyKey ?? undefined }] : []
     })
     const repeats = yield* runConcurrently(failed.map(({ call, key }) => runCall(fake, `${call.id}.again`, call.spec, key)))
     const after = yield* fake.endpoints()
