@@ -36,6 +36,18 @@ export const DeliveryEventType = Schema.Union(WebhookEventType, Schema.String).a
 })
 
 /**
+ * `event_data`: any JSON object (not an array, not null). Its shape depends on `event_type`; its keys are not
+ * walked here (the typed payloads check the fields they need), which keeps decoding a large payload cheap.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const EventData = Schema.declare(
+  (u: unknown): u is { readonly [key: string]: unknown } => typeof u === "object" && u !== null && !Array.isArray(u),
+  { identifier: "EventData", description: "The event payload: a JSON object whose shape depends on event_type." }
+)
+
+/**
  * The JSON body of a delivery. `event_data` is an open record: its shape depends on `event_type`.
  *
  * @since 0.2.0
@@ -43,7 +55,7 @@ export const DeliveryEventType = Schema.Union(WebhookEventType, Schema.String).a
  */
 export const Envelope = Schema.Struct({
   event_type: DeliveryEventType,
-  event_data: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  event_data: EventData
 }).annotations({ identifier: "WebhookDeliveryEnvelope" })
 
 /**

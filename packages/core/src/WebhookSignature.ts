@@ -21,7 +21,6 @@
  * @since 0.2.0
  */
 import type * as Headers from "@effect/platform/Headers"
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -61,6 +60,8 @@ export const eventIdHeader = "heygen-event-id"
  * @category constants
  */
 export const defaultTolerance: Duration.Duration = Duration.minutes(5)
+
+const defaultToleranceMillis = Duration.toMillis(defaultTolerance)
 
 /**
  * Which check a delivery failed.
@@ -194,19 +195,31 @@ const checkSignature = (
 }
 
 /**
- * The pure core of `verify`, with the current time given: every check in order (headers present, signature
- * well-formed, signature matches, timestamp fresh, body a delivery).
+ * What the headers of an authentic delivery say: its event id and timestamp (Unix seconds; null when absent
+ * and allowed).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface VerifiedHeaders {
+  readonly eventId: string
+  readonly timestamp: number | null
+}
+
+/**
+ * The pure core of `verifySignature`, with the current time given: headers present, signature well-formed,
+ * signature matches, timestamp fresh. The body is not decoded.
  *
  * @since 0.2.0
  * @category verification
  */
-export const verifyAt = (
+export const verifySignatureAt = (
   rawBody: Uint8Array | string,
   headers: HeadersInput,
   secrets: Secrets,
   nowMillis: number,
   options?: VerifyOptions
-): Either.Either<WebhookDelivery.WebhookDelivery, WebhookVerificationError> => {
+): Either.Either<VerifiedHeaders, WebhookVerificationError> => {
   const signature = header(headers, signatureHeader)
   if (signature === undefined || signature === "") {
     return fail("MissingHeader", "Heygen-Signature", "the Heygen-Signature header is missing")
@@ -232,11 +245,57 @@ export const verifyAt = (
       return fail("TimestampOutOfTolerance", "Heygen-Timestamp", "Heygen-Timestamp is not a Unix time in seconds")
     }
     timestamp = Number(timestampText)
-    const toleranceMillis = Duration.toMillis(options?.tolerance ?? defaultTolerance)
+    const toleranceMillis = options?.tolerance === undefined ? defaultToleranceMillis : Duration.toMillis(options.tolerance)
     if (Math.abs(nowMillis - timestamp * 1000) > toleranceMillis) {
       return fail("TimestampOutOfTolerance", "Heygen-Timestamp", "Heygen-Timestamp is outside the tolerance")
     }
   }
+  return Either.right({ eventId, timestamp })
+}
+
+/**
+ * Checks that a delivery is authentic and fresh without decoding its body: for receivers that parse the body
+ * their own way. `verify` is this followed by decoding.
+ *
+ * @example
+ * ```ts
+ * import { WebhookSignature } from "@effect-heygen/core"
+ * import { Effect, Redacted } from "effect"
+ *
+ * const program = (rawBody: Uint8Array, headers: Record<string, string>) =>
+ *   Effect.map(
+ *     WebhookSignature.verifySignature(rawBody, headers, Redacted.make("whsec_...")),
+ *     ({ eventId }) => eventId
+ *   )
+ * ```
+ *
+ * @since 0.2.0
+ * @category verification
+ */
+export const verifySignature = (
+  rawBody: Uint8Array | string,
+  headers: HeadersInput,
+  secrets: Secrets,
+  options?: VerifyOptions
+): Effect.Effect<VerifiedHeaders, WebhookVerificationError> =>
+  Effect.clockWith((clock) => verifySignatureAt(rawBody, headers, secrets, clock.unsafeCurrentTimeMillis(), options))
+
+/**
+ * The pure core of `verify`, with the current time given: `verifySignatureAt`, then the body decoded as a
+ * delivery (`InvalidPayload` when it is not UTF-8 JSON of the envelope's shape).
+ *
+ * @since 0.2.0
+ * @category verification
+ */
+export const verifyAt = (
+  rawBody: Uint8Array | string,
+  headers: HeadersInput,
+  secrets: Secrets,
+  nowMillis: number,
+  options?: VerifyOptions
+): Either.Either<WebhookDelivery.WebhookDelivery, WebhookVerificationError> => {
+  const verified = verifySignatureAt(rawBody, headers, secrets, nowMillis, options)
+  if (Either.isLeft(verified)) return Either.left(verified.left)
   let text: string
   try {
     text = typeof rawBody === "string" ? rawBody : utf8.decode(rawBody)
@@ -244,7 +303,7 @@ export const verifyAt = (
     return fail("InvalidPayload", null, "the body is not UTF-8")
   }
   return Either.mapLeft(
-    WebhookDelivery.fromJson(text, { eventId, timestamp }),
+    WebhookDelivery.fromJson(text, verified.right),
     (e) => new WebhookVerificationError({ reason: "InvalidPayload", header: null, message: e.message })
   )
 }
@@ -277,7 +336,7 @@ export const verify = (
   secrets: Secrets,
   options?: VerifyOptions
 ): Effect.Effect<WebhookDelivery.WebhookDelivery, WebhookVerificationError> =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) => verifyAt(rawBody, headers, secrets, now, options))
+  Effect.clockWith((clock) => verifyAt(rawBody, headers, secrets, clock.unsafeCurrentTimeMillis(), options))
 
 /**
  * The hex HMAC-SHA256 of `rawBody` keyed with `secret` as-is: the value of `Heygen-Signature`.

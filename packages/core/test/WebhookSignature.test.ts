@@ -158,6 +158,16 @@ describe("what verify returns", () => {
     expect(reasonOf(verifyNow(notUtf8, headersFor(hmacHex(notUtf8, Redacted.value(secret)))))).toBe("InvalidPayload")
   })
 
+  it.effect("verifySignature checks headers, signature and timestamp but leaves the body undecoded", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(NOW_MS)
+      const raw = "not json at all"
+      const verified = yield* WebhookSignature.verifySignature(raw, headersFor(hmacHex(raw, Redacted.value(secret))), secret)
+      expect(verified).toEqual({ eventId: "evt_1", timestamp: NOW })
+      const error = yield* Effect.flip(WebhookSignature.verifySignature(raw + "!", headersFor(hmacHex(raw, Redacted.value(secret))), secret))
+      expect(error.reason).toBe("SignatureMismatch")
+    }))
+
   it.effect("measures the tolerance on the Effect Clock (TestClock)", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(NOW_MS)
