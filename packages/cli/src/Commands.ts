@@ -14,6 +14,7 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import type * as Create from "./Create.js"
+import * as ReceiveCommands from "./ReceiveCommands.js"
 
 /**
  * Handlers live in their own modules, loaded when their command runs: they pull in core's schemas and request
@@ -146,7 +147,8 @@ const webhook = Command.make("webhook").pipe(
     Command.make("event-types").pipe(
       Command.withDescription("The event types webhooks deliver."),
       Command.withSubcommands([list])
-    )
+    ),
+    ReceiveCommands.verify
   ])
 )
 
@@ -162,7 +164,7 @@ export const root = Command.make("effect-heygen").pipe(
     webhook,
     Command.make("sandbox").pipe(
       Command.withDescription("A local fake of the HeyGen API, for trying the CLI and for tests."),
-      Command.withSubcommands([serve])
+      Command.withSubcommands([serve, ReceiveCommands.trigger])
     )
   ])
 )
