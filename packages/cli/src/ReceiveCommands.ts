@@ -1,18 +1,14 @@
 /**
- * The receiving side's commands, `webhook verify` and `sandbox trigger`, kept apart from the command tree so that
- * the tree registers them with one line each. Their handlers load on use, like every other command's.
+ * The receiving side's commands, `webhook verify` and `sandbox trigger`: flags, help and examples. Their
+ * handlers (`Verify`, `Trigger`) load only when they run.
  *
  * @since 0.2.0
  */
-import * as Args from "@effect/cli/Args"
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
-import * as Effect from "effect/Effect"
-
-const human = Options.boolean("human").pipe(Options.withDescription("Print a readable view instead of JSON."))
+import * as CommandSpec from "./CommandSpec.js"
+import * as Flags from "./Flags.js"
 
 const header = (name: string, header: string) =>
-  Options.text(name).pipe(Options.withDescription(`The ${header} header of the delivery, as received.`), Options.optional)
+  CommandSpec.text(name, "VALUE", `The ${header} header of the delivery, as received.`)
 
 /**
  * `webhook verify --secret-file F [--signature S --timestamp T --event-id E] [--timestamp-tolerance 5m] < body`
@@ -20,27 +16,32 @@ const header = (name: string, header: string) =>
  * @since 0.2.0
  * @category commands
  */
-export const verify = Command.make(
-  "verify",
-  {
-    secretFile: Options.text("secret-file").pipe(
-      Options.withDescription("A file holding the endpoint's signing secret (one per line during a rotation).")
-    ),
-    signature: header("signature", "Heygen-Signature"),
-    timestamp: header("timestamp", "Heygen-Timestamp"),
-    eventId: header("event-id", "Heygen-Event-Id"),
-    timestampTolerance: Options.text("timestamp-tolerance").pipe(
-      Options.withDescription("How old (or new) Heygen-Timestamp may be. Default 5m. E.g. --timestamp-tolerance 30s"),
-      Options.optional
-    ),
-    human
-  },
-  (flags) => Effect.flatMap(Effect.promise(() => import("./Verify.js")), (m) => m.run(flags))
-).pipe(
-  Command.withDescription(
-    "Verify a delivery: the raw body on stdin, its headers from flags. Prints the decoded delivery; exit 1 if a check fails."
-  )
-)
+export const verify = CommandSpec.leaf("verify", {
+  secretFile: CommandSpec.text(
+    "secret-file",
+    "FILE",
+    "The endpoint's signing secret, as Create returned it (one per line during a rotation). Required.",
+    { completion: { _tag: "File" } }
+  ),
+  signature: header("signature", "Heygen-Signature"),
+  timestamp: header("timestamp", "Heygen-Timestamp"),
+  eventId: header("event-id", "Heygen-Event-Id"),
+  timestampTolerance: CommandSpec.text(
+    "timestamp-tolerance",
+    "DURATION",
+    "How far Heygen-Timestamp may be from now, either way (default 5m)."
+  ),
+  human: Flags.human
+}, {
+  summary: "Verify a delivery: the raw body on stdin, its headers from flags; prints it decoded, exit 1 if a check fails.",
+  examples: [
+    {
+      what: "Check a captured delivery",
+      command:
+        "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 < body.json"
+    }
+  ]
+}, (flags) => CommandSpec.lazy(() => import("./Verify.js"), (m) => m.run(flags)))
 
 /**
  * `sandbox trigger <event_type> [--data JSON] --forward-to URL [--secret-file F]`
@@ -48,27 +49,29 @@ export const verify = Command.make(
  * @since 0.2.0
  * @category commands
  */
-export const trigger = Command.make(
-  "trigger",
-  {
-    eventType: Args.text({ name: "event_type" }).pipe(Args.withDescription("The event type, e.g. avatar_video.success")),
-    data: Options.text("data").pipe(
-      Options.withAlias("d"),
-      Options.withDescription(`The event_data as JSON. Default {}. E.g. -d '{"video_id":"v1","url":"https://x"}'`),
-      Options.optional
-    ),
-    forwardTo: Options.text("forward-to").pipe(
-      Options.withDescription("Where your receiver listens. E.g. --forward-to http://127.0.0.1:3000/hooks")
-    ),
-    secretFile: Options.text("secret-file").pipe(
-      Options.withDescription("Also sign with this secret (your receiver's), as an endpoint subscribed to every event."),
-      Options.optional
-    ),
-    human
-  },
-  (flags) => Effect.flatMap(Effect.promise(() => import("./Trigger.js")), (m) => m.run(flags))
-).pipe(
-  Command.withDescription(
-    "Sign an event for the sandbox's endpoints subscribed to it and deliver it to --forward-to, retrying on failure."
-  )
-)
+export const trigger = CommandSpec.leaf("trigger", {
+  eventType: CommandSpec.arg("event_type", "The event type, e.g. avatar_video.success."),
+  data: CommandSpec.text("data", "JSON", "The event_data as a JSON object (default {}).", { alias: "d" }),
+  forwardTo: CommandSpec.text(
+    "forward-to",
+    "URL",
+    "Where your receiver listens, e.g. http://127.0.0.1:3000/hooks. Required."
+  ),
+  secretFile: CommandSpec.text(
+    "secret-file",
+    "FILE",
+    "Also sign with this secret (your receiver's), as an endpoint subscribed to every event.",
+    { completion: { _tag: "File" } }
+  ),
+  human: Flags.human
+}, {
+  summary:
+    "Sign an event for each sandbox endpoint subscribed to it, deliver it to --forward-to (retrying on failure) and log it.",
+  examples: [
+    {
+      what: "Deliver to a receiver on your machine",
+      command:
+        `effect-heygen sandbox trigger avatar_video.success -d '{"video_id":"v1","url":"https://x"}' --forward-to http://127.0.0.1:3000/hooks --human`
+    }
+  ]
+}, (flags) => CommandSpec.lazy(() => import("./Trigger.js"), (m) => m.run(flags)))

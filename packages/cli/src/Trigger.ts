@@ -4,9 +4,9 @@
  * are not served there), retrying with backoff on failure and printing every attempt, as `stripe trigger` with
  * `stripe listen --forward-to` does.
  *
- * The endpoints are the in-process sandbox's, plus one subscribed to everything for each `--secret-file` (the
- * secret your receiver is configured with). Until the sandbox keeps its state between runs, a fresh process
- * holds no endpoint of its own, so `--secret-file` is how to trigger from the shell today.
+ * The endpoints are those the sandbox holds in its state file (created with `webhook endpoints create --sandbox`),
+ * plus one subscribed to everything for each `--secret-file` (the secret your receiver is configured with). The
+ * event is recorded in the sandbox's event log.
  *
  * @since 0.2.0
  */
@@ -17,9 +17,11 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import * as ExitCode from "./ExitCode.js"
 import * as Failure from "./Failure.js"
 import { Io } from "./Io.js"
+import * as SandboxState from "./SandboxState.js"
 import { readSecrets } from "./Verify.js"
 
 /**
@@ -29,7 +31,7 @@ import { readSecrets } from "./Verify.js"
 export interface Flags {
   readonly eventType: string
   readonly data: Option.Option<string>
-  readonly forwardTo: string
+  readonly forwardTo: Option.Option<string>
   readonly secretFile: Option.Option<string>
   readonly human: boolean
 }
@@ -64,7 +66,7 @@ const parseData = (text: string): Record<string, unknown> | null => {
  */
 export const trigger = (
   endpoints: ReadonlyArray<FakeDelivery.Endpoint>,
-  flags: Omit<Flags, "secretFile">,
+  flags: Omit<Flags, "secretFile" | "forwardTo"> & { readonly forwardTo: string; readonly eventId?: string | undefined },
   schedule: Schedule.Schedule<unknown, FakeDelivery.Attempt> = retry
 ): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.gen(function*() {
@@ -91,6 +93,7 @@ export const trigger = (
       ))
     }
     const delivery = yield* FakeDelivery.deliver(targets, flags.eventType, data, {
+      eventId: flags.eventId,
       route: flags.forwardTo,
       retry: schedule,
       onAttempt: (a) =>
@@ -118,26 +121,58 @@ export const trigger = (
   })
 
 /**
+ * Loads the sandbox's saved state (the file `--sandbox` commands share), takes its endpoints, records the event
+ * in its log (so `webhook events list --sandbox` shows it), saves the state, and delivers.
+ *
  * @since 0.2.0
  * @category commands
  */
 export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
-    const fake = yield* FakeHeyGen.make()
-    const stored = yield* fake.endpoints()
-    const endpoints: Array<FakeDelivery.Endpoint> = stored.map((e) => ({
-      endpoint_id: e.endpoint_id,
-      url: e.url,
-      events: e.events,
-      status: e.status,
-      secret: Redacted.make(e.secret)
-    }))
+    if (Option.isNone(flags.forwardTo)) {
+      return yield* Effect.fail(reported(Failure.invalidFlag("--forward-to", "is required: where your receiver listens")))
+    }
+    // Refuse bad --data before the event is logged.
+    if (Option.isSome(flags.data) && parseData(flags.data.value) === null) {
+      return yield* Effect.fail(reported(Failure.invalidFlag("--data", "expected a JSON object, the event_data")))
+    }
+    const file = SandboxState.path(io.env)
+    const { endpoints, eventId } = yield* SandboxState.withLock(
+      file,
+      Effect.gen(function*() {
+        const saved = yield* SandboxState.load(file)
+        const state = Option.isNone(saved)
+          ? undefined
+          : yield* Effect.mapError(decodeState(saved.value), () => SandboxState.corrupt(file))
+        const fake = yield* FakeHeyGen.make(state === undefined ? {} : { initialState: state })
+        const logged = yield* fake.recordEvent({ eventType: flags.eventType, eventData: dataOf(flags) })
+        const stored = yield* fake.endpoints(logged.account)
+        yield* SandboxState.save(file, Schema.encodeSync(FakeHeyGen.State)(yield* fake.snapshot))
+        return {
+          eventId: logged.event_id,
+          endpoints: stored.map((e): FakeDelivery.Endpoint => ({
+            endpoint_id: e.endpoint_id,
+            url: e.url,
+            events: e.events,
+            status: e.status,
+            secret: Redacted.make(e.secret)
+          }))
+        }
+      })
+    )
+    const all = [...endpoints]
     if (Option.isSome(flags.secretFile)) {
       const secrets = yield* Effect.mapError(readSecrets(io.cwd, flags.secretFile.value), reported)
       secrets.forEach((secret, i) =>
-        endpoints.push({ endpoint_id: `ep_secret_file_${i + 1}`, url: flags.forwardTo, events: null, secret })
+        all.push({ endpoint_id: `secret_file_${i + 1}`, url: flags.forwardTo.pipe(Option.getOrElse(() => "")), events: null, secret })
       )
     }
-    return yield* trigger(endpoints, flags)
+    return yield* trigger(all, { ...flags, forwardTo: flags.forwardTo.value, eventId })
   })
+
+const decodeState = Schema.decodeUnknown(FakeHeyGen.State)
+
+/** The event data for the log: the parsed --data when it is an object (trigger refuses anything else). */
+const dataOf = (flags: Flags): Record<string, unknown> =>
+  Option.isSome(flags.data) ? parseData(flags.data.value) ?? {} : {}

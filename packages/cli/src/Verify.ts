@@ -22,7 +22,7 @@ import { Io } from "./Io.js"
  * @category models
  */
 export interface Flags {
-  readonly secretFile: string
+  readonly secretFile: Option.Option<string>
   readonly signature: Option.Option<string>
   readonly timestamp: Option.Option<string>
   readonly eventId: Option.Option<string>
@@ -88,7 +88,10 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
       ? FlagValue.duration("--timestamp-tolerance", flags.timestampTolerance.value)
       : Either.right(WebhookSignature.defaultTolerance)
     if (Either.isLeft(tolerance)) return yield* Effect.fail(reported(tolerance.left))
-    const secrets = yield* Effect.mapError(readSecrets(io.cwd, flags.secretFile), reported)
+    if (Option.isNone(flags.secretFile)) {
+      return yield* Effect.fail(reported(Failure.invalidFlag("--secret-file", "is required: the file holding the endpoint's signing secret")))
+    }
+    const secrets = yield* Effect.mapError(readSecrets(io.cwd, flags.secretFile.value), reported)
     const body = yield* Effect.mapError(io.readStdin, (e) =>
       reported(
         new Failure.CliError({

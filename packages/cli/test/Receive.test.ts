@@ -100,13 +100,15 @@ const receiver = (handler: () => Effect.Effect<unknown, string>): Effect.Effect<
     return `http://127.0.0.1:${address.port}/hooks`
   })
 
+const stateEnv = () => ({ EFFECT_HEYGEN_SANDBOX_STATE: path.join(fs.mkdtempSync(path.join(dir, "state-")), "sandbox.json") })
+
 describe("sandbox trigger", () => {
   it.live("signs with the secret file and delivers to --forward-to; the receiver's handler runs", () =>
     Effect.gen(function*() {
       const runs = yield* Ref.make(0)
       const url = yield* receiver(() => Ref.update(runs, (n) => n + 1))
       const out = yield* Effect.promise(() =>
-        runInProcess(["sandbox", "trigger", "avatar_video.success", "--data", `{"video_id":"v","url":"u"}`, "--forward-to", url, "--secret-file", secretFile])
+        runInProcess(["sandbox", "trigger", "avatar_video.success", "--data", `{"video_id":"v","url":"u"}`, "--forward-to", url, "--secret-file", secretFile], { env: stateEnv() })
       )
       expect(out.code).toBe(0)
       expect(JSON.parse(out.stdout.trim().split("\n")[0]!)).toMatchObject({ attempt: 1, status: 200, outcome: "Delivered" })
@@ -114,10 +116,43 @@ describe("sandbox trigger", () => {
     }).pipe(Effect.scoped))
 
   it("with no endpoint subscribed (a fresh sandbox, no --secret-file): exit 2, cli_no_endpoints", async () => {
-    const out = await runInProcess(["sandbox", "trigger", "avatar_video.success", "--forward-to", "http://127.0.0.1:9/hooks"])
+    const out = await runInProcess(["sandbox", "trigger", "avatar_video.success", "--forward-to", "http://127.0.0.1:9/hooks"], { env: stateEnv() })
     expect(out.code).toBe(2)
     expect(errorOf(out.stderr).code).toBe("cli_no_endpoints")
   })
+
+  it.live("delivers to the endpoints the sandbox holds (signed with their secret) and logs the event", () =>
+    Effect.gen(function*() {
+      const env = stateEnv()
+      const endpointSecret = path.join(dir, `created-${Date.now()}`)
+      const created = yield* Effect.promise(() =>
+        runInProcess(["webhook", "endpoints", "create", "--sandbox", "--url", "https://example.com/h", "--events", "avatar_video.fail", "--secret-file", endpointSecret], { env })
+      )
+      expect(created.code).toBe(0)
+      const key = fs.readFileSync(endpointSecret, "utf8").trim()
+      const runs = yield* Ref.make<Array<string>>([])
+      const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" })
+      const log = yield* DeliveryLog.makeMemory()
+      yield* HttpServer.serveEffect()(WebhookReceiver.make((d) => Ref.update(runs, (xs) => [...xs, d.eventId]), { secrets: Redacted.make(key) })).pipe(
+        Effect.provideService(HttpServer.HttpServer, server),
+        Effect.provideService(DeliveryLog.DeliveryLog, log)
+      )
+      const address = server.address
+      if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
+      const url = `http://127.0.0.1:${address.port}/hooks`
+      const out = yield* Effect.promise(() =>
+        runInProcess(["sandbox", "trigger", "avatar_video.fail", "-d", `{"video_id":"v","msg":"m"}`, "--forward-to", url], { env })
+      )
+      expect(out.code).toBe(0)
+      const handled = yield* Ref.get(runs)
+      expect(handled).toHaveLength(1)
+      // Not subscribed: nothing is delivered for another type (and no secret file is given).
+      const other = yield* Effect.promise(() => runInProcess(["sandbox", "trigger", "avatar_video.success", "--forward-to", url], { env }))
+      expect(errorOf(other.stderr).code).toBe("cli_no_endpoints")
+      // The delivered event is in the sandbox's event log, under the id the receiver saw.
+      const events = yield* Effect.promise(() => runInProcess(["webhook", "events", "list", "--sandbox"], { env }))
+      expect(events.stdout).toContain(handled[0]!)
+    }).pipe(Effect.scoped))
 
   it.live("redelivers after a failure and prints every attempt", () =>
     Effect.gen(function*() {

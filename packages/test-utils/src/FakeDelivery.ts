@@ -36,7 +36,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import { deliveryHeaders, isPublicUrl } from "./internal/delivery.js"
@@ -238,4 +238,75 @@ export const deliver = (
       concurrency: "unbounded"
     })
     return { eventId, eventType, eventData, body, createdAt, endpoints: results }
+  })
+
+/**
+ * What `deliverEvent` needs of a fake: its endpoints and its event log (a `FakeHeyGen.FakeHeyGen` has both).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface EventSource {
+  readonly endpoints: (account?: string) => Effect.Effect<
+    ReadonlyArray<{
+      readonly account: string
+      readonly endpoint_id: string
+      readonly url: string
+      readonly events: ReadonlyArray<string> | null
+      readonly status: string
+      readonly secret: string
+    }>
+  >
+  readonly recordEvent: (event: {
+    readonly account?: string | undefined
+    readonly eventType: string
+    readonly eventData?: Readonly<Record<string, unknown>> | undefined
+    readonly eventId?: string | undefined
+  }) => Effect.Effect<{ readonly account: string; readonly event_id: string }>
+}
+
+/**
+ * Makes something happen in a fake account: records the event in its log (so `WebhookEvents.list` sees it) and
+ * delivers it, signed with each endpoint's current secret, to the account's enabled endpoints subscribed to the
+ * type. The delivery carries the logged event's id.
+ *
+ * @example
+ * ```ts
+ * import { FakeDelivery, FakeHeyGen } from "@effect-heygen/test-utils"
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const fake = yield* FakeHeyGen.make()
+ *   // ... create endpoints through the fake's API ...
+ *   return yield* FakeDelivery.deliverEvent(fake, "avatar_video.success", { video_id: "v1", url: "https://x" }, {
+ *     route: "http://127.0.0.1:3000/hooks"
+ *   })
+ * }).pipe(Effect.provide(NodeHttpClient.layerUndici))
+ * ```
+ *
+ * @since 0.2.0
+ * @category delivering
+ */
+export const deliverEvent = (
+  fake: EventSource,
+  eventType: string,
+  eventData: Readonly<Record<string, unknown>>,
+  options?: Options & { readonly account?: string | undefined }
+): Effect.Effect<Delivery, never, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const logged = yield* fake.recordEvent({
+      account: options?.account,
+      eventType,
+      eventData,
+      eventId: options?.eventId
+    })
+    const endpoints = (yield* fake.endpoints(logged.account)).map((e): Endpoint => ({
+      endpoint_id: e.endpoint_id,
+      url: e.url,
+      events: e.events,
+      status: e.status,
+      secret: Redacted.make(e.secret)
+    }))
+    return yield* deliver(endpoints, eventType, eventData, { ...options, eventId: logged.event_id })
   })

@@ -1,5 +1,5 @@
 // Every response the fake sends for generated traffic validates against the response schemas of the spec in this
-// repo (spec/create-webhook-endpoint.openapi.yaml), read and compiled with a JSON Schema validator.
+// repo (spec/webhooks.openapi.yaml), read and compiled with a JSON Schema validator.
 import { Arbitraries, FakeHeyGen, Fault } from "@effect-heygen/test-utils"
 import { Ajv2020 } from "ajv/dist/2020.js"
 import type { ValidateFunction } from "ajv/dist/2020.js"
@@ -11,9 +11,9 @@ import * as Fs from "node:fs"
 import { parse } from "yaml"
 import { drive } from "./support.js"
 
-const specPath = new URL("../../../spec/create-webhook-endpoint.openapi.yaml", import.meta.url)
+const specPath = new URL("../../../spec/webhooks.openapi.yaml", import.meta.url)
 const spec: unknown = parse(Fs.readFileSync(specPath, "utf8"))
-const specId = "https://effect-heygen.local/create-webhook-endpoint.openapi.yaml"
+const specId = "https://effect-heygen.local/webhooks.openapi.yaml"
 
 // OpenAPI 3.1 schemas are JSON Schema 2020-12; `strict: false` because the document also holds OpenAPI keywords.
 const ajv = new Ajv2020({ strict: false, allErrors: true })
