@@ -1,15 +1,16 @@
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { DeliveryLog, WebhookReceiver, WebhookSignature } from "@effect-heygen/core"
+import { DeliveryLog, HeyGenClient, WebhookEndpoints, WebhookReceiver, WebhookSignature } from "@effect-heygen/core"
 import type { WebhookDelivery } from "@effect-heygen/core"
-import { DeliveryArbitraries, FakeDelivery } from "@effect-heygen/test-utils"
+import { DeliveryArbitraries, FakeDelivery, FakeHeyGen } from "@effect-heygen/test-utils"
 import { describe, expect, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FastCheck from "effect/FastCheck"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
@@ -182,6 +183,29 @@ describe("FakeDelivery to a receiver on a loopback server", () => {
 
 const post = (url: string, body: string, headers: Readonly<Record<string, string>>) =>
   Effect.promise(() => fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } }).then((r) => r.status))
+
+describe("FakeHeyGen.deliver", () => {
+  it.scoped("records the event in the account's log and delivers it to the account's subscribed endpoints", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(NOW * 1000)
+      const fake = yield* FakeHeyGen.make()
+      const client = HeyGenClient.layer({ apiKey: FakeHeyGen.sandboxApiKey, maxRetries: 0 }).pipe(
+        Layer.provide(FakeHeyGen.layerHttpClient(fake))
+      )
+      const create = (events: ReadonlyArray<"avatar_video.success" | "avatar_video.fail">, host: string) =>
+        Effect.provide(WebhookEndpoints.create({ url: `https://${host}.example.com/hooks`, events: [...events] }), client)
+      const subscribed = yield* create(["avatar_video.success"], "a")
+      yield* create(["avatar_video.fail"], "b")
+      const secrets = [subscribed.endpoint.secret].flatMap((s) => (s === null ? [] : [s]))
+      const seen = yield* Ref.make<Array<string>>([])
+      const url = yield* receiver(secrets, (d) => Ref.update(seen, (xs) => [...xs, d.eventId]))
+      const delivery = yield* fake.deliver("avatar_video.success", { video_id: "v1", url: "https://cdn/v1.mp4" }, { route: url })
+      expect(delivery.endpoints.map((e) => [e.endpointId, e.outcome])).toEqual([[subscribed.endpoint.endpoint_id, "Delivered"]])
+      const logged = yield* fake.events()
+      expect(logged.map((e) => [e.event_id, e.event_type])).toEqual([[delivery.eventId, "avatar_video.success"]])
+      expect(yield* Ref.get(seen)).toEqual([delivery.eventId])
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+})
 
 describe("DeliveryArbitraries", () => {
   it.prop(
