@@ -39,6 +39,11 @@ export const verify = CommandSpec.leaf("verify", {
       what: "Check a captured delivery",
       command:
         "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 < body.json"
+    },
+    {
+      what: "Check an old capture (the default tolerance is 5 minutes)",
+      command:
+        "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 --timestamp-tolerance 90m < body.json"
     }
   ]
 }, (flags) => CommandSpec.lazy(() => import("./Verify.js"), (m) => m.run(flags)))
@@ -72,6 +77,10 @@ export const trigger = CommandSpec.leaf("trigger", {
       what: "Deliver to a receiver on your machine",
       command:
         `effect-heygen sandbox trigger avatar_video.success -d '{"video_id":"v1","url":"https://x"}' --forward-to http://127.0.0.1:3000/hooks --human`
+    },
+    {
+      what: "Sign with your receiver's secret (no sandbox endpoint needed)",
+      command: "effect-heygen sandbox trigger avatar_video.fail --forward-to http://127.0.0.1:3000/hooks --secret-file ./whsec"
     }
   ]
 }, (flags) => CommandSpec.lazy(() => import("./Trigger.js"), (m) => m.run(flags)))
