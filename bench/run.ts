@@ -17,6 +17,7 @@ import * as zlib from "node:zlib"
 import createClient from "openapi-fetch"
 import { okBody } from "./body.mjs"
 import type { paths } from "./generated/heygen.js"
+import { receiveFigures, receiveOnlyMain, receiveServerMain } from "./receive.js"
 import { streamMemory, streamThroughput } from "./stream.js"
 
 // This file runs as bench/dist/run.mjs.
@@ -219,7 +220,7 @@ const bundleSize = () => {
     format: "esm",
     platform: "neutral",
     write: false,
-    external: ["effect", "effect/*", "@effect/platform", "@effect/platform/*"]
+    external: ["effect", "effect/*", "@effect/platform", "@effect/platform/*", "node:*"]
   })
   const bytes = result.outputFiles[0]!.contents
   return { minified: bytes.length, gzipped: zlib.gzipSync(bytes, { level: 9 }).length }
@@ -320,6 +321,8 @@ const main = async () => {
     add({ name: "CLI start-up, median of 9: create --sandbox", value: cli.sandbox, unit: "ms", baseline: "node -e 0", ratio: cli.sandbox / cli.floor, target: "reported", pass: null })
   }
 
+  if (wants("receive")) for (const f of await receiveFigures(new URL(import.meta.url).pathname, quick)) add(f)
+
   const rows = figures.map((f) => [
     f.name,
     `${f.value.toFixed(f.value < 100 ? 2 : 0)} ${f.unit}`,
@@ -357,11 +360,17 @@ const profileMain = async (name: string, calls: number) => {
 
 const memoryArg = process.argv.indexOf("--memory")
 const profileArg = process.argv.indexOf("--profile")
-;(memoryArg !== -1
-  ? memoryMain(process.argv[memoryArg + 1]!)
+const receiveServerArg = process.argv.indexOf("--receive-server")
+const run = receiveServerArg !== -1
+  ? Promise.resolve(receiveServerMain(process.argv[receiveServerArg + 1]!))
+  : process.argv.includes("--receive-only")
+  ? receiveOnlyMain(new URL(import.meta.url).pathname, quick)
   : profileArg !== -1
   ? profileMain(process.argv[profileArg + 1]!, Number(process.argv[profileArg + 2] ?? 20_000))
-  : main()).catch((error: unknown) => {
+  : memoryArg === -1
+  ? main()
+  : memoryMain(process.argv[memoryArg + 1]!)
+run.catch((error: unknown) => {
   console.error(error)
   process.exit(1)
 })

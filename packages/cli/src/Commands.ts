@@ -4,7 +4,8 @@
  *   effect-heygen webhook endpoints create|list|update|delete|rotate-secret
  *   effect-heygen webhook event-types list
  *   effect-heygen webhook events list
- *   effect-heygen sandbox serve|reset
+ *   effect-heygen webhook verify
+ *   effect-heygen sandbox serve|reset|trigger
  *
  * Each group's commands are defined in their own module (flags, help, examples) and their handlers are loaded
  * only when they run. This module joins them into one tree, for `@effect/cli` to parse and for `Help` and
@@ -16,6 +17,7 @@ import type * as Command from "@effect/cli/Command"
 import * as CommandSpec from "./CommandSpec.js"
 import * as EndpointCommands from "./EndpointCommands.js"
 import * as EventCommands from "./EventCommands.js"
+import * as ReceiveCommands from "./ReceiveCommands.js"
 import type * as Failure from "./Failure.js"
 import type { Io } from "./Io.js"
 import * as SandboxCommands from "./SandboxCommands.js"
@@ -26,7 +28,7 @@ const webhook = CommandSpec.group("webhook", {
     { what: "List your endpoints as a table", command: "effect-heygen webhook endpoints list --human" },
     { what: "See which event types exist", command: "effect-heygen webhook event-types list --human" }
   ]
-}, [EndpointCommands.group, EventCommands.eventTypes, EventCommands.events])
+}, [EndpointCommands.group, EventCommands.eventTypes, EventCommands.events, ReceiveCommands.verify])
 
 const tree = CommandSpec.root({
   summary: "A command line for HeyGen's webhooks API, built on Effect.",

@@ -9,6 +9,7 @@
  */
 import type * as CliValidationError from "@effect/cli/ValidationError"
 import type * as HeyGenError from "@effect-heygen/core/HeyGenError"
+import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -142,6 +143,17 @@ const flagOfField = (field: string): string => {
   }
 }
 
+// An unknown event type fails core's literal check, whose message names only the first literal it tried
+// (`Expected "avatar_video.success"`), as if that were the one allowed value: say how many there are and where to
+// see them instead. `events.2` is an item of `--events` (or of `--data`'s events); `event_type` a single one.
+const eventTypeField = /^(events\.\d+|event_type)$/
+const eventTypeMessage = (error: HeyGenError.ValidationError): string => {
+  if (!eventTypeField.test(error.field)) return error.message
+  // Core's message ends with the value given (`..., actual "nope"`): keep it when it is there.
+  const actual = /, actual (.+)$/.exec(error.message)?.[1]
+  return `${error.field}: ${actual === undefined ? "" : `${actual} is not a HeyGen event type: `}must be one of the ${WebhookEventType.values.length} HeyGen event types (see \`effect-heygen webhook event-types list\`)`
+}
+
 const repeatHint = (key: string | null) =>
   key === null
     ? "repeat the same command: it is safe to repeat"
@@ -178,7 +190,7 @@ export const fromHeyGenError = (error: HeyGenError.HeyGenError, suppliedKey?: st
         envelope: {
           error: body({
             code: "cli_invalid_input",
-            message: error.message,
+            message: eventTypeMessage(error),
             param: flag,
             hint: flag === "--data"
               ? "a --data body may hold only url, events and entity_id"

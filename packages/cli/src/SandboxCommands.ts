@@ -5,6 +5,7 @@
  */
 import * as CommandSpec from "./CommandSpec.js"
 import * as Flags from "./Flags.js"
+import * as ReceiveCommands from "./ReceiveCommands.js"
 
 const serve = CommandSpec.leaf("serve", {
   port: CommandSpec.text("port", "PORT", "The port on 127.0.0.1 (default 0: any free port)."),
@@ -48,4 +49,4 @@ export const group = CommandSpec.group("sandbox", {
     { what: "Create, then list, in the sandbox", command: "effect-heygen webhook endpoints list --sandbox --human" },
     { what: "Start over", command: "effect-heygen sandbox reset" }
   ]
-}, [serve, reset])
+}, [serve, reset, ReceiveCommands.trigger])

@@ -1,5 +1,6 @@
 import * as HeyGenClient from "@effect-heygen/core/HeyGenClient"
 import * as HeyGenError from "@effect-heygen/core/HeyGenError"
+import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as FakeHeyGen from "@effect-heygen/test-utils/FakeHeyGen"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -8,6 +9,7 @@ import * as Option from "effect/Option"
 import { describe, expect, it } from "vitest"
 import * as ExitCode from "../src/ExitCode.js"
 import * as Failure from "../src/Failure.js"
+import { envelope, runInProcess } from "./harness.js"
 
 const key = "0b8f0c7e-2d7a-4c55-9a53-6f3f1f0c9e11"
 const api = (status: number, code: string) => ({
@@ -124,5 +126,44 @@ describe("Failure.fromConfigError", () => {
     const failure = Failure.fromConfigError(await configError({ apiKey: "k", baseUrl: "http://example.com" }))
     expect(failure.exitCode).toBe(ExitCode.Usage)
     expect(failure.envelope.error.param).toBe("--base-url")
+  })
+})
+
+describe("an unknown event type", () => {
+  const count = WebhookEventType.values.length
+  const unknownEvent = FastCheck.stringMatching(/^[a-z_]{1,12}\.[a-z_]{1,8}$/).filter((s) => !WebhookEventType.is(s))
+
+  // Through the whole CLI, in-process: core refuses the item before any I/O, and the CLI's message must give the
+  // whole set (its size and where to list it), not the first literal core's check happened to try.
+  it("says which item, that it must be one of the N HeyGen event types, and where to list them", async () => {
+    await FastCheck.assert(
+      FastCheck.asyncProperty(
+        FastCheck.array(FastCheck.constantFrom(...WebhookEventType.values), { maxLength: 4 }),
+        unknownEvent,
+        FastCheck.nat(),
+        async (known, unknown, at) => {
+          const i = at % (known.length + 1)
+          const events = [...known.slice(0, i), unknown, ...known.slice(i)]
+          const out = await runInProcess(
+            ["webhook", "endpoints", "create", "--url", "https://example.com/hooks", "--events", events.join(",")],
+            // A closed loopback port: nothing may be sent, and nothing could be.
+            { env: { HEYGEN_API_KEY: "hg_failure_test_key", HEYGEN_API_BASE: "http://127.0.0.1:9" } }
+          )
+          expect(out.code).toBe(ExitCode.Usage)
+          const e = envelope(out.stderr).error
+          expect(e.param).toBe("--events")
+          expect(e.message).toBe(
+            `events.${i}: ${JSON.stringify(unknown)} is not a HeyGen event type: must be one of the ${count} HeyGen ` +
+              "event types (see `effect-heygen webhook event-types list`)"
+          )
+        }
+      ),
+      { numRuns: 30 }
+    )
+  })
+
+  it("keeps core's message for any other field", () => {
+    const error = new HeyGenError.ValidationError({ field: "events", message: "events: Expected an array, actual 1" })
+    expect(Failure.fromHeyGenError(error).envelope.error.message).toBe(error.message)
   })
 })

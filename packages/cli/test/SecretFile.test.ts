@@ -28,6 +28,27 @@ describe("SecretFile.write", () => {
     expect(leftovers()).toEqual([])
   })
 
+  // The law above holds on this machine's umask (022 here, 077 on some CI runners) whether or not the mode is
+  // set right: a permissive umask is the one that shows a file written 0644 or 0666.
+  it("writes mode 0600 even under umask 000, new file or replaced one", async () => {
+    const previous = process.umask(0o000)
+    try {
+      await FastCheck.assert(
+        FastCheck.asyncProperty(FastCheck.string({ maxLength: 32 }), FastCheck.boolean(), async (secret, replace) => {
+          const path = fresh()
+          if (replace) NodeFs.writeFileSync(path, "old", { mode: 0o666 })
+          await Effect.runPromise(SecretFile.write(path, secret, { overwrite: replace }))
+          expect((NodeFs.statSync(path).mode & 0o777).toString(8)).toBe("600")
+          expect(NodeFs.readFileSync(path, "utf8")).toBe(secret)
+        }),
+        { numRuns: 20 }
+      )
+    } finally {
+      process.umask(previous)
+    }
+    expect(leftovers()).toEqual([])
+  })
+
   it("never replaces an existing file unless asked", async () => {
     const path = fresh()
     NodeFs.writeFileSync(path, "original", { mode: 0o644 })

@@ -26,6 +26,10 @@ export const commands: ReadonlyArray<ReadonlyArray<string>> = [
   ["webhook", "events", "list"],
   ["sandbox", "reset"],
   ["sandbox", "serve"],
+  // No --forward-to among the generated flags: a random trigger stops at its usage check, before any I/O.
+  ["sandbox", "trigger"],
+  ["sandbox", "trigger", "avatar_video.success"],
+  ["webhook", "verify"],
   ["webhook"],
   ["webhook", "endpoints"],
   ["sandbox"],

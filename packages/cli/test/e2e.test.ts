@@ -12,15 +12,15 @@ import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
-import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
+import * as NodeNet from "node:net"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as ExitCode from "../src/ExitCode.js"
 import { argv } from "./argv.js"
 import type { Outcome, RunOptions } from "./harness.js"
-import { bin, envelope, runBin, stackTraceLine } from "./harness.js"
+import { bin, envelope, isAlive, reapAll, runBin, stackTraceLine, startBin, startNode } from "./harness.js"
 
 const apiKey = "hg_e2e_3f9d2c7a1b8e4d6f0a5c9b2e7d1f4a8c"
 const envelopeKeys = ["code", "message", "hint", "param", "doc_url", "request_id"]
@@ -42,6 +42,8 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  // No spawned bin may outlive this file: every run ends by itself, or the harness stops it and fails the test.
+  expect(await reapAll(), "bins still running after the tests").toBe(0)
   await Effect.runPromise(Scope.close(scope, Exit.void))
   NodeFs.rmSync(dir, { recursive: true, force: true })
 })
@@ -319,30 +321,58 @@ describe("other commands", () => {
   })
 
   it("sandbox serve prints a base URL and key that work, and stops cleanly on Ctrl-C", async () => {
-    const child = spawn(process.execPath, [bin, "sandbox", "serve"], {
-      env: { PATH: process.env.PATH },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s))
-    const firstLine = await new Promise<string>((resolve, reject) => {
-      child.stdout.setEncoding("utf8").on("data", (s: string) => {
-        stdout += s
-        if (stdout.includes("\n")) resolve(stdout.split("\n")[0]!)
-      })
-      child.on("close", () => reject(new Error(`serve exited early: ${stderr}`)))
-    })
-    const { api_key, base_url } = JSON.parse(firstLine)
+    const serve = startBin(["sandbox", "serve"], { env: {} })
+    const { api_key, base_url } = JSON.parse(await serve.line(/^\{/))
     expect(base_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     const created = await runBin(["webhook", "endpoints", "create", "--url", "https://example.com/served"], {
       env: { HEYGEN_API_KEY: api_key, HEYGEN_API_BASE: base_url }
     })
     expect(created.code, created.stderr).toBe(0)
-    const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
-    child.kill("SIGINT")
-    expect(await closed).toBe(0)
-    expect(stderr).toBe("")
+    expect(await serve.stop("SIGINT")).toEqual({ killed: false })
+    const out = await serve.closed
+    expect(out.code).toBe(0)
+    expect(out.stderr).toBe("")
+  })
+})
+
+/** Whether something still accepts connections on the port. */
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = NodeNet.connect(port, "127.0.0.1")
+    socket.once("connect", () => (socket.destroy(), resolve(true)))
+    socket.once("error", () => resolve(false))
+  })
+
+describe("sandbox serve ends on a signal", () => {
+  it.each(["SIGINT", "SIGTERM"] as const)("%s: exit 0, port released, no process left", async (signal) => {
+    const serve = startBin(["sandbox", "serve", "--human"], { env: {} })
+    const line = await serve.line(/listening on/)
+    const port = Number(/:(\d+)\s*$/.exec(line)?.[1])
+    expect(await listening(port)).toBe(true)
+    expect(await serve.stop(signal), `${signal} was not enough`).toEqual({ killed: false })
+    const out = await serve.closed
+    expect({ code: out.code, signal: out.signal }).toEqual({ code: 0, signal: null })
+    expect(out.stderr).toBe("")
+    expect(isAlive(serve.pid)).toBe(false)
+    expect(await listening(port)).toBe(false)
+  })
+
+  it("the harness kills a process that ignores SIGINT once the grace period is over", async () => {
+    const stubborn = startNode(["-e", "process.on('SIGINT', () => {}); setInterval(() => {}, 1000); console.log('ready')"])
+    await stubborn.line(/^ready$/)
+    expect(await stubborn.stop("SIGINT")).toEqual({ killed: true })
+    expect((await stubborn.closed).signal).toBe("SIGKILL")
+    expect(isAlive(stubborn.pid)).toBe(false)
+  })
+
+  it("a run that would never end is stopped by the harness and fails, leaving no process", async () => {
+    const error = await runBin(["sandbox", "serve"], { env: {}, timeoutMs: 6_000 }).then(
+      () => undefined,
+      (e: Error) => e
+    )
+    expect(error?.message).toMatch(/still running after 6000 ms: sent SIGINT/)
+    expect(error?.message).toContain("base_url")
+    expect(await reapAll(), "processes left behind").toBe(0)
   })
 })
 
@@ -354,13 +384,14 @@ describe("the bin holds the same laws as Main.run", () => {
     const finite = argv({ loopback: server.baseUrl, apiKey }).filter((a) => !(a[0] === "sandbox" && a[1] === "serve"))
     await FastCheck.assert(
       FastCheck.asyncProperty(finite, async (args) => {
-        const out = await run(args)
+        const out = await run(args, { timeoutMs: 15_000 })
         expect(ExitCode.all).toContain(out.code)
         expect(out.stdout + out.stderr).not.toMatch(stackTraceLine)
         if (out.code !== 0) expect(Object.keys(envelope(out.stderr).error)).toEqual(envelopeKeys)
       }),
       { numRuns: 8 }
     )
+    // Eight runs of about a second each on a loaded machine; a run that hangs is stopped by the harness at 15 + 3 s.
   }, 120_000)
 
   it("never prints the API key (checked over every output of this file)", () => {

@@ -3,7 +3,7 @@
  * process. Both report `{ code, stdout, stderr }` so the same assertions apply to either.
  */
 import * as Effect from "effect/Effect"
-import { spawn } from "node:child_process"
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
 import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import { Io } from "../src/Io.js"
@@ -19,6 +19,11 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string | undefined>>
   readonly stdin?: string
   readonly cwd?: string
+  /**
+   * Spawned runs only: how long the bin may run before it is stopped (SIGINT, then SIGKILL) and the run fails
+   * (default 20 s, under vitest's 30 s test timeout so that the harness, not vitest, ends a hung run).
+   */
+  readonly timeoutMs?: number
 }
 
 /** Runs argv through the same function the bin runs, with the same exit-code and stderr mapping. */
@@ -41,25 +46,146 @@ export const runInProcess = (argv: ReadonlyArray<string>, options: RunOptions = 
 /** The bundled bin: what users run and what e2e tests must exercise (never the sources). */
 export const bin = NodePath.join(NodePath.dirname(fileURLToPath(import.meta.url)), "..", "bin", "effect-heygen.cjs")
 
+/** How long a signalled bin may take to shut down before it is killed. */
+export const graceMs = 3_000
+
+/** Every spawned bin still running: none may outlive the test file (see `reapAll`). */
+const live = new Set<ChildProcessWithoutNullStreams>()
+// Last resort if the worker exits with bins still running (a hook that never ran, an aborted run).
+process.once("exit", () => {
+  for (const child of live) child.kill("SIGKILL")
+})
+
+/** A spawned bin. */
+export interface Running {
+  readonly pid: number
+  /** Everything printed so far. */
+  readonly output: () => { readonly stdout: string; readonly stderr: string }
+  /** The first stdout line matching `pattern`; fails if the bin ends before printing one. */
+  readonly line: (pattern: RegExp) => Promise<string>
+  /** Resolves once the process has ended and its streams are closed. */
+  readonly closed: Promise<Outcome & { readonly signal: NodeJS.Signals | null }>
+  /**
+   * Sends `signal` (default SIGINT), then SIGKILL if the bin has not ended within `graceMs`; resolves once it has
+   * ended, saying whether it had to be killed.
+   */
+  readonly stop: (signal?: NodeJS.Signals) => Promise<{ readonly killed: boolean }>
+}
+
 /**
- * Spawns the bundled bin. The environment is built from scratch but for PATH-like basics, so that a developer's
- * own HEYGEN_API_KEY never leaks into a test (nor a test's key into a developer's API).
+ * Spawns `node` with `args` (the bin, or in the harness's own tests a stand-in script). The environment is built
+ * from scratch but for PATH-like basics, so that a developer's own HEYGEN_API_KEY never leaks into a test (nor a
+ * test's key into a developer's API).
  */
-export const runBin = (argv: ReadonlyArray<string>, options: RunOptions = {}): Promise<Outcome> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...argv], {
-      cwd: options.cwd ?? process.cwd(),
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
-      stdio: ["pipe", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s))
-    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s))
-    child.on("error", reject)
-    child.on("close", (code, signal) => resolve({ code: code ?? (signal === null ? -1 : -2), stdout, stderr }))
-    child.stdin.end(options.stdin ?? "")
+export const startNode = (args: ReadonlyArray<string>, options: RunOptions = {}): Running => {
+  const child = spawn(process.execPath, [...args], {
+    cwd: options.cwd ?? process.cwd(),
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+    stdio: ["pipe", "pipe", "pipe"]
   })
+  live.add(child)
+  let stdout = ""
+  let stderr = ""
+  child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s))
+  child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s))
+  // stdin is a pipe: close it even when there is nothing to send, or `--data -` would wait forever. A bin that
+  // ends before reading it makes the write fail with EPIPE, which is no concern of the test.
+  child.stdin.on("error", () => undefined)
+  child.stdin.end(options.stdin ?? "")
+  const closed = new Promise<Outcome & { readonly signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on("error", (error) => {
+      live.delete(child)
+      reject(error)
+    })
+    child.on("close", (code, signal) => {
+      live.delete(child)
+      resolve({ code: code ?? (signal === null ? -1 : -2), signal, stdout, stderr })
+    })
+  })
+  // A rejection nobody awaits would be reported as unhandled: callers await `closed` when they need it.
+  closed.catch(() => undefined)
+  const ended = () => child.exitCode !== null || child.signalCode !== null
+  return {
+    pid: child.pid ?? -1,
+    output: () => ({ stdout, stderr }),
+    line: (pattern) =>
+      new Promise((resolve, reject) => {
+        const look = () => {
+          const found = stdout.split("\n").slice(0, -1).find((l) => pattern.test(l))
+          if (found === undefined) return false
+          child.stdout.off("data", look)
+          resolve(found)
+          return true
+        }
+        if (look()) return
+        child.stdout.on("data", look)
+        closed.then(
+          () => reject(new Error(`the bin ended before printing ${pattern}: ${stderr}`)),
+          reject
+        )
+      }),
+    closed,
+    stop: async (signal = "SIGINT") => {
+      if (ended()) return closed.then(() => ({ killed: false }))
+      child.kill(signal)
+      let killed = false
+      const timer = setTimeout(() => {
+        killed = true
+        child.kill("SIGKILL")
+      }, graceMs)
+      await closed.catch(() => undefined)
+      clearTimeout(timer)
+      return { killed }
+    }
+  }
+}
+
+/** Spawns the bundled bin. */
+export const startBin = (argv: ReadonlyArray<string>, options: RunOptions = {}): Running =>
+  startNode([bin, ...argv], options)
+
+/** Whether a process with this id still exists. */
+export const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+/**
+ * Runs the bundled bin to its end. A run that outlives `timeoutMs` is stopped (SIGINT, then SIGKILL) and fails,
+ * so a hang is a test failure with the argv, never a test that waits forever or a process left behind.
+ */
+export const runBin = async (argv: ReadonlyArray<string>, options: RunOptions = {}): Promise<Outcome> => {
+  const running = startBin(argv, options)
+  const timeoutMs = options.timeoutMs ?? 20_000
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)))
+  const first = await Promise.race([running.closed, timedOut])
+  clearTimeout(timer)
+  if (first !== "timeout") return { code: first.code, stdout: first.stdout, stderr: first.stderr }
+  const { killed } = await running.stop("SIGINT")
+  throw new Error(
+    `effect-heygen ${JSON.stringify(argv)} still running after ${timeoutMs} ms: sent SIGINT` +
+      (killed ? `, then SIGKILL after ${graceMs} ms` : "") + `\nstdout: ${running.output().stdout}\nstderr: ${running.output().stderr}`
+  )
+}
+
+/** Kills every spawned bin still running and waits for each to end: for `afterAll`, so none outlives its file. */
+export const reapAll = async (): Promise<number> => {
+  const left = [...live]
+  await Promise.all(left.map((child) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve()
+      child.once("close", () => resolve())
+      child.kill("SIGKILL")
+    })
+  ))
+  return left.length
+}
 
 /** The stderr error envelope, parsed; throws when stderr does not end with one. */
 export const envelope = (stderr: string): {

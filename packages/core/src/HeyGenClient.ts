@@ -132,6 +132,38 @@ export const parseBaseUrl = (input: string | URL): Either.Either<URL, ConfigErro
 const redact = (value: Redacted.Redacted<string> | string): Redacted.Redacted<string> =>
   Redacted.isRedacted(value) ? value : Redacted.make(value)
 
+// Why a credential cannot be sent as an HTTP header value, or `undefined` when it can. RFC 9110 field-value:
+// visible ASCII and obs-text (0x80-0xFF), with spaces or tabs only between them. Checked before any I/O because
+// Node's fetch refuses such a value only once the call has started, with a bare "invalid header" or ByteString
+// error. The reason quotes neither the value nor the offending character: both are part of a secret.
+const headerValueProblem = (value: string): string | undefined => {
+  let control = false
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i)
+    if (code > 0xff) return "contains a character above U+00FF, which an HTTP header cannot carry"
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) control = true
+  }
+  if (control) return "contains a control character (a line break, NUL, DEL, ...), which an HTTP header cannot carry"
+  if (/^[ \t]|[ \t]$/.test(value)) return "starts or ends with a space or tab"
+  return undefined
+}
+
+/** Why a credential cannot be used, or `undefined`; `what` names it in the message. */
+const credentialProblem = (what: string, clear: string): string | undefined => {
+  if (clear.trim() === "") return `the ${what} is empty`
+  const problem = headerValueProblem(clear)
+  return problem === undefined ? undefined : `the ${what} ${problem}`
+}
+
+const checkCredential = (
+  setting: string,
+  what: string,
+  value: Redacted.Redacted<string>
+): Either.Either<Redacted.Redacted<string>, ConfigError.ConfigError> => {
+  const problem = credentialProblem(what, Redacted.value(value))
+  return problem === undefined ? Either.right(value) : Either.left(invalid(setting, problem))
+}
+
 const resolveCredentials = (options: Options): Either.Either<Credentials, ConfigError.ConfigError> => {
   const apiKey = Option.fromNullable(options.apiKey).pipe(Option.map(redact))
   const token = Option.fromNullable(options.bearerToken).pipe(Option.map(redact))
@@ -139,14 +171,10 @@ const resolveCredentials = (options: Options): Either.Either<Credentials, Config
     return Either.left(invalid("apiKey", "give an API key or a bearer token, not both"))
   }
   if (Option.isSome(apiKey)) {
-    return Redacted.value(apiKey.value).trim() === ""
-      ? Either.left(invalid("apiKey", "the API key is empty"))
-      : Either.right({ _tag: "ApiKey", apiKey: apiKey.value })
+    return Either.map(checkCredential("apiKey", "API key", apiKey.value), (key) => ({ _tag: "ApiKey", apiKey: key }))
   }
   if (Option.isSome(token)) {
-    return Redacted.value(token.value).trim() === ""
-      ? Either.left(invalid("bearerToken", "the bearer token is empty"))
-      : Either.right({ _tag: "Bearer", token: token.value })
+    return Either.map(checkCredential("bearerToken", "bearer token", token.value), (t) => ({ _tag: "Bearer", token: t }))
   }
   return Either.left(
     ConfigError.MissingData(["HEYGEN_API_KEY"], "no HeyGen API key: set HEYGEN_API_KEY or pass apiKey / bearerToken")
@@ -196,7 +224,14 @@ export const layer = (options: Options): Layer.Layer<HeyGenClient, ConfigError.C
  * @category config
  */
 export const config: Config.Config<Options> = Config.all({
-  apiKey: Config.redacted("HEYGEN_API_KEY"),
+  // Checked here too, so that a bad key from the environment is reported under the variable's own name; on the
+  // string, before `redacted` wraps it, because only then does the error carry the variable's path.
+  apiKey: Config.redacted(Config.string("HEYGEN_API_KEY").pipe(
+    Config.mapOrFail((key) => {
+      const problem = credentialProblem("API key", key)
+      return problem === undefined ? Either.right(key) : Either.left(ConfigError.InvalidData([], problem))
+    })
+  )),
   baseUrl: Config.string("HEYGEN_API_BASE").pipe(Config.withDefault(defaultBaseUrl)),
   maxRetries: Config.integer("HEYGEN_MAX_RETRIES").pipe(Config.withDefault(RetryPolicy.defaults.maxRetries))
 })

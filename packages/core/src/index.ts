@@ -5,6 +5,14 @@
  */
 
 /**
+ * Which webhook events a receiver has handled: the `DeliveryLog` service and its in-memory layer (the durable
+ * SQL layer is `@effect-heygen/core/DeliveryLogSql`).
+ *
+ * @since 0.2.0
+ */
+export * as DeliveryLog from "./DeliveryLog.js"
+
+/**
  * The `HeyGenClient` service and its layers.
  *
  * @since 0.1.0
@@ -47,6 +55,13 @@ export * as RetryPolicy from "./RetryPolicy.js"
 export * as Version from "./Version.js"
 
 /**
+ * What HeyGen POSTs to an endpoint: the delivery envelope, typed payloads and the `DeliveryEvent` union.
+ *
+ * @since 0.2.0
+ */
+export * as WebhookDelivery from "./WebhookDelivery.js"
+
+/**
  * Request and response schemas of the webhook endpoint resource.
  *
  * @since 0.1.0
@@ -80,6 +95,20 @@ export * as WebhookEvents from "./WebhookEvents.js"
  * @since 0.1.0
  */
 export * as WebhookEventType from "./WebhookEventType.js"
+
+/**
+ * An `HttpApp` that receives deliveries: bounded body, verification, de-duplication, your handler.
+ *
+ * @since 0.2.0
+ */
+export * as WebhookReceiver from "./WebhookReceiver.js"
+
+/**
+ * Verifying and signing deliveries (`Heygen-Signature`, `Heygen-Timestamp`, `Heygen-Event-Id`).
+ *
+ * @since 0.2.0
+ */
+export * as WebhookSignature from "./WebhookSignature.js"
 
 /**
  * Registers an HTTPS URL to receive webhook events (`POST /v3/webhooks/endpoints`); `WebhookEndpoints.create`.

@@ -1,10 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
 import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
 import { HeyGenError, RetryPolicy, WebhookEndpoints } from "@effect-heygen/core"
 import { clientLayer, endpointBody, makeFake, respond, runToEnd, validRequest } from "./fixtures.js"
@@ -171,6 +175,95 @@ describe("the default policy and Retry-After", () => {
         }
         // Success only on an Ok step.
         if (Exit.isSuccess(exit)) expect(lastStep._tag).toBe("Ok")
+      }),
+    // 200 runs took 18 s to over 30 s (vitest's default limit) on two cores shared by other jobs (load ~17).
+    { timeout: 120_000, fastCheck: { numRuns: 200 } }
+  )
+})
+
+describe("the Retry-After ceiling", () => {
+  // The boundary itself: the ceiling is the longest wait worth making inside a call, so a wait of exactly the
+  // ceiling is made, and one a millisecond longer is handed back to the caller at once.
+  it.effect.prop(
+    "a Retry-After of exactly the ceiling is waited and retried; a millisecond more fails at once with RateLimited",
+    [FastCheck.option(FastCheck.integer({ min: 1, max: 600 }), { nil: undefined }), FastCheck.boolean()],
+    ([ceilingSeconds, above]) =>
+      Effect.gen(function*() {
+        const ceiling = (ceilingSeconds ?? Duration.toSeconds(RetryPolicy.defaults.retryAfterCeiling)) * 1000
+        const header = above ? ((ceiling + 1) / 1000).toFixed(3) : String(ceiling / 1000)
+        const fake = makeFake([
+          respond(429, { error: { code: "rate_limit_exceeded", message: "x" } }, { "retry-after": header }),
+          respond(200, endpointBody())
+        ])
+        const layer = clientLayer(fake, {
+          // Only the ceiling decides here, not the deadline.
+          deadline: Duration.hours(1),
+          ...(ceilingSeconds === undefined ? {} : { retryAfterCeiling: Duration.seconds(ceilingSeconds) })
+        })
+        const exit = yield* runToEnd(WebhookEndpoints.create(validRequest).pipe(Effect.provide(layer)))
+        const times = fake.requests.map((r) => r.at)
+        if (!above) {
+          expect(Exit.isSuccess(exit), `Retry-After ${header} s with a ${ceiling} ms ceiling`).toBe(true)
+          expect(times).toEqual([times[0], times[0]! + ceiling])
+        } else {
+          const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+          expect(Option.map(error, (e) => e._tag), `Retry-After ${header} s with a ${ceiling} ms ceiling`).toEqual(
+            Option.some("RateLimited")
+          )
+          const carried = Option.flatMap(error, (e) => (e._tag === "RateLimited" ? e.retryAfter : Option.none()))
+            .pipe(Option.map(Duration.toMillis))
+          expect(Option.getOrThrow(carried)).toBeCloseTo(ceiling + 1, 3)
+          expect(times).toHaveLength(1)
+          // At once: no time passed after the 429.
+          expect(yield* Clock.currentTimeMillis).toBe(times[0])
+        }
+      }),
+    { fastCheck: { numRuns: 60 } }
+  )
+})
+
+describe("the backoff", () => {
+  const apiFailure = { code: "c", message: "m", param: null, docUrl: null, requestId: null, idempotencyKey: "k" }
+  /** Transient failures that ask for no particular wait, so the backoff alone sets the delay. */
+  const transient = FastCheck.constantFrom<HeyGenError.RequestFailure>(
+    new HeyGenError.ApiError({ ...apiFailure, status: 503 }),
+    new HeyGenError.RequestInProgress({ ...apiFailure, status: 409 }),
+    new HeyGenError.RateLimited({ ...apiFailure, status: 429, retryAfter: Option.none() }),
+    new HeyGenError.UnexpectedResponse({ status: 502, message: "m", bodyExcerpt: "", requestId: null, idempotencyKey: "k" })
+  )
+  // Effect's `Schedule.jittered` multiplies each delay by a factor between 0.8 and 1.2 (its source:
+  // `d * 0.8 * (1 - r) + d * 1.2 * r`, r from the Random service), so a fixed Random reaches any point of the band,
+  // its edges included.
+  const jitter = { min: 0.8, max: 1.2 } as const
+
+  it.effect.prop(
+    "retry n waits base·2^n within the jitter band, capped at maxDelay, in whole ms: it grows until the cap",
+    [
+      FastCheck.integer({ min: 1, max: 2_000 }),
+      FastCheck.integer({ min: 1, max: 30_000 }),
+      FastCheck.integer({ min: 1, max: 12 }),
+      FastCheck.tuple(FastCheck.double({ min: 0, max: 1, noNaN: true }), FastCheck.array(FastCheck.double({ min: 0, max: 1, noNaN: true }))),
+      FastCheck.array(transient, { minLength: 1 })
+    ],
+    ([base, cap, maxRetries, [r, rs], failures]) =>
+      Effect.gen(function*() {
+        const policy = RetryPolicy.make({ maxRetries, baseDelay: Duration.millis(base), maxDelay: Duration.millis(cap) })
+        const inputs = Array.from({ length: maxRetries }, (_, i) => failures[i % failures.length]!)
+        const delays = yield* Schedule.run(Schedule.delays(policy), 0, inputs).pipe(
+          Effect.withRandom(Random.fixed([r, ...rs])),
+          Effect.map((chunk) => Chunk.toReadonlyArray(chunk).map(Duration.toMillis))
+        )
+        expect(delays).toHaveLength(maxRetries)
+        delays.forEach((delay, n) => {
+          const nominal = base * 2 ** n
+          const low = Math.min(nominal * jitter.min, cap)
+          const high = Math.min(nominal * jitter.max, cap)
+          const where = `retry ${n + 1} (base ${base} ms, cap ${cap} ms): waited ${delay} ms, band ${low}-${high} ms`
+          expect(Number.isInteger(delay), where).toBe(true)
+          // Rounded up to whole ms, so at most one ms above the band (and a float's hair for the bounds themselves).
+          expect(delay, where).toBeGreaterThanOrEqual(low - 1e-6)
+          expect(delay, where).toBeLessThanOrEqual(Math.ceil(high + 1e-6))
+        })
       }),
     { fastCheck: { numRuns: 200 } }
   )

@@ -2,14 +2,16 @@ import { describe, expect, it } from "@effect/vitest"
 import { Ajv } from "ajv"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Cause from "effect/Cause"
 import * as FastCheck from "effect/FastCheck"
 import * as JSONSchema from "effect/JSONSchema"
 import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { WebhookEndpoint, WebhookEndpoints, WebhookEventType } from "@effect-heygen/core"
+import { WebhookEndpoint, WebhookEndpoints, WebhookEvent, WebhookEventType } from "@effect-heygen/core"
 import { clientLayer, endpointBody, makeFake, respond, runToEnd } from "./fixtures.js"
 import { inline, type Json, resolved, spec } from "./spec.js"
 
@@ -88,6 +90,35 @@ const invalidArb: FastCheck.Arbitrary<Invalid> = FastCheck.oneof(
     )
   ).map(([r, key]) => ({ input: r, key, field: "idempotencyKey", what: "bad idempotency key" }))
 )
+
+describe("the exported input schemas on their own", () => {
+  // The pipeline passes `onExcessProperty: "error"` itself, so only a schema's own annotation protects a user who
+  // decodes with the exported schema directly: without it, an extra key would be stripped silently.
+  const inputs = [
+    ["CreateWebhookEndpointRequest", Request, ["url", "events", "entity_id"]],
+    ["UpdateWebhookEndpointRequest", WebhookEndpoint.UpdateWebhookEndpointRequest, ["url", "events"]],
+    ["ListWebhookEndpointsParams", WebhookEndpoint.ListWebhookEndpointsParams, ["limit", "token"]],
+    ["ListWebhookEventsParams", WebhookEvent.ListWebhookEventsParams, ["event_type", "entity_id", "limit", "token"]]
+  ] as const
+  for (const [name, schema, known] of inputs) {
+    const input = schema as unknown as Schema.Schema<object, object>
+    it.prop(
+      `decoding with ${name} and default options refuses any unknown key, naming it`,
+      [
+        Arbitrary.make(input),
+        FastCheck.string({ minLength: 1 }).filter((k) => !(known as ReadonlyArray<string>).includes(k) && k !== "__proto__"),
+        FastCheck.jsonValue()
+      ],
+      ([value, key, extra]) => {
+        const result = Schema.decodeUnknownEither(input)({ ...Schema.encodeSync(input)(value), [key]: extra })
+        expect(Either.isLeft(result), `${JSON.stringify(key)} was accepted`).toBe(true)
+        const paths = Either.isLeft(result) ? ParseResult.ArrayFormatter.formatErrorSync(result.left).map((i) => i.path) : []
+        expect(paths).toContainEqual([key])
+      },
+      { fastCheck: { numRuns: 50 } }
+    )
+  }
+})
 
 describe("createWebhookEndpoint validates before any I/O", () => {
   it.effect.prop(

@@ -18,6 +18,7 @@ import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import type * as FakeDelivery from "./FakeDelivery.js"
 import type * as Fault from "./Fault.js"
 import * as internal from "./internal/fakeHeyGen.js"
 import * as internalClient from "./internal/fakeHttpClient.js"
@@ -326,6 +327,19 @@ export interface FakeHeyGen {
    * @since 0.2.0
    */
   readonly recordEvent: (event: EventInput) => Effect.Effect<StoredEvent>
+  /**
+   * Makes an event happen: records it in the account's log (default: the first account) and delivers it,
+   * signed with each endpoint's secret, to the account's enabled endpoints subscribed to its type, retrying
+   * with backoff on the Effect `Clock`. Endpoint URLs must be public unless `options.route` sends every delivery
+   * to a local receiver or `options.allowLoopback` is set (see `FakeDelivery`).
+   *
+   * @since 0.2.0
+   */
+  readonly deliver: (
+    eventType: string,
+    eventData?: Readonly<Record<string, unknown>>,
+    options?: FakeDelivery.Options & { readonly account?: string | undefined }
+  ) => Effect.Effect<FakeDelivery.Delivery, never, HttpClient.HttpClient>
   /**
    * What the fake holds now, as JSON-serialisable data (see `State` for what is kept).
    *

@@ -12,6 +12,20 @@
 export * as Arbitraries from "./Arbitraries.js"
 
 /**
+ * fast-check arbitraries for webhook deliveries: validly signed, and each kind of tampering.
+ *
+ * @since 0.2.0
+ */
+export * as DeliveryArbitraries from "./DeliveryArbitraries.js"
+
+/**
+ * Signed webhook deliveries to endpoints, retried with backoff, as HeyGen sends them.
+ *
+ * @since 0.2.0
+ */
+export * as FakeDelivery from "./FakeDelivery.js"
+
+/**
  * The in-memory model of HeyGen's API and its `HttpClient` layer.
  *
  * @since 0.1.0

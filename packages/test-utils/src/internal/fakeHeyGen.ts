@@ -9,6 +9,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Random from "effect/Random"
+import * as FakeDelivery from "../FakeDelivery.js"
 import type * as FakeHeyGen from "../FakeHeyGen.js"
 import type * as Fault from "../Fault.js"
 import * as Routes from "./routes/index.js"
@@ -306,9 +307,12 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
         return yield* Fiber.join(fiber)
       })
 
-    return {
+    const fake: FakeHeyGen.FakeHeyGen = {
       options,
       handle,
+      // Records the event, then delivers it to the account's subscribed endpoints (see FakeDelivery).
+      deliver: (eventType, eventData, deliveryOptions) =>
+        FakeDelivery.deliverEvent(fake, eventType, eventData ?? {}, deliveryOptions),
       exchanges: Effect.sync(() => [...state.exchanges]),
       requests: Effect.sync(() => state.exchanges.map((e) => e.request)),
       endpoints: (account) => Effect.sync(() => Store.endpointsOf(state.store, account)),
@@ -341,4 +345,5 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
       }),
       addApiKey: (apiKey) => Effect.sync(() => void state.accounts.add(apiKey))
     }
+    return fake
   })

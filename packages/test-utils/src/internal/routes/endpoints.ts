@@ -53,14 +53,17 @@ const list = (context: Context): Answer => {
   return ok(page("endpoints", items, after, limit, (e) => render(e, false)))
 }
 
-/** PATCH sets absolute values: `events` is replaced, not merged; the URL must not be another endpoint's. */
+/**
+ * PATCH sets absolute values: `events` is replaced, not merged; the URL must not be another endpoint's. The body is
+ * checked before the endpoint is looked up, as a framework validates a body before the handler runs.
+ */
 const update = (context: Context): Answer => {
-  const endpoint = Store.endpointOf(context.store, context.account, context.params[0]!)
-  if (endpoint === undefined) return notFound
   const parsed = parseJson(context.body)
   if (parsed === undefined) return notJson
   const checked = validateUpdateBody(parsed.json)
   if (checked._tag === "Left") return invalid(checked.refusal)
+  const endpoint = Store.endpointOf(context.store, context.account, context.params[0]!)
+  if (endpoint === undefined) return notFound
   const { events, url } = checked.body
   if (url !== null) {
     const owner = Store.urlOwner(context.store, context.account, url)

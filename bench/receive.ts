@@ -1,0 +1,340 @@
+/**
+ * The receiving side in `pnpm bench`:
+ * - verification of a 2 KB delivery, ours against a hand-written node:crypto verifier (HMAC + timingSafeEqual),
+ *   both in this process, interleaved over rounds;
+ * - requests per second of `WebhookReceiver` served by `NodeHttpServer` against a bare `node:http` handler that
+ *   does the same work (bounded read, headers, HMAC, timestamp, JSON, de-duplication), each server in its own
+ *   child process on 127.0.0.1, driven from this process by undici (the lightest client at hand, so that the
+ *   client is not what limits the figure).
+ * `node bench/dist/run.mjs --receive-only` prints just these rows.
+ */
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { Pool } from "@effect/platform-node/Undici"
+import { DeliveryLog, WebhookReceiver, WebhookSignature } from "@effect-heygen/core"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { spawn } from "node:child_process"
+import { createHmac, timingSafeEqual } from "node:crypto"
+import * as Http from "node:http"
+import { performance } from "node:perf_hooks"
+
+export interface Figure {
+  readonly name: string
+  readonly value: number
+  readonly unit: string
+  readonly baseline: string
+  readonly ratio: number | null
+  readonly target: string
+  readonly pass: boolean | null
+}
+
+const key = "whsec_bench_0123456789abcdefghijklmnopqrstuvwxyz"
+const secret = Redacted.make(key)
+
+/** A 2 KB `avatar_video.success` delivery body, as HeyGen would send it. */
+const makeBody = () => {
+  const data: Record<string, string> = { video_id: "v_bench", url: "https://cdn.example/v_bench.mp4", callback_id: "cb" }
+  for (let i = 0; JSON.stringify({ event_type: "avatar_video.success", event_data: data }).length < 2048; i++) {
+    data[`field_${i}`] = "x".repeat(24)
+  }
+  return Buffer.from(JSON.stringify({ event_type: "avatar_video.success", event_data: data }))
+}
+
+const median = (xs: ReadonlyArray<number>) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = s.length >> 1
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The hand-written verifier: what a careful user writes with node:crypto alone.
+
+const rawVerify = (body: Uint8Array, signatureHex: string): boolean => {
+  const expected = createHmac("sha256", key).update(body).digest()
+  const provided = Buffer.from(signatureHex, "hex")
+  return provided.length === expected.length && timingSafeEqual(expected, provided)
+}
+
+const verification = (quick: boolean) => {
+  const body = makeBody()
+  const now = Math.floor(Date.now() / 1000)
+  const headers = { ...WebhookSignature.sign(body, secret, now), "Heygen-Event-Id": "evt_bench" }
+  const signature = headers["Heygen-Signature"]
+  const n = quick ? 20_000 : 100_000
+  const timeNs = (run: () => void) => {
+    const start = process.hrtime.bigint()
+    run()
+    return Number(process.hrtime.bigint() - start) / n
+  }
+  const raw = () => {
+    for (let i = 0; i < n; i++) if (!rawVerify(body, signature)) throw new Error("raw verify failed")
+  }
+  const rawParse = () => {
+    for (let i = 0; i < n; i++) {
+      if (!rawVerify(body, signature)) throw new Error("raw verify failed")
+      JSON.parse(body.toString("utf8"))
+    }
+  }
+  // Ours runs as a user's program does: n verifications inside one Effect.
+  const signatureOnly = Effect.gen(function*() {
+    for (let i = 0; i < n; i++) yield* WebhookSignature.verifySignature(body, headers, secret)
+  })
+  const full = Effect.gen(function*() {
+    for (let i = 0; i < n; i++) yield* WebhookSignature.verify(body, headers, secret)
+  })
+  const ours = () => Effect.runSync(signatureOnly)
+  const oursFull = () => Effect.runSync(full)
+  // Warm up every path, then interleave rounds so that load from other processes hits all alike.
+  raw(), rawParse(), ours(), oursFull()
+  const samples = Array.from({ length: quick ? 3 : 7 }, () => ({
+    raw: timeNs(raw),
+    ours: timeNs(ours),
+    rawParse: timeNs(rawParse),
+    oursFull: timeNs(oursFull)
+  }))
+  return {
+    bodyBytes: body.length,
+    rawNs: median(samples.map((s) => s.raw)),
+    oursNs: median(samples.map((s) => s.ours)),
+    rawParseNs: median(samples.map((s) => s.rawParse)),
+    oursFullNs: median(samples.map((s) => s.oursFull))
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The two servers (run in child processes: `--receive-server effect|bare`).
+
+const LIMIT = 1024 * 1024
+const TOLERANCE_MS = 300_000
+const CAPACITY = 10_000
+
+export const bareServer = () => {
+  const seen = new Set<string>()
+  return Http.createServer((req, res) => {
+    const reply = (status: number) => {
+      res.writeHead(status, { "content-length": "0" })
+      res.end()
+    }
+    if (req.method !== "POST") return reply(405)
+    const chunks: Array<Buffer> = []
+    let size = 0
+    let refused = false
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length
+      if (size > LIMIT && !refused) {
+        refused = true
+        reply(413)
+        req.destroy()
+      } else chunks.push(chunk)
+    })
+    req.on("end", () => {
+      if (refused) return
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+      const signature = req.headers["heygen-signature"]
+      const eventId = req.headers["heygen-event-id"]
+      const timestamp = req.headers["heygen-timestamp"]
+      if (typeof signature !== "string" || typeof eventId !== "string" || typeof timestamp !== "string") return reply(400)
+      if (!/^[0-9a-fA-F]{64}$/.test(signature)) return reply(400)
+      if (!rawVerify(body, signature)) return reply(401)
+      if (!/^\d{1,15}$/.test(timestamp) || Math.abs(Date.now() - Number(timestamp) * 1000) > TOLERANCE_MS) return reply(401)
+      let json: unknown
+      try {
+        json = JSON.parse(body.toString("utf8"))
+      } catch {
+        return reply(400)
+      }
+      if (typeof json !== "object" || json === null || typeof (json as { event_type?: unknown }).event_type !== "string") return reply(400)
+      if (seen.has(eventId)) return reply(200)
+      if (seen.size >= CAPACITY) seen.delete(seen.values().next().value!)
+      seen.add(eventId)
+      reply(200)
+    })
+  })
+}
+
+/** The README's shape: WebhookReceiver on an HttpServer layer from NodeHttpServer, in-memory DeliveryLog. */
+const effectServer = (kind: string) =>
+  Layer.mergeAll(
+    // "effect-empty": the floor, the same server answering 200 without reading anything.
+    HttpServer.serve(
+      kind === "effect-empty"
+        ? Effect.succeed(HttpServerResponse.empty({ status: 200 }))
+        : WebhookReceiver.make(() => Effect.void, { secrets: secret })
+    ),
+    Layer.effectDiscard(HttpServer.addressWith((address) =>
+      Effect.sync(() => process.stdout.write(`${address._tag === "TcpAddress" ? address.port : 0}\n`))
+    ))
+  ).pipe(
+    Layer.provide(DeliveryLog.layerMemory({ capacity: CAPACITY })),
+    Layer.provide(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" }))
+  )
+
+export const receiveServerMain = (kind: string) => {
+  // The parent closes our stdin when it is done with us; a line "cpu" asks for our CPU time so far (µs).
+  process.stdin.on("end", () => process.exit(0))
+  process.stdin.on("data", (chunk: Buffer) => {
+    if (chunk.toString().includes("cpu")) {
+      const { system, user } = process.cpuUsage()
+      process.stdout.write(`cpu ${system + user}\n`)
+    }
+  })
+  if (kind === "bare") {
+    const server = bareServer()
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      process.stdout.write(`${typeof address === "object" && address !== null ? address.port : 0}\n`)
+    })
+  } else {
+    Effect.runFork(Layer.launch(effectServer(kind)))
+  }
+}
+
+type ServerKind = "effect" | "effect-empty" | "bare"
+
+const startChild = (self: string, kind: ServerKind) =>
+  new Promise<{ url: string; close: () => void }>((resolve, reject) => {
+    const child = spawn(process.execPath, [self, "--receive-server", kind], { stdio: ["pipe", "pipe", "inherit"] })
+    child.once("error", reject)
+    child.stdout.once("data", (chunk: Buffer) => {
+      resolve({ url: `http://127.0.0.1:${chunk.toString().trim()}`, close: () => child.stdin.end() })
+    })
+  })
+
+// ---------------------------------------------------------------------------------------------------------------
+// The load: n signed deliveries, each a new event id (so every one runs the whole path), `concurrency` in flight.
+
+let nextEvent = 0
+
+const load = async (url: string, n: number, concurrency: number) => {
+  const body = makeBody()
+  const signed = WebhookSignature.sign(body, secret, Math.floor(Date.now() / 1000))
+  const pool = new Pool(url, { connections: concurrency, pipelining: 1 })
+  let sent = 0
+  let failures = 0
+  const worker = async () => {
+    while (sent++ < n) {
+      const response = await pool.request({
+        path: "/hooks/heygen",
+        method: "POST",
+        headers: { "content-type": "application/json", ...signed, "heygen-event-id": `evt_${nextEvent++}` },
+        body
+      })
+      await response.body.dump()
+      if (response.statusCode !== 200) failures++
+    }
+  }
+  const start = performance.now()
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  const seconds = (performance.now() - start) / 1000
+  await pool.close()
+  if (failures > 0) throw new Error(`${failures} deliveries were not answered 200`)
+  return n / seconds
+}
+
+const throughput = async (self: string, quick: boolean) => {
+  const concurrency = 32
+  const n = quick ? 2_000 : 5_000
+  const kinds: ReadonlyArray<ServerKind> = ["effect", "effect-empty", "bare"]
+  const servers = new Map<ServerKind, { url: string; close: () => void }>()
+  try {
+    for (const kind of kinds) servers.set(kind, await startChild(self, kind))
+    for (const kind of kinds) await load(servers.get(kind)!.url, n, concurrency)
+    const rounds = quick ? 1 : 5
+    const samples: Array<Record<ServerKind, number>> = []
+    for (let r = 0; r < rounds; r++) {
+      // Rotate the order, so that a burst of load elsewhere on the machine does not always hit the same one.
+      const sample = { effect: 0, "effect-empty": 0, bare: 0 }
+      for (let i = 0; i < kinds.length; i++) {
+        const kind = kinds[(i + r) % kinds.length]!
+        sample[kind] = await load(servers.get(kind)!.url, n, concurrency)
+      }
+      samples.push(sample)
+    }
+    return {
+      concurrency,
+      effect: median(samples.map((s) => s.effect)),
+      empty: median(samples.map((s) => s["effect-empty"])),
+      bare: median(samples.map((s) => s.bare)),
+      ratio: median(samples.map((s) => s.effect / s.bare)),
+      vsEmpty: median(samples.map((s) => s.effect / s["effect-empty"]))
+    }
+  } finally {
+    for (const server of servers.values()) server.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Every receiving row; `self` is the bench bundle's own path (the servers are children running it). */
+export const receiveFigures = async (self: string, quick: boolean): Promise<Array<Figure>> => {
+  const v = verification(quick)
+  const t = await throughput(self, quick)
+  const kb = (v.bodyBytes / 1024).toFixed(1)
+  return [
+    {
+      name: `verify a ${kb} KB delivery's signature: WebhookSignature.verifySignature`,
+      value: 1e9 / v.oursNs,
+      unit: "ops/s",
+      baseline: "node:crypto HMAC + timingSafeEqual",
+      ratio: v.rawNs / v.oursNs,
+      target: "≥ 0.80x",
+      pass: v.rawNs / v.oursNs >= 0.8
+    },
+    {
+      name: `verify and decode a ${kb} KB delivery: WebhookSignature.verify`,
+      value: 1e9 / v.oursFullNs,
+      unit: "ops/s",
+      baseline: "node:crypto HMAC + timingSafeEqual + JSON.parse",
+      ratio: v.rawParseNs / v.oursFullNs,
+      target: "reported",
+      pass: null
+    },
+    {
+      name: `receiver at concurrency ${t.concurrency}: WebhookReceiver on NodeHttpServer`,
+      value: t.effect,
+      unit: "req/s",
+      baseline: "bare node:http, same checks",
+      ratio: t.ratio,
+      target: "≥ 0.70x",
+      pass: t.ratio >= 0.7
+    },
+    {
+      name: `receiver at concurrency ${t.concurrency}: WebhookReceiver vs an empty HttpApp on the same server`,
+      value: t.effect,
+      unit: "req/s",
+      baseline: "empty HttpApp (200, body unread)",
+      ratio: t.vsEmpty,
+      target: "reported",
+      pass: null
+    },
+    {
+      name: `receiver at concurrency ${t.concurrency}: empty HttpApp on NodeHttpServer (the platform's floor)`,
+      value: t.empty,
+      unit: "req/s",
+      baseline: "bare node:http, same checks",
+      ratio: t.empty / t.bare,
+      target: "reported",
+      pass: null
+    },
+    {
+      name: `receiver at concurrency ${t.concurrency}: bare node:http handler`,
+      value: t.bare,
+      unit: "req/s",
+      baseline: "-",
+      ratio: null,
+      target: "",
+      pass: null
+    }
+  ]
+}
+
+/** `--receive-only`: just these rows, for working on the receiving side without running the whole bench. */
+export const receiveOnlyMain = async (self: string, quick: boolean) => {
+  for (const f of await receiveFigures(self, quick)) {
+    const ratio = f.ratio === null ? "" : `  ${f.ratio.toFixed(2)}x ${f.baseline}`
+    console.log(`${f.name}: ${f.value.toFixed(0)} ${f.unit}${ratio}  ${f.target}${f.pass === null ? "" : f.pass ? " ok" : " MISSED"}`)
+  }
+}

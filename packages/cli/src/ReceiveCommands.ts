@@ -1,0 +1,86 @@
+/**
+ * The receiving side's commands, `webhook verify` and `sandbox trigger`: flags, help and examples. Their
+ * handlers (`Verify`, `Trigger`) load only when they run.
+ *
+ * @since 0.2.0
+ */
+import * as CommandSpec from "./CommandSpec.js"
+import * as Flags from "./Flags.js"
+
+const header = (name: string, header: string) =>
+  CommandSpec.text(name, "VALUE", `The ${header} header of the delivery, as received.`)
+
+/**
+ * `webhook verify --secret-file F [--signature S --timestamp T --event-id E] [--timestamp-tolerance 5m] < body`
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const verify = CommandSpec.leaf("verify", {
+  secretFile: CommandSpec.text(
+    "secret-file",
+    "FILE",
+    "The endpoint's signing secret, as Create returned it (one per line during a rotation). Required.",
+    { completion: { _tag: "File" } }
+  ),
+  signature: header("signature", "Heygen-Signature"),
+  timestamp: header("timestamp", "Heygen-Timestamp"),
+  eventId: header("event-id", "Heygen-Event-Id"),
+  timestampTolerance: CommandSpec.text(
+    "timestamp-tolerance",
+    "DURATION",
+    "How far Heygen-Timestamp may be from now, either way (default 5m)."
+  ),
+  human: Flags.human
+}, {
+  summary: "Verify a delivery: the raw body on stdin, its headers from flags; prints it decoded, exit 1 if a check fails.",
+  examples: [
+    {
+      what: "Check a captured delivery",
+      command:
+        "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 < body.json"
+    },
+    {
+      what: "Check an old capture (the default tolerance is 5 minutes)",
+      command:
+        "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 --timestamp-tolerance 90m < body.json"
+    }
+  ]
+}, (flags) => CommandSpec.lazy(() => import("./Verify.js"), (m) => m.run(flags)))
+
+/**
+ * `sandbox trigger <event_type> [--data JSON] --forward-to URL [--secret-file F]`
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const trigger = CommandSpec.leaf("trigger", {
+  eventType: CommandSpec.arg("event_type", "The event type, e.g. avatar_video.success."),
+  data: CommandSpec.text("data", "JSON", "The event_data as a JSON object (default {}).", { alias: "d" }),
+  forwardTo: CommandSpec.text(
+    "forward-to",
+    "URL",
+    "Where your receiver listens, e.g. http://127.0.0.1:3000/hooks. Required."
+  ),
+  secretFile: CommandSpec.text(
+    "secret-file",
+    "FILE",
+    "Also sign with this secret (your receiver's), as an endpoint subscribed to every event.",
+    { completion: { _tag: "File" } }
+  ),
+  human: Flags.human
+}, {
+  summary:
+    "Sign an event for each sandbox endpoint subscribed to it, deliver it to --forward-to (retrying on failure) and log it.",
+  examples: [
+    {
+      what: "Deliver to a receiver on your machine",
+      command:
+        `effect-heygen sandbox trigger avatar_video.success -d '{"video_id":"v1","url":"https://x"}' --forward-to http://127.0.0.1:3000/hooks --human`
+    },
+    {
+      what: "Sign with your receiver's secret (no sandbox endpoint needed)",
+      command: "effect-heygen sandbox trigger avatar_video.fail --forward-to http://127.0.0.1:3000/hooks --secret-file ./whsec"
+    }
+  ]
+}, (flags) => CommandSpec.lazy(() => import("./Trigger.js"), (m) => m.run(flags)))

@@ -1,0 +1,178 @@
+/**
+ * `sandbox trigger`: the sandbox signs an event with the secret of each endpoint it holds that is subscribed to
+ * the type, and delivers it to `--forward-to` (a receiver on your machine: the endpoints' registered public URLs
+ * are not served there), retrying with backoff on failure and printing every attempt, as `stripe trigger` with
+ * `stripe listen --forward-to` does.
+ *
+ * The endpoints are those the sandbox holds in its state file (created with `webhook endpoints create --sandbox`),
+ * plus one subscribed to everything for each `--secret-file` (the secret your receiver is configured with). The
+ * event is recorded in the sandbox's event log.
+ *
+ * @since 0.2.0
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as FakeDelivery from "@effect-heygen/test-utils/FakeDelivery"
+import * as FakeHeyGen from "@effect-heygen/test-utils/FakeHeyGen"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as ExitCode from "./ExitCode.js"
+import * as Failure from "./Failure.js"
+import { Io } from "./Io.js"
+import * as SandboxState from "./SandboxState.js"
+import { readSecrets } from "./Verify.js"
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface Flags {
+  readonly eventType: string
+  readonly data: Option.Option<string>
+  readonly forwardTo: Option.Option<string>
+  readonly secretFile: Option.Option<string>
+  readonly human: boolean
+}
+
+const reported = (error: Failure.CliError) => new Failure.Reported({ failure: Failure.fromCliError(error) })
+
+/**
+ * The CLI's redelivery policy: 1 s, 2 s, 4 s, 8 s, 16 s (five retries), short enough to watch.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const retry: Schedule.Schedule<unknown, FakeDelivery.Attempt> = Schedule.exponential("1 second").pipe(
+  Schedule.intersect(Schedule.recurs(5))
+)
+
+const parseData = (text: string): Record<string, unknown> | null => {
+  try {
+    const json: unknown = JSON.parse(text)
+    return typeof json === "object" && json !== null && !Array.isArray(json) ? json as Record<string, unknown> : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Delivers one event to `endpoints` through `forwardTo`, printing each attempt; fails (exit 1) when an endpoint's
+ * delivery gave up.
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const trigger = (
+  endpoints: ReadonlyArray<FakeDelivery.Endpoint>,
+  flags: Omit<Flags, "secretFile" | "forwardTo"> & { readonly forwardTo: string; readonly eventId?: string | undefined },
+  schedule: Schedule.Schedule<unknown, FakeDelivery.Attempt> = retry
+): Effect.Effect<void, Failure.Reported, Io> =>
+  Effect.gen(function*() {
+    const io = yield* Io
+    const data = Option.isSome(flags.data) ? parseData(flags.data.value) : {}
+    if (data === null) {
+      return yield* Effect.fail(reported(Failure.invalidFlag("--data", "expected a JSON object, the event_data")))
+    }
+    if (!/^https?:\/\/[^/]/.test(flags.forwardTo)) {
+      return yield* Effect.fail(
+        reported(Failure.invalidFlag("--forward-to", `expected an http(s) URL, got ${JSON.stringify(flags.forwardTo)}`))
+      )
+    }
+    const targets = endpoints.filter((e) => FakeDelivery.receives(e, flags.eventType))
+    if (targets.length === 0) {
+      return yield* Effect.fail(reported(
+        new Failure.CliError({
+          code: "cli_no_endpoints",
+          message: `no sandbox endpoint is subscribed to ${flags.eventType}`,
+          hint: "pass --secret-file with the secret your receiver verifies with",
+          param: "--secret-file",
+          exitCode: ExitCode.Usage
+        })
+      ))
+    }
+    const delivery = yield* FakeDelivery.deliver(targets, flags.eventType, data, {
+      eventId: flags.eventId,
+      route: flags.forwardTo,
+      retry: schedule,
+      onAttempt: (a) =>
+        Effect.sync(() =>
+          io.stdout(
+            flags.human
+              ? `${a.endpointId} attempt ${a.attempt}: ${a.status ?? a.outcome} ${a.outcome === "Delivered" ? "delivered" : ""}\n`
+              : `${JSON.stringify({ endpoint_id: a.endpointId, attempt: a.attempt, status: a.status, outcome: a.outcome, url: a.url })}\n`
+          )
+        )
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici))
+    const gaveUp = delivery.endpoints.filter((e) => e.outcome !== "Delivered")
+    if (gaveUp.length > 0) {
+      return yield* Effect.fail(reported(
+        new Failure.CliError({
+          code: "cli_delivery_failed",
+          message: `${delivery.eventId} was not delivered to ${flags.forwardTo} for ${gaveUp.map((e) => e.endpointId).join(", ")}`,
+          hint: "check that your receiver is listening there and answers 2xx",
+          param: "--forward-to",
+          exitCode: ExitCode.ApiOrNetwork
+        })
+      ))
+    }
+    if (flags.human) io.stdout(`event ${delivery.eventId} delivered\n`)
+  })
+
+/**
+ * Loads the sandbox's saved state (the file `--sandbox` commands share), takes its endpoints, records the event
+ * in its log (so `webhook events list --sandbox` shows it), saves the state, and delivers.
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
+  Effect.gen(function*() {
+    const io = yield* Io
+    if (Option.isNone(flags.forwardTo)) {
+      return yield* Effect.fail(reported(Failure.invalidFlag("--forward-to", "is required: where your receiver listens")))
+    }
+    // Refuse bad --data before the event is logged.
+    if (Option.isSome(flags.data) && parseData(flags.data.value) === null) {
+      return yield* Effect.fail(reported(Failure.invalidFlag("--data", "expected a JSON object, the event_data")))
+    }
+    const file = SandboxState.path(io.env)
+    const { endpoints, eventId } = yield* SandboxState.withLock(
+      file,
+      Effect.gen(function*() {
+        const saved = yield* SandboxState.load(file)
+        const state = Option.isNone(saved)
+          ? undefined
+          : yield* Effect.mapError(decodeState(saved.value), () => SandboxState.corrupt(file))
+        const fake = yield* FakeHeyGen.make(state === undefined ? {} : { initialState: state })
+        const logged = yield* fake.recordEvent({ eventType: flags.eventType, eventData: dataOf(flags) })
+        const stored = yield* fake.endpoints(logged.account)
+        yield* SandboxState.save(file, Schema.encodeSync(FakeHeyGen.State)(yield* fake.snapshot))
+        return {
+          eventId: logged.event_id,
+          endpoints: stored.map((e): FakeDelivery.Endpoint => ({
+            endpoint_id: e.endpoint_id,
+            url: e.url,
+            events: e.events,
+            status: e.status,
+            secret: Redacted.make(e.secret)
+          }))
+        }
+      })
+    )
+    const all = [...endpoints]
+    if (Option.isSome(flags.secretFile)) {
+      const secrets = yield* Effect.mapError(readSecrets(io.cwd, flags.secretFile.value), reported)
+      secrets.forEach((secret, i) =>
+        all.push({ endpoint_id: `secret_file_${i + 1}`, url: flags.forwardTo.pipe(Option.getOrElse(() => "")), events: null, secret })
+      )
+    }
+    return yield* trigger(all, { ...flags, forwardTo: flags.forwardTo.value, eventId })
+  })
+
+const decodeState = Schema.decodeUnknown(FakeHeyGen.State)
+
+/** The event data for the log: the parsed --data when it is an object (trigger refuses anything else). */
+const dataOf = (flags: Flags): Record<string, unknown> =>
+  Option.isSome(flags.data) ? parseData(flags.data.value) ?? {} : {}

@@ -1,0 +1,138 @@
+/**
+ * `webhook verify`: checks a delivery the way a receiver must. The raw body comes on standard input (verified
+ * byte for byte, never re-serialised), the headers from flags, the secret from a file (one per line: during a
+ * rotation, the new and the old). Prints the decoded delivery, or the error envelope and exits 1.
+ *
+ * @since 0.2.0
+ */
+import { WebhookSignature } from "@effect-heygen/core"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as NodeFs from "node:fs/promises"
+import * as NodePath from "node:path"
+import * as ExitCode from "./ExitCode.js"
+import * as Failure from "./Failure.js"
+import * as FlagValue from "./FlagValue.js"
+import { Io } from "./Io.js"
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface Flags {
+  readonly secretFile: Option.Option<string>
+  readonly signature: Option.Option<string>
+  readonly timestamp: Option.Option<string>
+  readonly eventId: Option.Option<string>
+  readonly timestampTolerance: Option.Option<string>
+  readonly human: boolean
+}
+
+const reported = (error: Failure.CliError) => new Failure.Reported({ failure: Failure.fromCliError(error) })
+
+const snake = (reason: WebhookSignature.Reason) => reason.replace(/[A-Z]/g, (c, i: number) => `${i === 0 ? "" : "_"}${c.toLowerCase()}`)
+
+const hints: Record<WebhookSignature.Reason, string> = {
+  MissingHeader: "pass --signature, --timestamp and --event-id with the values of the Heygen-* headers",
+  MalformedSignature: "--signature takes the Heygen-Signature header as received: 64 hex characters",
+  SignatureMismatch:
+    "check that stdin is the body exactly as received (not re-formatted JSON) and that the secret file holds the endpoint's current secret",
+  TimestampOutOfTolerance: "the delivery is older (or newer) than the tolerance; raise --timestamp-tolerance to check an old one",
+  InvalidPayload: "the signature is right but the body is not a delivery envelope {event_type, event_data}"
+}
+
+/**
+ * Reads the secrets: one per non-empty line, used as-is (the whole `whsec_...` string).
+ *
+ * @since 0.2.0
+ * @category reading
+ */
+export const readSecrets = (cwd: string, file: string): Effect.Effect<ReadonlyArray<Redacted.Redacted<string>>, Failure.CliError> =>
+  Effect.tryPromise({
+    try: () => NodeFs.readFile(NodePath.resolve(cwd, file), "utf8"),
+    catch: (e) =>
+      new Failure.CliError({
+        code: "cli_secret_file_unreadable",
+        message: `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? "error"})`,
+        hint: "--secret-file takes the path of a file holding the endpoint's signing secret",
+        param: "--secret-file",
+        exitCode: ExitCode.Usage
+      })
+  }).pipe(
+    Effect.flatMap((text) => {
+      const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "")
+      return lines.length === 0
+        ? Effect.fail(
+          new Failure.CliError({
+            code: "cli_secret_file_empty",
+            message: `${file} holds no secret`,
+            hint: "put the endpoint's signing secret in the file (one per line during a rotation)",
+            param: "--secret-file",
+            exitCode: ExitCode.Usage
+          })
+        )
+        : Effect.succeed(lines.map((l) => Redacted.make(l)))
+    })
+  )
+
+/**
+ * @since 0.2.0
+ * @category commands
+ */
+export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
+  Effect.gen(function*() {
+    const io = yield* Io
+    const tolerance = Option.isSome(flags.timestampTolerance)
+      ? FlagValue.duration("--timestamp-tolerance", flags.timestampTolerance.value)
+      : Either.right(WebhookSignature.defaultTolerance)
+    if (Either.isLeft(tolerance)) return yield* Effect.fail(reported(tolerance.left))
+    if (Option.isNone(flags.secretFile)) {
+      return yield* Effect.fail(reported(Failure.invalidFlag("--secret-file", "is required: the file holding the endpoint's signing secret")))
+    }
+    const secrets = yield* Effect.mapError(readSecrets(io.cwd, flags.secretFile.value), reported)
+    const body = yield* Effect.mapError(io.readStdin, (e) =>
+      reported(
+        new Failure.CliError({
+          code: "cli_stdin_unreadable",
+          message: `cannot read the body from standard input (${e.message})`,
+          exitCode: ExitCode.Usage
+        })
+      ))
+    const headers: Record<string, string> = {}
+    if (Option.isSome(flags.signature)) headers["heygen-signature"] = flags.signature.value
+    if (Option.isSome(flags.timestamp)) headers["heygen-timestamp"] = flags.timestamp.value
+    if (Option.isSome(flags.eventId)) headers["heygen-event-id"] = flags.eventId.value
+    const delivery = yield* WebhookSignature.verify(body, headers, secrets, { tolerance: tolerance.right }).pipe(
+      Effect.mapError((e) =>
+        reported(
+          new Failure.CliError({
+            code: `cli_${snake(e.reason)}`,
+            message: e.message,
+            hint: hints[e.reason],
+            param: e.header === null ? undefined : `--${e.header.replace(/^Heygen-/, "").toLowerCase()}`,
+            exitCode: ExitCode.ApiOrNetwork
+          })
+        )
+      )
+    )
+    io.stdout(
+      flags.human
+        ? [
+          `verified: ${delivery.eventType} (${delivery.event._tag})`,
+          `event id: ${delivery.eventId}`,
+          `timestamp: ${delivery.timestamp === null ? "-" : new Date(delivery.timestamp * 1000).toISOString()}`,
+          `data: ${JSON.stringify(delivery.eventData)}`,
+          ""
+        ].join("\n")
+        : `${
+          JSON.stringify({
+            event_id: delivery.eventId,
+            timestamp: delivery.timestamp,
+            event_type: delivery.eventType,
+            event_data: delivery.eventData
+          })
+        }\n`
+    )
+  })

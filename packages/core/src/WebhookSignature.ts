@@ -1,0 +1,394 @@
+/**
+ * Verifying (and, for tests and tools, signing) HeyGen's webhook deliveries.
+ *
+ * HeyGen's scheme: `Heygen-Signature` is the hex HMAC-SHA256 of the raw request body, keyed with the endpoint's
+ * secret string exactly as Create or Rotate returned it (the whole `whsec_...` string); `Heygen-Timestamp` is
+ * the Unix time in seconds of dispatch (not covered by the signature: a freshness check, defence in depth);
+ * `Heygen-Event-Id` identifies the event across redeliveries.
+ *
+ * @example
+ * ```ts
+ * import { WebhookSignature } from "@effect-heygen/core"
+ * import { Effect, Redacted } from "effect"
+ *
+ * // rawBody: the bytes as received, never re-serialised JSON.
+ * const check = (rawBody: Uint8Array, headers: Record<string, string>) =>
+ *   WebhookSignature.verify(rawBody, headers, Redacted.make("whsec_..."), { tolerance: "5 minutes" }).pipe(
+ *     Effect.catchTag("WebhookVerificationError", (e) => Effect.logWarning(`refused: ${e.reason}`))
+ *   )
+ * ```
+ *
+ * @since 0.2.0
+ */
+import type * as Headers from "@effect/platform/Headers"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import { createHmac, timingSafeEqual } from "node:crypto"
+import * as WebhookDelivery from "./WebhookDelivery.js"
+
+/**
+ * `Heygen-Signature`: the hex HMAC-SHA256 of the raw body.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const signatureHeader = "heygen-signature"
+
+/**
+ * `Heygen-Timestamp`: Unix seconds at dispatch.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const timestampHeader = "heygen-timestamp"
+
+/**
+ * `Heygen-Event-Id`: the same on every redelivery of one event.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const eventIdHeader = "heygen-event-id"
+
+/**
+ * The default freshness window for `Heygen-Timestamp`: 5 minutes either side of the `Clock`.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const defaultTolerance: Duration.Duration = Duration.minutes(5)
+
+const defaultToleranceMillis = Duration.toMillis(defaultTolerance)
+
+/**
+ * Which check a delivery failed.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const Reason = Schema.Literal(
+  "MissingHeader",
+  "MalformedSignature",
+  "SignatureMismatch",
+  "TimestampOutOfTolerance",
+  "InvalidPayload"
+)
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type Reason = typeof Reason.Type
+
+/**
+ * A delivery failed verification. `reason` says which check; `header` names the header involved, when one is.
+ * It never holds a secret, the expected signature or the body: only what the sender already knows.
+ *
+ * @example
+ * ```ts
+ * import { WebhookSignature } from "@effect-heygen/core"
+ *
+ * const status = (e: WebhookSignature.WebhookVerificationError) => e.reason === "InvalidPayload" ? 400 : 401
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class WebhookVerificationError extends Schema.TaggedError<WebhookVerificationError>()(
+  "WebhookVerificationError",
+  {
+    reason: Reason,
+    header: Schema.NullOr(Schema.String),
+    message: Schema.String
+  }
+) {}
+
+/**
+ * Headers in any of the shapes a server hands over: `@effect/platform`'s `Headers`, a plain record (Node's
+ * `IncomingHttpHeaders`, any casing), or a Fetch `Headers`. Names are matched case-insensitively.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type HeadersInput =
+  | Headers.Headers
+  | globalThis.Headers
+  | Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+
+/**
+ * One signing secret, or several: during a rotation pass the old and the new one (any match passes), since
+ * deliveries already in flight still carry the old signature.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Secrets = Redacted.Redacted<string> | ReadonlyArray<Redacted.Redacted<string>>
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface VerifyOptions {
+  /** How far `Heygen-Timestamp` may be from the `Clock`, either way. Default 5 minutes. */
+  readonly tolerance?: Duration.DurationInput | undefined
+  /** Accept a delivery without `Heygen-Timestamp` (the signature does not cover it anyway). Default `false`. */
+  readonly allowMissingTimestamp?: boolean | undefined
+}
+
+const isFetchHeaders = (headers: HeadersInput): headers is globalThis.Headers =>
+  typeof globalThis.Headers === "function" && headers instanceof globalThis.Headers
+
+const firstValue = (value: string | ReadonlyArray<string> | undefined): string | undefined =>
+  typeof value === "string" || value === undefined ? value : value[0]
+
+/** Reads a header by its lower-case name from any of the accepted shapes. */
+const header = (headers: HeadersInput, name: string): string | undefined => {
+  if (isFetchHeaders(headers)) return headers.get(name) ?? undefined
+  const record = headers as Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  // Platform `Headers` and Node's records are already lower-case: one lookup. Other records need a scan.
+  const direct = firstValue(record[name])
+  if (direct !== undefined) return direct
+  for (const key of Object.keys(record)) {
+    if (key.toLowerCase() === name) return firstValue(record[key])
+  }
+  return undefined
+}
+
+const secretList = (secrets: Secrets): ReadonlyArray<Redacted.Redacted<string>> =>
+  Redacted.isRedacted(secrets) ? [secrets] : secrets as ReadonlyArray<Redacted.Redacted<string>>
+
+const digest = (rawBody: Uint8Array | string, secret: Redacted.Redacted<string>): Buffer =>
+  createHmac("sha256", Redacted.value(secret)).update(rawBody).digest()
+
+const HEX_SIGNATURE = /^[0-9a-fA-F]{64}$/
+const UNIX_SECONDS = /^\d{1,15}$/
+const ZERO_DIGEST = Buffer.alloc(32)
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
+const fail = (reason: Reason, header: string | null, message: string) =>
+  Either.left(new WebhookVerificationError({ reason, header, message }))
+
+/**
+ * Whether `provided` (a header value) is the signature of `rawBody` under any of `secrets`.
+ *
+ * Every secret is tried and every comparison is `timingSafeEqual` over two 32-byte digests, whatever the
+ * header holds: a header that is not 64 hex characters is compared as a zero digest (and then reported
+ * malformed), so neither the length nor the content of the header changes what is compared, and no early exit
+ * tells a forger how many bytes matched.
+ */
+const checkSignature = (
+  rawBody: Uint8Array | string,
+  provided: string,
+  secrets: ReadonlyArray<Redacted.Redacted<string>>
+): "ok" | "malformed" | "mismatch" => {
+  const wellFormed = HEX_SIGNATURE.test(provided)
+  const candidate = wellFormed ? Buffer.from(provided, "hex") : ZERO_DIGEST
+  let matched = false
+  for (const secret of secrets) {
+    // The comparison comes first, so a match on an earlier secret never skips a later one.
+    matched = timingSafeEqual(digest(rawBody, secret), candidate) || matched
+  }
+  return !wellFormed ? "malformed" : matched ? "ok" : "mismatch"
+}
+
+/**
+ * What the headers of an authentic delivery say: its event id and timestamp (Unix seconds; null when absent
+ * and allowed).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface VerifiedHeaders {
+  readonly eventId: string
+  readonly timestamp: number | null
+}
+
+/**
+ * The pure core of `verifySignature`, with the current time given: headers present, signature well-formed,
+ * signature matches, timestamp fresh. The body is not decoded.
+ *
+ * @since 0.2.0
+ * @category verification
+ */
+export const verifySignatureAt = (
+  rawBody: Uint8Array | string,
+  headers: HeadersInput,
+  secrets: Secrets,
+  nowMillis: number,
+  options?: VerifyOptions
+): Either.Either<VerifiedHeaders, WebhookVerificationError> => {
+  const signature = header(headers, signatureHeader)
+  if (signature === undefined || signature === "") {
+    return fail("MissingHeader", "Heygen-Signature", "the Heygen-Signature header is missing")
+  }
+  const eventId = header(headers, eventIdHeader)
+  if (eventId === undefined || eventId === "") {
+    return fail("MissingHeader", "Heygen-Event-Id", "the Heygen-Event-Id header is missing")
+  }
+  const timestampText = header(headers, timestampHeader)
+  if ((timestampText === undefined || timestampText === "") && options?.allowMissingTimestamp !== true) {
+    return fail("MissingHeader", "Heygen-Timestamp", "the Heygen-Timestamp header is missing")
+  }
+  switch (checkSignature(rawBody, signature, secretList(secrets))) {
+    case "malformed":
+      return fail("MalformedSignature", "Heygen-Signature", "Heygen-Signature is not a hex HMAC-SHA256 digest")
+    case "mismatch":
+      return fail("SignatureMismatch", "Heygen-Signature", "Heygen-Signature does not match the body")
+  }
+  let timestamp: number | null = null
+  if (timestampText !== undefined && timestampText !== "") {
+    // An unparseable timestamp cannot be within any tolerance: reported as out of it.
+    if (!UNIX_SECONDS.test(timestampText)) {
+      return fail("TimestampOutOfTolerance", "Heygen-Timestamp", "Heygen-Timestamp is not a Unix time in seconds")
+    }
+    timestamp = Number(timestampText)
+    const toleranceMillis = options?.tolerance === undefined ? defaultToleranceMillis : Duration.toMillis(options.tolerance)
+    if (Math.abs(nowMillis - timestamp * 1000) > toleranceMillis) {
+      return fail("TimestampOutOfTolerance", "Heygen-Timestamp", "Heygen-Timestamp is outside the tolerance")
+    }
+  }
+  return Either.right({ eventId, timestamp })
+}
+
+/**
+ * Checks that a delivery is authentic and fresh without decoding its body: for receivers that parse the body
+ * their own way. `verify` is this followed by decoding.
+ *
+ * @example
+ * ```ts
+ * import { WebhookSignature } from "@effect-heygen/core"
+ * import { Effect, Redacted } from "effect"
+ *
+ * const program = (rawBody: Uint8Array, headers: Record<string, string>) =>
+ *   Effect.map(
+ *     WebhookSignature.verifySignature(rawBody, headers, Redacted.make("whsec_...")),
+ *     ({ eventId }) => eventId
+ *   )
+ * ```
+ *
+ * @since 0.2.0
+ * @category verification
+ */
+export const verifySignature = (
+  rawBody: Uint8Array | string,
+  headers: HeadersInput,
+  secrets: Secrets,
+  options?: VerifyOptions
+): Effect.Effect<VerifiedHeaders, WebhookVerificationError> =>
+  Effect.clockWith((clock) => verifySignatureAt(rawBody, headers, secrets, clock.unsafeCurrentTimeMillis(), options))
+
+/**
+ * The pure core of `verify`, with the current time given: `verifySignatureAt`, then the body decoded as a
+ * delivery (`InvalidPayload` when it is not UTF-8 JSON of the envelope's shape).
+ *
+ * @since 0.2.0
+ * @category verification
+ */
+export const verifyAt = (
+  rawBody: Uint8Array | string,
+  headers: HeadersInput,
+  secrets: Secrets,
+  nowMillis: number,
+  options?: VerifyOptions
+): Either.Either<WebhookDelivery.WebhookDelivery, WebhookVerificationError> => {
+  const verified = verifySignatureAt(rawBody, headers, secrets, nowMillis, options)
+  if (Either.isLeft(verified)) return Either.left(verified.left)
+  let text: string
+  try {
+    text = typeof rawBody === "string" ? rawBody : utf8.decode(rawBody)
+  } catch {
+    return fail("InvalidPayload", null, "the body is not UTF-8")
+  }
+  return Either.mapLeft(
+    WebhookDelivery.fromJson(text, verified.right),
+    (e) => new WebhookVerificationError({ reason: "InvalidPayload", header: null, message: e.message })
+  )
+}
+
+/**
+ * Verifies a delivery and decodes it. `rawBody` must be the bytes as received (a string is taken as UTF-8).
+ * Checks, in order: the three headers are present (`Heygen-Timestamp` may be allowed to be absent), the
+ * signature is 64 hex characters, it matches the body under one of `secrets` (constant time), the timestamp is
+ * within `tolerance` of the Effect `Clock` (so `TestClock` drives it), and the body is a delivery envelope.
+ *
+ * @example
+ * ```ts
+ * import { WebhookSignature } from "@effect-heygen/core"
+ * import { Effect, Redacted } from "effect"
+ *
+ * const secrets = [Redacted.make("whsec_new"), Redacted.make("whsec_old")] // during a rotation
+ * const program = (body: string, headers: Headers) =>
+ *   Effect.gen(function*() {
+ *     const delivery = yield* WebhookSignature.verify(body, headers, secrets)
+ *     yield* Effect.log(`${delivery.eventType} ${delivery.eventId}`)
+ *   })
+ * ```
+ *
+ * @since 0.2.0
+ * @category verification
+ */
+export const verify = (
+  rawBody: Uint8Array | string,
+  headers: HeadersInput,
+  secrets: Secrets,
+  options?: VerifyOptions
+): Effect.Effect<WebhookDelivery.WebhookDelivery, WebhookVerificationError> =>
+  Effect.clockWith((clock) => verifyAt(rawBody, headers, secrets, clock.unsafeCurrentTimeMillis(), options))
+
+/**
+ * The hex HMAC-SHA256 of `rawBody` keyed with `secret` as-is: the value of `Heygen-Signature`.
+ *
+ * @example
+ * ```ts
+ * import { WebhookSignature } from "@effect-heygen/core"
+ * import { Redacted } from "effect"
+ *
+ * const hex = WebhookSignature.computeSignature(`{"event_type":"x","event_data":{}}`, Redacted.make("whsec_abc"))
+ * ```
+ *
+ * @since 0.2.0
+ * @category signing
+ */
+export const computeSignature = (rawBody: Uint8Array | string, secret: Redacted.Redacted<string>): string =>
+  digest(rawBody, secret).toString("hex")
+
+/**
+ * The headers HeyGen would send with `rawBody` (add `Heygen-Event-Id` yourself).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SignedHeaders {
+  readonly "Heygen-Signature": string
+  readonly "Heygen-Timestamp": string
+}
+
+/**
+ * Signs a body as HeyGen does, for tests and tools: `timestamp` is in Unix seconds.
+ *
+ * @example
+ * ```ts
+ * import { WebhookSignature } from "@effect-heygen/core"
+ * import { Redacted } from "effect"
+ *
+ * const body = JSON.stringify({ event_type: "avatar_video.success", event_data: { video_id: "v1", url: "https://x" } })
+ * const headers = {
+ *   ...WebhookSignature.sign(body, Redacted.make("whsec_test"), Math.floor(Date.now() / 1000)),
+ *   "Heygen-Event-Id": "evt_1"
+ * }
+ * ```
+ *
+ * @since 0.2.0
+ * @category signing
+ */
+export const sign = (
+  rawBody: Uint8Array | string,
+  secret: Redacted.Redacted<string>,
+  timestamp: number
+): SignedHeaders => ({
+  "Heygen-Signature": computeSignature(rawBody, secret),
+  "Heygen-Timestamp": String(Math.floor(timestamp))
+})

@@ -1,0 +1,72 @@
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { WebhookDelivery, WebhookSignature } from "@effect-heygen/core"
+import { describe, expect, it } from "@effect/vitest"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as Redacted from "effect/Redacted"
+import * as fs from "node:fs"
+import * as Http from "node:http"
+import { handle, Receiver } from "../examples/receiver.js"
+
+// The receiving example is examples/receiver.ts itself: tsc typechecks it, this test serves it on 127.0.0.1
+// and checks both READMEs still show it word for word.
+const example = fs.readFileSync(new URL("../examples/receiver.ts", import.meta.url), "utf8")
+const readmes = ["../../../README.md", "../README.md"].map((p) => fs.readFileSync(new URL(p, import.meta.url), "utf8"))
+
+const secret = "whsec_readme_example"
+
+describe("README receiving example", () => {
+  it("is in both READMEs verbatim", () => {
+    for (const readme of readmes) expect(readme).toContain("```ts\n" + example + "```")
+  })
+
+  it.live("serves a receiver: a signed delivery is 200 (and 200 again when redelivered), a forged one 401", () =>
+    Effect.gen(function*() {
+      const context = yield* Layer.build(
+        Receiver.pipe(
+          Layer.provideMerge(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
+          Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["HEYGEN_WEBHOOK_SECRET", secret]]))))
+        )
+      )
+      const address = Context.get(context, HttpServer.HttpServer).address
+      if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
+      const post = (body: string, headers: Record<string, string>) =>
+        Effect.promise(() =>
+          fetch(`http://127.0.0.1:${address.port}/hooks/heygen`, { method: "POST", body, headers }).then((r) => r.status)
+        )
+      const body = JSON.stringify({ event_type: "avatar_video.fail", event_data: { video_id: "v_9", msg: "no credits" } })
+      const now = Math.floor(Date.now() / 1000)
+      const headers = { ...WebhookSignature.sign(body, Redacted.make(secret), now), "Heygen-Event-Id": "evt_readme" }
+      expect(yield* post(body, headers)).toBe(200)
+      expect(yield* post(body, headers)).toBe(200)
+      const forged = { ...WebhookSignature.sign(body, Redacted.make("whsec_guess"), now), "Heygen-Event-Id": "evt_x" }
+      expect(yield* post(body, forged)).toBe(401)
+    }).pipe(Effect.scoped))
+
+  it.effect("the handler says what happened for each kind of event", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const logger = Logger.make(({ message }) => lines.push(String(message)))
+      for (
+        const body of [
+          { event_type: "avatar_video.success", event_data: { video_id: "v1", url: "https://cdn/v1.mp4" } },
+          { event_type: "avatar_video.fail", event_data: { video_id: "v2", msg: "quota" } },
+          { event_type: "video_translate.success", event_data: {} }
+        ]
+      ) {
+        const delivery = WebhookDelivery.fromJson(JSON.stringify(body), { eventId: "e", timestamp: null })
+        if (Either.isLeft(delivery)) throw new Error(delivery.left.message)
+        yield* handle(delivery.right).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+      }
+      expect(lines).toEqual([
+        "video v1 is ready: https://cdn/v1.mp4",
+        "video v2 failed: quota",
+        "not handled: video_translate.success"
+      ])
+    }))
+})

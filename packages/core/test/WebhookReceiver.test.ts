@@ -1,0 +1,230 @@
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { DeliveryLog, WebhookReceiver, WebhookSignature } from "@effect-heygen/core"
+import type { WebhookDelivery } from "@effect-heygen/core"
+import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import { describe, expect, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+import * as TestClock from "effect/TestClock"
+import * as fs from "node:fs"
+import * as Http from "node:http"
+import * as os from "node:os"
+import * as path from "node:path"
+
+const NOW = 1_700_000_000
+const secret = Redacted.make("whsec_receiver_test_secret")
+const body = (videoId = "v_1") =>
+  JSON.stringify({ event_type: "avatar_video.success", event_data: { video_id: videoId, url: `https://cdn.example/${videoId}.mp4` } })
+
+type Handler = (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, string>
+
+/** Serves a receiver on 127.0.0.1 for the test's scope; returns its URL. The test clock is set to NOW. */
+const serve = (
+  handler: Handler,
+  options: Partial<WebhookReceiver.Options> = {},
+  log: Layer.Layer<DeliveryLog.DeliveryLog, unknown> = DeliveryLog.layerMemory()
+): Effect.Effect<string, unknown, Scope.Scope> =>
+  Effect.gen(function*() {
+    yield* TestClock.setTime(NOW * 1000)
+    const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" })
+    const logService = yield* Layer.build(log)
+    yield* HttpServer.serveEffect()(WebhookReceiver.make(handler, { secrets: secret, ...options })).pipe(
+      Effect.provideService(HttpServer.HttpServer, server),
+      Effect.provide(logService)
+    )
+    const address = server.address
+    if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
+    return `http://127.0.0.1:${address.port}/hooks`
+  })
+
+interface Reply {
+  readonly status: number
+  readonly text: string
+}
+
+/** A raw HTTP request with node:http, so that bodies and headers are sent exactly as given. */
+const send = (
+  url: string,
+  rawBody: string | Uint8Array,
+  headers: Record<string, string>,
+  method = "POST"
+): Effect.Effect<Reply> =>
+  Effect.async<Reply>((resume) => {
+    const request = Http.request(url, { method, headers: { "content-type": "application/json", ...headers } }, (response) => {
+      let text = ""
+      response.setEncoding("utf8")
+      response.on("data", (chunk: string) => (text += chunk))
+      response.on("end", () => resume(Effect.succeed({ status: response.statusCode ?? 0, text })))
+    })
+    request.on("error", (error) => resume(Effect.die(error)))
+    request.end(rawBody)
+  })
+
+const signed = (raw: string, eventId: string, key = secret, timestamp = NOW) => ({
+  ...WebhookSignature.sign(raw, key, timestamp),
+  "Heygen-Event-Id": eventId
+})
+
+const deliver = (url: string, eventId: string, raw = body()) => send(url, raw, signed(raw, eventId))
+
+describe("WebhookReceiver over a loopback server", () => {
+  it.scoped("runs the handler once per event id: redeliveries are answered 200 without running it", () =>
+    Effect.gen(function*() {
+      const seen = yield* Ref.make<Array<string>>([])
+      const url = yield* serve((d) => Ref.update(seen, (xs) => [...xs, `${d.eventId}:${d.event._tag}`]))
+      const statuses = []
+      for (let i = 0; i < 3; i++) statuses.push((yield* deliver(url, "evt_1")).status)
+      statuses.push((yield* deliver(url, "evt_2")).status)
+      expect(statuses).toEqual([200, 200, 200, 200])
+      expect(yield* Ref.get(seen)).toEqual(["evt_1:AvatarVideoSuccess", "evt_2:AvatarVideoSuccess"])
+    }))
+
+  it.scoped("concurrent duplicates while the handler runs: one runs, the others get 409; after it succeeds, 200", () =>
+    Effect.gen(function*() {
+      const gate = yield* Deferred.make<void>()
+      const started = yield* Deferred.make<void>()
+      const runs = yield* Ref.make(0)
+      const url = yield* serve(() =>
+        Effect.zipRight(Ref.update(runs, (n) => n + 1), Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(gate)))
+      )
+      const first = yield* Effect.fork(deliver(url, "evt_c"))
+      yield* Deferred.await(started)
+      const duplicates = yield* Effect.all(Array.from({ length: 8 }, () => deliver(url, "evt_c")), { concurrency: "unbounded" })
+      expect(duplicates.map((r) => r.status)).toEqual(Array(8).fill(409))
+      yield* Deferred.succeed(gate, undefined)
+      expect((yield* first).status).toBe(200)
+      const after = yield* Effect.all(Array.from({ length: 8 }, () => deliver(url, "evt_c")), { concurrency: "unbounded" })
+      expect(after.map((r) => r.status)).toEqual(Array(8).fill(200))
+      expect(yield* Ref.get(runs)).toBe(1)
+    }))
+
+  it.scoped("a handler failure or defect is a 500, and the next delivery runs the handler again", () =>
+    Effect.gen(function*() {
+      const attempts = yield* Ref.make(0)
+      const url = yield* serve(() =>
+        Effect.flatMap(Ref.updateAndGet(attempts, (n) => n + 1), (n) =>
+          n === 1 ? Effect.fail("database down") : n === 2 ? Effect.die(new Error("bug")) : Effect.void)
+      )
+      const statuses = []
+      for (let i = 0; i < 4; i++) statuses.push((yield* deliver(url, "evt_f")).status)
+      expect(statuses).toEqual([500, 500, 200, 200])
+      expect(yield* Ref.get(attempts)).toBe(3)
+    }))
+
+  it.scoped("forged deliveries never reach the handler and get a bare 400/401", () =>
+    Effect.gen(function*() {
+      const runs = yield* Ref.make(0)
+      const url = yield* serve(() => Ref.update(runs, (n) => n + 1))
+      const raw = body()
+      const good = signed(raw, "evt_x")
+      const cases: ReadonlyArray<readonly [string, string, Record<string, string>]> = [
+        ["wrong secret", raw, signed(raw, "evt_x", Redacted.make("whsec_someone_else"))],
+        ["body changed", raw.replace("v_1", "v_2"), good],
+        ["re-serialised", JSON.stringify(JSON.parse(raw), null, 2), good],
+        ["old timestamp", raw, signed(raw, "evt_x", secret, NOW - 301)],
+        ["no signature", raw, { "Heygen-Timestamp": String(NOW), "Heygen-Event-Id": "evt_x" }],
+        ["no event id", raw, { ...WebhookSignature.sign(raw, secret, NOW) }],
+        ["malformed signature", raw, { ...good, "Heygen-Signature": "zz" }]
+      ]
+      for (const [name, b, h] of cases) {
+        const reply = yield* send(url, b, h)
+        expect([400, 401], name).toContain(reply.status)
+        expect(reply.text, name).toMatch(/^(bad request|unauthorized)$/)
+      }
+      expect(yield* Ref.get(runs)).toBe(0)
+      // The genuine one still goes through.
+      expect((yield* send(url, raw, good)).status).toBe(200)
+      expect(yield* Ref.get(runs)).toBe(1)
+    }))
+
+  it.scoped("a signed body that is not a delivery is 400 and reaches nothing; GET is 405", () =>
+    Effect.gen(function*() {
+      const runs = yield* Ref.make(0)
+      const url = yield* serve(() => Ref.update(runs, (n) => n + 1))
+      expect((yield* send(url, "not json", signed("not json", "evt_j"))).status).toBe(400)
+      expect((yield* send(url, "", {}, "GET")).status).toBe(405)
+      expect(yield* Ref.get(runs)).toBe(0)
+    }))
+
+  it.scoped("rotation: deliveries signed with the old or the new secret both pass when both are configured", () =>
+    Effect.gen(function*() {
+      const old = Redacted.make("whsec_old")
+      const url = yield* serve(() => Effect.void, { secrets: [secret, old] })
+      expect((yield* send(url, body(), signed(body(), "evt_new"))).status).toBe(200)
+      expect((yield* send(url, body(), signed(body(), "evt_old", old))).status).toBe(200)
+    }))
+})
+
+describe("the body limit", () => {
+  const limit = 1024
+
+  /**
+   * Sends the headers and `sent` bytes of a body, then stops without ending the request: the server can only
+   * answer if it refuses without waiting for the rest of the body.
+   */
+  const sendPartial = (url: string, sent: number, headers: Record<string, string>) =>
+    Effect.async<Reply>((resume) => {
+      const request = Http.request(url, { method: "POST", headers }, (response) => {
+        let text = ""
+        response.setEncoding("utf8")
+        response.on("data", (chunk: string) => (text += chunk))
+        response.on("end", () => {
+          request.destroy()
+          resume(Effect.succeed({ status: response.statusCode ?? 0, text }))
+        })
+      })
+      request.on("error", (error) => resume(Effect.die(error)))
+      request.write(Buffer.alloc(sent, 0x20))
+      return Effect.sync(() => request.destroy())
+    })
+
+  it.scoped("a declared Content-Length above the limit is 413 before any of the body is read", () =>
+    Effect.gen(function*() {
+      const runs = yield* Ref.make(0)
+      const url = yield* serve(() => Ref.update(runs, (n) => n + 1), { maxBodySize: limit })
+      const reply = yield* sendPartial(url, 10, { "content-length": String(100 * 1024 * 1024), ...signed(body(), "evt_big") })
+      expect(reply.status).toBe(413)
+      expect(yield* Ref.get(runs)).toBe(0)
+    }))
+
+  it.scoped("a chunked body is refused with 413 once it passes the limit, while the client is still sending", () =>
+    Effect.gen(function*() {
+      const runs = yield* Ref.make(0)
+      const url = yield* serve(() => Ref.update(runs, (n) => n + 1), { maxBodySize: limit })
+      const reply = yield* sendPartial(url, 4 * limit, { "transfer-encoding": "chunked", ...signed(body(), "evt_big") })
+      expect(reply.status).toBe(413)
+      expect(yield* Ref.get(runs)).toBe(0)
+    }))
+
+  it.scoped("a body of exactly the limit is read and verified", () =>
+    Effect.gen(function*() {
+      const url = yield* serve(() => Effect.void, { maxBodySize: limit })
+      const base = body()
+      const padded = base.slice(0, -1) + " ".repeat(limit - base.length) + "}"
+      expect(Buffer.byteLength(padded)).toBe(limit)
+      expect((yield* send(url, padded, signed(padded, "evt_edge"))).status).toBe(200)
+      const over = padded + " "
+      expect((yield* send(url, over, signed(over, "evt_over"))).status).toBe(413)
+    }))
+})
+
+describe("with the SQL delivery log", () => {
+  it.effect("a receiver restarted between a delivery and its redelivery does not run a succeeded handler again", () =>
+    Effect.gen(function*() {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "receiver-")), "log.db")
+      const log = () => DeliveryLogSql.layer().pipe(Layer.provide(SqliteClient.layer({ filename: file })))
+      const runs = yield* Ref.make(0)
+      const handler = () => Ref.update(runs, (n) => n + 1)
+      const first = yield* Effect.scoped(Effect.flatMap(serve(handler, {}, log()), (url) => deliver(url, "evt_r")))
+      // The first server, its database connection and its in-memory state are gone; a new one starts.
+      const second = yield* Effect.scoped(Effect.flatMap(serve(handler, {}, log()), (url) => deliver(url, "evt_r")))
+      expect([first.status, second.status]).toEqual([200, 200])
+      expect(yield* Ref.get(runs)).toBe(1)
+    }))
+})
