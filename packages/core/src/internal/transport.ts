@@ -84,10 +84,16 @@ const reasonOf = (error: HttpClientError.HttpClientError, links: ReadonlyArray<R
 export const describe = (error: HttpClientError.HttpClientError, credential: string) => {
   const links = chain(error.cause)
   const innermost = links[links.length - 1]
-  const detail = innermost === undefined ? "" : scrub(codeOf(innermost) ?? messageOf(innermost), credential)
+  // What the client itself said (a `description`), then the innermost code or message.
+  const detail = scrub(
+    [error.description, innermost === undefined ? undefined : codeOf(innermost) ?? messageOf(innermost)]
+      .filter((part): part is string => typeof part === "string" && part !== "")
+      .join("; "),
+    credential
+  )
   return {
     reason: reasonOf(error, links),
     cause: scrubbedCopy(links, credential),
-    detail: detail.length <= 120 ? detail : `${detail.slice(0, 120)}…`
+    detail: detail.length <= 200 ? detail : `${detail.slice(0, 200)}…`
   }
 }
