@@ -3,8 +3,8 @@
  * instead), plus CPU cost, memory, bundle size and CLI start-up. Every figure is a ratio against a baseline
  * measured in the same run, because these machines are shared and noisy: absolute numbers mean little.
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { createWebhookEndpoint, HeyGenClient, WebhookEndpoint } from "@effect-heygen/core"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schema from "effect/Schema"
@@ -33,7 +33,9 @@ const MEMORY_CALLS = quick ? 2_000 : 20_000
 
 const startServer = () =>
   new Promise<{ baseUrl: string; close: () => void }>((resolve, reject) => {
-    const child = spawn(process.execPath, [new URL("bench/server.mjs", root).pathname], { stdio: ["pipe", "pipe", "inherit"] })
+    const child = spawn(process.execPath, [new URL("bench/server.mjs", root).pathname], {
+      stdio: ["pipe", "pipe", "inherit"]
+    })
     child.once("error", reject)
     child.stdout.once("data", (chunk: Buffer) => {
       resolve({ baseUrl: `http://127.0.0.1:${chunk.toString().trim()}`, close: () => child.stdin.end() })
@@ -53,7 +55,12 @@ const makeClients = (baseUrl: string) => {
     call: async () => {
       const res = await fetch(`${baseUrl}/v3/webhooks/endpoints`, {
         method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json", "x-api-key": apiKey, "idempotency-key": crypto.randomUUID() },
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+          "x-api-key": apiKey,
+          "idempotency-key": crypto.randomUUID()
+        },
         body: JSON.stringify(request)
       })
       const json = JSON.parse(await res.text()) as { data: { endpoint_id: string } }
@@ -113,7 +120,10 @@ const concurrent = async (client: Client, n: number, concurrency: number) => {
 }
 
 /** Runs `measure` for every client over several rounds, rotating the order, and keeps the median per client. */
-const rounds = async <A extends Record<string, number>>(clients: ReadonlyArray<Client>, measure: (c: Client) => Promise<A>) => {
+const rounds = async <A extends Record<string, number>>(
+  clients: ReadonlyArray<Client>,
+  measure: (c: Client) => Promise<A>
+) => {
   const results = new Map<string, Array<A>>()
   for (let r = 0; r < ROUNDS; r++) {
     const order = clients.map((_, i) => clients[(i + r) % clients.length]!)
@@ -147,7 +157,10 @@ const cpuCost = () => {
   const ours = () => decode(JSON.parse((JSON.stringify(encode(request, { onExcessProperty: "error" })), responseText)))
   const floor = () => JSON.parse((JSON.stringify(request), responseText))
   const iterations = quick ? 20_000 : 200_000
-  const samples = Array.from({ length: ROUNDS }, () => ({ ours: timeOps(ours, iterations), floor: timeOps(floor, iterations) }))
+  const samples = Array.from(
+    { length: ROUNDS },
+    () => ({ ours: timeOps(ours, iterations), floor: timeOps(floor, iterations) })
+  )
   return { oursNs: median(samples.map((s) => s.ours)), floorNs: median(samples.map((s) => s.floor)) }
 }
 
@@ -251,34 +264,130 @@ const main = async () => {
   const k = (c: Client) => conc.get(c.name)!
 
   for (const c of clients) {
-    add({ name: `sequential median latency: ${c.name}`, value: s(c).medianMs * 1000, unit: "µs", baseline: "raw fetch", ratio: s(c).medianMs / s(raw).medianMs, target: c === ours ? "≤ 1.15x" : "", pass: c === ours ? s(c).medianMs / s(raw).medianMs <= 1.15 : null })
+    add({
+      name: `sequential median latency: ${c.name}`,
+      value: s(c).medianMs * 1000,
+      unit: "µs",
+      baseline: "raw fetch",
+      ratio: s(c).medianMs / s(raw).medianMs,
+      target: c === ours ? "≤ 1.15x" : "",
+      pass: c === ours ? s(c).medianMs / s(raw).medianMs <= 1.15 : null
+    })
   }
-  add({ name: "sequential median latency: effect-heygen vs openapi-fetch", value: s(ours).medianMs * 1000, unit: "µs", baseline: "openapi-fetch", ratio: s(ours).medianMs / s(peer).medianMs, target: "≤ 1.00x", pass: s(ours).medianMs <= s(peer).medianMs })
+  add({
+    name: "sequential median latency: effect-heygen vs openapi-fetch",
+    value: s(ours).medianMs * 1000,
+    unit: "µs",
+    baseline: "openapi-fetch",
+    ratio: s(ours).medianMs / s(peer).medianMs,
+    target: "≤ 1.00x",
+    pass: s(ours).medianMs <= s(peer).medianMs
+  })
   for (const c of clients) {
-    add({ name: `sequential throughput: ${c.name}`, value: s(c).perSecond, unit: "calls/s", baseline: "raw fetch", ratio: s(c).perSecond / s(raw).perSecond, target: c === ours ? "≥ 0.85x" : "", pass: c === ours ? s(c).perSecond / s(raw).perSecond >= 0.85 : null })
+    add({
+      name: `sequential throughput: ${c.name}`,
+      value: s(c).perSecond,
+      unit: "calls/s",
+      baseline: "raw fetch",
+      ratio: s(c).perSecond / s(raw).perSecond,
+      target: c === ours ? "≥ 0.85x" : "",
+      pass: c === ours ? s(c).perSecond / s(raw).perSecond >= 0.85 : null
+    })
   }
   for (const c of clients) {
-    add({ name: `throughput at concurrency ${CONCURRENCY}: ${c.name}`, value: k(c).perSecond, unit: "calls/s", baseline: "raw fetch", ratio: k(c).perSecond / k(raw).perSecond, target: c === ours ? "≥ 0.85x" : "", pass: c === ours ? k(c).perSecond / k(raw).perSecond >= 0.85 : null })
+    add({
+      name: `throughput at concurrency ${CONCURRENCY}: ${c.name}`,
+      value: k(c).perSecond,
+      unit: "calls/s",
+      baseline: "raw fetch",
+      ratio: k(c).perSecond / k(raw).perSecond,
+      target: c === ours ? "≥ 0.85x" : "",
+      pass: c === ours ? k(c).perSecond / k(raw).perSecond >= 0.85 : null
+    })
   }
-  add({ name: `throughput at concurrency ${CONCURRENCY}: effect-heygen vs openapi-fetch`, value: k(ours).perSecond, unit: "calls/s", baseline: "openapi-fetch", ratio: k(ours).perSecond / k(peer).perSecond, target: "≥ 1.00x", pass: k(ours).perSecond >= k(peer).perSecond })
+  add({
+    name: `throughput at concurrency ${CONCURRENCY}: effect-heygen vs openapi-fetch`,
+    value: k(ours).perSecond,
+    unit: "calls/s",
+    baseline: "openapi-fetch",
+    ratio: k(ours).perSecond / k(peer).perSecond,
+    target: "≥ 1.00x",
+    pass: k(ours).perSecond >= k(peer).perSecond
+  })
 
   const cpu = cpuCost()
-  add({ name: "CPU per call: validate + encode + decode", value: cpu.oursNs / 1000, unit: "µs", baseline: "JSON.stringify + JSON.parse", ratio: cpu.oursNs / cpu.floorNs, target: "reported", pass: null })
+  add({
+    name: "CPU per call: validate + encode + decode",
+    value: cpu.oursNs / 1000,
+    unit: "µs",
+    baseline: "JSON.stringify + JSON.parse",
+    ratio: cpu.oursNs / cpu.floorNs,
+    target: "reported",
+    pass: null
+  })
 
   const mem = memoryInChild(server.baseUrl)
-  add({ name: `RSS growth over ${MEMORY_CALLS} calls after GC`, value: mem.rssMB, unit: "MB", baseline: "-", ratio: null, target: "≤ 10 MB", pass: mem.rssMB <= 10 })
-  add({ name: `heap growth over ${MEMORY_CALLS} calls after GC`, value: mem.heapMB, unit: "MB", baseline: "-", ratio: null, target: "reported", pass: null })
+  add({
+    name: `RSS growth over ${MEMORY_CALLS} calls after GC`,
+    value: mem.rssMB,
+    unit: "MB",
+    baseline: "-",
+    ratio: null,
+    target: "≤ 10 MB",
+    pass: mem.rssMB <= 10
+  })
+  add({
+    name: `heap growth over ${MEMORY_CALLS} calls after GC`,
+    value: mem.heapMB,
+    unit: "MB",
+    baseline: "-",
+    ratio: null,
+    target: "reported",
+    pass: null
+  })
 
   await dispose()
   server.close()
 
   const size = bundleSize()
-  add({ name: "core for a consumer (esbuild, minified, gzipped; effect and platform external)", value: size.gzipped / 1024, unit: "KB", baseline: "-", ratio: null, target: "≤ 12 KB", pass: size.gzipped <= 12 * 1024 })
+  add({
+    name: "core for a consumer (esbuild, minified, gzipped; effect and platform external)",
+    value: size.gzipped / 1024,
+    unit: "KB",
+    baseline: "-",
+    ratio: null,
+    target: "≤ 12 KB",
+    pass: size.gzipped <= 12 * 1024
+  })
 
   const cli = startup()
-  add({ name: "CLI start-up, median of 9: node -e 0", value: cli.floor, unit: "ms", baseline: "node -e 0", ratio: 1, target: "", pass: null })
-  add({ name: "CLI start-up, median of 9: --help", value: cli.help, unit: "ms", baseline: "node -e 0", ratio: cli.help / cli.floor, target: "≤ 2.5x", pass: cli.help / cli.floor <= 2.5 })
-  add({ name: "CLI start-up, median of 9: create --sandbox", value: cli.sandbox, unit: "ms", baseline: "node -e 0", ratio: cli.sandbox / cli.floor, target: "reported", pass: null })
+  add({
+    name: "CLI start-up, median of 9: node -e 0",
+    value: cli.floor,
+    unit: "ms",
+    baseline: "node -e 0",
+    ratio: 1,
+    target: "",
+    pass: null
+  })
+  add({
+    name: "CLI start-up, median of 9: --help",
+    value: cli.help,
+    unit: "ms",
+    baseline: "node -e 0",
+    ratio: cli.help / cli.floor,
+    target: "≤ 2.5x",
+    pass: cli.help / cli.floor <= 2.5
+  })
+  add({
+    name: "CLI start-up, median of 9: create --sandbox",
+    value: cli.sandbox,
+    unit: "ms",
+    baseline: "node -e 0",
+    ratio: cli.sandbox / cli.floor,
+    target: "reported",
+    pass: null
+  })
 
   const rows = figures.map((f) => [
     f.name,
@@ -290,11 +399,23 @@ const main = async () => {
   const header = ["figure", "value", "ratio", "target", ""]
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (r: ReadonlyArray<string>) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()
-  console.log(`\neffect-heygen bench (node ${process.version}, ${os.cpus().length} cores${quick ? ", BENCH_QUICK" : ""})\n`)
+  console.log(
+    `\neffect-heygen bench (node ${process.version}, ${os.cpus().length} cores${quick ? ", BENCH_QUICK" : ""})\n`
+  )
   console.log(line(header))
   console.log(widths.map((w) => "-".repeat(w)).join("  "))
   for (const r of rows) console.log(line(r))
-  const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, quick, sequentialCalls: SEQUENTIAL, concurrentCalls: CONCURRENT, concurrency: CONCURRENCY, rounds: ROUNDS, figures }
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    quick,
+    sequentialCalls: SEQUENTIAL,
+    concurrentCalls: CONCURRENT,
+    concurrency: CONCURRENCY,
+    rounds: ROUNDS,
+    figures
+  }
   fs.writeFileSync(new URL("bench/results.json", root), `${JSON.stringify(results, null, 2)}\n`)
   console.log("\nwritten: bench/results.json")
 }

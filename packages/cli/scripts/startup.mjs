@@ -21,7 +21,17 @@ const cases = {
   "--help": [process.execPath, [bin, "--help"]],
   "create --sandbox": [
     process.execPath,
-    [bin, "webhook", "endpoints", "create", "--sandbox", "--url", "https://example.com/hooks", "--events", "avatar_video.success"]
+    [
+      bin,
+      "webhook",
+      "endpoints",
+      "create",
+      "--sandbox",
+      "--url",
+      "https://example.com/hooks",
+      "--events",
+      "avatar_video.success"
+    ]
   ]
 }
 

@@ -113,7 +113,21 @@ const sandbox = Options.boolean("sandbox").pipe(
 
 const create = Command.make(
   "create",
-  { url, events, entityId, idempotencyKey, data, apiKey, baseUrl, maxRetries, timeout, secretFile, force, sandbox, human },
+  {
+    url,
+    events,
+    entityId,
+    idempotencyKey,
+    data,
+    apiKey,
+    baseUrl,
+    maxRetries,
+    timeout,
+    secretFile,
+    force,
+    sandbox,
+    human
+  },
   (flags: Create.Flags) => lazy(() => import("./Create.js"), (m) => m.run(flags))
 ).pipe(
   Command.withDescription(
@@ -121,20 +135,22 @@ const create = Command.make(
   )
 )
 
-const list = Command.make("list", { human }, (flags) => lazy(() => import("./EventTypes.js"), (m) => m.list(flags))).pipe(
-  Command.withDescription("List the event types an endpoint may subscribe to (offline, from the API schema).")
-)
+const list = Command.make("list", { human }, (flags) => lazy(() => import("./EventTypes.js"), (m) => m.list(flags)))
+  .pipe(
+    Command.withDescription("List the event types an endpoint may subscribe to (offline, from the API schema).")
+  )
 
 const port = Options.text("port").pipe(
   Options.withDescription("The port to listen on, on 127.0.0.1. Default 0: any free port. E.g. --port 8787"),
   Options.optional
 )
 
-const serve = Command.make("serve", { port, human }, (flags) => lazy(() => import("./Serve.js"), (m) => m.run(flags))).pipe(
-  Command.withDescription(
-    "Run a fake HeyGen API on 127.0.0.1 until Ctrl-C; prints its base URL and an API key."
+const serve = Command.make("serve", { port, human }, (flags) => lazy(() => import("./Serve.js"), (m) => m.run(flags)))
+  .pipe(
+    Command.withDescription(
+      "Run a fake HeyGen API on 127.0.0.1 until Ctrl-C; prints its base URL and an API key."
+    )
   )
-)
 
 const webhook = Command.make("webhook").pipe(
   Command.withDescription("Webhook endpoints and event types."),

@@ -73,7 +73,9 @@ const fromEither = <A>(either: Either.Either<A, Failure.CliError>): Effect.Effec
   })
 
 const usage = (message: string, param: string, hint: string) =>
-  report(Failure.fromCliError(new Failure.CliError({ code: "cli_usage", message, param, hint, exitCode: ExitCode.Usage })))
+  report(
+    Failure.fromCliError(new Failure.CliError({ code: "cli_usage", message, param, hint, exitCode: ExitCode.Usage }))
+  )
 
 /** What the call needs, resolved from flags and environment. */
 interface Plan {
@@ -131,7 +133,9 @@ const plan = (flags: Flags) =>
 
     const key = Option.isSome(flags.idempotencyKey) ? flags.idempotencyKey.value : yield* IdempotencyKey.generate
     const client: HeyGenClient.Options = {
-      apiKey: Option.getOrUndefined(Option.orElse(flags.apiKey, () => Option.map(envValue(io.env, "HEYGEN_API_KEY"), Redacted.make))),
+      apiKey: Option.getOrUndefined(
+        Option.orElse(flags.apiKey, () => Option.map(envValue(io.env, "HEYGEN_API_KEY"), Redacted.make))
+      ),
       baseUrl: Option.getOrUndefined(Option.orElse(flags.baseUrl, () => envValue(io.env, "HEYGEN_API_BASE"))),
       maxRetries
     }
@@ -165,10 +169,11 @@ const send = (p: Plan, sandbox: boolean) =>
     }
     // The body is still untyped JSON from flags and --data: core validates it with its schema before sending
     // (and names the field at fault), so the cast only hands it over.
-    return yield* WebhookEndpoints.create(p.body as unknown as WebhookEndpoint.CreateWebhookEndpointRequest, p.call).pipe(
-      Effect.provide(HeyGenClient.layer(client)),
-      Effect.provide(NodeHttpClient.layer)
-    )
+    return yield* WebhookEndpoints.create(p.body as unknown as WebhookEndpoint.CreateWebhookEndpointRequest, p.call)
+      .pipe(
+        Effect.provide(HeyGenClient.layer(client)),
+        Effect.provide(NodeHttpClient.layer)
+      )
   }))
 
 const secretFileWarning = (path: string, error: SecretFile.SecretFileError, key: string) =>

@@ -7,9 +7,9 @@
  *
  * @since 0.1.0
  */
-import type * as CliValidationError from "@effect/cli/ValidationError"
 import type * as HeyGenError from "@effect-heygen/core/HeyGenError"
-import * as ConfigError from "effect/ConfigError"
+import type * as CliValidationError from "@effect/cli/ValidationError"
+import type * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"

@@ -5,13 +5,13 @@
  *
  * @since 0.1.0
  */
+import * as Version from "@effect-heygen/core/Version"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Terminal from "@effect/platform/Terminal"
-import * as Version from "@effect-heygen/core/Version"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -138,7 +138,9 @@ export const app = Command.run(Commands.root, {
       ),
       HelpDoc.p("Repeat a call whose outcome you did not see (the key is in its error): it replays, never duplicates:"),
       HelpDoc.p("  effect-heygen webhook endpoints create --url https://example.com/hooks --idempotency-key KEY"),
-      HelpDoc.p("Exit codes: 0 ok, 1 API or network, 2 usage or invalid input, 3 authentication or permission, 4 timeout.")
+      HelpDoc.p(
+        "Exit codes: 0 ok, 1 API or network, 2 usage or invalid input, 3 authentication or permission, 4 timeout."
+      )
     ])
   )
 })

@@ -133,14 +133,39 @@ describe("webhook endpoints create (bundled bin)", () => {
 describe("errors: exit code and stderr envelope", () => {
   const local = [
     ["a URL that is not https", ["--url", "http://example.com/x"], "cli_invalid_input", "--url"],
-    ["an unknown event type", ["--url", "https://example.com/x", "--events", "nope.nope"], "cli_invalid_input", "--events"],
+    [
+      "an unknown event type",
+      ["--url", "https://example.com/x", "--events", "nope.nope"],
+      "cli_invalid_input",
+      "--events"
+    ],
     ["a bad --timeout", ["--url", "https://example.com/x", "--timeout", "soon"], "cli_invalid_flag", "--timeout"],
-    ["a bad --max-retries", ["--url", "https://example.com/x", "--max-retries", "-3"], "cli_invalid_flag", "--max-retries"],
+    [
+      "a bad --max-retries",
+      ["--url", "https://example.com/x", "--max-retries", "-3"],
+      "cli_invalid_flag",
+      "--max-retries"
+    ],
     ["an unknown flag", ["--url", "https://example.com/x", "--colour"], "cli_usage", "--colour"],
     ["a --data body that is not JSON", ["-d", "{nope"], "cli_invalid_data", "--data"],
-    ["a --data body with an unknown key", ["-d", "{\"url\":\"https://example.com/x\",\"foo\":1}"], "cli_invalid_input", "--data"],
-    ["a bad --idempotency-key", ["--url", "https://example.com/x", "--idempotency-key", "has space"], "cli_invalid_input", "--idempotency-key"],
-    ["a remote plain-http --base-url", ["--url", "https://example.com/x", "--base-url", "http://example.com"], "cli_invalid_config", "--base-url"]
+    [
+      "a --data body with an unknown key",
+      ["-d", "{\"url\":\"https://example.com/x\",\"foo\":1}"],
+      "cli_invalid_input",
+      "--data"
+    ],
+    [
+      "a bad --idempotency-key",
+      ["--url", "https://example.com/x", "--idempotency-key", "has space"],
+      "cli_invalid_input",
+      "--idempotency-key"
+    ],
+    [
+      "a remote plain-http --base-url",
+      ["--url", "https://example.com/x", "--base-url", "http://example.com"],
+      "cli_invalid_config",
+      "--base-url"
+    ]
   ] as const
 
   it.each(local)("%s: exit 2 naming the flag, nothing sent", async (_, args, code, param) => {
@@ -251,7 +276,10 @@ describe("retries and idempotency", () => {
     expect(again.code, again.stderr).toBe(0)
     const [endpoint, ...rest] = await stored(url)
     expect(rest).toHaveLength(0)
-    expect(JSON.parse(again.stdout).data).toMatchObject({ endpoint_id: endpoint!.endpoint_id, secret: endpoint!.secret })
+    expect(JSON.parse(again.stdout).data).toMatchObject({
+      endpoint_id: endpoint!.endpoint_id,
+      secret: endpoint!.secret
+    })
   })
 })
 
@@ -299,7 +327,9 @@ describe("other commands", () => {
   it("--help, --version and webhook event-types list work offline", async () => {
     const help = await runBin(["webhook", "endpoints", "create", "--help"]).then(record)
     expect(help.code).toBe(0)
-    for (const flag of ["--url", "--events", "--data", "--idempotency-key", "--secret-file", "--sandbox", "--timeout"]) {
+    for (
+      const flag of ["--url", "--events", "--data", "--idempotency-key", "--secret-file", "--sandbox", "--timeout"]
+    ) {
       expect(help.stdout).toContain(flag)
     }
     const version = await runBin(["--version"]).then(record)

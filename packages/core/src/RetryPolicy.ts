@@ -86,7 +86,10 @@ const asctime = /^[a-z]{3} [a-z]{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/i
  * @since 0.1.0
  * @category parsing
  */
-export const parseRetryAfter = (value: string | null | undefined, nowMillis: number): Option.Option<Duration.Duration> => {
+export const parseRetryAfter = (
+  value: string | null | undefined,
+  nowMillis: number
+): Option.Option<Duration.Duration> => {
   if (value == null) return Option.none()
   const trimmed = value.trim()
   if (deltaSeconds.test(trimmed)) {

@@ -3,11 +3,12 @@
  * recorded with the virtual time it was sent at. Core's tests do not use test-utils (which depends on core) so
  * that a bug in the fake cannot hide a bug in the client.
  */
+import { HeyGenClient } from "@effect-heygen/core"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Clock from "effect/Clock"
 import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -15,11 +16,15 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import type * as Tracer from "effect/Tracer"
-import { HeyGenClient } from "@effect-heygen/core"
 
 /** One scripted reply. */
 export type Reply =
-  | { readonly _tag: "Respond"; readonly status: number; readonly body?: string | undefined; readonly headers?: Record<string, string> }
+  | {
+    readonly _tag: "Respond"
+    readonly status: number
+    readonly body?: string | undefined
+    readonly headers?: Record<string, string>
+  }
   | { readonly _tag: "ConnectionError" }
   /** Headers arrive, then the connection drops mid-body. */
   | { readonly _tag: "BrokenBody"; readonly status: number; readonly partial: string }
@@ -80,17 +85,30 @@ export const makeFake = (script: ReadonlyArray<Reply> | ((n: number, now: number
   const requests: Array<Recorded> = []
   const interrupted = { count: 0 }
   const next = (n: number, now: number): Reply =>
-    typeof script === "function" ? script(n, now) : (script[Math.min(n, script.length - 1)] ?? respond(500, "empty script"))
+    typeof script === "function"
+      ? script(n, now)
+      : (script[Math.min(n, script.length - 1)] ?? respond(500, "empty script"))
   const client = HttpClient.make((request, url) =>
     Effect.gen(function*() {
       const at = yield* Clock.currentTimeMillis
       const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
       const span = yield* Effect.option(Effect.currentSpan)
-      requests.push({ method: request.method, url: url.toString(), headers: request.headers, body, at, spans: spanChain(Option.getOrUndefined(span)) })
+      requests.push({
+        method: request.method,
+        url: url.toString(),
+        headers: request.headers,
+        body,
+        at,
+        spans: spanChain(Option.getOrUndefined(span))
+      })
       const reply = next(requests.length - 1, at)
       switch (reply._tag) {
         case "ConnectionError":
-          return yield* new HttpClientError.RequestError({ request, reason: "Transport", cause: new Error("ECONNREFUSED") })
+          return yield* new HttpClientError.RequestError({
+            request,
+            reason: "Transport",
+            cause: new Error("ECONNREFUSED")
+          })
         case "Hang":
           return yield* Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => void interrupted.count++)))
         case "BrokenBody": {
@@ -104,7 +122,10 @@ export const makeFake = (script: ReadonlyArray<Reply> | ((n: number, now: number
         }
         case "Respond": {
           const body = nullBodyStatuses.has(reply.status) ? null : (reply.body ?? "")
-          return HttpClientResponse.fromWeb(request, new Response(body, { status: reply.status, headers: reply.headers ?? {} }))
+          return HttpClientResponse.fromWeb(
+            request,
+            new Response(body, { status: reply.status, headers: reply.headers ?? {} })
+          )
         }
       }
     })

@@ -177,8 +177,9 @@ export const endpointResponseBody: FastCheck.Arbitrary<typeof WebhookEndpoint.Cr
  * @since 0.1.0
  * @category arbitraries
  */
-export const specEndpointResponseBody: FastCheck.Arbitrary<typeof WebhookEndpoint.CreateWebhookEndpointResponse.Encoded> =
-  Arbitrary.make(Schema.encodedSchema(WebhookEndpoint.CreateWebhookEndpointResponse))
+export const specEndpointResponseBody: FastCheck.Arbitrary<
+  typeof WebhookEndpoint.CreateWebhookEndpointResponse.Encoded
+> = Arbitrary.make(Schema.encodedSchema(WebhookEndpoint.CreateWebhookEndpointResponse))
 
 /**
  * The error codes HeyGen documents for this operation, with their statuses.
@@ -212,7 +213,10 @@ export const apiErrorBody: FastCheck.Arbitrary<typeof HeyGenError.StandardApiErr
  * @category arbitraries
  */
 export const retryAfter: FastCheck.Arbitrary<Fault.RetryAfter> = FastCheck.oneof(
-  { arbitrary: FastCheck.integer({ min: 0, max: 120 }).map((seconds) => Fault.RetryAfter.Seconds({ seconds })), weight: 4 },
+  {
+    arbitrary: FastCheck.integer({ min: 0, max: 120 }).map((seconds) => Fault.RetryAfter.Seconds({ seconds })),
+    weight: 4
+  },
   {
     arbitrary: FastCheck.integer({ min: -60_000, max: 120_000 }).map((offsetMillis) =>
       Fault.RetryAfter.HttpDate({ offsetMillis })

@@ -1,6 +1,7 @@
 // The model-based property test of core's create call against the fake, under generated fault plans and the
 // default retry policy. Runs FAKE_HEYGEN_RUNS sequences (default 200).
-import { HeyGenClient, HeyGenError, WebhookEndpoints, WebhookEventType } from "@effect-heygen/core"
+import type { WebhookEventType } from "@effect-heygen/core"
+import { HeyGenClient, HeyGenError, WebhookEndpoints } from "@effect-heygen/core"
 import { Arbitraries, FakeHeyGen } from "@effect-heygen/test-utils"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -59,7 +60,9 @@ const clockEpsilon = 1e-6
 
 /** One logical call through core, with the default retry policy, tagged so the fake's log attributes requests. */
 const runCall = (fake: FakeHeyGen.FakeHeyGen, id: string, spec: CallSpec, idempotencyKey: string | undefined) => {
-  const httpClient = FakeHeyGen.httpClient(fake).pipe(HttpClient.mapRequest(HttpClientRequest.setHeader(callHeader, id)))
+  const httpClient = FakeHeyGen.httpClient(fake).pipe(
+    HttpClient.mapRequest(HttpClientRequest.setHeader(callHeader, id))
+  )
   const client = HeyGenClient.make({ apiKey: accounts[spec.account] }).pipe(
     Effect.provideService(HttpClient.HttpClient, httpClient),
     Effect.orDie
@@ -86,14 +89,18 @@ const askedWait = (value: string | undefined, at: number): number | null => {
   if (value === undefined) return null
   const trimmed = value.trim()
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
-  const date = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed) ? Date.parse(trimmed) : NaN
+  const date = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed)
+    ? Date.parse(trimmed)
+    : NaN
   return Number.isNaN(date) ? null : Math.max(0, date - at)
 }
 
 const failureOf = (call: Call) =>
   Exit.isFailure(call.result) ? Cause.failureOption(call.result.cause) : Option.none<HeyGenError.HeyGenError>()
 
-const property = ({ faults, latencyMillis, rateLimited, steps }: typeof scenario extends FastCheck.Arbitrary<infer S> ? S : never) =>
+const property = (
+  { faults, latencyMillis, rateLimited, steps }: typeof scenario extends FastCheck.Arbitrary<infer S> ? S : never
+) =>
   Effect.gen(function*() {
     const fake = yield* FakeHeyGen.make({
       apiKeys: accounts,
@@ -105,9 +112,7 @@ const property = ({ faults, latencyMillis, rateLimited, steps }: typeof scenario
     for (const [i, step] of steps.entries()) {
       calls.push(
         ...(yield* runConcurrently(
-          step.map((spec, j) =>
-            runCall(fake, `c${i}.${j}`, spec, spec.key === null ? undefined : fixedKeys[spec.key])
-          )
+          step.map((spec, j) => runCall(fake, `c${i}.${j}`, spec, spec.key === null ? undefined : fixedKeys[spec.key]))
         ))
       )
     }
@@ -190,7 +195,9 @@ const property = ({ faults, latencyMillis, rateLimited, steps }: typeof scenario
       const failure = Option.getOrUndefined(failureOf(call))
       return failure !== undefined && "idempotencyKey" in failure ? [{ call, key: failure.idempotencyKey }] : []
     })
-    const repeats = yield* runConcurrently(failed.map(({ call, key }) => runCall(fake, `${call.id}.again`, call.spec, key)))
+    const repeats = yield* runConcurrently(
+      failed.map(({ call, key }) => runCall(fake, `${call.id}.again`, call.spec, key))
+    )
     const after = yield* fake.endpoints()
     const byKey = new Map<string, number>()
     for (const e of after) {

@@ -11,8 +11,8 @@
  * Operations (`WebhookEndpoints.create`, ...) are thin descriptions passed to `execute`.
  */
 import type * as Headers from "@effect/platform/Headers"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -146,7 +146,10 @@ const send = (
       // A connection refused, reset or cut mid-body: the server may or may not have acted.
       Effect.fail(
         new HeyGenError.TransportError({
-          message: scrub(`${error.reason === "Transport" ? "connection failed" : error.reason}: ${error.message}`, credentialValue(client.credentials)),
+          message: scrub(
+            `${error.reason === "Transport" ? "connection failed" : error.reason}: ${error.message}`,
+            credentialValue(client.credentials)
+          ),
           idempotencyKey: key
         })
       )
@@ -177,7 +180,10 @@ const classify = (reply: Reply, key: IdempotencyKey.IdempotencyKey, credential: 
     return new HeyGenError.RateLimited({
       status: 429,
       code: Option.match(body, { onNone: () => "rate_limit_exceeded", onSome: (b) => b.error.code }),
-      message: Option.match(body, { onNone: () => "Too many requests", onSome: (b) => scrub(b.error.message, credential) }),
+      message: Option.match(body, {
+        onNone: () => "Too many requests",
+        onSome: (b) => scrub(b.error.message, credential)
+      }),
       param: Option.match(body, { onNone: () => null, onSome: (b) => clean(b.error.param) }),
       docUrl: Option.match(body, { onNone: () => null, onSome: (b) => b.error.doc_url }),
       requestId,
@@ -259,13 +265,21 @@ const attemptLimit = (
 ): AttemptLimit => {
   const left = Duration.millis(Math.max(0, deadlineAt - now))
   return Duration.lessThan(left, attemptTimeout)
-    ? { duration: left, onTimeout: () => new HeyGenError.TimeoutError({ scope: "call", timeout: deadline, idempotencyKey: key }) }
-    : { duration: attemptTimeout, onTimeout: () => new HeyGenError.TimeoutError({ scope: "attempt", timeout: attemptTimeout, idempotencyKey: key }) }
+    ? {
+      duration: left,
+      onTimeout: () => new HeyGenError.TimeoutError({ scope: "call", timeout: deadline, idempotencyKey: key })
+    }
+    : {
+      duration: attemptTimeout,
+      onTimeout: () => new HeyGenError.TimeoutError({ scope: "attempt", timeout: attemptTimeout, idempotencyKey: key })
+    }
 }
 
 const withinDeadline = (policy: RetryPolicy.RetryPolicy, deadlineAt: number) =>
   Schedule.delays(policy).pipe(
-    Schedule.checkEffect((_, wait) => Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(wait) < deadlineAt))
+    Schedule.checkEffect((_, wait) =>
+      Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(wait) < deadlineAt)
+    )
   )
 
 /**
@@ -337,5 +351,8 @@ export const execute = <Req, ReqEncoded, Res, ResEncoded>(
   }).pipe(
     // No stack trace on the spans: capturing one costs more than the rest of the span, on every call, and the
     // span names already say where they come from.
-    Effect.withSpan(`HeyGen.${operation.name}`, { attributes: { "heygen.operation": operation.name }, captureStackTrace: false })
+    Effect.withSpan(`HeyGen.${operation.name}`, {
+      attributes: { "heygen.operation": operation.name },
+      captureStackTrace: false
+    })
   )

@@ -122,7 +122,10 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
           return json(401, errorBody("authentication_failed", "Missing API key. Set the x-api-key header."))
         }
         if (!state.accounts.has(account)) {
-          return json(401, errorBody("authentication_failed", "Invalid or expired API key. Verify your x-api-key header."))
+          return json(
+            401,
+            errorBody("authentication_failed", "Invalid or expired API key. Verify your x-api-key header.")
+          )
         }
         update(seq, (e) => ({ ...e, account }))
 
@@ -323,7 +326,9 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
       options,
       handle,
       exchanges: Effect.sync(() => [...state.exchanges]),
-      requests: Effect.sync(() => state.exchanges.map((e) => e.request)),
+      requests: Effect.sync(() =>
+        state.exchanges.map((e) => e.request)
+      ),
       endpoints: (account) =>
         Effect.sync(() => state.endpoints.filter((e) => account === undefined || e.account === account)),
       enqueueFaults: (faults) =>
