@@ -46,9 +46,11 @@ export * as Io from "./Io.js"
  */
 export * as Main from "./Main.js"
 
-/**
- * The package version.
- *
- * @since 0.1.0
- */
-export { version } from "@effect-heygen/core/Version"
+export {
+  /**
+   * The package version.
+   *
+   * @since 0.1.0
+   */
+  version
+} from "@effect-heygen/core/Version"
