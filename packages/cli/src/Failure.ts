@@ -134,8 +134,10 @@ const flagOfField = (field: string): string => {
   }
 }
 
-const repeatHint = (key: string) =>
-  `repeat the same command with --idempotency-key ${key}: HeyGen replays the original result instead of creating a second endpoint`
+const repeatHint = (key: string | null) =>
+  key === null
+    ? "repeat the same command: it is safe to repeat"
+    : `repeat the same command with --idempotency-key ${key}: HeyGen replays the original result instead of creating a second endpoint`
 
 /**
  * Maps each of core's errors to exactly one envelope and exit code.
@@ -204,6 +206,18 @@ export const fromHeyGenError = (error: HeyGenError.HeyGenError, suppliedKey?: st
         },
         exitCode: ExitCode.ApiOrNetwork
       }
+    case "PaginationError":
+      return {
+        envelope: {
+          error: body({
+            code: "cli_pagination_error",
+            message: error.message,
+            hint: "the server's pagination is broken: the items printed so far are complete up to this page"
+          }),
+          idempotency_key: null
+        },
+        exitCode: ExitCode.ApiOrNetwork
+      }
     default:
       return fromApiFailure(error)
   }
@@ -217,6 +231,8 @@ const apiHint = (error: HeyGenError.ApiFailure): string | null => {
       return "check the API key in --api-key or HEYGEN_API_KEY (HeyGen app: Settings > API)"
     case "Conflict":
       return "an endpoint with this URL already exists for this account: use it, or register a different URL"
+    case "NotFound":
+      return `no endpoint ${error.resourceId} in this account: list them with \`effect-heygen webhook endpoints list\``
     case "RequestInProgress":
       return `an earlier request with this key is still running: wait a few seconds, then ${
         repeatHint(error.idempotencyKey)

@@ -47,8 +47,11 @@ const apiFields = {
   docUrl: Schema.NullOr(Schema.String),
   /** The `x-request-id` response header: quote it to HeyGen support. */
   requestId: Schema.NullOr(Schema.String),
-  /** The key the call used: repeat the call with it to replay rather than act twice. */
-  idempotencyKey: Schema.String
+  /**
+   * The key the call used: repeat the call with it to replay rather than act twice. `null` for operations that
+   * send no key (GET, PATCH and DELETE are safe to repeat without one).
+   */
+  idempotencyKey: Schema.NullOr(Schema.String)
 }
 
 /**
@@ -115,7 +118,8 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
 }
 
 /**
- * Any other API error: a status or code this client has no dedicated error for (403, 404, 422, 5xx, ...).
+ * Any other API error: a status or code this client has no dedicated error for (403, 422, 5xx, a 404 or 409 on a
+ * route that does not document it, ...).
  *
  * @since 0.1.0
  * @category errors
@@ -131,7 +135,7 @@ export class ApiError extends Schema.TaggedError<ApiError>()("ApiError", apiFiel
  */
 export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
   message: Schema.String,
-  idempotencyKey: Schema.String
+  idempotencyKey: Schema.NullOr(Schema.String)
 }) {}
 
 /**
@@ -143,7 +147,7 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
 export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
   scope: Schema.Literal("attempt", "call"),
   timeout: Schema.DurationFromSelf,
-  idempotencyKey: Schema.String
+  idempotencyKey: Schema.NullOr(Schema.String)
 }) {
   override get message(): string {
     return `the ${this.scope} timed out after ${Duration.format(this.timeout)}`
@@ -163,8 +167,50 @@ export class UnexpectedResponse extends Schema.TaggedError<UnexpectedResponse>()
   /** The first bytes of the body, with secrets scrubbed. */
   bodyExcerpt: Schema.String,
   requestId: Schema.NullOr(Schema.String),
-  idempotencyKey: Schema.String
+  idempotencyKey: Schema.NullOr(Schema.String)
 }) {}
+
+/**
+ * 404 `not_found`: no endpoint with the id asked for (never created, or deleted). `resourceId` is that id.
+ *
+ * @example
+ * ```ts
+ * import { WebhookEndpoints } from "@effect-heygen/core"
+ * import { Effect } from "effect"
+ *
+ * // Updating an endpoint that is gone: say so instead of failing the whole program.
+ * export const program = WebhookEndpoints.update("ep_gone", { events: null }).pipe(
+ *   Effect.catchTag("NotFound", (e) => Effect.logWarning(`no endpoint ${e.resourceId}`))
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
+  ...apiFields,
+  resourceId: Schema.String
+}) {}
+
+/**
+ * A list's pagination went wrong on the server's side: a `next_token` came back that was already followed
+ * (`RepeatedToken`: following it would loop forever), or `has_more: true` came without a token (`MissingToken`).
+ * `page` is the 1-based page that carried it. Streams end with this error instead of looping or stopping silently.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class PaginationError extends Schema.TaggedError<PaginationError>()("PaginationError", {
+  reason: Schema.Literal("RepeatedToken", "MissingToken"),
+  token: Schema.NullOr(Schema.String),
+  page: Schema.Number
+}) {
+  override get message(): string {
+    return this.reason === "RepeatedToken"
+      ? `page ${this.page} returned a next_token that was already followed`
+      : `page ${this.page} said has_more but gave no next_token`
+  }
+}
 
 /**
  * Every error that came back from the API with a status and a HeyGen error code.
@@ -172,7 +218,14 @@ export class UnexpectedResponse extends Schema.TaggedError<UnexpectedResponse>()
  * @since 0.1.0
  * @category models
  */
-export type ApiFailure = InvalidParameter | AuthenticationFailed | Conflict | RequestInProgress | RateLimited | ApiError
+export type ApiFailure =
+  | InvalidParameter
+  | AuthenticationFailed
+  | Conflict
+  | RequestInProgress
+  | NotFound
+  | RateLimited
+  | ApiError
 
 /**
  * Every error a request can fail with once it has passed validation (what a retry policy sees).
@@ -188,7 +241,24 @@ export type RequestFailure = ApiFailure | TransportError | TimeoutError | Unexpe
  * @since 0.1.0
  * @category models
  */
-export type HeyGenError = ValidationError | RequestFailure
+export type HeyGenError = ValidationError | RequestFailure | PaginationError
+
+/**
+ * What any operation can fail with: a local validation error, or a request failure that every route can produce.
+ * A 409 or 404 code on a route whose spec does not document it arrives as `ApiError`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type BaseError =
+  | ValidationError
+  | InvalidParameter
+  | AuthenticationFailed
+  | RateLimited
+  | ApiError
+  | TransportError
+  | TimeoutError
+  | UnexpectedResponse
 
 /**
  * The error channel of `createWebhookEndpoint`.
@@ -196,7 +266,71 @@ export type HeyGenError = ValidationError | RequestFailure
  * @since 0.1.0
  * @category models
  */
-export type CreateWebhookEndpointError = HeyGenError
+export type CreateWebhookEndpointError = BaseError | Conflict | RequestInProgress
+
+/**
+ * The error channel of `listWebhookEndpoints` (one page).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ListWebhookEndpointsError = BaseError
+
+/**
+ * The error channel of `WebhookEndpoints.stream`: a page's error, or a broken pagination.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type StreamWebhookEndpointsError = ListWebhookEndpointsError | PaginationError
+
+/**
+ * The error channel of `updateWebhookEndpoint`: `Conflict` when the new URL is another endpoint's.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type UpdateWebhookEndpointError = BaseError | Conflict | NotFound
+
+/**
+ * The error channel of `deleteWebhookEndpoint`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type DeleteWebhookEndpointError = BaseError | NotFound
+
+/**
+ * The error channel of `rotateWebhookEndpointSecret`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type RotateWebhookEndpointSecretError = BaseError | RequestInProgress | NotFound
+
+/**
+ * The error channel of `listWebhookEventTypes`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ListWebhookEventTypesError = BaseError
+
+/**
+ * The error channel of `listWebhookEvents` (one page).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ListWebhookEventsError = BaseError
+
+/**
+ * The error channel of `WebhookEvents.stream`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type StreamWebhookEventsError = ListWebhookEventsError | PaginationError
 
 /**
  * Every error tag, for exhaustive handling and tests.
@@ -210,11 +344,13 @@ export const tags = [
   "AuthenticationFailed",
   "Conflict",
   "RequestInProgress",
+  "NotFound",
   "RateLimited",
   "ApiError",
   "TransportError",
   "TimeoutError",
-  "UnexpectedResponse"
+  "UnexpectedResponse",
+  "PaginationError"
 ] as const satisfies ReadonlyArray<HeyGenError["_tag"]>
 
 /**

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import * as Page from "./Page.js"
 import { WebhookEventType } from "./WebhookEventType.js"
 
 const isAbsoluteHttpsUrl = (s: string): boolean => {
@@ -95,3 +96,111 @@ export interface WebhookEndpoint extends Schema.Schema.Type<typeof WebhookEndpoi
 export const CreateWebhookEndpointResponse = Schema.Struct({ data: WebhookEndpoint }).annotations({
   identifier: "CreateWebhookEndpointResponse"
 })
+
+/**
+ * An endpoint id as a path parameter: not empty, no `/`, and not `.` or `..` (which a URL would resolve to
+ * another route). Anything else is percent-encoded into the path.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const EndpointId = Schema.String.pipe(
+  Schema.filter((s) => s.length > 0 && !s.includes("/") && s !== "." && s !== "..", {
+    message: (issue) => `must be an endpoint id (not empty, no "/"), got ${JSON.stringify(issue.actual)}`
+  })
+).annotations({ identifier: "EndpointId", title: "Endpoint Id" })
+
+/**
+ * The query of List Webhook Endpoints: `limit` (1-100) and `token`.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const ListWebhookEndpointsParams = Page.PageParams.annotations({ identifier: "ListWebhookEndpointsParams" })
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface ListWebhookEndpointsParams extends Schema.Schema.Type<typeof ListWebhookEndpointsParams> {}
+
+/**
+ * The 200 body of List Webhook Endpoints. List items carry `secret: null`: HeyGen shows a secret only on create
+ * and rotate.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const ListWebhookEndpointsResponse = Page.response(WebhookEndpoint).annotations({
+  identifier: "ListWebhookEndpointsResponse"
+})
+
+/**
+ * The body of Update Webhook Endpoint: a new `url`, a new `events` list (it *replaces* the old one; `null` means
+ * all events), or both; at least one, and no other keys. The spec also allows `url: null`; we refuse it, since an
+ * endpoint without a URL means nothing (leave `url` out to keep it).
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const UpdateWebhookEndpointRequest = Schema.Struct({
+  url: Schema.optional(HttpsUrl),
+  events: Schema.optional(Schema.NullOr(Schema.Array(WebhookEventType))).annotations({
+    description: "New list of event types to subscribe to. Replaces the existing list; null means all events."
+  })
+}).pipe(
+  Schema.filter((body) => body.url !== undefined || body.events !== undefined, {
+    message: () => "must set at least one of url and events",
+    jsonSchema: {}
+  })
+).annotations({
+  identifier: "UpdateWebhookEndpointRequest",
+  title: "UpdateWebhookEndpointRequest",
+  parseOptions: { onExcessProperty: "error" }
+})
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface UpdateWebhookEndpointRequest extends Schema.Schema.Type<typeof UpdateWebhookEndpointRequest> {}
+
+/**
+ * The 200 body of Update Webhook Endpoint: `{ "data": WebhookEndpoint }`.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const UpdateWebhookEndpointResponse = Schema.Struct({ data: WebhookEndpoint }).annotations({
+  identifier: "UpdateWebhookEndpointResponse"
+})
+
+/**
+ * The 200 body of Delete Webhook Endpoint (`{ "error": null, "data": {} }`), decoded to what the caller needs:
+ * whether the endpoint was already gone (always `false` here; see `WebhookEndpoints.delete`).
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const DeleteWebhookEndpointResponse = Schema.transform(
+  Schema.Struct({
+    error: Schema.optional(Schema.NullOr(Schema.Unknown)),
+    data: Schema.optional(Schema.Unknown)
+  }),
+  Schema.Struct({ alreadyGone: Schema.Boolean }),
+  { strict: true, decode: () => ({ alreadyGone: false }), encode: () => ({ error: null, data: {} }) }
+).annotations({ identifier: "DeleteWebhookEndpointResponse" })
+
+/**
+ * The 200 body of Rotate Webhook Endpoint Secret. The new `secret` is `Redacted`: HeyGen shows it once, and the
+ * old one stops working at once.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const RotateSecretResponse = Schema.Struct({
+  data: Schema.Struct({
+    endpoint_id: Schema.String,
+    secret: Schema.Redacted(Schema.String)
+  }).annotations({ identifier: "RotateSecretResponseData" })
+}).annotations({ identifier: "RotateSecretResponse" })

@@ -26,6 +26,13 @@ export * as HeyGenError from "./HeyGenError.js"
 export * as IdempotencyKey from "./IdempotencyKey.js"
 
 /**
+ * Cursor pagination: `limit`, `token` and one page of results.
+ *
+ * @since 0.2.0
+ */
+export * as Page from "./Page.js"
+
+/**
  * The retry policy (a `Schedule`) and Retry-After parsing.
  *
  * @since 0.1.0
@@ -54,6 +61,20 @@ export * as WebhookEndpoint from "./WebhookEndpoint.js"
 export * as WebhookEndpoints from "./WebhookEndpoints.js"
 
 /**
+ * Schemas of the event log and the event type catalogue.
+ *
+ * @since 0.2.0
+ */
+export * as WebhookEvent from "./WebhookEvent.js"
+
+/**
+ * The event type catalogue and the event log.
+ *
+ * @since 0.2.0
+ */
+export * as WebhookEvents from "./WebhookEvents.js"
+
+/**
  * The event types an endpoint may subscribe to.
  *
  * @since 0.1.0
@@ -64,7 +85,95 @@ export * as WebhookEventType from "./WebhookEventType.js"
  * Registers an HTTPS URL to receive webhook events (`POST /v3/webhooks/endpoints`); `WebhookEndpoints.create`.
  *
  * @since 0.1.0
+ * @category operations
  */
 export const createWebhookEndpoint = WebhookEndpoints.create
 
+/**
+ * One page of the account's endpoints (`GET /v3/webhooks/endpoints`); `WebhookEndpoints.list`.
+ *
+ * @since 0.2.0
+ * @category operations
+ */
+export const listWebhookEndpoints = WebhookEndpoints.list
+
+/**
+ * Changes an endpoint's URL or events (`PATCH /v3/webhooks/endpoints/{endpoint_id}`); `WebhookEndpoints.update`.
+ *
+ * @since 0.2.0
+ * @category operations
+ */
+export const updateWebhookEndpoint = WebhookEndpoints.update
+
+/**
+ * Deletes an endpoint (`DELETE /v3/webhooks/endpoints/{endpoint_id}`); `WebhookEndpoints.delete`.
+ *
+ * @since 0.2.0
+ * @category operations
+ */
+export const deleteWebhookEndpoint = WebhookEndpoints.del
+
+/**
+ * Replaces an endpoint's signing secret (`POST /v3/webhooks/endpoints/{endpoint_id}/rotate-secret`);
+ * `WebhookEndpoints.rotateSecret`.
+ *
+ * @since 0.2.0
+ * @category operations
+ */
+export const rotateWebhookEndpointSecret = WebhookEndpoints.rotateSecret
+
+/**
+ * Every event type with its description (`GET /v3/webhooks/event-types`); `WebhookEvents.listEventTypes`.
+ *
+ * @since 0.2.0
+ * @category operations
+ */
+export const listWebhookEventTypes = WebhookEvents.listEventTypes
+
+/**
+ * One page of the event log (`GET /v3/webhooks/events`); `WebhookEvents.list`.
+ *
+ * @since 0.2.0
+ * @category operations
+ */
+export const listWebhookEvents = WebhookEvents.list
+
+/**
+ * The result and error types of every operation, also at the root so that `import type { ... } from
+ * "@effect-heygen/core"` finds the names the README uses.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type {
+  CreateWebhookEndpointResult,
+  DeleteWebhookEndpointResult,
+  ListWebhookEndpointsResult,
+  RotateWebhookEndpointSecretResult,
+  UpdateWebhookEndpointResult
+} from "./WebhookEndpoints.js"
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type { ListWebhookEventsResult, ListWebhookEventTypesResult } from "./WebhookEvents.js"
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type {
+  CreateWebhookEndpointError,
+  DeleteWebhookEndpointError,
+  ListWebhookEndpointsError,
+  ListWebhookEventsError,
+  ListWebhookEventTypesError,
+  RotateWebhookEndpointSecretError,
+  StreamWebhookEndpointsError,
+  StreamWebhookEventsError,
+  UpdateWebhookEndpointError
+} from "./HeyGenError.js"
+
 import * as WebhookEndpoints from "./WebhookEndpoints.js"
+import * as WebhookEvents from "./WebhookEvents.js"

@@ -4,7 +4,7 @@
 import * as fs from "node:fs"
 import { parse } from "yaml"
 
-export const specPath = new URL("../../../spec/create-webhook-endpoint.openapi.yaml", import.meta.url)
+export const specPath = new URL("../../../spec/webhooks.openapi.yaml", import.meta.url)
 
 type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
 

@@ -66,7 +66,7 @@ describe("FakeServer", () => {
         expect(dropped).toBeInstanceOf(HeyGenError.TransportError)
         // The create was committed before the connection dropped: a repeat with the key replays it.
         expect((yield* fake.endpoints()).map((e) => e.url)).toContain("https://example.com/dropped")
-        const key = dropped._tag === "TransportError" ? dropped.idempotencyKey : ""
+        const key = dropped._tag === "TransportError" ? dropped.idempotencyKey ?? "" : ""
         const replay = yield* WebhookEndpoints.create({ url: "https://example.com/dropped" }, { idempotencyKey: key })
         const stored = (yield* fake.endpoints()).filter((e) => e.url === "https://example.com/dropped")
         expect(stored).toHaveLength(1)

@@ -8,11 +8,13 @@
  *   5. decode    a 2xx body with the operation's response Schema
  *   6. retry     the attempt under the retry policy, within the call's deadline
  *
- * Operations (`WebhookEndpoints.create`, ...) are thin descriptions passed to `execute`.
+ * Operations (`WebhookEndpoints.create`, ...) are thin descriptions passed to `execute`: a method, a path with
+ * parameters, a query, a body and a response schema, whether the route takes an Idempotency-Key, and which error
+ * codes the route documents. Safety to retry follows from the method (see `retrySafe`).
  */
 import type * as Headers from "@effect/platform/Headers"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -28,31 +30,74 @@ import * as IdempotencyKey from "../IdempotencyKey.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import { credentialValue, excerpt, scrub } from "./scrub.js"
 
-/** What an operation is: where it goes and the schemas of what it sends and receives. */
-export interface Operation<Req, ReqEncoded, Res, ResEncoded> {
+/** The HTTP methods HeyGen's webhooks API uses. */
+export type Method = "GET" | "POST" | "PATCH" | "DELETE"
+
+/** The errors a route may document beyond those every route can produce (`HeyGenError.BaseError`). */
+interface Documented {
+  readonly Conflict: HeyGenError.Conflict
+  readonly RequestInProgress: HeyGenError.RequestInProgress
+  readonly NotFound: HeyGenError.NotFound
+}
+
+/** The tag of an error a route may document. */
+export type DocumentedTag = keyof Documented
+
+/** What an operation is: where it goes, the schemas of what it sends and receives, and how it may fail. */
+export interface Operation<Res, ResEncoded, D extends DocumentedTag> {
+  /** The spec's `operationId`, also the span name. */
   readonly name: string
-  readonly method: "POST"
+  readonly method: Method
+  /** The path; each `{name}` is filled from the `path` schema's field of that name, percent-encoded. */
   readonly path: string
-  readonly request: Schema.Schema<Req, ReqEncoded>
+  readonly pathParams?: Schema.Schema.AnyNoContext | undefined
+  /** Encodes to a record of scalars, sent as the query string (undefined fields are left out). */
+  readonly query?: Schema.Schema.AnyNoContext | undefined
+  /** The JSON body; none for GET and DELETE. */
+  readonly body?: Schema.Schema.AnyNoContext | undefined
   readonly response: Schema.Schema<Res, ResEncoded>
+  /** Whether the route takes an Idempotency-Key: every attempt of a call then carries the same one. */
+  readonly keyed: boolean
+  /** The 404/409 codes this route documents; the same codes elsewhere are an `ApiError`. */
+  readonly documented: ReadonlyArray<D>
+  /**
+   * What a `NotFound` means on a retry after an attempt whose outcome was lost: for DELETE, that the lost attempt
+   * did the work. Left out, a `NotFound` is always an error.
+   */
+  readonly whenGoneAfterLostAttempt?: Res | undefined
 }
 
 /** Per-call settings; each one overrides the client's. */
 export interface CallOptions {
-  /** Reuse a key from an earlier call to replay it. Generated when absent. */
-  readonly idempotencyKey?: string | undefined
   readonly retryPolicy?: RetryPolicy.RetryPolicy | undefined
   readonly attemptTimeout?: Duration.DurationInput | undefined
   readonly deadline?: Duration.DurationInput | undefined
 }
 
+/** Per-call settings of a route that takes an Idempotency-Key. */
+export interface KeyedCallOptions extends CallOptions {
+  /** Reuse a key from an earlier call to replay it. Generated when absent. */
+  readonly idempotencyKey?: string | undefined
+}
+
+/** What a call sends, before validation. */
+export interface Input {
+  readonly path?: unknown
+  readonly query?: unknown
+  readonly body?: unknown
+}
+
 /** A successful call: the decoded body and what a caller needs to trace or repeat it. */
 export interface Success<Res> {
   readonly body: Res
-  readonly idempotencyKey: IdempotencyKey.IdempotencyKey
+  /** The key every attempt carried; `null` on routes that take none. */
+  readonly idempotencyKey: IdempotencyKey.IdempotencyKey | null
   readonly requestId: string | null
   readonly attempts: number
 }
+
+/** The error channel of an operation: what every route can produce, plus what this one documents. */
+export type Failure<D extends DocumentedTag> = HeyGenError.BaseError | Documented[D]
 
 // ---------------------------------------------------------------------------------------------------------------
 // 1. validate
@@ -63,16 +108,59 @@ const firstIssue = (issue: ParseResult.ParseIssue, fallbackField: string): HeyGe
   return new HeyGenError.ValidationError({ field, message: `${field}: ${first?.message ?? "is invalid"}` })
 }
 
-const validate = <Req, ReqEncoded>(schema: Schema.Schema<Req, ReqEncoded>, input: unknown) =>
-  Schema.encodeUnknown(schema)(input, { onExcessProperty: "error" }).pipe(
-    Effect.mapError((error) => firstIssue(error.issue, "body"))
-  )
+const encode = (schema: Schema.Schema.AnyNoContext | undefined, input: unknown, fallbackField: string) =>
+  schema === undefined
+    ? Effect.succeed(undefined)
+    : Schema.encodeUnknown(schema)(input, { onExcessProperty: "error" }).pipe(
+      Effect.mapError((error) => firstIssue(error.issue, fallbackField))
+    )
+
+/** The request's variable parts, validated and encoded; nothing has been sent when this fails. */
+interface Encoded {
+  /** The path with its parameters filled in and percent-encoded. */
+  readonly path: string
+  /** The id the path names, if any: a `NotFound` reports it. */
+  readonly resourceId: string | null
+  readonly query: Record<string, string> | null
+  readonly body: unknown
+}
+
+const validate = (
+  operation: Operation<unknown, unknown, DocumentedTag>,
+  input: Input
+): Effect.Effect<Encoded, HeyGenError.ValidationError> =>
+  Effect.all([
+    encode(operation.pathParams, input.path ?? {}, "path"),
+    encode(operation.query, input.query ?? {}, "query"),
+    encode(operation.body, input.body, "body")
+  ]).pipe(Effect.map(([pathParams, query, body]) => {
+    let resourceId: string | null = null
+    const path = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = String((pathParams as Record<string, unknown> | undefined)?.[name] ?? "")
+      resourceId ??= value
+      return encodeURIComponent(value)
+    })
+    return { path, resourceId, query: query === undefined ? null : queryString(query), body }
+  }))
+
+const queryString = (encoded: unknown): Record<string, string> | null => {
+  const out: Record<string, string> = {}
+  let any = false
+  for (const [name, value] of Object.entries(encoded as Record<string, unknown>)) {
+    if (value === undefined) continue
+    out[name] = String(value)
+    any = true
+  }
+  return any ? out : null
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // 2. key
 
-const resolveKey = (given: string | undefined) =>
-  given === undefined
+const resolveKey = (keyed: boolean, given: string | undefined) =>
+  !keyed
+    ? Effect.succeed(null)
+    : given === undefined
     ? IdempotencyKey.generate
     : Schema.decodeUnknown(IdempotencyKey.IdempotencyKey)(given).pipe(
       Effect.mapError((error) => firstIssue(error.issue, "idempotencyKey"))
@@ -81,36 +169,41 @@ const resolveKey = (given: string | undefined) =>
 // ---------------------------------------------------------------------------------------------------------------
 // 3. send
 
-// The URL and the headers that do not change between calls, built once per client and operation: parsing a URL
-// and normalising headers on every call showed up in the bench's profile.
+// The URL and the headers that do not change between calls, built once per client, method and path: parsing a
+// URL and normalising headers on every call showed up in the bench's profile. Paths with parameters differ per
+// call, so only their fixed headers are shared (the cache holds one entry per endpoint id a process touches).
 const baseRequests = new WeakMap<HeyGenClient.Service, Map<string, HttpClientRequest.HttpClientRequest>>()
 
-const baseRequest = (client: HeyGenClient.Service, operation: { readonly method: "POST"; readonly path: string }) => {
-  let byPath = baseRequests.get(client)
-  if (byPath === undefined) baseRequests.set(client, byPath = new Map())
-  let request = byPath.get(operation.path)
+const baseRequest = (client: HeyGenClient.Service, method: Method, path: string) => {
+  let byRoute = baseRequests.get(client)
+  if (byRoute === undefined) baseRequests.set(client, byRoute = new Map())
+  const route = `${method} ${path}`
+  let request = byRoute.get(route)
   if (request === undefined) {
     const auth = client.credentials._tag === "ApiKey"
       ? { "x-api-key": Redacted.value(client.credentials.apiKey) }
       : { authorization: `Bearer ${Redacted.value(client.credentials.token)}` }
-    request = HttpClientRequest.make(operation.method)(new URL(operation.path, client.baseUrl)).pipe(
+    request = HttpClientRequest.make(method)(new URL(path, client.baseUrl)).pipe(
       HttpClientRequest.setHeaders({ ...auth, "user-agent": client.userAgent, accept: "application/json" })
     )
-    byPath.set(operation.path, request)
+    if (byRoute.size > 1_000) byRoute.clear()
+    byRoute.set(route, request)
   }
   return request
 }
 
 const buildRequest = (
   client: HeyGenClient.Service,
-  operation: { readonly method: "POST"; readonly path: string },
-  body: unknown,
-  key: IdempotencyKey.IdempotencyKey
-) =>
-  baseRequest(client, operation).pipe(
-    HttpClientRequest.setHeader("idempotency-key", key),
-    HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
-  )
+  method: Method,
+  encoded: Encoded,
+  key: IdempotencyKey.IdempotencyKey | null
+) => {
+  let request = baseRequest(client, method, encoded.path)
+  if (encoded.query !== null) request = HttpClientRequest.setUrlParams(request, encoded.query)
+  if (key !== null) request = HttpClientRequest.setHeader(request, "idempotency-key", key)
+  if (encoded.body !== undefined) request = HttpClientRequest.bodyText(request, JSON.stringify(encoded.body), "application/json")
+  return request
+}
 
 /** What one attempt brings back before classification. */
 interface Reply {
@@ -130,7 +223,7 @@ interface AttemptLimit {
 const send = (
   client: HeyGenClient.Service,
   request: HttpClientRequest.HttpClientRequest,
-  key: IdempotencyKey.IdempotencyKey,
+  key: IdempotencyKey.IdempotencyKey | null,
   limit: AttemptLimit
 ) =>
   client.httpClient.execute(request).pipe(
@@ -146,10 +239,7 @@ const send = (
       // A connection refused, reset or cut mid-body: the server may or may not have acted.
       Effect.fail(
         new HeyGenError.TransportError({
-          message: scrub(
-            `${error.reason === "Transport" ? "connection failed" : error.reason}: ${error.message}`,
-            credentialValue(client.credentials)
-          ),
+          message: scrub(`${error.reason === "Transport" ? "connection failed" : error.reason}: ${error.message}`, credentialValue(client.credentials)),
           idempotencyKey: key
         })
       )
@@ -170,22 +260,26 @@ const parseJson = (text: string): Option.Option<unknown> => {
 
 const decodeErrorBody = Schema.decodeUnknownOption(HeyGenError.StandardApiErrorBody)
 
-const classify = (reply: Reply, key: IdempotencyKey.IdempotencyKey, credential: string): HeyGenError.RequestFailure => {
-  const requestId = reply.headers["x-request-id"] ?? null
-  const body = Option.flatMap(parseJson(reply.text), decodeErrorBody)
+const classify = (
+  reply: Reply,
+  key: IdempotencyKey.IdempotencyKey | null,
+  credential: string,
+  documented: ReadonlyArray<DocumentedTag>,
+  resourceId: string | null
+): HeyGenError.RequestFailure => {
+  // Every string the server sent is scrubbed before it is stored: a misbehaving proxy may echo the key anywhere.
   const clean = (s: string | null) => (s === null ? null : scrub(s, credential))
+  const requestId = clean(reply.headers["x-request-id"] ?? null)
+  const body = Option.flatMap(parseJson(reply.text), decodeErrorBody)
 
   if (reply.status === 429) {
     // Whatever the body (a CDN may send its own), a 429 is a rate limit and its Retry-After is what matters.
     return new HeyGenError.RateLimited({
       status: 429,
-      code: Option.match(body, { onNone: () => "rate_limit_exceeded", onSome: (b) => b.error.code }),
-      message: Option.match(body, {
-        onNone: () => "Too many requests",
-        onSome: (b) => scrub(b.error.message, credential)
-      }),
+      code: Option.match(body, { onNone: () => "rate_limit_exceeded", onSome: (b) => scrub(b.error.code, credential) }),
+      message: Option.match(body, { onNone: () => "Too many requests", onSome: (b) => scrub(b.error.message, credential) }),
       param: Option.match(body, { onNone: () => null, onSome: (b) => clean(b.error.param) }),
-      docUrl: Option.match(body, { onNone: () => null, onSome: (b) => b.error.doc_url }),
+      docUrl: Option.match(body, { onNone: () => null, onSome: (b) => clean(b.error.doc_url) }),
       requestId,
       idempotencyKey: key,
       retryAfter: RetryPolicy.parseRetryAfter(reply.headers["retry-after"], reply.receivedAt)
@@ -203,17 +297,22 @@ const classify = (reply: Reply, key: IdempotencyKey.IdempotencyKey, credential: 
   const { code, doc_url, message, param } = body.value.error
   const fields = {
     status: reply.status,
-    code,
+    code: scrub(code, credential),
     message: scrub(message, credential),
     param: clean(param),
-    docUrl: doc_url,
+    docUrl: clean(doc_url),
     requestId,
     idempotencyKey: key
   }
   if (reply.status === 400 && code === "invalid_parameter") return new HeyGenError.InvalidParameter(fields)
   if (reply.status === 401) return new HeyGenError.AuthenticationFailed(fields)
-  if (reply.status === 409 && code === "conflict") return new HeyGenError.Conflict(fields)
-  if (reply.status === 409 && code === "request_in_progress") return new HeyGenError.RequestInProgress(fields)
+  if (reply.status === 404 && code === "not_found" && documented.includes("NotFound")) {
+    return new HeyGenError.NotFound({ ...fields, resourceId: resourceId ?? "" })
+  }
+  if (reply.status === 409 && code === "conflict" && documented.includes("Conflict")) return new HeyGenError.Conflict(fields)
+  if (reply.status === 409 && code === "request_in_progress" && documented.includes("RequestInProgress")) {
+    return new HeyGenError.RequestInProgress(fields)
+  }
   return new HeyGenError.ApiError(fields)
 }
 
@@ -223,7 +322,7 @@ const classify = (reply: Reply, key: IdempotencyKey.IdempotencyKey, credential: 
 const decodeSuccess = <Res, ResEncoded>(
   schema: Schema.Schema<Res, ResEncoded>,
   reply: Reply,
-  key: IdempotencyKey.IdempotencyKey,
+  key: IdempotencyKey.IdempotencyKey | null,
   credential: string
 ): Either.Either<Res, HeyGenError.UnexpectedResponse> => {
   const unexpected = (why: string) =>
@@ -231,7 +330,7 @@ const decodeSuccess = <Res, ResEncoded>(
       status: reply.status,
       message: scrub(`HTTP ${reply.status} ${why}`, credential),
       bodyExcerpt: excerpt(reply.text, credential),
-      requestId: reply.headers["x-request-id"] ?? null,
+      requestId: reply.headers["x-request-id"] === undefined ? null : scrub(reply.headers["x-request-id"], credential),
       idempotencyKey: key
     })
   return Option.match(parseJson(reply.text), {
@@ -261,26 +360,42 @@ const attemptLimit = (
   deadlineAt: number,
   attemptTimeout: Duration.Duration,
   deadline: Duration.Duration,
-  key: IdempotencyKey.IdempotencyKey
+  key: IdempotencyKey.IdempotencyKey | null
 ): AttemptLimit => {
   const left = Duration.millis(Math.max(0, deadlineAt - now))
   return Duration.lessThan(left, attemptTimeout)
-    ? {
-      duration: left,
-      onTimeout: () => new HeyGenError.TimeoutError({ scope: "call", timeout: deadline, idempotencyKey: key })
-    }
-    : {
-      duration: attemptTimeout,
-      onTimeout: () => new HeyGenError.TimeoutError({ scope: "attempt", timeout: attemptTimeout, idempotencyKey: key })
-    }
+    ? { duration: left, onTimeout: () => new HeyGenError.TimeoutError({ scope: "call", timeout: deadline, idempotencyKey: key }) }
+    : { duration: attemptTimeout, onTimeout: () => new HeyGenError.TimeoutError({ scope: "attempt", timeout: attemptTimeout, idempotencyKey: key }) }
 }
 
 const withinDeadline = (policy: RetryPolicy.RetryPolicy, deadlineAt: number) =>
   Schedule.delays(policy).pipe(
-    Schedule.checkEffect((_, wait) =>
-      Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(wait) < deadlineAt)
-    )
+    Schedule.checkEffect((_, wait) => Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(wait) < deadlineAt))
   )
+
+/**
+ * Whether the server may have acted on an attempt that failed this way: the response was lost (a transport
+ * error or a timeout) or the server broke (5xx) after perhaps committing.
+ */
+export const outcomeLost = (error: HeyGenError.RequestFailure): boolean => {
+  switch (error._tag) {
+    case "TransportError":
+    case "TimeoutError":
+      return true
+    case "ApiError":
+    case "UnexpectedResponse":
+      return error.status >= 500
+    default:
+      return false
+  }
+}
+
+/**
+ * Whether repeating a request whose outcome was lost is safe: reads change nothing (GET), PATCH sets absolute
+ * values and DELETE's goal holds however often it runs, and a POST is safe only with an Idempotency-Key (the server
+ * replays the first outcome). Every route of this API is safe; the rule is here for the next one that is not.
+ */
+export const retrySafe = (method: Method, keyed: boolean): boolean => method !== "POST" || keyed
 
 /**
  * `Effect.retry`, started only once an attempt has failed: most calls succeed at once, and a schedule driver is
@@ -304,55 +419,75 @@ const retrying = <A>(
  * Runs one operation: validate, then attempt (send, classify, decode) under the retry policy and the deadline.
  * Interrupting the returned effect interrupts the in-flight request or the wait between attempts.
  */
-export const execute = <Req, ReqEncoded, Res, ResEncoded>(
-  operation: Operation<Req, ReqEncoded, Res, ResEncoded>,
-  input: unknown,
-  options: CallOptions = {}
-): Effect.Effect<Success<Res>, HeyGenError.HeyGenError, HeyGenClient.HeyGenClient> =>
+export const execute = <Res, ResEncoded, D extends DocumentedTag>(
+  operation: Operation<Res, ResEncoded, D>,
+  input: Input,
+  options: KeyedCallOptions = {}
+): Effect.Effect<Success<Res>, Failure<D>, HeyGenClient.HeyGenClient> =>
   Effect.gen(function*() {
     const client = yield* HeyGenClient.HeyGenClient
-    const body = yield* validate(operation.request, input)
-    const key = yield* resolveKey(options.idempotencyKey)
-    yield* Effect.annotateCurrentSpan("heygen.idempotency_key", key)
+    const encoded = yield* validate(operation as Operation<unknown, unknown, DocumentedTag>, input)
+    const key = yield* resolveKey(operation.keyed, options.idempotencyKey)
+    if (key !== null) yield* Effect.annotateCurrentSpan("heygen.idempotency_key", key)
 
     const credential = credentialValue(client.credentials)
     const attemptTimeout = Duration.decode(options.attemptTimeout ?? client.attemptTimeout)
     const deadline = Duration.decode(options.deadline ?? client.deadline)
     const deadlineAt = (yield* Clock.currentTimeMillis) + Duration.toMillis(deadline)
     // Built once: every attempt sends the very same request, Idempotency-Key included.
-    const request = buildRequest(client, operation, body, key)
+    const request = buildRequest(client, operation.method, encoded, key)
+    const attributes = key === null ? {} : { "heygen.idempotency_key": key }
     let attempts = 0
+    // Whether an earlier attempt may have done the work without our hearing of it (see `outcomeLost`).
+    let lostBefore = false
 
     const attempt = Effect.gen(function*() {
       const n = ++attempts
       const limit = attemptLimit(yield* Clock.currentTimeMillis, deadlineAt, attemptTimeout, deadline, key)
       const reply = yield* send(client, request, key, limit).pipe(
         Effect.withSpan(`HeyGen.${operation.name}.attempt`, {
-          attributes: { "heygen.attempt": n, "heygen.idempotency_key": key },
+          attributes: { "heygen.attempt": n, ...attributes },
           captureStackTrace: false
         })
       )
-      if (reply.status < 200 || reply.status >= 300) return yield* Effect.fail(classify(reply, key, credential))
+      const requestId = reply.headers["x-request-id"] ?? null
+      if (reply.status < 200 || reply.status >= 300) {
+        const error = classify(reply, key, credential, operation.documented, encoded.resourceId)
+        if (error._tag === "NotFound" && lostBefore && operation.whenGoneAfterLostAttempt !== undefined) {
+          return { body: operation.whenGoneAfterLostAttempt, requestId }
+        }
+        return yield* Effect.fail(error)
+      }
       const decoded = yield* decodeSuccess(operation.response, reply, key, credential)
-      return { body: decoded, requestId: reply.headers["x-request-id"] ?? null }
+      return { body: decoded, requestId }
     }).pipe(
-      Effect.tapError((error) =>
-        Effect.logDebug(`HeyGen ${operation.name} attempt failed`).pipe(
+      Effect.tapError((error) => {
+        if (outcomeLost(error)) lostBefore = true
+        return Effect.logDebug(`HeyGen ${operation.name} attempt failed`).pipe(
           Effect.annotateLogs({ error: error._tag, message: error.message, idempotencyKey: key })
         )
-      )
+      })
     )
 
+    const safe = retrySafe(operation.method, operation.keyed)
+    const policy = options.retryPolicy ?? client.retryPolicy
     const outcome = yield* Effect.catchAll(
       attempt,
-      (first) => retrying(attempt, withinDeadline(options.retryPolicy ?? client.retryPolicy, deadlineAt), first)
+      (first) =>
+        retrying(
+          attempt,
+          withinDeadline(
+            safe ? policy : policy.pipe(Schedule.whileInput((e: HeyGenError.RequestFailure) => !outcomeLost(e))),
+            deadlineAt
+          ),
+          first
+        )
     )
     return { ...outcome, idempotencyKey: key, attempts }
   }).pipe(
     // No stack trace on the spans: capturing one costs more than the rest of the span, on every call, and the
     // span names already say where they come from.
-    Effect.withSpan(`HeyGen.${operation.name}`, {
-      attributes: { "heygen.operation": operation.name },
-      captureStackTrace: false
-    })
-  )
+    Effect.withSpan(`HeyGen.${operation.name}`, { attributes: { "heygen.operation": operation.name }, captureStackTrace: false })
+  ) as Effect.Effect<Success<Res>, Failure<D>, HeyGenClient.HeyGenClient>
+// The cast narrows HeyGenError to what this route can produce: `classify` makes a documented error only for the
+// tags in `operation.documented`, and validation errors and base failures are in every route's union.
