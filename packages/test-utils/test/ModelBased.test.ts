@@ -193,7 +193,9 @@ const property = (
     yield* fake.clearFaults
     const failed = calls.flatMap((call) => {
       const failure = Option.getOrUndefined(failureOf(call))
-      return failure !== undefined && "idempotencyKey" in failure ? [{ call, key: failure.idempotencyKey ?? undefined }] : []
+      return failure !== undefined && "idempotencyKey" in failure
+        ? [{ call, key: failure.idempotencyKey ?? undefined }]
+        : []
     })
     const repeats = yield* runConcurrently(
       failed.map(({ call, key }) => runCall(fake, `${call.id}.again`, call.spec, key))

@@ -13,8 +13,8 @@
  * codes the route documents. Safety to retry follows from the method (see `retrySafe`).
  */
 import type * as Headers from "@effect/platform/Headers"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -201,7 +201,9 @@ const buildRequest = (
   let request = baseRequest(client, method, encoded.path)
   if (encoded.query !== null) request = HttpClientRequest.setUrlParams(request, encoded.query)
   if (key !== null) request = HttpClientRequest.setHeader(request, "idempotency-key", key)
-  if (encoded.body !== undefined) request = HttpClientRequest.bodyText(request, JSON.stringify(encoded.body), "application/json")
+  if (encoded.body !== undefined) {
+    request = HttpClientRequest.bodyText(request, JSON.stringify(encoded.body), "application/json")
+  }
   return request
 }
 
@@ -239,7 +241,10 @@ const send = (
       // A connection refused, reset or cut mid-body: the server may or may not have acted.
       Effect.fail(
         new HeyGenError.TransportError({
-          message: scrub(`${error.reason === "Transport" ? "connection failed" : error.reason}: ${error.message}`, credentialValue(client.credentials)),
+          message: scrub(
+            `${error.reason === "Transport" ? "connection failed" : error.reason}: ${error.message}`,
+            credentialValue(client.credentials)
+          ),
           idempotencyKey: key
         })
       )
@@ -277,7 +282,10 @@ const classify = (
     return new HeyGenError.RateLimited({
       status: 429,
       code: Option.match(body, { onNone: () => "rate_limit_exceeded", onSome: (b) => scrub(b.error.code, credential) }),
-      message: Option.match(body, { onNone: () => "Too many requests", onSome: (b) => scrub(b.error.message, credential) }),
+      message: Option.match(body, {
+        onNone: () => "Too many requests",
+        onSome: (b) => scrub(b.error.message, credential)
+      }),
       param: Option.match(body, { onNone: () => null, onSome: (b) => clean(b.error.param) }),
       docUrl: Option.match(body, { onNone: () => null, onSome: (b) => clean(b.error.doc_url) }),
       requestId,
@@ -309,7 +317,9 @@ const classify = (
   if (reply.status === 404 && code === "not_found" && documented.includes("NotFound")) {
     return new HeyGenError.NotFound({ ...fields, resourceId: resourceId ?? "" })
   }
-  if (reply.status === 409 && code === "conflict" && documented.includes("Conflict")) return new HeyGenError.Conflict(fields)
+  if (reply.status === 409 && code === "conflict" && documented.includes("Conflict")) {
+    return new HeyGenError.Conflict(fields)
+  }
   if (reply.status === 409 && code === "request_in_progress" && documented.includes("RequestInProgress")) {
     return new HeyGenError.RequestInProgress(fields)
   }
@@ -364,13 +374,21 @@ const attemptLimit = (
 ): AttemptLimit => {
   const left = Duration.millis(Math.max(0, deadlineAt - now))
   return Duration.lessThan(left, attemptTimeout)
-    ? { duration: left, onTimeout: () => new HeyGenError.TimeoutError({ scope: "call", timeout: deadline, idempotencyKey: key }) }
-    : { duration: attemptTimeout, onTimeout: () => new HeyGenError.TimeoutError({ scope: "attempt", timeout: attemptTimeout, idempotencyKey: key }) }
+    ? {
+      duration: left,
+      onTimeout: () => new HeyGenError.TimeoutError({ scope: "call", timeout: deadline, idempotencyKey: key })
+    }
+    : {
+      duration: attemptTimeout,
+      onTimeout: () => new HeyGenError.TimeoutError({ scope: "attempt", timeout: attemptTimeout, idempotencyKey: key })
+    }
 }
 
 const withinDeadline = (policy: RetryPolicy.RetryPolicy, deadlineAt: number) =>
   Schedule.delays(policy).pipe(
-    Schedule.checkEffect((_, wait) => Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(wait) < deadlineAt))
+    Schedule.checkEffect((_, wait) =>
+      Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(wait) < deadlineAt)
+    )
   )
 
 /**
@@ -487,7 +505,10 @@ export const execute = <Res, ResEncoded, D extends DocumentedTag>(
   }).pipe(
     // No stack trace on the spans: capturing one costs more than the rest of the span, on every call, and the
     // span names already say where they come from.
-    Effect.withSpan(`HeyGen.${operation.name}`, { attributes: { "heygen.operation": operation.name }, captureStackTrace: false })
+    Effect.withSpan(`HeyGen.${operation.name}`, {
+      attributes: { "heygen.operation": operation.name },
+      captureStackTrace: false
+    })
   ) as Effect.Effect<Success<Res>, Failure<D>, HeyGenClient.HeyGenClient>
 // The cast narrows HeyGenError to what this route can produce: `classify` makes a documented error only for the
 // tags in `operation.documented`, and validation errors and base failures are in every route's union.
