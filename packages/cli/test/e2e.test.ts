@@ -2,6 +2,7 @@
  * End to end: the BUNDLED bin (bin/effect-heygen.cjs, built by `pnpm -r run bundle`) in a child process, against
  * test-utils' fake HeyGen API on a loopback server started by this test. Faults are scripted on the fake.
  */
+import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as FakeHeyGen from "@effect-heygen/test-utils/FakeHeyGen"
 import * as FakeServer from "@effect-heygen/test-utils/FakeServer"
 import { Fault, RetryAfter } from "@effect-heygen/test-utils/Fault"
@@ -335,7 +336,7 @@ describe("other commands", () => {
     const version = await runBin(["--version"]).then(record)
     expect(version.stdout.trim()).toBe("0.1.0")
     const list = await runBin(["webhook", "event-types", "list"]).then(record)
-    expect(JSON.parse(list.stdout).data).toHaveLength(25)
+    expect(JSON.parse(list.stdout).data).toEqual(WebhookEventType.values)
   })
 
   it("sandbox serve prints a base URL and key that work, and stops cleanly on Ctrl-C", async () => {

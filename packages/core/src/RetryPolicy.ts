@@ -52,16 +52,15 @@ export const defaults = {
 } as const
 
 /**
- * Whether a failure is transient: worth the same request again. Conflict, 400, 401 and other 4xx are not; nor is
- * a 2xx whose body does not decode (a retry would replay the same body).
+ * Whether the server may have acted on an attempt that failed this way: the response was lost (a dropped
+ * connection, a timeout) or the server broke (5xx) after perhaps committing. Repeating such a request is safe only
+ * when the operation is (a read, an absolute update, a delete, or a POST with an Idempotency-Key).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category predicates
  */
-export const isTransient = (error: RequestFailure): boolean => {
+export const isOutcomeLost = (error: RequestFailure): boolean => {
   switch (error._tag) {
-    case "RequestInProgress":
-    case "RateLimited":
     case "TransportError":
     case "TimeoutError":
       return true
@@ -73,6 +72,16 @@ export const isTransient = (error: RequestFailure): boolean => {
       return false
   }
 }
+
+/**
+ * Whether a failure is transient: worth the same request again. Conflict, 400, 401 and other 4xx are not; nor is
+ * a 2xx whose body does not decode (a retry would replay the same body).
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isTransient = (error: RequestFailure): boolean =>
+  error._tag === "RequestInProgress" || error._tag === "RateLimited" || isOutcomeLost(error)
 
 const weekday = /^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s/i
 const deltaSeconds = /^\d+(\.\d+)?$/

@@ -246,13 +246,7 @@ export const list = (
   params: WebhookEndpoint.ListWebhookEndpointsParams = {},
   options?: RequestOptions
 ): Effect.Effect<ListWebhookEndpointsResult, HeyGenError.ListWebhookEndpointsError, HeyGenClient.HeyGenClient> =>
-  Effect.map(Pipeline.execute(listOperation, { query: params }, options), (success) => ({
-    data: success.body.data,
-    hasMore: success.body.has_more,
-    nextToken: success.body.next_token,
-    requestId: success.requestId,
-    attempts: success.attempts
-  }))
+  Effect.map(Pipeline.execute(listOperation, { query: params }, options), Paginate.toPage)
 
 /**
  * Every endpoint of the account, as a lazy `Stream` that follows `next_token` page by page: no page is fetched

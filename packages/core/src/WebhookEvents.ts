@@ -125,13 +125,7 @@ export const list = (
   params: WebhookEvent.ListWebhookEventsParams = {},
   options?: RequestOptions
 ): Effect.Effect<ListWebhookEventsResult, HeyGenError.ListWebhookEventsError, HeyGenClient.HeyGenClient> =>
-  Effect.map(Pipeline.execute(listOperation, { query: params }, options), (success) => ({
-    data: success.body.data,
-    hasMore: success.body.has_more,
-    nextToken: success.body.next_token,
-    requestId: success.requestId,
-    attempts: success.attempts
-  }))
+  Effect.map(Pipeline.execute(listOperation, { query: params }, options), Paginate.toPage)
 
 /**
  * Every event matching the filters, as a lazy `Stream` that follows `next_token` (see `WebhookEndpoints.stream`

@@ -8,6 +8,18 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as HeyGenError from "../HeyGenError.js"
 import type * as Page from "../Page.js"
+import type * as Pipeline from "./pipeline.js"
+
+/** A list route's successful call as a `Page`. */
+export const toPage = <A>(
+  success: Pipeline.Success<{ readonly data: ReadonlyArray<A>; readonly has_more: boolean; readonly next_token: string | null }>
+): Page.Page<A> => ({
+  data: success.body.data,
+  hasMore: success.body.has_more,
+  nextToken: success.body.next_token,
+  requestId: success.requestId,
+  attempts: success.attempts
+})
 
 type State =
   | { readonly _tag: "Fetch"; readonly token: string | undefined; readonly page: number }

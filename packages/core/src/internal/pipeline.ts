@@ -392,23 +392,6 @@ const withinDeadline = (policy: RetryPolicy.RetryPolicy, deadlineAt: number) =>
   )
 
 /**
- * Whether the server may have acted on an attempt that failed this way: the response was lost (a transport
- * error or a timeout) or the server broke (5xx) after perhaps committing.
- */
-export const outcomeLost = (error: HeyGenError.RequestFailure): boolean => {
-  switch (error._tag) {
-    case "TransportError":
-    case "TimeoutError":
-      return true
-    case "ApiError":
-    case "UnexpectedResponse":
-      return error.status >= 500
-    default:
-      return false
-  }
-}
-
-/**
  * Whether repeating a request whose outcome was lost is safe: reads change nothing (GET), PATCH sets absolute
  * values and DELETE's goal holds however often it runs, and a POST is safe only with an Idempotency-Key (the server
  * replays the first outcome). Every route of this API is safe; the rule is here for the next one that is not.
@@ -456,7 +439,7 @@ export const execute = <Res, ResEncoded, D extends DocumentedTag>(
     const request = buildRequest(client, operation.method, encoded, key)
     const attributes = key === null ? {} : { "heygen.idempotency_key": key }
     let attempts = 0
-    // Whether an earlier attempt may have done the work without our hearing of it (see `outcomeLost`).
+    // Whether an earlier attempt may have done the work without our hearing of it (see `RetryPolicy.isOutcomeLost`).
     let lostBefore = false
 
     const attempt = Effect.gen(function*() {
@@ -480,7 +463,7 @@ export const execute = <Res, ResEncoded, D extends DocumentedTag>(
       return { body: decoded, requestId }
     }).pipe(
       Effect.tapError((error) => {
-        if (outcomeLost(error)) lostBefore = true
+        if (RetryPolicy.isOutcomeLost(error)) lostBefore = true
         return Effect.logDebug(`HeyGen ${operation.name} attempt failed`).pipe(
           Effect.annotateLogs({ error: error._tag, message: error.message, idempotencyKey: key })
         )
@@ -495,7 +478,7 @@ export const execute = <Res, ResEncoded, D extends DocumentedTag>(
         retrying(
           attempt,
           withinDeadline(
-            safe ? policy : policy.pipe(Schedule.whileInput((e: HeyGenError.RequestFailure) => !outcomeLost(e))),
+            safe ? policy : policy.pipe(Schedule.whileInput((e: HeyGenError.RequestFailure) => !RetryPolicy.isOutcomeLost(e))),
             deadlineAt
           ),
           first
