@@ -1,9 +1,10 @@
 // Every response the fake sends for generated traffic validates against the response schemas of the spec in this
 // repo (spec/webhooks.openapi.yaml), read and compiled with a JSON Schema validator.
-import { Arbitraries, FakeHeyGen, Fault } from "@effect-heygen/test-utils"
+import type { Fault } from "@effect-heygen/test-utils"
+import { Arbitraries, FakeHeyGen } from "@effect-heygen/test-utils"
+import { describe, expect, it } from "@effect/vitest"
 import { Ajv2020 } from "ajv/dist/2020.js"
 import type { ValidateFunction } from "ajv/dist/2020.js"
-import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as TestContext from "effect/TestContext"
@@ -42,13 +43,25 @@ const traffic: FastCheck.Arbitrary<Traffic> = FastCheck.record({
   body: FastCheck.oneof(
     { arbitrary: Arbitraries.createRequest, weight: 3 },
     // A small pool of URLs makes conflicts common.
-    { arbitrary: FastCheck.constantFrom("https://x.example.com/a", "https://x.example.com/b").map((url) => ({ url })), weight: 3 },
+    {
+      arbitrary: FastCheck.constantFrom("https://x.example.com/a", "https://x.example.com/b").map((url) => ({ url })),
+      weight: 3
+    },
     { arbitrary: Arbitraries.invalidRequest.map((invalid) => invalid.body), weight: 2 }
   ),
-  auth: FastCheck.constantFrom("x-api-key" as const, "x-api-key" as const, "bearer" as const, "unknown" as const, "none" as const),
-  key: FastCheck.option(FastCheck.oneof(FastCheck.constantFrom("k1", "k2"), Arbitraries.idempotencyKey, Arbitraries.invalidIdempotencyKey), {
-    nil: null
-  })
+  auth: FastCheck.constantFrom(
+    "x-api-key" as const,
+    "x-api-key" as const,
+    "bearer" as const,
+    "unknown" as const,
+    "none" as const
+  ),
+  key: FastCheck.option(
+    FastCheck.oneof(FastCheck.constantFrom("k1", "k2"), Arbitraries.idempotencyKey, Arbitraries.invalidIdempotencyKey),
+    {
+      nil: null
+    }
+  )
 })
 
 const headersOf = (t: Traffic): Record<string, string> => ({
@@ -71,8 +84,18 @@ const conforms = (batches: ReadonlyArray<ReadonlyArray<Traffic>>, faults: Fault.
       rateLimit: rateLimited ? { limit: 4, window: "3 seconds" } : undefined
     })
     for (const batch of batches) {
-      const fibers = yield* Effect.forEach(batch, (t) =>
-        Effect.fork(fake.handle({ method: "POST", path: FakeHeyGen.createPath, headers: headersOf(t), body: JSON.stringify(t.body) })))
+      const fibers = yield* Effect.forEach(
+        batch,
+        (t) =>
+          Effect.fork(
+            fake.handle({
+              method: "POST",
+              path: FakeHeyGen.createPath,
+              headers: headersOf(t),
+              body: JSON.stringify(t.body)
+            })
+          )
+      )
       yield* drive(fibers)
     }
     for (const exchange of yield* fake.exchanges) {

@@ -12,7 +12,9 @@ import type * as Pipeline from "./pipeline.js"
 
 /** A list route's successful call as a `Page`. */
 export const toPage = <A>(
-  success: Pipeline.Success<{ readonly data: ReadonlyArray<A>; readonly has_more: boolean; readonly next_token: string | null }>
+  success: Pipeline.Success<
+    { readonly data: ReadonlyArray<A>; readonly has_more: boolean; readonly next_token: string | null }
+  >
 ): Page.Page<A> => ({
   data: success.body.data,
   hasMore: success.body.has_more,

@@ -478,7 +478,9 @@ export const execute = <Res, ResEncoded, D extends DocumentedTag>(
         retrying(
           attempt,
           withinDeadline(
-            safe ? policy : policy.pipe(Schedule.whileInput((e: HeyGenError.RequestFailure) => !RetryPolicy.isOutcomeLost(e))),
+            safe
+              ? policy
+              : policy.pipe(Schedule.whileInput((e: HeyGenError.RequestFailure) => !RetryPolicy.isOutcomeLost(e))),
             deadlineAt
           ),
           first
