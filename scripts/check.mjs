@@ -5,7 +5,7 @@ import { spawn } from "node:child_process"
 
 const run = (script) =>
   new Promise((resolve) => {
-    const child = spawn("pnpm", ["run", "--silent", script], { stdio: "inherit" })
+    const child = spawn("pnpm", ["run", script], { stdio: "inherit" })
     child.on("error", (error) => resolve({ script, code: 1, error }))
     child.on("exit", (code, signal) => resolve({ script, code: code ?? 1, signal }))
   })
