@@ -43,8 +43,12 @@ JS
 node program.mjs
 
 bin=./node_modules/.bin/effect-heygen
+# The sandbox keeps its state between commands: give it a file of its own, so runs never meet each other's.
+export EFFECT_HEYGEN_SANDBOX_STATE="$work/sandbox.json"
 "$bin" --help | grep -q "webhook" || { echo "smoke: --help does not mention webhook" >&2; exit 1; }
 echo "cli: --help ok"
 out=$("$bin" webhook endpoints create --sandbox --url https://example.com/smoke-cli)
 echo "$out" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const o=JSON.parse(s);if(!o.data.endpoint_id.startsWith("ep_")||!o.data.secret.startsWith("whsec_"))process.exit(1);console.log("cli: created "+o.data.endpoint_id)})'
+"$bin" webhook endpoints list --sandbox | grep -q "smoke-cli" || { echo "smoke: the sandbox forgot the endpoint" >&2; exit 1; }
+echo "cli: listed it in a second process"
 echo "smoke: tarballs install and run outside the workspace"

@@ -5,6 +5,7 @@
 // fake server start-up, a real HTTP round trip, shutdown). Requires the bundle: pnpm --filter @effect-heygen/cli run bundle.
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -16,30 +17,26 @@ if (!fs.existsSync(bin)) {
 const runsArg = process.argv.indexOf("--runs")
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 9
 
+// The sandbox keeps its state between commands: give it a state file of its own (removed at exit), and each
+// create a URL of its own (a second create of the same URL would be a conflict).
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "eh-startup-"))
+process.on("exit", () => fs.rmSync(stateDir, { recursive: true, force: true }))
+let createRun = 0
 const cases = {
-  "node -e 0": [process.execPath, ["-e", "0"]],
-  "--help": [process.execPath, [bin, "--help"]],
-  "create --sandbox": [
+  "node -e 0": () => [process.execPath, ["-e", "0"]],
+  "--help": () => [process.execPath, [bin, "--help"]],
+  "create --sandbox": () => [
     process.execPath,
-    [
-      bin,
-      "webhook",
-      "endpoints",
-      "create",
-      "--sandbox",
-      "--url",
-      "https://example.com/hooks",
-      "--events",
-      "avatar_video.success"
-    ]
+    [bin, "webhook", "endpoints", "create", "--sandbox", "--url", `https://example.com/hooks/${++createRun}`, "--events", "avatar_video.success"]
   ]
 }
 
 const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, []]))
-const env = { ...process.env, HEYGEN_API_KEY: "" }
+const env = { ...process.env, HEYGEN_API_KEY: "", EFFECT_HEYGEN_SANDBOX_STATE: path.join(stateDir, "sandbox.json") }
 // One warm-up round: the first spawn pays for cold file caches.
 for (let round = -1; round < runs; round++) {
-  for (const [name, [cmd, args]] of Object.entries(cases)) {
+  for (const [name, command] of Object.entries(cases)) {
+    const [cmd, args] = command()
     const start = process.hrtime.bigint()
     const result = spawnSync(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] })
     const ms = Number(process.hrtime.bigint() - start) / 1e6

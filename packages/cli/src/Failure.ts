@@ -126,6 +126,14 @@ const flagOfField = (field: string): string => {
       return "--events"
     case "entity_id":
       return "--entity-id"
+    case "event_type":
+      return "--event-type"
+    case "limit":
+      return "--limit"
+    case "token":
+      return "--token"
+    case "endpoint_id":
+      return "<endpoint-id>"
     case "idempotencyKey":
       return "--idempotency-key"
     default:

@@ -32,6 +32,26 @@ export interface Service {
    * shut down cleanly instead of being interrupted mid-write.
    */
   readonly awaitShutdown: Effect.Effect<void>
+  /**
+   * Completes when the reader of stdout has gone (`| head -1` closed the pipe): a listing stops there and the
+   * command ends with exit 0. Absent: stdout never closes early.
+   *
+   * @since 0.2.0
+   */
+  readonly stdoutClosed?: Effect.Effect<void> | undefined
+  /**
+   * Whether stderr is a terminal: only then may a listing keep a progress line on it.
+   *
+   * @since 0.2.0
+   */
+  readonly stderrIsTerminal?: boolean | undefined
+  /**
+   * Asks a yes/no question on the terminal. Present only when stdin and stderr are both terminals: a command
+   * that needs confirmation and finds none refuses (scripts must say they mean it, with `--force`).
+   *
+   * @since 0.2.0
+   */
+  readonly confirm?: ((question: string) => Effect.Effect<boolean>) | undefined
 }
 
 /**

@@ -5,13 +5,13 @@
  *
  * @since 0.1.0
  */
-import * as Version from "@effect-heygen/core/Version"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Terminal from "@effect/platform/Terminal"
+import * as Version from "@effect-heygen/core/Version"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -22,6 +22,7 @@ import * as Option from "effect/Option"
 import * as Commands from "./Commands.js"
 import * as ExitCode from "./ExitCode.js"
 import * as Failure from "./Failure.js"
+import * as Help from "./Help.js"
 import { Io } from "./Io.js"
 
 /**
@@ -118,32 +119,41 @@ const fromCause = (io: Io["Type"], cause: Cause.Cause<unknown>): ExitCode.ExitCo
 }
 
 /**
- * The root command as an `@effect/cli` app.
+ * The root command as an `@effect/cli` app. It parses flags and runs commands; `--help` and `--completions` are
+ * rendered from the same definitions by `Help` and `Completions` instead (see `CommandSpec` for why).
  *
  * @since 0.1.0
  * @category commands
  */
-export const app = Command.run(Commands.root, {
-  name: "effect-heygen",
-  version: Version.version,
-  footer: HelpDoc.sequence(
-    HelpDoc.h1("EXAMPLES"),
-    HelpDoc.blocks([
-      HelpDoc.p("Try it with no HeyGen account (a fake API on 127.0.0.1):"),
-      HelpDoc.p("  effect-heygen webhook endpoints create --sandbox --url https://example.com/hooks --human"),
-      HelpDoc.p("Register an endpoint for two events, keeping the secret in a 0600 file:"),
-      HelpDoc.p(
-        "  HEYGEN_API_KEY=... effect-heygen webhook endpoints create --url https://example.com/hooks " +
-          "--events avatar_video.success,avatar_video.fail --secret-file ./heygen-webhook-secret"
-      ),
-      HelpDoc.p("Repeat a call whose outcome you did not see (the key is in its error): it replays, never duplicates:"),
-      HelpDoc.p("  effect-heygen webhook endpoints create --url https://example.com/hooks --idempotency-key KEY"),
-      HelpDoc.p(
-        "Exit codes: 0 ok, 1 API or network, 2 usage or invalid input, 3 authentication or permission, 4 timeout."
-      )
-    ])
-  )
-})
+export const app = Command.run(Commands.root, { name: "effect-heygen", version: Version.version })
+
+/** The arguments before `--` (after it, everything is a value). */
+const head = (argv: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const end = argv.indexOf("--")
+  return end < 0 ? argv : argv.slice(0, end)
+}
+
+/**
+ * What `--completions` asked for: nothing, a shell, or a bad value.
+ */
+const completionsRequest = (argv: ReadonlyArray<string>): Option.Option<string> => {
+  const words = head(argv)
+  const i = words.findIndex((w) => w === "--completions" || w.startsWith("--completions="))
+  if (i < 0) return Option.none()
+  const word = words[i]!
+  return Option.some(word.includes("=") ? word.slice(word.indexOf("=") + 1) : words[i + 1] ?? "")
+}
+
+/**
+ * Help instead of running: on `--help` / `-h`, and for a group named with nothing after it (`effect-heygen
+ * webhook`), which has nothing to run.
+ */
+const wantsHelp = (argv: ReadonlyArray<string>): boolean => {
+  const words = head(argv)
+  if (words.includes("--help") || words.includes("-h")) return true
+  const node = Help.find(Commands.spec, argv)
+  return node.children.length > 0 && argv.length === node.path.length
+}
 
 /**
  * Runs the CLI on `argv` (the arguments after the executable) and returns the exit code. Never fails: every
@@ -174,6 +184,26 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode.ExitCod
           })
         )
       )
+    }
+    if (wantsHelp(argv)) {
+      io.stdout(Help.render(Help.find(Commands.spec, argv)))
+      return ExitCode.Ok
+    }
+    const shell = completionsRequest(argv)
+    if (Option.isSome(shell)) {
+      const Completions = yield* Effect.promise(() => import("./Completions.js"))
+      if (!Completions.isShell(shell.value)) {
+        return report(
+          io,
+          Failure.fromCliError(Failure.invalidFlag(
+            "--completions",
+            `expected bash, zsh or fish, got ${JSON.stringify(shell.value)}`,
+            "e.g. effect-heygen --completions bash"
+          ))
+        )
+      }
+      io.stdout(Completions.render(shell.value, Commands.spec))
+      return ExitCode.Ok
     }
     const console = yield* consoleFor(io)
     const exit = yield* app(["node", "effect-heygen", ...argv]).pipe(

@@ -9,6 +9,7 @@
  */
 import type * as WebhookEndpoint from "@effect-heygen/core/WebhookEndpoint"
 import * as Redacted from "effect/Redacted"
+import * as Table from "./Table.js"
 
 /**
  * Where the secret went.
@@ -67,7 +68,7 @@ export const human = (created: Created): string => {
     row("url", e.url),
     row("events", e.events === null ? "all events" : e.events.length === 0 ? "(none)" : e.events.join(", ")),
     row("status", e.status),
-    row("created at", e.created_at),
+    row("created at", Table.localTime(e.created_at)),
     row("idempotency key", created.idempotencyKey),
     ...(created.requestId === null ? [] : [row("request id", created.requestId)]),
     ""

@@ -12,9 +12,14 @@ import * as FakeServer from "@effect-heygen/test-utils/FakeServer"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as ExitCode from "./ExitCode.js"
+import * as Failure from "./Failure.js"
 import { CliError } from "./Failure.js"
+import { Io } from "./Io.js"
+import * as SandboxState from "./SandboxState.js"
 
 /**
  * A running sandbox: where it listens and a key it accepts.
@@ -25,6 +30,8 @@ import { CliError } from "./Failure.js"
 export interface Sandbox {
   readonly baseUrl: string
   readonly apiKey: string
+  /** The fake's whole state, JSON-serialisable, to save for the next command. */
+  readonly snapshot: Effect.Effect<unknown>
 }
 
 /**
@@ -33,11 +40,14 @@ export interface Sandbox {
  * @since 0.1.0
  * @category constructors
  */
-export const start = (port: number): Effect.Effect<Sandbox, CliError, Scope.Scope> =>
+export const start = (
+  port: number,
+  initialState?: FakeHeyGen.State
+): Effect.Effect<Sandbox, CliError, Scope.Scope> =>
   Effect.gen(function*() {
-    const context = yield* Layer.build(FakeServer.layer({ host: "127.0.0.1", port }))
+    const context = yield* Layer.build(FakeServer.layer({ host: "127.0.0.1", port, fake: fakeOptions(initialState) }))
     const server = Context.get(context, FakeServer.FakeServer)
-    return { baseUrl: server.baseUrl, apiKey: FakeHeyGen.sandboxApiKey }
+    return { baseUrl: server.baseUrl, apiKey: FakeHeyGen.sandboxApiKey, snapshot: snapshotOf(server.fake) }
   }).pipe(
     Effect.mapError((error) =>
       new CliError({
@@ -61,3 +71,45 @@ export const start = (port: number): Effect.Effect<Sandbox, CliError, Scope.Scop
  * @category constants
  */
 export const apiKey: string = FakeHeyGen.sandboxApiKey
+
+const fakeOptions = (initialState: FakeHeyGen.State | undefined): FakeHeyGen.Options =>
+  initialState === undefined ? {} : { initialState }
+const snapshotOf = (fake: FakeHeyGen.FakeHeyGen): Effect.Effect<unknown> =>
+  Effect.map(fake.snapshot, Schema.encodeSync(FakeHeyGen.State))
+
+const decodeState = Schema.decodeUnknown(FakeHeyGen.State)
+
+/**
+ * Runs `use` against a sandbox that starts from the saved state and saves its state afterwards, whether `use`
+ * succeeded or not (a failed command may still have changed something, as against HeyGen), all under the state
+ * file's lock.
+ *
+ * @since 0.2.0
+ * @category running
+ */
+export const session = <A, E, R>(
+  use: (sandbox: Sandbox) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E | Failure.Reported, R | Io> =>
+  Effect.gen(function*() {
+    const io = yield* Io
+    const file = SandboxState.path(io.env)
+    return yield* SandboxState.withLock(
+      file,
+      Effect.scoped(Effect.gen(function*() {
+        const saved = yield* SandboxState.load(file)
+        // The file parsed as JSON; whether it holds a fake's state is the fake's schema's to say.
+        const state = Option.isNone(saved)
+          ? undefined
+          : yield* Effect.mapError(decodeState(saved.value), () => SandboxState.corrupt(file))
+        const running = yield* Effect.mapError(
+          start(0, state),
+          (e) => new Failure.Reported({ failure: Failure.fromCliError(e) })
+        )
+        const persist = Effect.flatMap(running.snapshot, (state) => SandboxState.save(file, state))
+        // Interrupted (Ctrl-C, or a closed stdout ending a listing): keep what happened so far, quietly.
+        const exit = yield* Effect.exit(Effect.onInterrupt(use(running), () => Effect.ignore(persist)))
+        yield* persist
+        return yield* exit
+      }))
+    )
+  })

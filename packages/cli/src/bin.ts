@@ -8,6 +8,7 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as NodeReadline from "node:readline"
 import * as ExitCode from "./ExitCode.js"
 import { Io } from "./Io.js"
 import * as Main from "./Main.js"
@@ -23,8 +24,34 @@ const readStdin = Effect.async<string, Error>((resume) => {
   process.stdin.once("error", (error) => resume(Effect.fail(error)))
 })
 
+// When the reader of stdout goes away (`| head -1`), Node reports EPIPE as an "error" event: without a listener
+// that is an uncaught exception with a stack trace. Instead, listings stop at once and the command exits 0.
+const stdoutClosed = Effect.runSync(Deferred.make<void>())
+let stdoutOpen = true
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error
+  stdoutOpen = false
+  Deferred.unsafeDone(stdoutClosed, Exit.void)
+})
+
+const confirm = (question: string) =>
+  Effect.async<boolean>((resume) => {
+    // A static import: the bundle runs in a vm.Script, which has no callback for import() of Node built-ins.
+    const rl = NodeReadline.createInterface({ input: process.stdin, output: process.stderr })
+    rl.question(question, (answer) => {
+      rl.close()
+      resume(Effect.succeed(/^y(es)?$/i.test(answer.trim())))
+    })
+    rl.once("SIGINT", () => {
+      rl.close()
+      resume(Effect.succeed(false))
+    })
+  })
+
 const io: Io["Type"] = {
-  stdout: (text) => void process.stdout.write(text),
+  stdout: (text) => {
+    if (stdoutOpen) process.stdout.write(text)
+  },
   stderr: (text) => void process.stderr.write(text),
   readStdin,
   env: process.env,
@@ -33,7 +60,10 @@ const io: Io["Type"] = {
   awaitShutdown: Effect.suspend(() => {
     shutdownAwaited = true
     return Deferred.await(shutdown)
-  })
+  }),
+  stdoutClosed: Deferred.await(stdoutClosed),
+  stderrIsTerminal: process.stderr.isTTY === true,
+  confirm: process.stdin.isTTY === true && process.stderr.isTTY === true ? confirm : undefined
 }
 
 const fiber = Effect.runFork(Effect.provideService(Main.run(process.argv.slice(2)), Io, io))

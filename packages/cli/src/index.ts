@@ -12,11 +12,46 @@
 export * as Commands from "./Commands.js"
 
 /**
+ * The connection flags and one call to core, shared by every API command.
+ *
+ * @since 0.2.0
+ */
+export * as Call from "./Call.js"
+
+/**
+ * One definition per command: parsed by `@effect/cli`, rendered by `Help` and `Completions`.
+ *
+ * @since 0.2.0
+ */
+export * as CommandSpec from "./CommandSpec.js"
+
+/**
+ * Shell completion scripts (bash, zsh, fish).
+ *
+ * @since 0.2.0
+ */
+export * as Completions from "./Completions.js"
+
+/**
  * `webhook endpoints create`.
  *
  * @since 0.1.0
  */
 export * as Create from "./Create.js"
+
+/**
+ * `webhook endpoints list|update|delete|rotate-secret`.
+ *
+ * @since 0.2.0
+ */
+export * as Endpoints from "./Endpoints.js"
+
+/**
+ * `webhook event-types list` and `webhook events list`.
+ *
+ * @since 0.2.0
+ */
+export * as Events from "./Events.js"
 
 /**
  * Exit codes.
@@ -33,6 +68,20 @@ export * as ExitCode from "./ExitCode.js"
 export * as Failure from "./Failure.js"
 
 /**
+ * The flags commands share.
+ *
+ * @since 0.2.0
+ */
+export * as Flags from "./Flags.js"
+
+/**
+ * `--help`, rendered from the command definitions.
+ *
+ * @since 0.2.0
+ */
+export * as Help from "./Help.js"
+
+/**
  * The process around a command.
  *
  * @since 0.1.0
@@ -46,11 +95,37 @@ export * as Io from "./Io.js"
  */
 export * as Main from "./Main.js"
 
-export {
-  /**
-   * The package version.
-   *
-   * @since 0.1.0
-   */
-  version
-} from "@effect-heygen/core/Version"
+/**
+ * JSON, NDJSON and tables on stdout.
+ *
+ * @since 0.2.0
+ */
+export * as Output from "./Output.js"
+
+/**
+ * The sandbox's saved state: path, lock, atomic writes, reset.
+ *
+ * @since 0.2.0
+ */
+export * as SandboxState from "./SandboxState.js"
+
+/**
+ * Where a new signing secret goes: a 0600 file or stdout, never lost.
+ *
+ * @since 0.2.0
+ */
+export * as SecretOutput from "./SecretOutput.js"
+
+/**
+ * Aligned tables and local times for `--human`.
+ *
+ * @since 0.2.0
+ */
+export * as Table from "./Table.js"
+
+/**
+ * The package version.
+ *
+ * @since 0.1.0
+ */
+export { version } from "@effect-heygen/core/Version"

@@ -15,7 +15,9 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as ExitCode from "../src/ExitCode.js"
-import { argv } from "./argv.js"
+import * as Commands from "../src/Commands.js"
+import * as Help from "../src/Help.js"
+import { argv, commands } from "./argv.js"
 import { envelope, runInProcess, stackTraceLine } from "./harness.js"
 
 const apiKey = "hg_live_k3y_that_must_never_be_printed_4f9a"
@@ -69,8 +71,16 @@ describe("Main.run", () => {
     expect(envelope(out.stderr).error.param).toBe("--wizard")
   })
 
+  it("the random argv reaches every command of the tree", () => {
+    const generated = new Set(commands.map((c) => c.slice(0, 3).join(" ")))
+    for (const leaf of Help.leaves(Commands.spec)) {
+      expect(generated.has(leaf.path.join(" ")), leaf.path.join(" ")).toBe(true)
+    }
+  })
+
   // Laws, for any argv: the exit code is one of 0-4; no stack trace is printed; a non-zero exit ends stderr with
-  // exactly one well-formed envelope; codes the CLI made start with cli_; the API key is never printed.
+  // exactly one well-formed envelope; codes the CLI made start with cli_; the API key is never printed, and no
+// signing secret reaches stderr. The generator covers every command.
   it("maps any argv to an exit code in 0-4 with a clean envelope and no key (300 runs)", async () => {
     const codes = new Set<number>()
     await FastCheck.assert(
@@ -80,7 +90,11 @@ describe("Main.run", () => {
         FastCheck.constantFrom("", "{\"url\":\"https://example.com/stdin\"}", "not json"),
         async (args, keyInEnv, stdin) => {
           const out = await runInProcess(args, {
-            env: { HEYGEN_API_BASE: server.baseUrl, ...(keyInEnv ? { HEYGEN_API_KEY: apiKey } : {}) },
+            env: {
+              HEYGEN_API_BASE: server.baseUrl,
+              EFFECT_HEYGEN_SANDBOX_STATE: NodePath.join(cwd, "sandbox.json"),
+              ...(keyInEnv ? { HEYGEN_API_KEY: apiKey } : {})
+            },
             stdin,
             cwd
           })
@@ -89,6 +103,8 @@ describe("Main.run", () => {
           expect(out.stdout).not.toMatch(stackTraceLine)
           expect(out.stderr).not.toMatch(stackTraceLine)
           expect(out.stdout + out.stderr).not.toContain(apiKey)
+          // Signing secrets go to stdout or a --secret-file, never to stderr (errors and warnings).
+          expect(out.stderr).not.toMatch(/whsec_/)
           if (out.code !== ExitCode.Ok) {
             const e = envelope(out.stderr)
             expect(Object.keys(e.error)).toEqual(envelopeKeys)

@@ -8,11 +8,23 @@
  */
 import * as FastCheck from "effect/FastCheck"
 
-const commands: ReadonlyArray<ReadonlyArray<string>> = [
+/** The command words a random argv starts with (every command of the tree, and some wrong ones). */
+export const commands: ReadonlyArray<ReadonlyArray<string>> = [
   ["webhook", "endpoints", "create"],
   ["webhook", "endpoints", "create"],
   ["webhook", "endpoints", "create"],
+  ["webhook", "endpoints", "list"],
+  ["webhook", "endpoints", "list"],
+  ["webhook", "endpoints", "update"],
+  ["webhook", "endpoints", "update", "ep_missing"],
+  ["webhook", "endpoints", "delete"],
+  ["webhook", "endpoints", "delete", "ep_missing"],
+  ["webhook", "endpoints", "rotate-secret"],
+  ["webhook", "endpoints", "rotate-secret", "ep_missing"],
   ["webhook", "event-types", "list"],
+  ["webhook", "events", "list"],
+  ["webhook", "events", "list"],
+  ["sandbox", "reset"],
   ["sandbox", "serve"],
   ["webhook"],
   ["webhook", "endpoints"],
@@ -41,6 +53,11 @@ const flags = [
   "-h",
   "--version",
   "--port",
+  "--limit",
+  "--token",
+  "--all",
+  "--offline",
+  "--event-type",
   "--completions",
   "--log-level",
   "--wizard",
@@ -83,6 +100,11 @@ const values = (options: ArgvOptions) =>
       "-1",
       "70000",
       "bash",
+      "1",
+      "100",
+      "101",
+      "ep_missing",
+      "avatar_video.fail",
       "debug",
       "",
       "secret.txt",
@@ -141,6 +163,29 @@ const plausibleCreate = (options: ArgvOptions) =>
     sanitize(["webhook", "endpoints", "create", "--url", url, ...pairs.flat()], options, pick)
   )
 
+/** Well-formed runs of the other commands, so that they too get past parsing to the API and back. */
+const plausibleOther = (options: ArgvOptions) =>
+  FastCheck.tuple(
+    FastCheck.constantFrom<ReadonlyArray<string>>(
+      ["webhook", "endpoints", "list"],
+      ["webhook", "endpoints", "list", "--all"],
+      ["webhook", "endpoints", "list", "--human"],
+      ["webhook", "endpoints", "update", "ep_missing", "--events", "avatar_video.success"],
+      ["webhook", "endpoints", "update", "ep_missing", "--url", "https://example.com/moved"],
+      ["webhook", "endpoints", "delete", "ep_missing", "--force"],
+      ["webhook", "endpoints", "rotate-secret", "ep_missing"],
+      ["webhook", "event-types", "list"],
+      ["webhook", "event-types", "list", "--offline", "--human"],
+      ["webhook", "events", "list", "--event-type", "avatar_video.fail"],
+      ["webhook", "events", "list", "--all", "--human"]
+    ),
+    FastCheck.array(
+      FastCheck.oneof(FastCheck.tuple(FastCheck.constantFrom(...flags), values(options)), apiKeyFlag(options)),
+      { maxLength: 2 }
+    ),
+    FastCheck.nat()
+  ).map(([command, pairs, pick]) => sanitize([...command, ...pairs.flat()], options, pick))
+
 /** A random argv (the arguments after the executable). */
 export const argv = (options: ArgvOptions): FastCheck.Arbitrary<Array<string>> =>
-  FastCheck.oneof(anyArgv(options), plausibleCreate(options))
+  FastCheck.oneof(anyArgv(options), plausibleCreate(options), plausibleOther(options))

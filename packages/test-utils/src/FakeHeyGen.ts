@@ -1,7 +1,13 @@
 /**
- * A faithful in-memory model of HeyGen's Create Webhook Endpoint (`POST /v3/webhooks/endpoints`): accounts keyed
- * by API key, conflicts on a URL already registered, 24-hour idempotent replay, `request_in_progress`, rate limits
- * with `Retry-After`, and scripted faults. Time is the Effect `Clock`, so `TestClock` drives windows and delays.
+ * A faithful in-memory model of HeyGen's v3 webhooks API: endpoints (create, list, update, delete, rotate-secret),
+ * the event types and an event log per account. Accounts are keyed by API key; URL conflicts, 404 `not_found`,
+ * 24-hour idempotent replay scoped per route and path parameter, `request_in_progress`, rate limits with
+ * `Retry-After`, and scripted faults on every route. Time is the Effect `Clock`, so `TestClock` drives windows
+ * and delays.
+ *
+ * Lists (endpoints and events) are oldest first, in creation order, with opaque `next_token` cursors: an item
+ * created while a client pages through appears on a later page, and one deleted meanwhile never makes a page skip
+ * or repeat another.
  *
  * One model, two faces: `layerHttpClient` (in memory, no sockets) and `FakeServer.layer` (a real loopback server).
  *
@@ -11,6 +17,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import type * as Fault from "./Fault.js"
 import * as internal from "./internal/fakeHeyGen.js"
 import * as internalClient from "./internal/fakeHttpClient.js"
@@ -24,12 +31,53 @@ import * as internalClient from "./internal/fakeHttpClient.js"
 export const sandboxApiKey: string = internal.sandboxApiKey
 
 /**
- * The only route the fake implements; any other answers 404 `not_found`.
+ * The path of Create Webhook Endpoint (`POST`) and List Webhook Endpoints (`GET`). A path the fake does not
+ * implement answers 404 `not_found`; a known path under another method, 405.
  *
  * @since 0.1.0
  * @category constants
  */
 export const createPath: string = internal.createPath
+
+/**
+ * `GET` lists endpoints, `POST` creates one (the same path as `createPath`).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const endpointsPath: string = internal.createPath
+
+/**
+ * The path of one endpoint (`PATCH` updates it, `DELETE` deletes it), its id percent-encoded.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const endpointPath = (endpointId: string): string => `${internal.createPath}/${encodeURIComponent(endpointId)}`
+
+/**
+ * The path of Rotate Webhook Secret (`POST`) for one endpoint.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const rotateSecretPath = (endpointId: string): string => `${endpointPath(endpointId)}/rotate-secret`
+
+/**
+ * `GET` lists every event type with its description, in one page.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const eventTypesPath: string = "/v3/webhooks/event-types"
+
+/**
+ * `GET` lists the account's event log (`event_type`, `entity_id`, `limit`, `token`).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const eventsPath: string = "/v3/webhooks/events"
 
 /**
  * @since 0.1.0
@@ -46,6 +94,20 @@ export interface Options {
   readonly latency?: Duration.DurationInput | undefined
   /** How long an idempotency key replays its original response (default 24 hours, as the spec says). */
   readonly idempotencyWindow?: Duration.DurationInput | undefined
+  /**
+   * What the fake holds at start, from an earlier `snapshot` (for a sandbox that outlives one process). Accounts
+   * still come from `apiKeys`: a snapshot's endpoints of an account not listed there are kept but unreachable.
+   *
+   * @since 0.2.0
+   */
+  readonly initialState?: State | undefined
+  /**
+   * Whether to keep every request and reply for `exchanges` (default true). Turn it off for long runs (a sandbox,
+   * a benchmark) where the log would be the only thing growing.
+   *
+   * @since 0.2.0
+   */
+  readonly recordExchanges?: boolean | undefined
 }
 
 /**
@@ -128,7 +190,109 @@ export interface StoredEndpoint {
   readonly idempotencyKey: string | null
   /** The `seq` of the exchange that created it. */
   readonly createdBy: number
+  /** Its place in list order: a counter shared with events, taken when it was created (never reused). */
+  readonly ordinal: number
 }
+
+/**
+ * An event in an account's log (`GET /v3/webhooks/events`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface StoredEvent {
+  readonly account: string
+  readonly event_id: string
+  readonly event_type: string
+  readonly event_data: Readonly<Record<string, unknown>>
+  /** What the `entity_id` filter matches (the spec's event carries no such field: it is the fake's index). */
+  readonly entity_id: string | null
+  readonly created_at: string
+  /** Its place in list order (see `StoredEndpoint.ordinal`). */
+  readonly ordinal: number
+}
+
+/**
+ * An event for `recordEvent` to append to a log.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface EventInput {
+  /** Default: the first of `Options.apiKeys` (the sandbox account by default). */
+  readonly account?: string | undefined
+  /** Any string: the response types it as a plain string, so a consumer must cope with types added later. */
+  readonly eventType: string
+  /** Default `{}`. */
+  readonly eventData?: Readonly<Record<string, unknown>> | undefined
+  /** What `entity_id` filters on (default none). */
+  readonly entityId?: string | null | undefined
+  /** Default a fresh `evt_...` id. */
+  readonly eventId?: string | undefined
+  /** ISO 8601; default the Clock's now. */
+  readonly createdAt?: string | undefined
+}
+
+const StoredEndpointSchema = Schema.Struct({
+  account: Schema.String,
+  endpoint_id: Schema.String,
+  url: Schema.String,
+  events: Schema.NullOr(Schema.Array(Schema.String)),
+  entity_id: Schema.NullOr(Schema.String),
+  status: Schema.String,
+  created_at: Schema.String,
+  secret: Schema.String,
+  idempotencyKey: Schema.NullOr(Schema.String),
+  createdBy: Schema.Number,
+  ordinal: Schema.Int
+})
+
+const StoredEventSchema = Schema.Struct({
+  account: Schema.String,
+  event_id: Schema.String,
+  event_type: Schema.String,
+  event_data: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  entity_id: Schema.NullOr(Schema.String),
+  created_at: Schema.String,
+  ordinal: Schema.Int
+})
+
+/**
+ * What the fake holds, as JSON-serialisable data: `snapshot` produces it, `Options.initialState` takes it back.
+ * It persists the endpoints (secrets included), the event log, the ordinal counter (so pagination tokens issued
+ * before a snapshot still work after it) and the idempotency records still inside their window (so a key replays
+ * across processes). It does not persist accounts (they come from `apiKeys`), the exchange log, rate-limit windows,
+ * the fault plan or requests in flight. It holds account names (API keys) and signing secrets: store it as you
+ * would the keys. Decode untrusted JSON with `Schema.decodeUnknown(FakeHeyGen.State)`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const State = Schema.Struct({
+  version: Schema.Literal(1),
+  nextOrdinal: Schema.Int,
+  endpoints: Schema.Array(StoredEndpointSchema),
+  events: Schema.Array(StoredEventSchema),
+  idempotency: Schema.Array(Schema.Struct({
+    account: Schema.String,
+    /** `METHOD path`, path parameters included: the key's scope. */
+    route: Schema.String,
+    key: Schema.String,
+    /** Clock time (ms) the original request arrived; the record replays until `at + idempotencyWindow`. */
+    at: Schema.Number,
+    response: Schema.Struct({
+      status: Schema.Int,
+      headers: Schema.Record({ key: Schema.String, value: Schema.String }),
+      body: Schema.String
+    })
+  }))
+}).annotations({ identifier: "FakeHeyGen.State" })
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface State extends Schema.Schema.Type<typeof State> {}
 
 /**
  * The fake: handle requests, read what it received and stored, script faults.
@@ -149,6 +313,25 @@ export interface FakeHeyGen {
   readonly requests: Effect.Effect<ReadonlyArray<Request>>
   /** Every endpoint stored, in order of creation (optionally those of one account). */
   readonly endpoints: (account?: string) => Effect.Effect<ReadonlyArray<StoredEndpoint>>
+  /**
+   * Every event logged, in order of recording (optionally those of one account).
+   *
+   * @since 0.2.0
+   */
+  readonly events: (account?: string) => Effect.Effect<ReadonlyArray<StoredEvent>>
+  /**
+   * Appends an event to an account's log, as HeyGen does when something happens to a video, so a test can fill
+   * the log that `GET /v3/webhooks/events` serves.
+   *
+   * @since 0.2.0
+   */
+  readonly recordEvent: (event: EventInput) => Effect.Effect<StoredEvent>
+  /**
+   * What the fake holds now, as JSON-serialisable data (see `State` for what is kept).
+   *
+   * @since 0.2.0
+   */
+  readonly snapshot: Effect.Effect<State>
   /** Appends faults to the plan: they apply to the next requests not yet covered by the plan. */
   readonly enqueueFaults: (faults: Fault.FaultPlan) => Effect.Effect<void>
   /** Drops whatever is left of the fault plan. */

@@ -107,7 +107,7 @@ describe("FakeHeyGen: create", () => {
     Effect.gen(function*() {
       const fake = yield* FakeHeyGen.make()
       expect((yield* send(fake, { path: "/v3/webhooks/nope", body: { url } })).status).toBe(404)
-      expect((yield* send(fake, { method: "GET" })).status).toBe(405)
+      expect((yield* send(fake, { method: "PUT" })).status).toBe(405)
     }))
 })
 

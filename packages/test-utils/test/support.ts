@@ -21,7 +21,7 @@ export const send = (
     readonly body?: unknown
     readonly rawBody?: string
     readonly path?: string
-    readonly method?: "POST" | "GET"
+    readonly method?: "POST" | "GET" | "PATCH" | "DELETE" | "PUT"
   } = {}
 ) =>
   Effect.gen(function*() {

@@ -1,6 +1,8 @@
 /**
  * The fake's state machine. Every state change happens inside one `Effect.sync`, so concurrent fibers see each
  * request's check-and-claim (of an idempotency key, a URL, a rate-limit slot) as atomic, as a database would.
+ * What the API answers is the route handlers' business (`routes/`); this file is what every route shares:
+ * the exchange log, faults, authentication, rate limits, idempotency and latency.
  */
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -9,24 +11,22 @@ import * as Fiber from "effect/Fiber"
 import * as Random from "effect/Random"
 import type * as FakeHeyGen from "../FakeHeyGen.js"
 import type * as Fault from "../Fault.js"
-import { isValidIdempotencyKey, validateBody } from "./validation.js"
+import * as Routes from "./routes/index.js"
+import type { Fresh } from "./routes/route.js"
+import * as Store from "./store.js"
+import { isValidIdempotencyKey } from "./validation.js"
 
 /** See `FakeHeyGen.sandboxApiKey`. */
 export const sandboxApiKey = "sandbox_heygen_key"
 /** See `FakeHeyGen.createPath`. */
 export const createPath = "/v3/webhooks/endpoints"
 
-type KeyRecord =
-  | { readonly _tag: "InFlight" }
-  | { readonly _tag: "Done"; readonly response: FakeHeyGen.Response; readonly at: number }
-
 interface State {
   seq: number
   readonly exchanges: Array<FakeHeyGen.Exchange>
-  readonly endpoints: Array<FakeHeyGen.StoredEndpoint>
+  readonly store: Store.Store
   plan: Array<Fault.Fault | null>
   readonly accounts: Set<string>
-  readonly keys: Map<string, KeyRecord>
   readonly hits: Map<string, Array<number>>
 }
 
@@ -70,19 +70,29 @@ const accountOf = (headers: Readonly<Record<string, string>>): string | null => 
   return bearer?.[1] ?? null
 }
 
-const routeOf = (path: string) => path.split("?")[0] ?? path
+const splitPath = (path: string) => {
+  const q = path.indexOf("?")
+  return q < 0 ? { route: path, query: "" } : { route: path.slice(0, q), query: path.slice(q + 1) }
+}
+
+const mint: Effect.Effect<Fresh> = Effect.map(
+  Effect.all([hex(16), base62(32)]),
+  ([id, secret]) => ({ endpointId: `ep_${id}`, secret: `whsec_${secret}` })
+)
+const noFresh: Fresh = { endpointId: "", secret: "" }
 
 export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen.FakeHeyGen> =>
   Effect.sync(() => {
     const state: State = {
       seq: 0,
       exchanges: [],
-      endpoints: [],
+      store: options.initialState === undefined ? Store.empty() : Store.restore(options.initialState),
       plan: [...(options.faults ?? [])],
       accounts: new Set(options.apiKeys ?? [sandboxApiKey]),
-      keys: new Map(),
       hits: new Map()
     }
+    const recordExchanges = options.recordExchanges ?? true
+    const defaultAccount = options.apiKeys?.[0] ?? sandboxApiKey
     const latency = Duration.decode(options.latency ?? Duration.zero)
     const keyWindow = Duration.toMillis(options.idempotencyWindow ?? Duration.hours(24))
     const rateLimit = options.rateLimit === undefined
@@ -103,17 +113,20 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
     ): Effect.Effect<{ readonly response: FakeHeyGen.Response; readonly replayed: boolean }> =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const json = (status: number, body: string, headers: Record<string, string> = {}) => ({
+        const json = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
           response: {
             status,
             headers: { "content-type": "application/json", "x-request-id": requestId, ...headers },
-            body
+            body: typeof body === "string" ? body : JSON.stringify(body)
           },
           replayed: false
         })
-        const route = routeOf(request.path)
-        if (route !== createPath) return json(404, errorBody("not_found", `No route for ${request.method} ${route}.`))
-        if (request.method !== "POST") {
+        const { query, route } = splitPath(request.path)
+        const matched = Routes.match(request.method, route)
+        if (matched._tag === "NoRoute") {
+          return json(404, errorBody("not_found", `No route for ${request.method} ${route}.`))
+        }
+        if (matched._tag === "MethodNotAllowed") {
           return json(405, errorBody("method_not_allowed", `${request.method} is not allowed on ${route}.`))
         }
 
@@ -122,10 +135,7 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
           return json(401, errorBody("authentication_failed", "Missing API key. Set the x-api-key header."))
         }
         if (!state.accounts.has(account)) {
-          return json(
-            401,
-            errorBody("authentication_failed", "Invalid or expired API key. Verify your x-api-key header.")
-          )
+          return json(401, errorBody("authentication_failed", "Invalid or expired API key. Verify your x-api-key header."))
         }
         update(seq, (e) => ({ ...e, account }))
 
@@ -147,7 +157,8 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
           state.hits.set(account, [...recent, now])
         }
 
-        const key = request.headers["idempotency-key"]
+        // Only the routes the spec gives an Idempotency-Key honour (or check) one.
+        const key = matched.route.keyed ? request.headers["idempotency-key"] : undefined
         if (key !== undefined && !isValidIdempotencyKey(key)) {
           return json(
             400,
@@ -158,10 +169,12 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
             )
           )
         }
-        // Keys are scoped per account and per route: the same key elsewhere is independent.
-        const slot = key === undefined ? undefined : `${account}\u0000POST ${route}\u0000${key}`
+        // Keys are scoped per account, per route and per path parameter (the path holds it): the same key on
+        // another route, or on the rotate-secret of another endpoint, is independent.
+        const scope = `${request.method} ${route}`
+        const slot = key === undefined ? undefined : Store.keySlot(account, scope, key)
         if (slot !== undefined) {
-          const record = state.keys.get(slot)
+          const record = state.store.keys.get(slot)
           if (record?._tag === "Done" && now - record.at < keyWindow) {
             return { response: record.response, replayed: true }
           }
@@ -174,63 +187,33 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
               )
             )
           }
-          state.keys.set(slot, { _tag: "InFlight" })
+          state.store.keys.set(slot, { _tag: "InFlight" })
         }
 
-        const outcome = yield* Effect.gen(function*() {
-          const delay = Duration.sum(latency, extraDelay)
-          if (Duration.greaterThan(delay, Duration.zero)) yield* Effect.sleep(delay)
-          let parsed: unknown
-          try {
-            parsed = JSON.parse(request.body)
-          } catch {
-            return json(400, errorBody("invalid_parameter", "The request body is not valid JSON."))
-          }
-          const checked = validateBody(parsed)
-          if (checked._tag === "Left") {
-            return json(400, errorBody("invalid_parameter", checked.refusal.message, checked.refusal.param))
-          }
-          const body = checked.body
-          const endpointId = `ep_${yield* hex(16)}`
-          const secret = `whsec_${yield* base62(32)}`
-          const createdAt = new Date(yield* Clock.currentTimeMillis).toISOString()
-          // Check and insert in one synchronous step, so two concurrent creates of one URL cannot both pass.
-          return yield* Effect.sync(() => {
-            if (state.endpoints.some((e) => e.account === account && e.url === body.url)) {
-              return json(
-                409,
-                errorBody("conflict", "A webhook endpoint with this URL already exists for this account.")
-              )
-            }
-            const stored: FakeHeyGen.StoredEndpoint = {
-              account,
-              endpoint_id: endpointId,
-              url: body.url,
-              events: body.events,
-              entity_id: body.entity_id,
-              status: "enabled",
-              created_at: createdAt,
-              secret,
-              idempotencyKey: key ?? null,
-              createdBy: seq
-            }
-            state.endpoints.push(stored)
-            return json(
-              200,
-              JSON.stringify({
-                data: {
-                  endpoint_id: stored.endpoint_id,
-                  url: stored.url,
-                  events: stored.events,
-                  status: stored.status,
-                  created_at: stored.created_at,
-                  secret: stored.secret
-                }
-              })
-            )
+        const delay = Duration.sum(latency, extraDelay)
+        if (Duration.greaterThan(delay, Duration.zero)) yield* Effect.sleep(delay)
+        const fresh = matched.route.mints ? yield* mint : noFresh
+        const processedAt = yield* Clock.currentTimeMillis
+        // The handler checks and changes the store in one synchronous step: two concurrent requests (creates of
+        // one URL, an update and a delete of one endpoint) cannot interleave.
+        const outcome = yield* Effect.sync(() => {
+          const answer = matched.route.handle({
+            store: state.store,
+            account,
+            params: matched.params,
+            query: new URLSearchParams(query),
+            body: request.body,
+            now: processedAt,
+            seq,
+            idempotencyKey: key ?? null,
+            fresh
           })
+          const result = json(answer.status, answer.body)
+          if (slot !== undefined && key !== undefined) {
+            state.store.keys.set(slot, { _tag: "Done", account, route: scope, key, response: result.response, at: now })
+          }
+          return result
         })
-        if (slot !== undefined) state.keys.set(slot, { _tag: "Done", response: outcome.response, at: now })
         return outcome
       })
 
@@ -302,6 +285,7 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
         const { fault, seq } = yield* Effect.sync(() => {
           const seq = state.seq++
           const fault = state.plan.shift() ?? null
+          if (!recordExchanges) return { fault, seq }
           state.exchanges.push({
             seq,
             request,
@@ -326,11 +310,28 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
       options,
       handle,
       exchanges: Effect.sync(() => [...state.exchanges]),
-      requests: Effect.sync(() =>
-        state.exchanges.map((e) => e.request)
+      requests: Effect.sync(() => state.exchanges.map((e) => e.request)),
+      endpoints: (account) => Effect.sync(() => Store.endpointsOf(state.store, account)),
+      events: (account) => Effect.sync(() => Store.eventsOf(state.store, account)),
+      recordEvent: (event) =>
+        Effect.gen(function*() {
+          const eventId = event.eventId ?? `evt_${yield* hex(16)}`
+          const createdAt = event.createdAt ?? new Date(yield* Clock.currentTimeMillis).toISOString()
+          return yield* Effect.sync(() =>
+            Store.insertEvent(state.store, {
+              account: event.account ?? defaultAccount,
+              event_id: eventId,
+              event_type: event.eventType,
+              event_data: event.eventData ?? {},
+              entity_id: event.entityId ?? null,
+              created_at: createdAt
+            })
+          )
+        }),
+      snapshot: Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) => Effect.sync(() => Store.snapshot(state.store, now, keyWindow))
       ),
-      endpoints: (account) =>
-        Effect.sync(() => state.endpoints.filter((e) => account === undefined || e.account === account)),
       enqueueFaults: (faults) =>
         Effect.sync(() => {
           state.plan.push(...faults)

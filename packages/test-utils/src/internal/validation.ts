@@ -1,6 +1,6 @@
 /**
- * The server-side checks of a Create Webhook Endpoint body, written independently of core's Schema on purpose:
- * a fake that reused the client's validator could never catch the client disagreeing with the spec.
+ * The server-side checks of request bodies and query parameters, written independently of core's Schema on
+ * purpose: a fake that reused the client's validator could never catch the client disagreeing with the spec.
  */
 import { IdempotencyKey, WebhookEventType } from "@effect-heygen/core"
 
@@ -36,11 +36,32 @@ const isPublicHost = (hostname: string): boolean =>
 
 const urlRefusal: Refusal = { param: "url", message: "'url' must be a publicly accessible HTTPS URL." }
 
+type Checked<A> = { readonly _tag: "Right"; readonly body: A } | { readonly _tag: "Left"; readonly refusal: Refusal }
+
+const checkUrl = (url: unknown): Refusal | null => {
+  if (typeof url !== "string") return urlRefusal
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return urlRefusal
+  }
+  return parsed.protocol !== "https:" || !isPublicHost(parsed.hostname) ? urlRefusal : null
+}
+
+const checkEvents = (events: unknown): Refusal | null => {
+  if (events === null) return null
+  if (!Array.isArray(events)) return { param: "events", message: "'events' must be an array of event types or null." }
+  for (const event of events as ReadonlyArray<unknown>) {
+    if (typeof event !== "string" || !eventTypes.has(event)) {
+      return { param: "events", message: `Unknown event type ${JSON.stringify(event)}.` }
+    }
+  }
+  return null
+}
+
 /** Checks a parsed JSON body against the spec's `CreateWebhookEndpointRequest`. */
-export const validateBody = (json: unknown): { readonly _tag: "Right"; readonly body: ValidBody } | {
-  readonly _tag: "Left"
-  readonly refusal: Refusal
-} => {
+export const validateBody = (json: unknown): Checked<ValidBody> => {
   const left = (refusal: Refusal) => ({ _tag: "Left" as const, refusal })
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return left({ param: null, message: "The request body must be a JSON object." })
@@ -51,34 +72,78 @@ export const validateBody = (json: unknown): { readonly _tag: "Right"; readonly 
   }
   const url = record["url"]
   if (url === undefined) return left({ param: "url", message: "'url' is required." })
-  if (typeof url !== "string") return left(urlRefusal)
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    return left(urlRefusal)
-  }
-  if (parsed.protocol !== "https:" || !isPublicHost(parsed.hostname)) return left(urlRefusal)
-
+  const badUrl = checkUrl(url)
+  if (badUrl !== null) return left(badUrl)
   const events = record["events"] ?? null
-  if (events !== null && !Array.isArray(events)) {
-    return left({ param: "events", message: "'events' must be an array of event types or null." })
-  }
-  if (events !== null) {
-    for (const event of events as ReadonlyArray<unknown>) {
-      if (typeof event !== "string" || !eventTypes.has(event)) {
-        return left({ param: "events", message: `Unknown event type ${JSON.stringify(event)}.` })
-      }
-    }
-  }
+  const badEvents = checkEvents(events)
+  if (badEvents !== null) return left(badEvents)
   const entityId = record["entity_id"] ?? null
   if (entityId !== null && typeof entityId !== "string") {
     return left({ param: "entity_id", message: "'entity_id' must be a string or null." })
   }
   return {
     _tag: "Right",
-    body: { url, events: events === null ? null : [...(events as ReadonlyArray<string>)], entity_id: entityId }
+    body: {
+      url: url as string,
+      events: events === null ? null : [...(events as ReadonlyArray<string>)],
+      entity_id: entityId
+    }
   }
+}
+
+/** A PATCH body that passed: `url` absent (or null) keeps the URL; `events` present replaces the list. */
+export interface ValidUpdate {
+  readonly url: string | null
+  readonly events: { readonly _tag: "Keep" } | { readonly _tag: "Replace"; readonly events: ReadonlyArray<string> | null }
+}
+
+const updateKeys = new Set(["url", "events"])
+
+/**
+ * Checks a parsed JSON body against the spec's `UpdateWebhookEndpointRequest` and HeyGen's docs: both fields
+ * optional, at least one required. The spec types `url` as string-or-null: null (like absence) keeps the URL, so
+ * `{"url": null}` alone changes nothing and is refused. `events: null` is a value (all events), so it counts.
+ */
+export const validateUpdateBody = (json: unknown): Checked<ValidUpdate> => {
+  const left = (refusal: Refusal) => ({ _tag: "Left" as const, refusal })
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return left({ param: null, message: "The request body must be a JSON object." })
+  }
+  const record = json as Record<string, unknown>
+  for (const key of Object.keys(record)) {
+    if (!updateKeys.has(key)) return left({ param: key, message: `Unknown parameter '${key}'.` })
+  }
+  const url = record["url"] ?? null
+  if (url !== null) {
+    const badUrl = checkUrl(url)
+    if (badUrl !== null) return left(badUrl)
+  }
+  const hasEvents = "events" in record
+  if (url === null && !hasEvents) {
+    return left({ param: null, message: "At least one of 'url' or 'events' must be provided." })
+  }
+  const events = hasEvents ? record["events"] ?? null : null
+  const badEvents = checkEvents(events)
+  if (badEvents !== null) return left(badEvents)
+  return {
+    _tag: "Right",
+    body: {
+      url: url as string | null,
+      events: hasEvents
+        ? { _tag: "Replace", events: events === null ? null : [...(events as ReadonlyArray<string>)] }
+        : { _tag: "Keep" }
+    }
+  }
+}
+
+/** Whether a string is one of the spec's event types. */
+export const isEventType = (s: string): boolean => eventTypes.has(s)
+
+/** The `limit` query parameter: absent is 10; otherwise an integer 1-100 written in decimal digits. */
+export const parseLimit = (raw: string | null): number | Refusal => {
+  if (raw === null) return 10
+  const n = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN
+  return n >= 1 && n <= 100 ? n : { param: "limit", message: "'limit' must be between 1 and 100." }
 }
 
 /** The spec's Idempotency-Key pattern (shared with core: it is the spec's, not the client's, rule). */

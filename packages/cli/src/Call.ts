@@ -1,0 +1,172 @@
+/**
+ * What every API command shares: the connection flags turned into a client configuration, one call to core run
+ * over real HTTP (against the sandbox when asked, with its state loaded and saved around the call), and every
+ * failure mapped to the stderr envelope. A command is its own flags plus one `Call.run`.
+ *
+ * @since 0.2.0
+ */
+import * as HeyGenClient from "@effect-heygen/core/HeyGenClient"
+import type * as HeyGenError from "@effect-heygen/core/HeyGenError"
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as ExitCode from "./ExitCode.js"
+import * as Failure from "./Failure.js"
+import * as FlagValue from "./FlagValue.js"
+import { Io } from "./Io.js"
+
+/**
+ * The connection flags, as parsed (see `Flags.connection`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ConnectionFlags {
+  readonly apiKey: Option.Option<Redacted.Redacted<string>>
+  readonly baseUrl: Option.Option<string>
+  readonly maxRetries: Option.Option<string>
+  readonly timeout: Option.Option<string>
+  readonly sandbox: boolean
+  readonly human: boolean
+}
+
+/**
+ * Where and how to call: the client's options, the time limits of each call, and whether to use the sandbox.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Connection {
+  readonly client: HeyGenClient.Options
+  /** The per-call limits from `--timeout` (empty when not given: core's defaults apply). */
+  readonly limits: { readonly deadline?: Duration.Duration; readonly attemptTimeout?: Duration.Duration }
+  readonly sandbox: boolean
+}
+
+/**
+ * Core's limit on one attempt; `--timeout` can only lower it.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const attemptTimeoutCap: Duration.Duration = HeyGenClient.defaults.attemptTimeout
+
+const maxRetriesLimit = 10
+
+/** An environment variable, with an empty value treated as unset (as shells usually mean it). */
+const envValue = (env: Readonly<Record<string, string | undefined>>, name: string): Option.Option<string> =>
+  Option.filter(Option.fromNullable(env[name]), (v) => v !== "")
+
+/**
+ * Fails with a reported failure.
+ *
+ * @since 0.2.0
+ * @category failures
+ */
+export const fail = (error: Failure.CliError): Effect.Effect<never, Failure.Reported> =>
+  Effect.fail(new Failure.Reported({ failure: Failure.fromCliError(error) }))
+
+/**
+ * Lifts a parsed flag value into the command, failing with its usage error.
+ *
+ * @since 0.2.0
+ * @category failures
+ */
+export const fromEither = <A>(either: Either.Either<A, Failure.CliError>): Effect.Effect<A, Failure.Reported> =>
+  Either.match(either, { onLeft: fail, onRight: Effect.succeed })
+
+/**
+ * A usage error (exit 2) naming a flag.
+ *
+ * @since 0.2.0
+ * @category failures
+ */
+export const usage = (message: string, param: string, hint: string): Failure.CliError =>
+  new Failure.CliError({ code: "cli_usage", message, param, hint, exitCode: ExitCode.Usage })
+
+/**
+ * Resolves the connection flags and environment, checking everything that can be checked before any I/O.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const connection = (flags: ConnectionFlags): Effect.Effect<Connection, Failure.Reported, Io> =>
+  Effect.gen(function*() {
+    const io = yield* Io
+    if (flags.sandbox && Option.isSome(flags.baseUrl)) {
+      return yield* fail(usage("--sandbox and --base-url cannot be used together", "--base-url", "drop one of them"))
+    }
+    if (flags.sandbox && Option.isSome(flags.apiKey)) {
+      return yield* fail(
+        usage("--sandbox has its own API key; --api-key cannot be used with it", "--api-key", "drop one of them")
+      )
+    }
+    const maxRetries = yield* Option.match(flags.maxRetries, {
+      onSome: (text) => fromEither(FlagValue.integer("--max-retries", text, 0, maxRetriesLimit)),
+      onNone: () =>
+        Option.match(envValue(io.env, "HEYGEN_MAX_RETRIES"), {
+          onSome: (text) => fromEither(FlagValue.integer("HEYGEN_MAX_RETRIES", text, 0, maxRetriesLimit)),
+          onNone: () => Effect.succeed(undefined)
+        })
+    })
+    const deadline = yield* Option.match(flags.timeout, {
+      onSome: (text) => fromEither(FlagValue.duration("--timeout", text)),
+      onNone: () => Effect.succeed(undefined)
+    })
+    const client: HeyGenClient.Options = {
+      apiKey: Option.getOrUndefined(
+        Option.orElse(flags.apiKey, () => Option.map(envValue(io.env, "HEYGEN_API_KEY"), Redacted.make))
+      ),
+      baseUrl: Option.getOrUndefined(Option.orElse(flags.baseUrl, () => envValue(io.env, "HEYGEN_API_BASE"))),
+      maxRetries
+    }
+    return {
+      client,
+      limits: deadline === undefined ? {} : { deadline, attemptTimeout: Duration.min(deadline, attemptTimeoutCap) },
+      sandbox: flags.sandbox
+    }
+  })
+
+/**
+ * Maps whatever a call can fail with to its reported failure. `suppliedKey` is the idempotency key the user
+ * passed, reported when the call fails before it has a key of its own.
+ *
+ * @since 0.2.0
+ * @category failures
+ */
+export const toFailure = (suppliedKey?: string) =>
+(
+  error: HeyGenError.HeyGenError | ConfigError.ConfigError | Failure.CliError | Failure.Reported
+): Failure.Reported => {
+  if (ConfigError.isConfigError(error)) return new Failure.Reported({ failure: Failure.fromConfigError(error) })
+  if (error._tag === "Reported") return error
+  if (error._tag === "CliError") return new Failure.Reported({ failure: Failure.fromCliError(error) })
+  return new Failure.Reported({ failure: Failure.fromHeyGenError(error, suppliedKey) })
+}
+
+/**
+ * Runs one call to core over real HTTP (`NodeHttpClient`), or against the sandbox (its saved state loaded
+ * before and saved after, under a lock), and maps its failures. The HTTP client and the sandbox are loaded on
+ * first use: they are the heaviest parts of the CLI and `--help` needs neither.
+ *
+ * @since 0.2.0
+ * @category running
+ */
+export const run = <A, E extends HeyGenError.HeyGenError | Failure.Reported>(
+  conn: Connection,
+  call: Effect.Effect<A, E, HeyGenClient.HeyGenClient | Io>,
+  suppliedKey?: string
+): Effect.Effect<A, Failure.Reported, Io> =>
+  Effect.gen(function*() {
+    const NodeHttpClient = yield* Effect.promise(() => import("@effect/platform-node/NodeHttpClient"))
+    const withClient = (client: HeyGenClient.Options) =>
+      call.pipe(Effect.provide(HeyGenClient.layer(client)), Effect.provide(NodeHttpClient.layer))
+    if (!conn.sandbox) return yield* withClient(conn.client)
+    const Sandbox = yield* Effect.promise(() => import("./Sandbox.js"))
+    return yield* Sandbox.session((running) =>
+      withClient({ ...conn.client, apiKey: Redacted.make(running.apiKey), baseUrl: running.baseUrl })
+    )
+  }).pipe(Effect.mapError(toFailure(suppliedKey)))
