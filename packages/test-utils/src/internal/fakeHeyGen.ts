@@ -135,7 +135,10 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
           return json(401, errorBody("authentication_failed", "Missing API key. Set the x-api-key header."))
         }
         if (!state.accounts.has(account)) {
-          return json(401, errorBody("authentication_failed", "Invalid or expired API key. Verify your x-api-key header."))
+          return json(
+            401,
+            errorBody("authentication_failed", "Invalid or expired API key. Verify your x-api-key header.")
+          )
         }
         update(seq, (e) => ({ ...e, account }))
 
@@ -310,7 +313,9 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
       options,
       handle,
       exchanges: Effect.sync(() => [...state.exchanges]),
-      requests: Effect.sync(() => state.exchanges.map((e) => e.request)),
+      requests: Effect.sync(() =>
+        state.exchanges.map((e) => e.request)
+      ),
       endpoints: (account) => Effect.sync(() => Store.endpointsOf(state.store, account)),
       events: (account) => Effect.sync(() => Store.eventsOf(state.store, account)),
       recordEvent: (event) =>
