@@ -3,8 +3,8 @@
  * instead), plus CPU cost, memory, bundle size and CLI start-up. Every figure is a ratio against a baseline
  * measured in the same run, because these machines are shared and noisy: absolute numbers mean little.
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { createWebhookEndpoint, HeyGenClient, WebhookEndpoint } from "@effect-heygen/core"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schema from "effect/Schema"
@@ -39,7 +39,9 @@ const wants = (section: string) => only === undefined || only.includes(section)
 
 const startServer = () =>
   new Promise<{ baseUrl: string; close: () => void }>((resolve, reject) => {
-    const child = spawn(process.execPath, [new URL("bench/server.mjs", root).pathname], { stdio: ["pipe", "pipe", "inherit"] })
+    const child = spawn(process.execPath, [new URL("bench/server.mjs", root).pathname], {
+      stdio: ["pipe", "pipe", "inherit"]
+    })
     child.once("error", reject)
     child.stdout.once("data", (chunk: Buffer) => {
       resolve({ baseUrl: `http://127.0.0.1:${chunk.toString().trim()}`, close: () => child.stdin.end() })
@@ -59,7 +61,12 @@ const makeClients = (baseUrl: string) => {
     call: async () => {
       const res = await fetch(`${baseUrl}/v3/webhooks/endpoints`, {
         method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json", "x-api-key": apiKey, "idempotency-key": crypto.randomUUID() },
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+          "x-api-key": apiKey,
+          "idempotency-key": crypto.randomUUID()
+        },
         body: JSON.stringify(request)
       })
       const json = JSON.parse(await res.text()) as { data: { endpoint_id: string } }
@@ -130,7 +137,10 @@ const concurrent = async (client: Client, n: number, concurrency: number) => {
 }
 
 /** Runs `measure` for every client over several rounds, rotating the order, and keeps the median per client. */
-const rounds = async <A extends Record<string, number>>(clients: ReadonlyArray<Client>, measure: (c: Client) => Promise<A>) => {
+const rounds = async <A extends Record<string, number>>(
+  clients: ReadonlyArray<Client>,
+  measure: (c: Client) => Promise<A>
+) => {
   const results = new Map<string, Array<A>>()
   for (let r = 0; r < ROUNDS; r++) {
     const order = clients.map((_, i) => clients[(i + r) % clients.length]!)
@@ -164,7 +174,10 @@ const cpuCost = () => {
   const ours = () => decode(JSON.parse((JSON.stringify(encode(request, { onExcessProperty: "error" })), responseText)))
   const floor = () => JSON.parse((JSON.stringify(request), responseText))
   const iterations = quick ? 20_000 : 200_000
-  const samples = Array.from({ length: ROUNDS }, () => ({ ours: timeOps(ours, iterations), floor: timeOps(floor, iterations) }))
+  const samples = Array.from(
+    { length: ROUNDS },
+    () => ({ ours: timeOps(ours, iterations), floor: timeOps(floor, iterations) })
+  )
   return { oursNs: median(samples.map((s) => s.ours)), floorNs: median(samples.map((s) => s.floor)) }
 }
 
@@ -333,11 +346,23 @@ const main = async () => {
   const header = ["figure", "value", "ratio", "target", ""]
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (r: ReadonlyArray<string>) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()
-  console.log(`\neffect-heygen bench (node ${process.version}, ${os.cpus().length} cores${quick ? ", BENCH_QUICK" : ""})\n`)
+  console.log(
+    `\neffect-heygen bench (node ${process.version}, ${os.cpus().length} cores${quick ? ", BENCH_QUICK" : ""})\n`
+  )
   console.log(line(header))
   console.log(widths.map((w) => "-".repeat(w)).join("  "))
   for (const r of rows) console.log(line(r))
-  const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, quick, sequentialCalls: SEQUENTIAL, concurrentCalls: CONCURRENT, concurrency: CONCURRENCY, rounds: ROUNDS, figures }
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    quick,
+    sequentialCalls: SEQUENTIAL,
+    concurrentCalls: CONCURRENT,
+    concurrency: CONCURRENCY,
+    rounds: ROUNDS,
+    figures
+  }
   fs.writeFileSync(new URL("bench/results.json", root), `${JSON.stringify(results, null, 2)}\n`)
   console.log("\nwritten: bench/results.json")
 }

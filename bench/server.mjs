@@ -8,7 +8,11 @@ const body = okBody
 const server = http.createServer((req, res) => {
   req.resume()
   req.on("end", () => {
-    res.writeHead(200, { "content-type": "application/json", "content-length": body.length, "x-request-id": "req_bench" })
+    res.writeHead(200, {
+      "content-type": "application/json",
+      "content-length": body.length,
+      "x-request-id": "req_bench"
+    })
     res.end(body)
   })
 })

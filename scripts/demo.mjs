@@ -12,7 +12,9 @@ const args = process.argv.slice(2)
 const sandbox = !process.env.HEYGEN_API_KEY
 if (sandbox) console.error("No HEYGEN_API_KEY set: creating the endpoint in the built-in sandbox.\n")
 const argv = [
-  "webhook", "endpoints", "create",
+  "webhook",
+  "endpoints",
+  "create",
   ...(sandbox ? ["--sandbox"] : []),
   ...(args.includes("--url") ? [] : ["--url", "https://example.com/hooks/heygen"]),
   ...(args.length > 0 ? args : ["--events", "avatar_video.success,avatar_video.fail", "--human"])

@@ -27,7 +27,17 @@ const cases = {
   "--help": () => [process.execPath, [bin, "--help"]],
   "create --sandbox": () => [
     process.execPath,
-    [bin, "webhook", "endpoints", "create", "--sandbox", "--url", `https://example.com/hooks/${++createRun}`, "--events", "avatar_video.success"]
+    [
+      bin,
+      "webhook",
+      "endpoints",
+      "create",
+      "--sandbox",
+      "--url",
+      `https://example.com/hooks/${++createRun}`,
+      "--events",
+      "avatar_video.success"
+    ]
   ]
 }
 

@@ -154,8 +154,7 @@ export const text = (
   value: string,
   help: string,
   options: FlagOptions = {}
-): Flag<Option.Option<string>> =>
-  described(specOf(name, value, help, options), Options.optional(Options.text(name)))
+): Flag<Option.Option<string>> => described(specOf(name, value, help, options), Options.optional(Options.text(name)))
 
 /**
  * A flag that may be repeated: `--events a --events b`.

@@ -46,7 +46,10 @@ const tree = CommandSpec.root({
       command:
         "effect-heygen webhook endpoints create --url https://example.com/hooks --events avatar_video.success,avatar_video.fail --secret-file ./whsec"
     },
-    { what: "Every endpoint, one JSON object per line", command: "effect-heygen webhook endpoints list --all | jq .url" }
+    {
+      what: "Every endpoint, one JSON object per line",
+      command: "effect-heygen webhook endpoints list --all | jq .url"
+    }
   ]
 }, [webhook, SandboxCommands.group])
 

@@ -159,7 +159,9 @@ export const fish = (spec: CommandSpec.Spec, eventTypes: ReadonlyArray<string> =
     const at = `"__effect_heygen_at '${node.path.length === 0 ? "." : key(node)}'"`
     for (const child of node.children) {
       lines.push(
-        `complete -c ${prog} -n ${at} -a ${fishQuote(child.path[child.path.length - 1]!)} -d ${fishQuote(child.summary)}`
+        `complete -c ${prog} -n ${at} -a ${fishQuote(child.path[child.path.length - 1]!)} -d ${
+          fishQuote(child.summary)
+        }`
       )
     }
     for (const flag of flagsOf(node)) {

@@ -11,7 +11,7 @@
 import * as IdempotencyKey from "@effect-heygen/core/IdempotencyKey"
 import type * as WebhookEndpoint from "@effect-heygen/core/WebhookEndpoint"
 import * as WebhookEndpoints from "@effect-heygen/core/WebhookEndpoints"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"

@@ -31,7 +31,8 @@ export const create = CommandSpec.leaf("create", createInputs, {
   examples: [
     {
       what: "Register an endpoint for two events",
-      command: "effect-heygen webhook endpoints create --url https://example.com/hooks --events avatar_video.success,avatar_video.fail"
+      command:
+        "effect-heygen webhook endpoints create --url https://example.com/hooks --events avatar_video.success,avatar_video.fail"
     },
     {
       what: "Keep the signing secret in a 0600 file instead of stdout",
@@ -56,7 +57,10 @@ export const list = CommandSpec.leaf("list", listInputs, {
   examples: [
     { what: "The first page as a table", command: "effect-heygen webhook endpoints list --human" },
     { what: "The next page", command: "effect-heygen webhook endpoints list --limit 20 --token NEXT_TOKEN" },
-    { what: "Every endpoint's URL, however many pages", command: "effect-heygen webhook endpoints list --all | jq -r .url" }
+    {
+      what: "Every endpoint's URL, however many pages",
+      command: "effect-heygen webhook endpoints list --all | jq -r .url"
+    }
   ]
 }, (flags) => CommandSpec.lazy(() => import("./Endpoints.js"), (m) => m.list(flags)))
 
@@ -85,7 +89,10 @@ export const update = CommandSpec.leaf("update", updateInputs, {
       what: "Subscribe to exactly these two events",
       command: "effect-heygen webhook endpoints update ENDPOINT_ID --events avatar_video.success,avatar_video.fail"
     },
-    { what: "Move the endpoint", command: "effect-heygen webhook endpoints update ENDPOINT_ID --url https://example.com/new" },
+    {
+      what: "Move the endpoint",
+      command: "effect-heygen webhook endpoints update ENDPOINT_ID --url https://example.com/new"
+    },
     { what: "Back to all events", command: "effect-heygen webhook endpoints update ENDPOINT_ID -d '{\"events\":null}'" }
   ]
 }, (flags) => CommandSpec.lazy(() => import("./Endpoints.js"), (m) => m.update(flags)))

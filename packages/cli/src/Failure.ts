@@ -7,7 +7,6 @@
  *
  * @since 0.1.0
  */
-import type * as CliValidationError from "@effect/cli/ValidationError"
 import type * as HeyGenError from "@effect-heygen/core/HeyGenError"
 import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as ConfigError from "effect/ConfigError"

@@ -182,4 +182,7 @@ export const all = CommandSpec.boolean(
  * @since 0.2.0
  * @category flags
  */
-export const endpointId = CommandSpec.arg("endpoint-id", "The endpoint's id (from: effect-heygen webhook endpoints list).")
+export const endpointId = CommandSpec.arg(
+  "endpoint-id",
+  "The endpoint's id (from: effect-heygen webhook endpoints list)."
+)

@@ -67,7 +67,9 @@ export const nodes = (spec: CommandSpec.Spec): Array<CommandSpec.Spec> => [spec,
  * @category rendering
  */
 export const flagLabel = (flag: CommandSpec.FlagSpec): string =>
-  `${flag.alias === undefined ? "    " : `-${flag.alias}, `}--${flag.name}${flag.value === undefined ? "" : ` ${flag.value}`}`
+  `${flag.alias === undefined ? "    " : `-${flag.alias}, `}--${flag.name}${
+    flag.value === undefined ? "" : ` ${flag.value}`
+  }`
 
 /**
  * The usage line: the whole command, its arguments, and `[flags]`.
@@ -113,11 +115,16 @@ export const render = (spec: CommandSpec.Spec): string => {
     ...section("FLAGS", rows(own.map((f) => [flagLabel(f), f.help] as const))),
     ...section(
       common.length > 0 ? "CONNECTION AND OUTPUT FLAGS" : "GLOBAL FLAGS",
-      rows([...common, ...builtIns.filter((b) => isRoot || b.name === "help")].map((f) => [flagLabel(f), f.help] as const))
+      rows(
+        [...common, ...builtIns.filter((b) => isRoot || b.name === "help")].map((f) => [flagLabel(f), f.help] as const)
+      )
     ),
     ...section("EXAMPLES", spec.examples.flatMap((e) => [`  # ${e.what}`, `  ${e.command}`])),
     ...(spec.children.length > 0
-      ? ["", `Run \`${[CommandSpec.programName, ...spec.path, "<command>", "--help"].join(" ")}\` for a command's flags.`]
+      ? [
+        "",
+        `Run \`${[CommandSpec.programName, ...spec.path, "<command>", "--help"].join(" ")}\` for a command's flags.`
+      ]
       : [])
   ]
   return `${lines.join("\n")}\n`

@@ -66,8 +66,7 @@ export class Io extends Context.Tag("@effect-heygen/cli/Io")<Io, Service>() {}
  * @since 0.1.0
  * @category combinators
  */
-export const println = (text: string): Effect.Effect<void, never, Io> =>
-  Effect.map(Io, (io) => io.stdout(`${text}\n`))
+export const println = (text: string): Effect.Effect<void, never, Io> => Effect.map(Io, (io) => io.stdout(`${text}\n`))
 
 /**
  * Prints a line on standard error.
@@ -75,5 +74,4 @@ export const println = (text: string): Effect.Effect<void, never, Io> =>
  * @since 0.1.0
  * @category combinators
  */
-export const eprintln = (text: string): Effect.Effect<void, never, Io> =>
-  Effect.map(Io, (io) => io.stderr(`${text}\n`))
+export const eprintln = (text: string): Effect.Effect<void, never, Io> => Effect.map(Io, (io) => io.stderr(`${text}\n`))

@@ -59,11 +59,14 @@ export const all = <A, E, R>(stream: Stream.Stream<A, E, R>, listing: Listing<A>
     const progress = io.stderrIsTerminal === true
     const count = yield* Ref.make(0)
     const collected: Array<A> = []
-    const counted = Stream.mapChunksEffect(stream, (chunk) =>
-      Effect.map(Ref.updateAndGet(count, (n) => n + chunk.length), (n) => {
-        if (progress) io.stderr(`\r\u001b[Kfetched ${n} ${listing.noun}…`)
-        return chunk
-      }))
+    const counted = Stream.mapChunksEffect(
+      stream,
+      (chunk) =>
+        Effect.map(Ref.updateAndGet(count, (n) => n + chunk.length), (n) => {
+          if (progress) io.stderr(`\r\u001b[Kfetched ${n} ${listing.noun}…`)
+          return chunk
+        })
+    )
     const cut = io.stdoutClosed === undefined ? counted : Stream.interruptWhen(counted, io.stdoutClosed)
     yield* Stream.runForEachChunk(cut, (chunk) =>
       Effect.sync(() => {
@@ -75,5 +78,7 @@ export const all = <A, E, R>(stream: Stream.Stream<A, E, R>, listing: Listing<A>
           if (lines !== "") io.stdout(lines)
         }
       })).pipe(Effect.ensuring(Effect.sync(() => progress && io.stderr("\r\u001b[K"))))
-    if (listing.human) io.stdout(`${collected.length === 0 ? `(no ${listing.noun})` : Table.render(listing.columns, collected)}\n`)
+    if (listing.human) {
+      io.stdout(`${collected.length === 0 ? `(no ${listing.noun})` : Table.render(listing.columns, collected)}\n`)
+    }
   })

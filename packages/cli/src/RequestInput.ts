@@ -40,7 +40,13 @@ export const classifyData = (value: string): DataSource => {
 }
 
 const invalidData = (message: string, hint: string) =>
-  new CliError({ code: "cli_invalid_data", message: `--data: ${message}`, hint, param: "--data", exitCode: ExitCode.Usage })
+  new CliError({
+    code: "cli_invalid_data",
+    message: `--data: ${message}`,
+    hint,
+    param: "--data",
+    exitCode: ExitCode.Usage
+  })
 
 /**
  * Parses the text of a `--data` body into a JSON object.
@@ -80,8 +86,10 @@ export const loadData = (value: string): Effect.Effect<Record<string, unknown>, 
       case "Inline":
         return yield* parseDataJson(source.json, "the inline body")
       case "Stdin": {
-        const text = yield* Effect.mapError(io.readStdin, (e) =>
-          invalidData(`cannot read standard input (${e.message})`, "pipe a JSON object into the command"))
+        const text = yield* Effect.mapError(
+          io.readStdin,
+          (e) => invalidData(`cannot read standard input (${e.message})`, "pipe a JSON object into the command")
+        )
         return yield* parseDataJson(text, "standard input")
       }
       case "File": {

@@ -52,8 +52,12 @@ export const start = (
     Effect.mapError((error) =>
       new CliError({
         code: "cli_sandbox_failed",
-        message: `the sandbox server could not start on 127.0.0.1:${port} (${error instanceof Error ? error.message : String(error)})`,
-        hint: port === 0 ? "check that loopback networking is available" : "choose another --port, or 0 for any free one",
+        message: `the sandbox server could not start on 127.0.0.1:${port} (${
+          error instanceof Error ? error.message : String(error)
+        })`,
+        hint: port === 0
+          ? "check that loopback networking is available"
+          : "choose another --port, or 0 for any free one",
         param: port === 0 ? undefined : "--port",
         exitCode: ExitCode.ApiOrNetwork
       })

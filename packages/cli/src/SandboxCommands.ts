@@ -16,8 +16,7 @@ const serve = CommandSpec.leaf("serve", {
     { what: "Serve on a fixed port", command: "effect-heygen sandbox serve --port 8787 --human" },
     {
       what: "Then, from another shell",
-      command:
-        "HEYGEN_API_BASE=http://127.0.0.1:8787 HEYGEN_API_KEY=KEY effect-heygen webhook endpoints list"
+      command: "HEYGEN_API_BASE=http://127.0.0.1:8787 HEYGEN_API_KEY=KEY effect-heygen webhook endpoints list"
     }
   ]
 }, (flags) => CommandSpec.lazy(() => import("./Serve.js"), (m) => m.run(flags)))

@@ -127,23 +127,23 @@ const acquire = (file: string): Effect.Effect<string, Failure.Reported> => {
   })
   const loop = (started: number): Effect.Effect<string, Failure.Reported> =>
     Effect.flatMap(Effect.zip(attempt, Clock.currentTimeMillis), ([won, now]) => {
-    if (won) return Effect.succeed(lock)
-    if (now - started > lockPatience) {
-      return Effect.fail(
-        new Failure.Reported({
-          failure: Failure.fromCliError(
-            new Failure.CliError({
-              code: "cli_sandbox_busy",
-              message: `another effect-heygen command is using the sandbox (lock: ${lock})`,
-              hint: "wait for it to finish; if none is running, delete the lock file",
-              exitCode: ExitCode.ApiOrNetwork
-            })
-          )
-        })
-      )
-    }
-    return Effect.zipRight(Effect.sleep("50 millis"), Effect.suspend(() => loop(started)))
-  })
+      if (won) return Effect.succeed(lock)
+      if (now - started > lockPatience) {
+        return Effect.fail(
+          new Failure.Reported({
+            failure: Failure.fromCliError(
+              new Failure.CliError({
+                code: "cli_sandbox_busy",
+                message: `another effect-heygen command is using the sandbox (lock: ${lock})`,
+                hint: "wait for it to finish; if none is running, delete the lock file",
+                exitCode: ExitCode.ApiOrNetwork
+              })
+            )
+          })
+        )
+      }
+      return Effect.zipRight(Effect.sleep("50 millis"), Effect.suspend(() => loop(started)))
+    })
   return Effect.flatMap(Clock.currentTimeMillis, loop)
 }
 
@@ -163,8 +163,7 @@ const release = (lock: string): Effect.Effect<void> =>
 export const withLock = <A, E, R>(
   file: string,
   use: Effect.Effect<A, E, R>
-): Effect.Effect<A, E | Failure.Reported, R> =>
-  Effect.acquireUseRelease(acquire(file), () => use, release)
+): Effect.Effect<A, E | Failure.Reported, R> => Effect.acquireUseRelease(acquire(file), () => use, release)
 
 /**
  * Reads the saved state: none when there is no file yet; a failure, with a hint to reset, when it cannot be
@@ -176,10 +175,11 @@ export const withLock = <A, E, R>(
 export const load = (file: string): Effect.Effect<Option.Option<unknown>, Failure.Reported> =>
   Effect.gen(function*() {
     const text = yield* Effect.tryPromise({
-      try: () => NodeFs.readFile(file, "utf8").then(Option.some, (e) => {
-        if (codeOf(e) === "ENOENT") return Option.none<string>()
-        throw e
-      }),
+      try: () =>
+        NodeFs.readFile(file, "utf8").then(Option.some, (e) => {
+          if (codeOf(e) === "ENOENT") return Option.none<string>()
+          throw e
+        }),
       catch: (e) => stateError(file, `cannot be read (${codeOf(e)})`)
     })
     if (Option.isNone(text)) return Option.none()
@@ -239,10 +239,11 @@ export const reset = (flags: { readonly human: boolean }): Effect.Effect<void, F
     const existed = yield* withLock(
       file,
       Effect.tryPromise({
-        try: () => NodeFs.unlink(file).then(() => true, (e) => {
-          if (codeOf(e) === "ENOENT") return false
-          throw e
-        }),
+        try: () =>
+          NodeFs.unlink(file).then(() => true, (e) => {
+            if (codeOf(e) === "ENOENT") return false
+            throw e
+          }),
         catch: (e) => stateError(file, `cannot be removed (${codeOf(e)})`)
       })
     )

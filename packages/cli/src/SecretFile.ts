@@ -64,7 +64,9 @@ const place = async (temp: string, path: string, overwrite: boolean): Promise<vo
     const code = reasonOf(e)
     // Some filesystems (FAT, some network mounts) have no hard links: fall back to check-then-rename.
     if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw e
-    if (await NodeFs.lstat(path).then(() => true, () => false)) throw Object.assign(new Error("exists"), { code: "EEXIST" })
+    if (await NodeFs.lstat(path).then(() => true, () => false)) {
+      throw Object.assign(new Error("exists"), { code: "EEXIST" })
+    }
     return NodeFs.rename(temp, path)
   }
   await NodeFs.unlink(temp)

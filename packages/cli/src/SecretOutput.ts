@@ -41,7 +41,11 @@ export const plan = (
   Effect.gen(function*() {
     const io = yield* Io
     if (Option.isNone(secretFile)) return Option.none()
-    const target: Target = { shown: secretFile.value, path: NodePath.resolve(io.cwd, secretFile.value), overwrite: force }
+    const target: Target = {
+      shown: secretFile.value,
+      path: NodePath.resolve(io.cwd, secretFile.value),
+      overwrite: force
+    }
     if (!force && (yield* SecretFile.exists(target.path))) {
       return yield* Effect.fail(
         new Failure.Reported({

@@ -7,8 +7,8 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as Failure from "./Failure.js"
 import * as FlagValue from "./FlagValue.js"
 import { Io } from "./Io.js"
@@ -25,7 +25,9 @@ export const run = (
     const port = Option.isSome(flags.port)
       ? FlagValue.integer("--port", flags.port.value, 0, 65535)
       : Either.right(0)
-    if (Either.isLeft(port)) return yield* Effect.fail(new Failure.Reported({ failure: Failure.fromCliError(port.left) }))
+    if (Either.isLeft(port)) {
+      return yield* Effect.fail(new Failure.Reported({ failure: Failure.fromCliError(port.left) }))
+    }
     // Loaded on first use: the server and the fake are the heaviest parts of the CLI.
     const Sandbox = yield* Effect.promise(() => import("./Sandbox.js"))
     const running = yield* Effect.mapError(

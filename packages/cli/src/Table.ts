@@ -27,6 +27,7 @@ export const truncate = (text: string, max: number): string =>
   [...text].length <= max ? text : `${[...text].slice(0, Math.max(0, max - 1)).join("")}…`
 
 // Tabs and line breaks in a value would break the alignment (and could forge rows): show them as spaces.
+// eslint-disable-next-line no-control-regex -- the control characters are exactly what this replaces
 const oneLine = (text: string): string => text.replace(/[\u0000-\u001f\u007f]/g, " ")
 
 /**

@@ -123,9 +123,11 @@ export * as SecretOutput from "./SecretOutput.js"
  */
 export * as Table from "./Table.js"
 
-/**
- * The package version.
- *
- * @since 0.1.0
- */
-export { version } from "@effect-heygen/core/Version"
+export {
+  /**
+   * The package version.
+   *
+   * @since 0.1.0
+   */
+  version
+} from "@effect-heygen/core/Version"

@@ -29,7 +29,9 @@ const completeAll = (script: string, lines: ReadonlyArray<ReadonlyArray<string>>
     ).join("\n")
     const out = spawnSync("bash", ["-c", `source ${q(file)}\n${body}`], { encoding: "utf8", timeout: 20_000 })
     expect(out.stderr).toBe("")
-    return out.stdout.split("<<end>>\n").slice(0, lines.length).map((block) => block.split("\n").filter((l) => l !== ""))
+    return out.stdout.split("<<end>>\n").slice(0, lines.length).map((block) =>
+      block.split("\n").filter((l) => l !== "")
+    )
   } finally {
     NodeFs.rmSync(dir, { recursive: true, force: true })
   }
@@ -71,8 +73,12 @@ describe("--completions", () => {
     const fish = await runInProcess(["--completions=fish"])
     expect(fish.code).toBe(0)
     for (const t of WebhookEventType.values) expect(fish.stdout).toContain(`'${t}'`)
-    expect(fish.stdout).toMatch(/__effect_heygen_at 'webhook endpoints create'".* -l events -x -a '\(__effect_heygen_events\)'/)
-    expect(fish.stdout).toMatch(/__effect_heygen_at 'webhook events list'".* -l event-type -x -a '\(__effect_heygen_events\)'/)
+    expect(fish.stdout).toMatch(
+      /__effect_heygen_at 'webhook endpoints create'".* -l events -x -a '\(__effect_heygen_events\)'/
+    )
+    expect(fish.stdout).toMatch(
+      /__effect_heygen_at 'webhook events list'".* -l event-type -x -a '\(__effect_heygen_events\)'/
+    )
   })
 
   it("an unknown shell is a usage error naming --completions", async () => {

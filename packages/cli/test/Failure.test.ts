@@ -24,7 +24,11 @@ const api = (status: number, code: string) => ({
 
 /** One example of every error core can fail with, and the exit code and envelope code the CLI must give it. */
 const table: ReadonlyArray<readonly [HeyGenError.HeyGenError, ExitCode.ExitCode, string]> = [
-  [new HeyGenError.ValidationError({ field: "events.1", message: "events.1: bad" }), ExitCode.Usage, "cli_invalid_input"],
+  [
+    new HeyGenError.ValidationError({ field: "events.1", message: "events.1: bad" }),
+    ExitCode.Usage,
+    "cli_invalid_input"
+  ],
   [new HeyGenError.InvalidParameter(api(400, "invalid_parameter")), ExitCode.Usage, "invalid_parameter"],
   [new HeyGenError.AuthenticationFailed(api(401, "authentication_failed")), ExitCode.Auth, "authentication_failed"],
   [new HeyGenError.Conflict(api(409, "conflict")), ExitCode.ApiOrNetwork, "conflict"],
@@ -37,20 +41,34 @@ const table: ReadonlyArray<readonly [HeyGenError.HeyGenError, ExitCode.ExitCode,
   [new HeyGenError.ApiError(api(403, "forbidden")), ExitCode.Auth, "forbidden"],
   [new HeyGenError.ApiError(api(404, "not_found")), ExitCode.ApiOrNetwork, "not_found"],
   [new HeyGenError.ApiError(api(503, "internal_error")), ExitCode.ApiOrNetwork, "internal_error"],
-  [new HeyGenError.NotFound({ ...api(404, "not_found"), idempotencyKey: null, resourceId: "ep_1" }), ExitCode.ApiOrNetwork, "not_found"],
+  [
+    new HeyGenError.NotFound({ ...api(404, "not_found"), idempotencyKey: null, resourceId: "ep_1" }),
+    ExitCode.ApiOrNetwork,
+    "not_found"
+  ],
   [
     new HeyGenError.PaginationError({ reason: "RepeatedToken", token: "t1", page: 3 }),
     ExitCode.ApiOrNetwork,
     "cli_pagination_error"
   ],
-  [new HeyGenError.TransportError({ message: "connection reset", idempotencyKey: key }), ExitCode.ApiOrNetwork, "cli_network_error"],
+  [
+    new HeyGenError.TransportError({ message: "connection reset", idempotencyKey: key }),
+    ExitCode.ApiOrNetwork,
+    "cli_network_error"
+  ],
   [
     new HeyGenError.TimeoutError({ scope: "call", timeout: Duration.seconds(5), idempotencyKey: key }),
     ExitCode.Timeout,
     "cli_timeout"
   ],
   [
-    new HeyGenError.UnexpectedResponse({ status: 502, message: "html", bodyExcerpt: "<html>", requestId: null, idempotencyKey: key }),
+    new HeyGenError.UnexpectedResponse({
+      status: 502,
+      message: "html",
+      bodyExcerpt: "<html>",
+      requestId: null,
+      idempotencyKey: key
+    }),
     ExitCode.ApiOrNetwork,
     "cli_unexpected_response"
   ]

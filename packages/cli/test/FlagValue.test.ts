@@ -22,15 +22,18 @@ describe("FlagValue", () => {
   // Law: anything refused is refused with an error naming the flag.
   it("refuses junk, zero and negatives, naming the flag", () => {
     FastCheck.assert(
-      FastCheck.property(FastCheck.oneof(FastCheck.string(), FastCheck.constantFrom("0", "0s", "-1s", "1h", "1e3")), (s) => {
-        const result = FlagValue.duration("--timeout", s)
-        if (Either.isLeft(result)) {
-          expect(result.left.param).toBe("--timeout")
-          expect(result.left.exitCode).toBe(2)
-        } else {
-          expect(Duration.toMillis(result.right)).toBeGreaterThan(0)
+      FastCheck.property(
+        FastCheck.oneof(FastCheck.string(), FastCheck.constantFrom("0", "0s", "-1s", "1h", "1e3")),
+        (s) => {
+          const result = FlagValue.duration("--timeout", s)
+          if (Either.isLeft(result)) {
+            expect(result.left.param).toBe("--timeout")
+            expect(result.left.exitCode).toBe(2)
+          } else {
+            expect(Duration.toMillis(result.right)).toBeGreaterThan(0)
+          }
         }
-      })
+      )
     )
     expect(Either.isLeft(FlagValue.duration("--timeout", "0"))).toBe(true)
   })

@@ -60,7 +60,12 @@ describe("--help", () => {
   it("the root lists every command with its summary", async () => {
     const out = await runInProcess(["--help"])
     for (const leaf of Help.leaves(Commands.spec)) {
-      expect(out.stdout).toMatch(new RegExp(`^  ${leaf.path.join(" ")} +${leaf.summary.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`, "m"))
+      expect(out.stdout).toMatch(
+        new RegExp(
+          `^  ${leaf.path.join(" ")} +${leaf.summary.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`,
+          "m"
+        )
+      )
     }
   })
 

@@ -3,10 +3,10 @@
  * `isTTY`): delete asks first; a long listing keeps a progress line on stderr; a listing whose reader has gone
  * stops and exits 0.
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HeyGenClient from "@effect-heygen/core/HeyGenClient"
 import * as WebhookEndpoints from "@effect-heygen/core/WebhookEndpoints"
 import * as FakeServer from "@effect-heygen/test-utils/FakeServer"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -24,7 +24,9 @@ let server: FakeServer.Service
 
 beforeAll(async () => {
   scope = Effect.runSync(Scope.make())
-  const context = await Effect.runPromise(Layer.buildWithScope(FakeServer.layer({ fake: { apiKeys: [apiKey] } }), scope))
+  const context = await Effect.runPromise(
+    Layer.buildWithScope(FakeServer.layer({ fake: { apiKeys: [apiKey] } }), scope)
+  )
   server = Context.get(context, FakeServer.FakeServer)
   await Effect.runPromise(
     Effect.forEach(

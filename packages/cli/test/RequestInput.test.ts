@@ -11,10 +11,13 @@ describe("RequestInput", () => {
   // Law: however the event list is split across repeated --events flags and commas, the result is the list.
   it("splitEvents: repeated flags and comma lists give the same events in order", () => {
     FastCheck.assert(
-      FastCheck.property(FastCheck.array(FastCheck.array(event, { minLength: 1, maxLength: 4 }), { maxLength: 4 }), (groups) => {
-        expect(RequestInput.splitEvents(groups.map((g) => g.join(",")))).toEqual(groups.flat())
-        expect(RequestInput.splitEvents(groups.map((g) => ` ${g.join(" , ")} ,`))).toEqual(groups.flat())
-      })
+      FastCheck.property(
+        FastCheck.array(FastCheck.array(event, { minLength: 1, maxLength: 4 }), { maxLength: 4 }),
+        (groups) => {
+          expect(RequestInput.splitEvents(groups.map((g) => g.join(",")))).toEqual(groups.flat())
+          expect(RequestInput.splitEvents(groups.map((g) => ` ${g.join(" , ")} ,`))).toEqual(groups.flat())
+        }
+      )
     )
   })
 

@@ -44,11 +44,13 @@ describe("SandboxState.load / save", () => {
       expect(NodeFs.readdirSync(NodePath.dirname(file)).filter((f) => f.endsWith(".tmp"))).toEqual([])
     }))
 
-  it.effect.each([
-    ["not JSON", "{\"format\":"],
-    ["JSON of another shape", "[1,2]"],
-    ["another version", JSON.stringify({ format: SandboxState.format, version: 99, state: {} })]
-  ] as const)("a file that is %s is reported with a hint to reset", ([, text]) =>
+  it.effect.each(
+    [
+      ["not JSON", "{\"format\":"],
+      ["JSON of another shape", "[1,2]"],
+      ["another version", JSON.stringify({ format: SandboxState.format, version: 99, state: {} })]
+    ] as const
+  )("a file that is %s is reported with a hint to reset", ([, text]) =>
     Effect.gen(function*() {
       const file = fresh()
       NodeFs.mkdirSync(NodePath.dirname(file), { recursive: true })

@@ -4,11 +4,11 @@
  * command is run as a user would run it. Spawns are slow on a shared machine: each test asserts several things
  * per run, and timeouts are generous.
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HeyGenClient from "@effect-heygen/core/HeyGenClient"
 import * as WebhookEndpoints from "@effect-heygen/core/WebhookEndpoints"
 import * as FakeServer from "@effect-heygen/test-utils/FakeServer"
 import { Fault } from "@effect-heygen/test-utils/Fault"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -160,22 +160,26 @@ describe("webhook endpoints list", () => {
     expect(JSON.parse(out.stdout).endpoint_id).toMatch(/\S/)
   }, 40_000)
 
-  it("errors: a bad --limit is exit 2 with nothing sent; a wrong key exit 3; a slow API past --timeout exit 4", async () => {
-    const before = await requestCount()
-    const bad = expectEnvelope(await endpoints("list", "--limit", "101"), ExitCode.Usage)
-    expect(bad.error).toMatchObject({ code: "cli_invalid_flag", param: "--limit" })
-    expect(await requestCount()).toBe(before)
-    const auth = expectEnvelope(
-      await endpoints("list", "--api-key", "hg_wrong_key_0123456789abcdef"),
-      ExitCode.Auth
-    )
-    expect(auth.error.code).toBe("authentication_failed")
-    await faults(Fault.Slow({ delay: "5 seconds" }))
-    const slow = expectEnvelope(await endpoints("list", "--timeout", "300ms", "--max-retries", "0"), ExitCode.Timeout)
-    expect(slow.error.code).toBe("cli_timeout")
-    expect(slow.idempotency_key).toBeNull()
-    await Effect.runPromise(server.fake.clearFaults)
-  }, 40_000)
+  it(
+    "errors: a bad --limit is exit 2 with nothing sent; a wrong key exit 3; a slow API past --timeout exit 4",
+    async () => {
+      const before = await requestCount()
+      const bad = expectEnvelope(await endpoints("list", "--limit", "101"), ExitCode.Usage)
+      expect(bad.error).toMatchObject({ code: "cli_invalid_flag", param: "--limit" })
+      expect(await requestCount()).toBe(before)
+      const auth = expectEnvelope(
+        await endpoints("list", "--api-key", "hg_wrong_key_0123456789abcdef"),
+        ExitCode.Auth
+      )
+      expect(auth.error.code).toBe("authentication_failed")
+      await faults(Fault.Slow({ delay: "5 seconds" }))
+      const slow = expectEnvelope(await endpoints("list", "--timeout", "300ms", "--max-retries", "0"), ExitCode.Timeout)
+      expect(slow.error.code).toBe("cli_timeout")
+      expect(slow.idempotency_key).toBeNull()
+      await Effect.runPromise(server.fake.clearFaults)
+    },
+    40_000
+  )
 })
 
 describe("webhook endpoints update", () => {
@@ -183,7 +187,10 @@ describe("webhook endpoints update", () => {
     const [id] = await seed([freshUrl()])
     const out = await endpoints("update", id!, "--events", "avatar_video.success,avatar_video.fail")
     expect(out.code, out.stderr).toBe(0)
-    expect(JSON.parse(out.stdout).data).toMatchObject({ endpoint_id: id, events: ["avatar_video.success", "avatar_video.fail"] })
+    expect(JSON.parse(out.stdout).data).toMatchObject({
+      endpoint_id: id,
+      events: ["avatar_video.success", "avatar_video.fail"]
+    })
     const human = await endpoints("update", id!, "--events", "video_agent.success", "--human")
     expect(human.code, human.stderr).toBe(0)
     expect(human.stdout).toMatch(new RegExp(`^Updated webhook endpoint ${id}`))
@@ -205,22 +212,26 @@ describe("webhook endpoints update", () => {
 })
 
 describe("webhook endpoints delete", () => {
-  it("off a terminal, refuses without --force (exit 2, nothing sent); with --force deletes; again: not_found", async () => {
-    const [id] = await seed([freshUrl()])
-    const before = await requestCount()
-    const refused = expectEnvelope(await endpoints("delete", id!), ExitCode.Usage)
-    expect(refused.error).toMatchObject({ code: "cli_confirmation_required", param: "--force" })
-    expect(refused.error.hint).toContain("--force")
-    expect(await requestCount()).toBe(before)
+  it(
+    "off a terminal, refuses without --force (exit 2, nothing sent); with --force deletes; again: not_found",
+    async () => {
+      const [id] = await seed([freshUrl()])
+      const before = await requestCount()
+      const refused = expectEnvelope(await endpoints("delete", id!), ExitCode.Usage)
+      expect(refused.error).toMatchObject({ code: "cli_confirmation_required", param: "--force" })
+      expect(refused.error.hint).toContain("--force")
+      expect(await requestCount()).toBe(before)
 
-    const out = await endpoints("delete", id!, "--force")
-    expect(out.code, out.stderr).toBe(0)
-    expect(JSON.parse(out.stdout)).toMatchObject({ deleted: true, endpoint_id: id, already_gone: false })
-    expect((await stored()).some((e) => e.endpoint_id === id)).toBe(false)
+      const out = await endpoints("delete", id!, "--force")
+      expect(out.code, out.stderr).toBe(0)
+      expect(JSON.parse(out.stdout)).toMatchObject({ deleted: true, endpoint_id: id, already_gone: false })
+      expect((await stored()).some((e) => e.endpoint_id === id)).toBe(false)
 
-    const again = expectEnvelope(await endpoints("delete", id!, "--force", "--human"), ExitCode.ApiOrNetwork)
-    expect(again.error.code).toBe("not_found")
-  }, 30_000)
+      const again = expectEnvelope(await endpoints("delete", id!, "--force", "--human"), ExitCode.ApiOrNetwork)
+      expect(again.error.code).toBe("not_found")
+    },
+    30_000
+  )
 })
 
 /** Runs the bin on a pseudo-terminal (util-linux `script`), answering its question once it is asked. */
@@ -297,16 +308,23 @@ describe("webhook endpoints rotate-secret", () => {
     expect(unwritable.stderr).not.toContain(fallback)
   }, 30_000)
 
-  it("an unknown id: exit 1, not_found, with the key used; an existing --secret-file: exit 2, nothing sent", async () => {
-    const missing = expectEnvelope(await endpoints("rotate-secret", "ep_nope"), ExitCode.ApiOrNetwork)
-    expect(missing.error.code).toBe("not_found")
-    expect(missing.idempotency_key).toMatch(/\S/)
-    NodeFs.writeFileSync(NodePath.join(dir, "keep"), "keep me")
-    const before = await requestCount()
-    const exists = expectEnvelope(await endpoints("rotate-secret", "ep_nope", "--secret-file", "keep"), ExitCode.Usage)
-    expect(exists.error.code).toBe("cli_secret_file_exists")
-    expect(await requestCount()).toBe(before)
-  }, 30_000)
+  it(
+    "an unknown id: exit 1, not_found, with the key used; an existing --secret-file: exit 2, nothing sent",
+    async () => {
+      const missing = expectEnvelope(await endpoints("rotate-secret", "ep_nope"), ExitCode.ApiOrNetwork)
+      expect(missing.error.code).toBe("not_found")
+      expect(missing.idempotency_key).toMatch(/\S/)
+      NodeFs.writeFileSync(NodePath.join(dir, "keep"), "keep me")
+      const before = await requestCount()
+      const exists = expectEnvelope(
+        await endpoints("rotate-secret", "ep_nope", "--secret-file", "keep"),
+        ExitCode.Usage
+      )
+      expect(exists.error.code).toBe("cli_secret_file_exists")
+      expect(await requestCount()).toBe(before)
+    },
+    30_000
+  )
 })
 
 describe("webhook event-types list", () => {
@@ -327,35 +345,64 @@ describe("webhook event-types list", () => {
 })
 
 describe("webhook events list", () => {
-  it("filters by --event-type and --entity-id; --all over pages; --human table; an unknown type is exit 2", async () => {
-    const record = (eventType: string, entityId: string) =>
-      Effect.runPromise(server.fake.recordEvent({ account: apiKey, eventType, entityId, eventData: { video_id: entityId } }))
-    for (let i = 0; i < 5; i++) await record("avatar_video.fail", "v_1")
-    await record("avatar_video.success", "v_1")
-    await record("avatar_video.fail", "v_2")
-    const page = await run(["webhook", "events", "list", "--event-type", "avatar_video.fail", "--entity-id", "v_1", "--limit", "2"])
-    expect(page.code, page.stderr).toBe(0)
-    const parsed = JSON.parse(page.stdout)
-    expect(Object.keys(parsed)).toEqual(["data", "has_more", "next_token"])
-    expect(parsed.data).toHaveLength(2)
-    expect(parsed.data[0]).toMatchObject({ event_type: "avatar_video.fail", event_data: { video_id: "v_1" } })
+  it(
+    "filters by --event-type and --entity-id; --all over pages; --human table; an unknown type is exit 2",
+    async () => {
+      const record = (eventType: string, entityId: string) =>
+        Effect.runPromise(
+          server.fake.recordEvent({ account: apiKey, eventType, entityId, eventData: { video_id: entityId } })
+        )
+      for (let i = 0; i < 5; i++) await record("avatar_video.fail", "v_1")
+      await record("avatar_video.success", "v_1")
+      await record("avatar_video.fail", "v_2")
+      const page = await run([
+        "webhook",
+        "events",
+        "list",
+        "--event-type",
+        "avatar_video.fail",
+        "--entity-id",
+        "v_1",
+        "--limit",
+        "2"
+      ])
+      expect(page.code, page.stderr).toBe(0)
+      const parsed = JSON.parse(page.stdout)
+      expect(Object.keys(parsed)).toEqual(["data", "has_more", "next_token"])
+      expect(parsed.data).toHaveLength(2)
+      expect(parsed.data[0]).toMatchObject({ event_type: "avatar_video.fail", event_data: { video_id: "v_1" } })
 
-    const all = await run(["webhook", "events", "list", "--event-type", "avatar_video.fail", "--entity-id", "v_1", "--limit", "1", "--all"])
-    expect(all.code, all.stderr).toBe(0)
-    const lines = all.stdout.trimEnd().split("\n").map((l) => JSON.parse(l))
-    expect(lines).toHaveLength(5)
-    expect(new Set(lines.map((e) => e.event_id)).size).toBe(5)
+      const all = await run([
+        "webhook",
+        "events",
+        "list",
+        "--event-type",
+        "avatar_video.fail",
+        "--entity-id",
+        "v_1",
+        "--limit",
+        "1",
+        "--all"
+      ])
+      expect(all.code, all.stderr).toBe(0)
+      const lines = all.stdout.trimEnd().split("\n").map((l) => JSON.parse(l))
+      expect(lines).toHaveLength(5)
+      expect(new Set(lines.map((e) => e.event_id)).size).toBe(5)
 
-    const human = await run(["webhook", "events", "list", "--entity-id", "v_2", "--human"])
-    expect(human.stdout).toMatch(/^EVENT ID +EVENT TYPE +CREATED +DATA\n\S+ +avatar_video\.fail +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC +\{"video_id":"v_2"\}/)
+      const human = await run(["webhook", "events", "list", "--entity-id", "v_2", "--human"])
+      expect(human.stdout).toMatch(
+        /^EVENT ID +EVENT TYPE +CREATED +DATA\n\S+ +avatar_video\.fail +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC +\{"video_id":"v_2"\}/
+      )
 
-    const before = await requestCount()
-    const bad = expectEnvelope(await run(["webhook", "events", "list", "--event-type", "nope.nope"]), ExitCode.Usage)
-    expect(bad.error.param).toBe("--event-type")
-    const badId = expectEnvelope(await endpoints("delete", "a/b", "--force"), ExitCode.Usage)
-    expect(badId.error.param).toBe("<endpoint-id>")
-    expect(await requestCount()).toBe(before)
-  }, 40_000)
+      const before = await requestCount()
+      const bad = expectEnvelope(await run(["webhook", "events", "list", "--event-type", "nope.nope"]), ExitCode.Usage)
+      expect(bad.error.param).toBe("--event-type")
+      const badId = expectEnvelope(await endpoints("delete", "a/b", "--force"), ExitCode.Usage)
+      expect(badId.error.param).toBe("<endpoint-id>")
+      expect(await requestCount()).toBe(before)
+    },
+    40_000
+  )
 })
 
 describe("every command maps authentication failures, timeouts and server errors", () => {
@@ -388,7 +435,11 @@ describe("every command maps authentication failures, timeouts and server errors
 
 describe("the sandbox keeps its state between commands", () => {
   it("create, list, update, rotate-secret, delete, reset: one session across processes", async () => {
-    const env = { HEYGEN_API_KEY: "", HEYGEN_API_BASE: "", EFFECT_HEYGEN_SANDBOX_STATE: NodePath.join(dir, "session.json") }
+    const env = {
+      HEYGEN_API_KEY: "",
+      HEYGEN_API_BASE: "",
+      EFFECT_HEYGEN_SANDBOX_STATE: NodePath.join(dir, "session.json")
+    }
     const sb = (...args: ReadonlyArray<string>) => run([...args, "--sandbox"], { env })
     const created = await sb("webhook", "endpoints", "create", "--url", "https://example.com/sandbox-session")
     expect(created.code, created.stderr).toBe(0)

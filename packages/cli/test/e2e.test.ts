@@ -143,14 +143,39 @@ describe("webhook endpoints create (bundled bin)", () => {
 describe("errors: exit code and stderr envelope", () => {
   const local = [
     ["a URL that is not https", ["--url", "http://example.com/x"], "cli_invalid_input", "--url"],
-    ["an unknown event type", ["--url", "https://example.com/x", "--events", "nope.nope"], "cli_invalid_input", "--events"],
+    [
+      "an unknown event type",
+      ["--url", "https://example.com/x", "--events", "nope.nope"],
+      "cli_invalid_input",
+      "--events"
+    ],
     ["a bad --timeout", ["--url", "https://example.com/x", "--timeout", "soon"], "cli_invalid_flag", "--timeout"],
-    ["a bad --max-retries", ["--url", "https://example.com/x", "--max-retries", "-3"], "cli_invalid_flag", "--max-retries"],
+    [
+      "a bad --max-retries",
+      ["--url", "https://example.com/x", "--max-retries", "-3"],
+      "cli_invalid_flag",
+      "--max-retries"
+    ],
     ["an unknown flag", ["--url", "https://example.com/x", "--colour"], "cli_usage", "--colour"],
     ["a --data body that is not JSON", ["-d", "{nope"], "cli_invalid_data", "--data"],
-    ["a --data body with an unknown key", ["-d", "{\"url\":\"https://example.com/x\",\"foo\":1}"], "cli_invalid_input", "--data"],
-    ["a bad --idempotency-key", ["--url", "https://example.com/x", "--idempotency-key", "has space"], "cli_invalid_input", "--idempotency-key"],
-    ["a remote plain-http --base-url", ["--url", "https://example.com/x", "--base-url", "http://example.com"], "cli_invalid_config", "--base-url"]
+    [
+      "a --data body with an unknown key",
+      ["-d", "{\"url\":\"https://example.com/x\",\"foo\":1}"],
+      "cli_invalid_input",
+      "--data"
+    ],
+    [
+      "a bad --idempotency-key",
+      ["--url", "https://example.com/x", "--idempotency-key", "has space"],
+      "cli_invalid_input",
+      "--idempotency-key"
+    ],
+    [
+      "a remote plain-http --base-url",
+      ["--url", "https://example.com/x", "--base-url", "http://example.com"],
+      "cli_invalid_config",
+      "--base-url"
+    ]
   ] as const
 
   it.each(local)("%s: exit 2 naming the flag, nothing sent", async (_, args, code, param) => {
@@ -261,7 +286,10 @@ describe("retries and idempotency", () => {
     expect(again.code, again.stderr).toBe(0)
     const [endpoint, ...rest] = await stored(url)
     expect(rest).toHaveLength(0)
-    expect(JSON.parse(again.stdout).data).toMatchObject({ endpoint_id: endpoint!.endpoint_id, secret: endpoint!.secret })
+    expect(JSON.parse(again.stdout).data).toMatchObject({
+      endpoint_id: endpoint!.endpoint_id,
+      secret: endpoint!.secret
+    })
   })
 })
 
@@ -311,13 +339,17 @@ describe("other commands", () => {
     expect(help.code).toBe(0)
     expect(help.stdout).not.toContain("A user-defined piece of text.")
     expect(help.stdout).toContain("\n  effect-heygen webhook endpoints create [flags]\n")
-    for (const flag of ["--url", "--events", "--data", "--idempotency-key", "--secret-file", "--sandbox", "--timeout"]) {
+    for (
+      const flag of ["--url", "--events", "--data", "--idempotency-key", "--secret-file", "--sandbox", "--timeout"]
+    ) {
       expect(help.stdout).toContain(flag)
     }
     const version = await runBin(["--version"]).then(record)
     expect(version.stdout.trim()).toBe("0.1.0")
     const list = await runBin(["webhook", "event-types", "list", "--offline"]).then(record)
-    expect(JSON.parse(list.stdout).data.map((t: { event_type: string }) => t.event_type)).toEqual(WebhookEventType.values)
+    expect(JSON.parse(list.stdout).data.map((t: { event_type: string }) => t.event_type)).toEqual(
+      WebhookEventType.values
+    )
   })
 
   it("sandbox serve prints a base URL and key that work, and stops cleanly on Ctrl-C", async () => {

@@ -210,6 +210,20 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
 /**
  * A layer from explicit options.
  *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { HeyGenClient, WebhookEndpoints } from "@effect-heygen/core"
+ * import { Effect, Layer, Redacted } from "effect"
+ *
+ * // The client service over the platform's fetch-based HttpClient (NodeHttpClient.layerUndici works too).
+ * const HeyGenLive = HeyGenClient.layer({ apiKey: Redacted.make("my-api-key"), maxRetries: 3 }).pipe(
+ *   Layer.provide(FetchHttpClient.layer)
+ * )
+ *
+ * export const program = WebhookEndpoints.list().pipe(Effect.provide(HeyGenLive))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -238,6 +252,21 @@ export const config: Config.Config<Options> = Config.all({
 
 /**
  * A layer whose options come from a `Config` (by default `config`, the environment), with `overrides` on top.
+ *
+ * @example
+ * ```ts
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { HeyGenClient, WebhookEvents } from "@effect-heygen/core"
+ * import { Effect, Layer } from "effect"
+ *
+ * // HEYGEN_API_KEY (and optionally HEYGEN_API_BASE, HEYGEN_MAX_RETRIES) from the environment, with a shorter
+ * // deadline on top.
+ * const HeyGenLive = HeyGenClient.layerConfig({ overrides: { deadline: "30 seconds" } }).pipe(
+ *   Layer.provide(NodeHttpClient.layerUndici)
+ * )
+ *
+ * export const program = WebhookEvents.listEventTypes().pipe(Effect.provide(HeyGenLive))
+ * ```
  *
  * @since 0.1.0
  * @category layers

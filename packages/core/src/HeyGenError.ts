@@ -104,6 +104,20 @@ export class RequestInProgress extends Schema.TaggedError<RequestInProgress>()("
 /**
  * 429: too many requests. `retryAfter` is the parsed `Retry-After` header, when it was usable.
  *
+ * @example
+ * ```ts
+ * import { WebhookEndpoints } from "@effect-heygen/core"
+ * import { Duration, Effect, Option } from "effect"
+ *
+ * // A 429 whose Retry-After was above the policy's ceiling: the call gives the wait back instead of sleeping.
+ * export const program = WebhookEndpoints.list().pipe(
+ *   Effect.catchTag("RateLimited", (error) =>
+ *     Effect.logWarning(
+ *       `rate limited; retry in ${Option.match(error.retryAfter, { onNone: () => "a while", onSome: Duration.format })}`
+ *     ))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */

@@ -95,7 +95,10 @@ const asctime = /^[a-z]{3} [a-z]{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/i
  * @since 0.1.0
  * @category parsing
  */
-export const parseRetryAfter = (value: string | null | undefined, nowMillis: number): Option.Option<Duration.Duration> => {
+export const parseRetryAfter = (
+  value: string | null | undefined,
+  nowMillis: number
+): Option.Option<Duration.Duration> => {
   if (value == null) return Option.none()
   const trimmed = value.trim()
   if (deltaSeconds.test(trimmed)) {
@@ -125,6 +128,20 @@ const wholeMillisUp = (d: Duration.Duration): Duration.Duration =>
 /**
  * Builds the default kind of policy: jittered exponential backoff for transient failures, never earlier than a
  * 429's Retry-After, at most `maxRetries` retries, and no retry at all when Retry-After exceeds the ceiling.
+ *
+ * @example
+ * ```ts
+ * import { RetryPolicy, WebhookEndpoints } from "@effect-heygen/core"
+ *
+ * // More patience than the default for one call: five retries, waits of up to 10 s, and honour a Retry-After of up
+ * // to two minutes instead of failing with RateLimited.
+ * const patient = RetryPolicy.make({ maxRetries: 5, maxDelay: "10 seconds", retryAfterCeiling: "2 minutes" })
+ *
+ * export const program = WebhookEndpoints.create(
+ *   { url: "https://example.com/hooks/heygen" },
+ *   { retryPolicy: patient }
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category constructors

@@ -167,40 +167,126 @@ export const listWebhookEventTypes = WebhookEvents.listEventTypes
  */
 export const listWebhookEvents = WebhookEvents.list
 
-/**
- * The result and error types of every operation, also at the root so that `import type { ... } from
- * "@effect-heygen/core"` finds the names the README uses.
- *
- * @since 0.2.0
- * @category models
- */
+// The result and error types of every operation, also at the root so that `import type { ... } from
+// "@effect-heygen/core"` finds the names the README uses. (docgen reads each name's JSDoc on its specifier.)
 export type {
+  /**
+   * What `WebhookEndpoints.create` returns.
+   *
+   * @since 0.2.0
+   * @category models
+   */
   CreateWebhookEndpointResult,
+  /**
+   * What `WebhookEndpoints.delete` returns.
+   *
+   * @since 0.2.0
+   * @category models
+   */
   DeleteWebhookEndpointResult,
+  /**
+   * What `WebhookEndpoints.list` returns: one page.
+   *
+   * @since 0.2.0
+   * @category models
+   */
   ListWebhookEndpointsResult,
+  /**
+   * What `WebhookEndpoints.rotateSecret` returns.
+   *
+   * @since 0.2.0
+   * @category models
+   */
   RotateWebhookEndpointSecretResult,
+  /**
+   * What `WebhookEndpoints.update` returns.
+   *
+   * @since 0.2.0
+   * @category models
+   */
   UpdateWebhookEndpointResult
 } from "./WebhookEndpoints.js"
 
-/**
- * @since 0.2.0
- * @category models
- */
-export type { ListWebhookEventsResult, ListWebhookEventTypesResult } from "./WebhookEvents.js"
-
-/**
- * @since 0.2.0
- * @category models
- */
 export type {
+  /**
+   * What `WebhookEvents.list` returns: one page.
+   *
+   * @since 0.2.0
+   * @category models
+   */
+  ListWebhookEventsResult,
+  /**
+   * What `WebhookEvents.listEventTypes` returns.
+   *
+   * @since 0.2.0
+   * @category models
+   */
+  ListWebhookEventTypesResult
+} from "./WebhookEvents.js"
+
+export type {
+  /**
+   * The errors of `WebhookEndpoints.create`.
+   *
+   * @since 0.2.0
+   * @category models
+   */
   CreateWebhookEndpointError,
+  /**
+   * The errors of `WebhookEndpoints.delete`.
+   *
+   * @since 0.2.0
+   * @category models
+   */
   DeleteWebhookEndpointError,
+  /**
+   * The errors of `WebhookEndpoints.list`.
+   *
+   * @since 0.2.0
+   * @category models
+   */
   ListWebhookEndpointsError,
+  /**
+   * The errors of `WebhookEvents.list`.
+   *
+   * @since 0.2.0
+   * @category models
+   */
   ListWebhookEventsError,
+  /**
+   * The errors of `WebhookEvents.listEventTypes`.
+   *
+   * @since 0.2.0
+   * @category models
+   */
   ListWebhookEventTypesError,
+  /**
+   * The errors of `WebhookEndpoints.rotateSecret`.
+   *
+   * @since 0.2.0
+   * @category models
+   */
   RotateWebhookEndpointSecretError,
+  /**
+   * The errors of `WebhookEndpoints.stream`.
+   *
+   * @since 0.2.0
+   * @category models
+   */
   StreamWebhookEndpointsError,
+  /**
+   * The errors of `WebhookEvents.stream`.
+   *
+   * @since 0.2.0
+   * @category models
+   */
   StreamWebhookEventsError,
+  /**
+   * The errors of `WebhookEndpoints.update`.
+   *
+   * @since 0.2.0
+   * @category models
+   */
   UpdateWebhookEndpointError
 } from "./HeyGenError.js"
 

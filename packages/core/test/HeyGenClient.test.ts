@@ -15,7 +15,8 @@ import * as fs from "node:fs"
 import { HeyGenClient, RetryPolicy, Version, WebhookEndpoints } from "@effect-heygen/core"
 import { apiError, endpointBody, makeFake, respond, runToEnd, validRequest } from "./fixtures.js"
 
-const withEnv = (env: Record<string, string>) => Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+const withEnv = (env: Record<string, string>) =>
+  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
 
 const fromEnv = (env: Record<string, string>, fake = makeFake([respond(200, endpointBody())])) =>
   HeyGenClient.HeyGenClient.pipe(
@@ -25,10 +26,29 @@ const fromEnv = (env: Record<string, string>, fake = makeFake([respond(200, endp
 
 describe("parseBaseUrl", () => {
   it("accepts https anywhere and http only on loopback", () => {
-    for (const ok of ["https://api.heygen.com", "https://example.com:8443/base", "http://127.0.0.1:4010", "http://localhost:1", "http://[::1]:80", "http://127.9.9.9"]) {
+    for (
+      const ok of [
+        "https://api.heygen.com",
+        "https://example.com:8443/base",
+        "http://127.0.0.1:4010",
+        "http://localhost:1",
+        "http://[::1]:80",
+        "http://127.9.9.9"
+      ]
+    ) {
       expect(Either.isRight(HeyGenClient.parseBaseUrl(ok)), ok).toBe(true)
     }
-    for (const bad of ["http://api.heygen.com", "http://10.0.0.1", "http://127.0.0.1.example.com", "ftp://127.0.0.1", "api.heygen.com", "", "http://localhost.evil.com"]) {
+    for (
+      const bad of [
+        "http://api.heygen.com",
+        "http://10.0.0.1",
+        "http://127.0.0.1.example.com",
+        "ftp://127.0.0.1",
+        "api.heygen.com",
+        "",
+        "http://localhost.evil.com"
+      ]
+    ) {
       expect(Either.isLeft(HeyGenClient.parseBaseUrl(bad)), bad).toBe(true)
     }
   })
@@ -38,7 +58,11 @@ describe("HeyGenClient.layerConfig", () => {
   it.effect("reads HEYGEN_API_KEY as Redacted, HEYGEN_API_BASE and HEYGEN_MAX_RETRIES", () =>
     Effect.gen(function*() {
       const fake = makeFake([apiError(503, "unavailable")])
-      const env = { HEYGEN_API_KEY: "hg_env_key_123456", HEYGEN_API_BASE: "http://127.0.0.1:9", HEYGEN_MAX_RETRIES: "0" }
+      const env = {
+        HEYGEN_API_KEY: "hg_env_key_123456",
+        HEYGEN_API_BASE: "http://127.0.0.1:9",
+        HEYGEN_MAX_RETRIES: "0"
+      }
       const client = yield* Effect.flatten(fromEnv(env, fake))
       expect(client.credentials._tag).toBe("ApiKey")
       expect(String(client.credentials._tag === "ApiKey" && client.credentials.apiKey)).not.toContain("hg_env_key")

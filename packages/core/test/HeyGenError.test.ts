@@ -1,3 +1,4 @@
+import { HeyGenClient, HeyGenError, WebhookEndpoints } from "@effect-heygen/core"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -8,7 +9,6 @@ import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import { inspect } from "node:util"
-import { HeyGenClient, HeyGenError, WebhookEndpoints } from "@effect-heygen/core"
 import { type Fake, makeFake, type Reply, respond, runToEnd, validRequest } from "./fixtures.js"
 
 /** Runs a call with `apiKey`, capturing every log line at every level. */
@@ -41,18 +41,36 @@ const plainSecretArb = FastCheck.stringMatching(/^[A-Za-z0-9]{16,40}$/)
 const leakyReply = (key: string, secret: string): FastCheck.Arbitrary<Reply> => {
   const inText = secret.startsWith("whsec_") ? secret : `whsec_${secret}`
   return FastCheck.oneof(
-    FastCheck.constant(respond(401, { error: { code: "authentication_failed", message: `Invalid key ${key}`, param: key } })),
-    FastCheck.constant(respond(400, { error: { code: "invalid_parameter", message: `bad x-api-key: ${key}`, param: "url" } })),
-    FastCheck.constant(respond(500, { error: { code: "internal_error", message: `trace: key=${key} secret=${inText}` } })),
-    FastCheck.constant(respond(502, `<html><pre>x-api-key: ${key}</pre><p>${inText}</p></html>`, { "content-type": "text/html" })),
+    FastCheck.constant(
+      respond(401, { error: { code: "authentication_failed", message: `Invalid key ${key}`, param: key } })
+    ),
+    FastCheck.constant(
+      respond(400, { error: { code: "invalid_parameter", message: `bad x-api-key: ${key}`, param: "url" } })
+    ),
+    FastCheck.constant(
+      respond(500, { error: { code: "internal_error", message: `trace: key=${key} secret=${inText}` } })
+    ),
+    FastCheck.constant(
+      respond(502, `<html><pre>x-api-key: ${key}</pre><p>${inText}</p></html>`, { "content-type": "text/html" })
+    ),
     FastCheck.constant(respond(200, { data: { url: "https://example.com", status: "enabled", secret, echo: key } })),
-    FastCheck.constant(respond(200, { data: { endpoint_id: 5, url: "https://example.com", status: "enabled", created_at: "x", secret } })),
+    FastCheck.constant(
+      respond(200, { data: { endpoint_id: 5, url: "https://example.com", status: "enabled", created_at: "x", secret } })
+    ),
     FastCheck.integer({ min: 1, max: 400 }).map((cut) => {
-      const full = JSON.stringify({ data: { endpoint_id: "ep_1", url: "https://example.com", status: "enabled", created_at: "x", secret } })
+      const full = JSON.stringify({
+        data: { endpoint_id: "ep_1", url: "https://example.com", status: "enabled", created_at: "x", secret }
+      })
       return respond(200, full.slice(0, Math.min(cut, full.length - 1)))
     }),
-    FastCheck.constant(respond(200, { data: { endpoint_id: "ep_1", url: "https://example.com", status: "enabled", created_at: "x", secret } })),
-    FastCheck.constant(respond(429, `{"error":{"code":"rate_limit_exceeded","message":"${key}"}}`, { "retry-after": "1" })),
+    FastCheck.constant(
+      respond(200, {
+        data: { endpoint_id: "ep_1", url: "https://example.com", status: "enabled", created_at: "x", secret }
+      })
+    ),
+    FastCheck.constant(
+      respond(429, `{"error":{"code":"rate_limit_exceeded","message":"${key}"}}`, { "retry-after": "1" })
+    ),
     FastCheck.constant<Reply>({ _tag: "ConnectionError" })
   )
 }
@@ -75,7 +93,9 @@ describe("no credential or secret escapes", () => {
         const { exit, lines } = yield* callCapturingLogs(fake, key, bearer)
         const shown = [
           ...lines,
-          ...(Exit.isFailure(exit) ? [Cause.pretty(exit.cause), ...renderings(Cause.squash(exit.cause))] : renderings(exit.value))
+          ...(Exit.isFailure(exit)
+            ? [Cause.pretty(exit.cause), ...renderings(Cause.squash(exit.cause))]
+            : renderings(exit.value))
         ].join("\n")
         // The signing secret only leaves through its field, where it is Redacted. Check the whole value and a
         // prefix, so that an excerpt cut through a secret cannot leak its head either.

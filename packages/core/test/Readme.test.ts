@@ -1,7 +1,7 @@
+import type { HeyGenClient } from "@effect-heygen/core"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
-import type { HeyGenClient } from "@effect-heygen/core"
 import { program } from "../examples/readme.js"
 import * as Resource from "../examples/resource.js"
 import { apiError, clientLayer, endpointBody, makeFake, respond, runToEnd } from "./fixtures.js"
@@ -46,7 +46,10 @@ describe("README resource example", () => {
   })
 
   const ep = (id: string) => ({ ...endpointBody({ endpoint_id: id, secret: null }).data })
-  const exec = <A, E>(replies: Parameters<typeof makeFake>[0], effect: Effect.Effect<A, E, HeyGenClient.HeyGenClient>) =>
+  const exec = <A, E>(
+    replies: Parameters<typeof makeFake>[0],
+    effect: Effect.Effect<A, E, HeyGenClient.HeyGenClient>
+  ) =>
     Effect.gen(function*() {
       const fake = makeFake(replies)
       const result = yield* Effect.flatten(runToEnd(effect.pipe(Effect.provide(clientLayer(fake)))))
@@ -61,7 +64,10 @@ describe("README resource example", () => {
       ], Resource.everyEndpoint)
       expect(result.map((e) => e.endpoint_id)).toEqual(["ep_1", "ep_2"])
       expect(fake.requests).toHaveLength(2)
-      const first = yield* exec([respond(200, { data: [ep("ep_1")], has_more: true, next_token: "t2" })], Resource.firstPage)
+      const first = yield* exec(
+        [respond(200, { data: [ep("ep_1")], has_more: true, next_token: "t2" })],
+        Resource.firstPage
+      )
       expect(first.result.nextToken).toBe("t2")
     }))
 
@@ -69,11 +75,17 @@ describe("README resource example", () => {
     Effect.gen(function*() {
       const updated = yield* exec([respond(200, endpointBody())], Resource.onlyFailures("ep_1"))
       expect(JSON.parse(updated.fake.requests[0]?.body ?? "")).toEqual({ events: ["avatar_video.fail"] })
-      const rotated = yield* exec([respond(200, { data: { endpoint_id: "ep_1", secret: "whsec_n" } })], Resource.rotate("ep_1"))
+      const rotated = yield* exec(
+        [respond(200, { data: { endpoint_id: "ep_1", secret: "whsec_n" } })],
+        Resource.rotate("ep_1")
+      )
       expect(rotated.result).toBe("whsec_n")
       expect((yield* exec([respond(200, { error: null, data: {} })], Resource.remove("ep_1"))).result).toBe("deleted")
       expect((yield* exec([apiError(404, "not_found")], Resource.remove("ep_1"))).result).toBe("was not there")
-      const types = yield* exec([respond(200, { data: [{ event_type: "a.b", description: "d" }] })], Resource.eventTypes)
+      const types = yield* exec(
+        [respond(200, { data: [{ event_type: "a.b", description: "d" }] })],
+        Resource.eventTypes
+      )
       expect(types.result).toEqual(["a.b"])
       const events = yield* exec([respond(200, { data: [] })], Resource.eventsOfVideo("v_1"))
       expect(new URL(events.fake.requests[0]?.url ?? "").searchParams.get("entity_id")).toBe("v_1")

@@ -2,6 +2,8 @@
  * The operations beyond create: list and stream, update, delete, rotate-secret, event types and events, each
  * against a scripted HttpClient (fixtures.ts) under TestClock.
  */
+import type { WebhookEndpoint } from "@effect-heygen/core"
+import { type HeyGenClient, type HeyGenError, RetryPolicy, WebhookEndpoints, WebhookEvents } from "@effect-heygen/core"
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
@@ -11,14 +13,6 @@ import * as FastCheck from "effect/FastCheck"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import {
-  type HeyGenClient,
-  type HeyGenError,
-  RetryPolicy,
-  WebhookEndpoint,
-  WebhookEndpoints,
-  WebhookEvents
-} from "@effect-heygen/core"
 import { retrySafe } from "../src/internal/pipeline.js"
 import { apiError, clientLayer, endpointBody, type Fake, makeFake, type Reply, respond, runToEnd } from "./fixtures.js"
 
@@ -79,14 +73,18 @@ describe("list", () => {
     [
       FastCheck.oneof(
         FastCheck.record({ limit: FastCheck.oneof(FastCheck.integer({ max: 0 }), FastCheck.integer({ min: 101 })) }),
-        FastCheck.record({ limit: FastCheck.double({ min: 1.01, max: 99.99, noNaN: true }).filter((n) => !Number.isInteger(n)) }),
+        FastCheck.record({
+          limit: FastCheck.double({ min: 1.01, max: 99.99, noNaN: true }).filter((n) => !Number.isInteger(n))
+        }),
         FastCheck.constant({ token: "" })
       )
     ],
     ([params]) =>
       Effect.gen(function*() {
         const fake = makeFake([page([], null)])
-        const error = failureOf(yield* run(fake, WebhookEndpoints.list(params as WebhookEndpoint.ListWebhookEndpointsParams)))
+        const error = failureOf(
+          yield* run(fake, WebhookEndpoints.list(params as WebhookEndpoint.ListWebhookEndpointsParams))
+        )
         expect(error._tag).toBe("ValidationError")
         expect(error._tag === "ValidationError" && error.field).toBe("limit" in params ? "limit" : "token")
         expect(fake.requests).toHaveLength(0)
@@ -183,7 +181,9 @@ describe("stream", () => {
     }))
 })
 
-const idArbitrary = FastCheck.string({ minLength: 1, maxLength: 20 }).filter((s) => !s.includes("/") && s !== "." && s !== "..")
+const idArbitrary = FastCheck.string({ minLength: 1, maxLength: 20 }).filter((s) =>
+  !s.includes("/") && s !== "." && s !== ".."
+)
 const badIds = ["", "a/b", "/", ".", "..", "ep_1/rotate-secret"]
 
 describe("update", () => {
@@ -191,7 +191,10 @@ describe("update", () => {
     Effect.gen(function*() {
       const fake = makeFake([respond(200, endpointBody({ secret: null, events: ["avatar_video.fail"] }))])
       const result = successOf(
-        yield* run(fake, WebhookEndpoints.update("ep 1?#%", { events: ["avatar_video.fail"], url: "https://example.com/x" }))
+        yield* run(
+          fake,
+          WebhookEndpoints.update("ep 1?#%", { events: ["avatar_video.fail"], url: "https://example.com/x" })
+        )
       )
       const [sent] = fake.requests
       expect(sent?.method).toBe("PATCH")
@@ -202,13 +205,18 @@ describe("update", () => {
       expect(result.endpoint.events).toEqual(["avatar_video.fail"])
     }))
 
-  it.effect.prop("any id without a slash reaches the server as exactly that id", [idArbitrary], ([id]) =>
-    Effect.gen(function*() {
-      const fake = makeFake([respond(200, endpointBody())])
-      successOf(yield* run(fake, WebhookEndpoints.update(id, { events: null })))
-      const path = urlOf(fake, 0).pathname
-      expect(decodeURIComponent(path.slice("/v3/webhooks/endpoints/".length))).toBe(id)
-    }), { fastCheck: { numRuns: 100 } })
+  it.effect.prop(
+    "any id without a slash reaches the server as exactly that id",
+    [idArbitrary],
+    ([id]) =>
+      Effect.gen(function*() {
+        const fake = makeFake([respond(200, endpointBody())])
+        successOf(yield* run(fake, WebhookEndpoints.update(id, { events: null })))
+        const path = urlOf(fake, 0).pathname
+        expect(decodeURIComponent(path.slice("/v3/webhooks/endpoints/".length))).toBe(id)
+      }),
+    { fastCheck: { numRuns: 100 } }
+  )
 
   it.effect("an empty, slash-holding or dot id, or no field to change, fails before I/O", () =>
     Effect.gen(function*() {
@@ -223,7 +231,10 @@ describe("update", () => {
       expect(error._tag).toBe("ValidationError")
       expect(error._tag === "ValidationError" && error.message).toContain("at least one of url and events")
       const extra = failureOf(
-        yield* run(fake, WebhookEndpoints.update("ep_1", { events: null, secret: "x" } as WebhookEndpoint.UpdateWebhookEndpointRequest))
+        yield* run(
+          fake,
+          WebhookEndpoints.update("ep_1", { events: null, secret: "x" } as WebhookEndpoint.UpdateWebhookEndpointRequest)
+        )
       )
       expect(extra).toMatchObject({ _tag: "ValidationError", field: "secret" })
       const badUrl = failureOf(yield* run(fake, WebhookEndpoints.update("ep_1", { url: "http://example.com" })))
@@ -233,12 +244,21 @@ describe("update", () => {
 
   it.effect("404 not_found is NotFound carrying the id; 409 conflict is Conflict", () =>
     Effect.gen(function*() {
-      const notFound = failureOf(yield* run(makeFake([apiError(404, "not_found")]), WebhookEndpoints.update("ep_9", { events: null })))
+      const notFound = failureOf(
+        yield* run(makeFake([apiError(404, "not_found")]), WebhookEndpoints.update("ep_9", { events: null }))
+      )
       expect(notFound).toMatchObject({ _tag: "NotFound", resourceId: "ep_9", status: 404, idempotencyKey: null })
-      const conflict = failureOf(yield* run(makeFake([apiError(409, "conflict")]), WebhookEndpoints.update("ep_9", { url: "https://a.example/x" })))
+      const conflict = failureOf(
+        yield* run(
+          makeFake([apiError(409, "conflict")]),
+          WebhookEndpoints.update("ep_9", { url: "https://a.example/x" })
+        )
+      )
       expect(conflict._tag).toBe("Conflict")
       // request_in_progress is not documented for PATCH (it takes no key): an ApiError.
-      const odd = failureOf(yield* run(makeFake([apiError(409, "request_in_progress")]), WebhookEndpoints.update("ep_9", { events: null })))
+      const odd = failureOf(
+        yield* run(makeFake([apiError(409, "request_in_progress")]), WebhookEndpoints.update("ep_9", { events: null }))
+      )
       expect(odd._tag).toBe("ApiError")
     }))
 })
@@ -260,7 +280,10 @@ describe("delete", () => {
   it.effect("a NotFound on the first attempt is an error", () =>
     Effect.gen(function*() {
       const fake = makeFake([apiError(404, "not_found"), deleted])
-      expect(failureOf(yield* run(fake, WebhookEndpoints.delete("ep_1")))).toMatchObject({ _tag: "NotFound", resourceId: "ep_1" })
+      expect(failureOf(yield* run(fake, WebhookEndpoints.delete("ep_1")))).toMatchObject({
+        _tag: "NotFound",
+        resourceId: "ep_1"
+      })
       expect(fake.requests).toHaveLength(1)
     }))
 
@@ -289,7 +312,10 @@ describe("delete", () => {
     Effect.gen(function*() {
       for (const id of badIds) {
         const fake = makeFake([deleted])
-        expect(failureOf(yield* run(fake, WebhookEndpoints.delete(id)))).toMatchObject({ _tag: "ValidationError", field: "endpoint_id" })
+        expect(failureOf(yield* run(fake, WebhookEndpoints.delete(id)))).toMatchObject({
+          _tag: "ValidationError",
+          field: "endpoint_id"
+        })
         expect(fake.requests).toHaveLength(0)
       }
     }))
@@ -315,14 +341,17 @@ describe("rotateSecret", () => {
   it.effect("uses the caller's key, and refuses a malformed one before I/O", () =>
     Effect.gen(function*() {
       const fake = makeFake([rotated])
-      const result = successOf(yield* run(fake, WebhookEndpoints.rotateSecret("ep_1", { idempotencyKey: "rotate-ep_1-2026" })))
+      const result = successOf(
+        yield* run(fake, WebhookEndpoints.rotateSecret("ep_1", { idempotencyKey: "rotate-ep_1-2026" }))
+      )
       expect(result.idempotencyKey).toBe("rotate-ep_1-2026")
       expect(fake.requests[0]?.headers["idempotency-key"]).toBe("rotate-ep_1-2026")
       const bad = makeFake([rotated])
-      expect(failureOf(yield* run(bad, WebhookEndpoints.rotateSecret("ep_1", { idempotencyKey: "no spaces" })))).toMatchObject({
-        _tag: "ValidationError",
-        field: "idempotencyKey"
-      })
+      expect(failureOf(yield* run(bad, WebhookEndpoints.rotateSecret("ep_1", { idempotencyKey: "no spaces" }))))
+        .toMatchObject({
+          _tag: "ValidationError",
+          field: "idempotencyKey"
+        })
       expect(bad.requests).toHaveLength(0)
     }))
 
@@ -349,7 +378,10 @@ describe("event types and events", () => {
     Effect.gen(function*() {
       const fake = makeFake([
         respond(200, {
-          data: [{ event_type: "avatar_video.success", description: "done" }, { event_type: "brand_new.type", description: "new" }],
+          data: [{ event_type: "avatar_video.success", description: "done" }, {
+            event_type: "brand_new.type",
+            description: "new"
+          }],
           has_more: false,
           next_token: null
         })
@@ -413,7 +445,10 @@ describe("retry safety by method", () => {
 
   it.effect.prop(
     "every operation retries 5xx, dropped connections and timeouts up to the policy's limit, then succeeds",
-    [FastCheck.array(FastCheck.constantFrom<Reply>(apiError(500, "x"), apiError(503, "y"), { _tag: "ConnectionError" }), { maxLength: 2 })],
+    [FastCheck.array(
+      FastCheck.constantFrom<Reply>(apiError(500, "x"), apiError(503, "y"), { _tag: "ConnectionError" }),
+      { maxLength: 2 }
+    )],
     ([failures]) =>
       Effect.gen(function*() {
         for (const [name, call, success] of ok) {
@@ -443,11 +478,15 @@ describe("retry safety by method", () => {
 
 describe("types: each operation's error channel is exactly what it can produce", () => {
   it("matches the exported unions", () => {
-    type E<T extends (...args: never) => unknown> = Effect.Effect.Error<Extract<ReturnType<T>, Effect.Effect<unknown, unknown, unknown>>>
+    type E<T extends (...args: never) => unknown> = Effect.Effect.Error<
+      Extract<ReturnType<T>, Effect.Effect<unknown, unknown, unknown>>
+    >
     expectTypeOf<E<typeof WebhookEndpoints.list>>().toEqualTypeOf<HeyGenError.ListWebhookEndpointsError>()
     expectTypeOf<E<typeof WebhookEndpoints.update>>().toEqualTypeOf<HeyGenError.UpdateWebhookEndpointError>()
     expectTypeOf<E<typeof WebhookEndpoints.delete>>().toEqualTypeOf<HeyGenError.DeleteWebhookEndpointError>()
-    expectTypeOf<E<typeof WebhookEndpoints.rotateSecret>>().toEqualTypeOf<HeyGenError.RotateWebhookEndpointSecretError>()
+    expectTypeOf<E<typeof WebhookEndpoints.rotateSecret>>().toEqualTypeOf<
+      HeyGenError.RotateWebhookEndpointSecretError
+    >()
     expectTypeOf<E<typeof WebhookEvents.listEventTypes>>().toEqualTypeOf<HeyGenError.ListWebhookEventTypesError>()
     expectTypeOf<E<typeof WebhookEvents.list>>().toEqualTypeOf<HeyGenError.ListWebhookEventsError>()
     expectTypeOf<Stream.Stream.Error<ReturnType<typeof WebhookEndpoints.stream>>>().toEqualTypeOf<

@@ -1,3 +1,4 @@
+import { HeyGenError, RetryPolicy, WebhookEndpoints } from "@effect-heygen/core"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
@@ -10,7 +11,6 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
-import { HeyGenError, RetryPolicy, WebhookEndpoints } from "@effect-heygen/core"
 import { clientLayer, endpointBody, makeFake, respond, runToEnd, validRequest } from "./fixtures.js"
 
 const millis = (value: string | undefined, now = 0) =>
@@ -37,7 +37,23 @@ describe("parseRetryAfter", () => {
   })
 
   it("missing, empty, negative and garbage values are None (back off instead)", () => {
-    for (const value of [undefined, "", "   ", "-1", "-0.5", "soon", "1e3", "0x10", "12:00", "2024-01-01", "Infinity", "NaN", "3 seconds"]) {
+    for (
+      const value of [
+        undefined,
+        "",
+        "   ",
+        "-1",
+        "-0.5",
+        "soon",
+        "1e3",
+        "0x10",
+        "12:00",
+        "2024-01-01",
+        "Infinity",
+        "NaN",
+        "3 seconds"
+      ]
+    ) {
       expect(millis(value)).toEqual(Option.none())
     }
   })
@@ -47,7 +63,10 @@ describe("parseRetryAfter", () => {
     expect(Option.isSome(parsed) && Duration.greaterThan(parsed.value, Duration.days(365))).toBe(true)
   })
 
-  it.prop("never throws, and anything it returns is a wait of zero or more", [FastCheck.string(), FastCheck.integer({ min: 0, max: 4e12 })], ([value, now]) => {
+  it.prop("never throws, and anything it returns is a wait of zero or more", [
+    FastCheck.string(),
+    FastCheck.integer({ min: 0, max: 4e12 })
+  ], ([value, now]) => {
     const parsed = RetryPolicy.parseRetryAfter(value, now)
     return Option.match(parsed, { onNone: () => true, onSome: (d) => Duration.greaterThanOrEqualTo(d, Duration.zero) })
   })
@@ -57,7 +76,8 @@ describe("isTransient", () => {
   it("retries only what is safe and may pass next time", () => {
     const key = { idempotencyKey: "k", requestId: null }
     const api = (status: number) => ({ ...key, status, code: "c", message: "m", param: null, docUrl: null })
-    const unexpected = (status: number) => new HeyGenError.UnexpectedResponse({ ...key, status, message: "m", bodyExcerpt: "" })
+    const unexpected = (status: number) =>
+      new HeyGenError.UnexpectedResponse({ ...key, status, message: "m", bodyExcerpt: "" })
     expect(RetryPolicy.isTransient(new HeyGenError.ApiError(api(503)))).toBe(true)
     expect(RetryPolicy.isTransient(new HeyGenError.ApiError(api(404)))).toBe(false)
     expect(RetryPolicy.isTransient(new HeyGenError.Conflict(api(409)))).toBe(false)
@@ -81,7 +101,9 @@ type RetryAfter =
   | { readonly _tag: "Huge"; readonly header: string }
   | { readonly _tag: "Absent" }
 
-type Step = { readonly _tag: "RateLimited"; readonly retryAfter: RetryAfter } | { readonly _tag: "Unavailable" } | { readonly _tag: "Ok" }
+type Step = { readonly _tag: "RateLimited"; readonly retryAfter: RetryAfter } | { readonly _tag: "Unavailable" } | {
+  readonly _tag: "Ok"
+}
 
 const retryAfterArb: FastCheck.Arbitrary<RetryAfter> = FastCheck.oneof(
   FastCheck.integer({ min: 0, max: 90 }).map((seconds) => ({ _tag: "Seconds" as const, seconds })),
@@ -138,7 +160,11 @@ describe("the default policy and Retry-After", () => {
           if (step._tag === "Unavailable") return respond(503, { error: { code: "unavailable", message: "x" } })
           const { header, notBefore: earliest } = render(step.retryAfter, now)
           notBefore[n] = earliest
-          return respond(429, { error: { code: "rate_limit_exceeded", message: "x" } }, header === null ? {} : { "retry-after": header })
+          return respond(
+            429,
+            { error: { code: "rate_limit_exceeded", message: "x" } },
+            header === null ? {} : { "retry-after": header }
+          )
         })
         // Start the virtual clock at an arbitrary instant so that HTTP-dates vary.
         yield* TestClock.setTime(start)

@@ -1,10 +1,11 @@
+import { WebhookEndpoint, WebhookEndpoints, WebhookEventType } from "@effect-heygen/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Ajv } from "ajv"
 import * as Arbitrary from "effect/Arbitrary"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import * as Cause from "effect/Cause"
 import * as FastCheck from "effect/FastCheck"
 import * as JSONSchema from "effect/JSONSchema"
 import * as Option from "effect/Option"
@@ -37,7 +38,9 @@ describe("CreateWebhookEndpointRequest", () => {
     // Each property accepts the same JSON types, and `events` items the same enum.
     const shape = (node: Json): unknown => {
       const n = node as Record<string, Json>
-      if (Array.isArray(n["anyOf"])) return (n["anyOf"] as Array<Json>).map(shape).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
+      if (Array.isArray(n["anyOf"])) {
+        return (n["anyOf"] as Array<Json>).map(shape).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
+      }
       if (n["type"] === "array") return { array: shape(n["items"] ?? null) }
       if (Array.isArray(n["enum"])) return { enum: [...(n["enum"] as Array<string>)].sort() }
       return n["type"]
@@ -47,7 +50,9 @@ describe("CreateWebhookEndpointRequest", () => {
       expect(shape(props(mine)[key] ?? null), key).toEqual(shape(props(theirs)[key] ?? null))
     }
     // And the literal list is the spec's, in the spec's order.
-    expect(WebhookEventType.values).toEqual((spec.components.schemas["WebhookEventType"] as { enum: Array<string> }).enum)
+    expect(WebhookEventType.values).toEqual(
+      (spec.components.schemas["WebhookEventType"] as { enum: Array<string> }).enum
+    )
   })
 })
 
@@ -59,7 +64,11 @@ const validArb = Arbitrary.make(Request)
 type Invalid = { readonly input: unknown; readonly key?: string; readonly field: string; readonly what: string }
 
 const invalidArb: FastCheck.Arbitrary<Invalid> = FastCheck.oneof(
-  FastCheck.tuple(validArb, FastCheck.string({ minLength: 1 }).filter((k) => !knownKeys.has(k) && k !== "__proto__"), FastCheck.jsonValue())
+  FastCheck.tuple(
+    validArb,
+    FastCheck.string({ minLength: 1 }).filter((k) => !knownKeys.has(k) && k !== "__proto__"),
+    FastCheck.jsonValue()
+  )
     .map(([r, k, v]) => ({ input: { ...r, [k]: v }, field: k, what: "extra key" })),
   FastCheck.tuple(validArb, FastCheck.webUrl({ validSchemes: ["http", "ftp", "ws", "wss", "file"] }))
     .map(([r, url]) => ({ input: { ...r, url }, field: "url", what: "non-https url" })),
@@ -76,7 +85,11 @@ const invalidArb: FastCheck.Arbitrary<Invalid> = FastCheck.oneof(
     FastCheck.nat()
   ).map(([r, events, unknown, at]) => {
     const i = at % (events.length + 1)
-    return { input: { ...r, events: [...events.slice(0, i), unknown, ...events.slice(i)] }, field: `events.${i}`, what: "unknown event" }
+    return {
+      input: { ...r, events: [...events.slice(0, i), unknown, ...events.slice(i)] },
+      field: `events.${i}`,
+      what: "unknown event"
+    }
   }),
   FastCheck.tuple(validArb, FastCheck.oneof(FastCheck.integer(), FastCheck.boolean(), FastCheck.object()))
     .map(([r, entity]) => ({ input: { ...r, entity_id: entity }, field: "entity_id", what: "entity_id not a string" })),
@@ -85,7 +98,11 @@ const invalidArb: FastCheck.Arbitrary<Invalid> = FastCheck.oneof(
     FastCheck.oneof(
       FastCheck.constant(""),
       FastCheck.string({ minLength: 256, maxLength: 300 }),
-      FastCheck.tuple(FastCheck.string({ maxLength: 20 }), FastCheck.constantFrom(" ", "/", "+", "é", "\n", "=", "@"), FastCheck.string({ maxLength: 20 }))
+      FastCheck.tuple(
+        FastCheck.string({ maxLength: 20 }),
+        FastCheck.constantFrom(" ", "/", "+", "é", "\n", "=", "@"),
+        FastCheck.string({ maxLength: 20 })
+      )
         .map(([a, bad, b]) => `${a}${bad}${b}`)
     )
   ).map(([r, key]) => ({ input: r, key, field: "idempotencyKey", what: "bad idempotency key" }))
@@ -128,7 +145,9 @@ describe("createWebhookEndpoint validates before any I/O", () => {
       Effect.gen(function*() {
         const fake = makeFake([respond(200, endpointBody())])
         const exit = yield* runToEnd(
-          WebhookEndpoints.create(invalid.input as WebhookEndpoint.CreateWebhookEndpointRequest, { idempotencyKey: invalid.key })
+          WebhookEndpoints.create(invalid.input as WebhookEndpoint.CreateWebhookEndpointRequest, {
+            idempotencyKey: invalid.key
+          })
             .pipe(Effect.provide(clientLayer(fake)))
         )
         expect(fake.requests).toHaveLength(0)
@@ -149,12 +168,13 @@ const ajv = new Ajv({ strict: false })
 const specAllows = ajv.compile(resolved("WebhookEndpointResponse") as object)
 
 const extraArb = FastCheck.dictionary(
-  FastCheck.string().filter((k) => !["endpoint_id", "url", "events", "status", "created_at", "secret", "__proto__"].includes(k)),
+  FastCheck.string().filter((k) =>
+    !["endpoint_id", "url", "events", "status", "created_at", "secret", "__proto__"].includes(k)
+  ),
   FastCheck.jsonValue(),
   { maxKeys: 3 }
 )
-const maybe = <A>(arb: FastCheck.Arbitrary<A>) =>
-  FastCheck.option(arb, { nil: undefined as undefined })
+const maybe = <A>(arb: FastCheck.Arbitrary<A>) => FastCheck.option(arb, { nil: undefined as undefined })
 const endpointArb = FastCheck.record({
   endpoint_id: FastCheck.string(),
   url: FastCheck.string(),
@@ -171,17 +191,24 @@ const endpointArb = FastCheck.record({
 }))
 
 describe("WebhookEndpoint decoding", () => {
-  it.effect.prop("every response body the spec allows decodes, field for field", [endpointArb], ([data]) =>
-    Effect.gen(function*() {
-      expect(specAllows(data)).toBe(true)
-      const fake = makeFake([respond(200, { data })])
-      const result = yield* Effect.flatten(runToEnd(WebhookEndpoints.create({ url: "https://example.com" }).pipe(Effect.provide(clientLayer(fake)))))
-      const { endpoint } = result
-      expect(endpoint.endpoint_id).toBe(data.endpoint_id)
-      expect(endpoint.url).toBe(data.url)
-      expect(endpoint.status).toBe(data.status)
-      expect(endpoint.created_at).toBe(data.created_at)
-      expect(endpoint.events).toEqual(data.events ?? null)
-      expect(endpoint.secret === null ? null : Redacted.value(endpoint.secret)).toBe(data.secret ?? null)
-    }), { fastCheck: { numRuns: 200 } })
+  it.effect.prop(
+    "every response body the spec allows decodes, field for field",
+    [endpointArb],
+    ([data]) =>
+      Effect.gen(function*() {
+        expect(specAllows(data)).toBe(true)
+        const fake = makeFake([respond(200, { data })])
+        const result = yield* Effect.flatten(
+          runToEnd(WebhookEndpoints.create({ url: "https://example.com" }).pipe(Effect.provide(clientLayer(fake))))
+        )
+        const { endpoint } = result
+        expect(endpoint.endpoint_id).toBe(data.endpoint_id)
+        expect(endpoint.url).toBe(data.url)
+        expect(endpoint.status).toBe(data.status)
+        expect(endpoint.created_at).toBe(data.created_at)
+        expect(endpoint.events).toEqual(data.events ?? null)
+        expect(endpoint.secret === null ? null : Redacted.value(endpoint.secret)).toBe(data.secret ?? null)
+      }),
+    { fastCheck: { numRuns: 200 } }
+  )
 })

@@ -1,15 +1,15 @@
+import { type HeyGenClient, HeyGenError, RetryPolicy, WebhookEndpoints } from "@effect-heygen/core"
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Cause from "effect/Cause"
+import * as FastCheck from "effect/FastCheck"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
-import * as FastCheck from "effect/FastCheck"
-import { type HeyGenClient, HeyGenError, RetryPolicy, WebhookEndpoints } from "@effect-heygen/core"
 import {
   apiError,
   apiKey,
@@ -63,7 +63,9 @@ describe("createWebhookEndpoint: success", () => {
       expect(sent?.headers["authorization"]).toBeUndefined()
       expect(sent?.headers["content-type"]).toBe("application/json")
       expect(sent?.headers["user-agent"]).toMatch(/^effect-heygen\/\d+\.\d+\.\d+/)
-      expect(sent?.headers["idempotency-key"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+      expect(sent?.headers["idempotency-key"]).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+      )
       expect(JSON.parse(sent?.body ?? "")).toEqual({ ...validRequest, entity_id: "proj_1" })
       expect(result.idempotencyKey).toBe(sent?.headers["idempotency-key"])
       expect(result.requestId).toBe("req_ok")
@@ -85,7 +87,10 @@ describe("createWebhookEndpoint: success", () => {
 
   it.effect("a caller's key is sent on every attempt and reported", () =>
     Effect.gen(function*() {
-      const fake = makeFake([respond(500, { error: { code: "internal_error", message: "boom" } }), respond(200, endpointBody())])
+      const fake = makeFake([
+        respond(500, { error: { code: "internal_error", message: "boom" } }),
+        respond(200, endpointBody())
+      ])
       const result = yield* Effect.flatten(call(fake, { call: { idempotencyKey: "order-42:create.v1" } }))
       expect(keysOf(fake)).toEqual(["order-42:create.v1", "order-42:create.v1"])
       expect(result.idempotencyKey).toBe("order-42:create.v1")
@@ -94,7 +99,11 @@ describe("createWebhookEndpoint: success", () => {
 
   it.effect("secret null and events omitted decode (the spec allows both)", () =>
     Effect.gen(function*() {
-      const fake = makeFake([respond(200, { data: { endpoint_id: "ep_1", url: "https://a.example", status: "disabled", created_at: "x", secret: null } })])
+      const fake = makeFake([
+        respond(200, {
+          data: { endpoint_id: "ep_1", url: "https://a.example", status: "disabled", created_at: "x", secret: null }
+        })
+      ])
       const result = yield* Effect.flatten(call(fake))
       expect(result.endpoint.secret).toBeNull()
       expect(result.endpoint.events).toBeNull()
@@ -263,7 +272,10 @@ describe("createWebhookEndpoint: retries then succeeds with the same key", () =>
     ["503", apiError(503, "unavailable")],
     ["a connection error", { _tag: "ConnectionError" }],
     ["a timeout", { _tag: "Hang" }],
-    ["a 429 with Retry-After", respond(429, { error: { code: "rate_limit_exceeded", message: "x" } }, { "retry-after": "5" })]
+    [
+      "a 429 with Retry-After",
+      respond(429, { error: { code: "rate_limit_exceeded", message: "x" } }, { "retry-after": "5" })
+    ]
   ]
   for (const [name, first] of transient) {
     it.effect(`after ${name}`, () =>
@@ -277,7 +289,10 @@ describe("createWebhookEndpoint: retries then succeeds with the same key", () =>
 
   it.effect("the attempt after a 429 starts no earlier than its Retry-After", () =>
     Effect.gen(function*() {
-      const fake = makeFake([respond(429, { error: { code: "rate_limit_exceeded", message: "x" } }, { "retry-after": "7" }), respond(200, endpointBody())])
+      const fake = makeFake([
+        respond(429, { error: { code: "rate_limit_exceeded", message: "x" } }, { "retry-after": "7" }),
+        respond(200, endpointBody())
+      ])
       yield* Effect.flatten(call(fake))
       const [first, second] = fake.requests
       expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(7_000)
@@ -306,10 +321,15 @@ describe("createWebhookEndpoint: observability", () => {
       for (const [i, request] of fake.requests.entries()) {
         const attempt = request.spans.find((s) => s.name === "HeyGen.createWebhookEndpoint.attempt")
         const call = request.spans.find((s) => s.name === "HeyGen.createWebhookEndpoint")
-        expect(attempt?.attributes).toMatchObject({ "heygen.attempt": i + 1, "heygen.idempotency_key": result.idempotencyKey })
+        expect(attempt?.attributes).toMatchObject({
+          "heygen.attempt": i + 1,
+          "heygen.idempotency_key": result.idempotencyKey
+        })
         expect(call?.attributes).toMatchObject({ "heygen.idempotency_key": result.idempotencyKey })
         // The attempt span sits inside the call span.
-        expect(names(i).indexOf("HeyGen.createWebhookEndpoint.attempt")).toBeLessThan(names(i).indexOf("HeyGen.createWebhookEndpoint"))
+        expect(names(i).indexOf("HeyGen.createWebhookEndpoint.attempt")).toBeLessThan(
+          names(i).indexOf("HeyGen.createWebhookEndpoint")
+        )
       }
     }))
 })
@@ -335,7 +355,10 @@ describe("createWebhookEndpoint: limits and interruption", () => {
 
   it.effect("a Retry-After that would end past the deadline fails at once with the RateLimited, not a timeout", () =>
     Effect.gen(function*() {
-      const fake = makeFake([respond(429, { error: { code: "rate_limit_exceeded", message: "x" } }, { "retry-after": "30" }), respond(200, endpointBody())])
+      const fake = makeFake([
+        respond(429, { error: { code: "rate_limit_exceeded", message: "x" } }, { "retry-after": "30" }),
+        respond(200, endpointBody())
+      ])
       const error = failureOf(yield* call(fake, { call: { deadline: "10 seconds" } }))
       expect(error._tag).toBe("RateLimited")
       expect(fake.requests).toHaveLength(1)
@@ -354,7 +377,10 @@ describe("createWebhookEndpoint: limits and interruption", () => {
 
   it.effect("interrupting the call during a Retry-After wait cancels the retry", () =>
     Effect.gen(function*() {
-      const fake = makeFake([respond(429, { error: { code: "rate_limit_exceeded", message: "x" } }, { "retry-after": "30" }), respond(200, endpointBody())])
+      const fake = makeFake([
+        respond(429, { error: { code: "rate_limit_exceeded", message: "x" } }, { "retry-after": "30" }),
+        respond(200, endpointBody())
+      ])
       const fiber = yield* Effect.fork(WebhookEndpoints.create(validRequest).pipe(Effect.provide(clientLayer(fake))))
       yield* TestClock.adjust("1 second")
       const exit = yield* Fiber.interrupt(fiber)
@@ -384,7 +410,12 @@ describe("createWebhookEndpoint: local validation sends nothing", () => {
     ["a relative url", { url: "/hook" }, {}, "url"],
     ["a url with surrounding spaces", { url: " https://example.com/hook" }, {}, "url"],
     ["a missing url", { events: null }, {}, "url"],
-    ["an unknown event", { url: "https://example.com", events: ["avatar_video.success", "video.done"] }, {}, "events.1"],
+    [
+      "an unknown event",
+      { url: "https://example.com", events: ["avatar_video.success", "video.done"] },
+      {},
+      "events.1"
+    ],
     ["an extra key", { url: "https://example.com", secret: "x" }, {}, "secret"],
     ["a non-string entity_id", { url: "https://example.com", entity_id: 5 }, {}, "entity_id"],
     ["a key with a space", validRequest, { idempotencyKey: "has space" }, "idempotencyKey"],
@@ -412,7 +443,11 @@ const bodyArb: FastCheck.Arbitrary<string> = FastCheck.oneof(
   FastCheck.fullUnicodeString(),
   FastCheck.jsonValue().map((v) => JSON.stringify(v)),
   FastCheck.constant(JSON.stringify(endpointBody())),
-  FastCheck.record({ code: FastCheck.string(), message: FastCheck.string(), param: FastCheck.option(FastCheck.string()) })
+  FastCheck.record({
+    code: FastCheck.string(),
+    message: FastCheck.string(),
+    param: FastCheck.option(FastCheck.string())
+  })
     .map((error) => JSON.stringify({ error })),
   FastCheck.tuple(FastCheck.jsonValue(), FastCheck.nat()).map(([v, cut]) => {
     const text = JSON.stringify({ data: v })
@@ -420,15 +455,26 @@ const bodyArb: FastCheck.Arbitrary<string> = FastCheck.oneof(
   })
 )
 const replyArb: FastCheck.Arbitrary<Reply> = FastCheck.oneof(
-  { weight: 8, arbitrary: FastCheck.record({
-    status: FastCheck.integer({ min: 200, max: 599 }),
-    body: bodyArb,
-    headers: FastCheck.record({ "retry-after": printable, "x-request-id": printable, "content-type": printable }, { requiredKeys: [] })
-  }).map(({ body, headers, status }): Reply => ({ _tag: "Respond", status, body, headers })) },
+  {
+    weight: 8,
+    arbitrary: FastCheck.record({
+      status: FastCheck.integer({ min: 200, max: 599 }),
+      body: bodyArb,
+      headers: FastCheck.record({ "retry-after": printable, "x-request-id": printable, "content-type": printable }, {
+        requiredKeys: []
+      })
+    }).map(({ body, headers, status }): Reply => ({ _tag: "Respond", status, body, headers }))
+  },
   { weight: 1, arbitrary: FastCheck.constant<Reply>({ _tag: "ConnectionError" }) },
   // A web Response with status 204, 205 or 304 may not have a body at all, let alone a broken one.
-  { weight: 1, arbitrary: FastCheck.record({ status: FastCheck.integer({ min: 200, max: 599 }).filter((s) => ![204, 205, 304].includes(s)), partial: FastCheck.string() })
-    .map(({ partial, status }): Reply => ({ _tag: "BrokenBody", status, partial })) }
+  {
+    weight: 1,
+    arbitrary: FastCheck.record({
+      status: FastCheck.integer({ min: 200, max: 599 }).filter((s) => ![204, 205, 304].includes(s)),
+      partial: FastCheck.string()
+    })
+      .map(({ partial, status }): Reply => ({ _tag: "BrokenBody", status, partial }))
+  }
 )
 
 describe("createWebhookEndpoint: no server reply escapes as a defect", () => {

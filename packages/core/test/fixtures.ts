@@ -3,12 +3,13 @@
  * recorded with the virtual time it was sent at. Core's tests do not use test-utils (which depends on core) so
  * that a bug in the fake cannot hide a bug in the client.
  */
+import { HeyGenClient } from "@effect-heygen/core"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Clock from "effect/Clock"
 import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -16,7 +17,6 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import type * as Tracer from "effect/Tracer"
-import { HeyGenClient } from "@effect-heygen/core"
 
 /** One scripted reply. */
 export type Reply =
@@ -84,7 +84,9 @@ export const makeFake = (script: ReadonlyArray<Reply> | ((n: number, now: number
   const requests: Array<Recorded> = []
   const interrupted = { count: 0 }
   const next = (n: number, now: number): Reply =>
-    typeof script === "function" ? script(n, now) : (script[Math.min(n, script.length - 1)] ?? respond(500, "empty script"))
+    typeof script === "function"
+      ? script(n, now)
+      : (script[Math.min(n, script.length - 1)] ?? respond(500, "empty script"))
   const client = HttpClient.make((request, url) =>
     Effect.gen(function*() {
       const at = yield* Clock.currentTimeMillis

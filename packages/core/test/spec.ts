@@ -8,7 +8,9 @@ export const specPath = new URL("../../../spec/webhooks.openapi.yaml", import.me
 
 type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
 
-export const spec = parse(fs.readFileSync(specPath, "utf8")) as { readonly components: { readonly schemas: Record<string, Json> } }
+export const spec = parse(fs.readFileSync(specPath, "utf8")) as {
+  readonly components: { readonly schemas: Record<string, Json> }
+}
 
 /** A schema of `components.schemas` with every local `$ref` inlined (the spec has no cycles). */
 export const resolved = (name: string): Json => inline(spec.components.schemas[name] ?? null, spec.components.schemas)

@@ -178,8 +178,9 @@ export const endpointResponseBody: FastCheck.Arbitrary<typeof WebhookEndpoint.Cr
  * @since 0.1.0
  * @category arbitraries
  */
-export const specEndpointResponseBody: FastCheck.Arbitrary<typeof WebhookEndpoint.CreateWebhookEndpointResponse.Encoded> =
-  Arbitrary.make(Schema.encodedSchema(WebhookEndpoint.CreateWebhookEndpointResponse))
+export const specEndpointResponseBody: FastCheck.Arbitrary<
+  typeof WebhookEndpoint.CreateWebhookEndpointResponse.Encoded
+> = Arbitrary.make(Schema.encodedSchema(WebhookEndpoint.CreateWebhookEndpointResponse))
 
 /**
  * The error codes HeyGen documents for this operation, with their statuses.
@@ -213,7 +214,10 @@ export const apiErrorBody: FastCheck.Arbitrary<typeof HeyGenError.StandardApiErr
  * @category arbitraries
  */
 export const retryAfter: FastCheck.Arbitrary<Fault.RetryAfter> = FastCheck.oneof(
-  { arbitrary: FastCheck.integer({ min: 0, max: 120 }).map((seconds) => Fault.RetryAfter.Seconds({ seconds })), weight: 4 },
+  {
+    arbitrary: FastCheck.integer({ min: 0, max: 120 }).map((seconds) => Fault.RetryAfter.Seconds({ seconds })),
+    weight: 4
+  },
   {
     arbitrary: FastCheck.integer({ min: -60_000, max: 120_000 }).map((offsetMillis) =>
       Fault.RetryAfter.HttpDate({ offsetMillis })
@@ -414,8 +418,9 @@ export const listEndpointsResponseBody: FastCheck.Arbitrary<{
  * @since 0.2.0
  * @category arbitraries
  */
-export const updateResponseBody: FastCheck.Arbitrary<{ readonly data: typeof WebhookEndpoint.WebhookEndpoint.Encoded }> =
-  endpoint.map((e) => ({ data: { ...e, secret: null } }))
+export const updateResponseBody: FastCheck.Arbitrary<
+  { readonly data: typeof WebhookEndpoint.WebhookEndpoint.Encoded }
+> = endpoint.map((e) => ({ data: { ...e, secret: null } }))
 
 /**
  * The 200 body of Delete Webhook Endpoint, as the spec shapes it.
@@ -447,11 +452,10 @@ export const rotateResponseBody: FastCheck.Arbitrary<{
  * @since 0.2.0
  * @category arbitraries
  */
-export const eventTypeItem: FastCheck.Arbitrary<typeof WebhookEvent.WebhookEventTypeItem.Encoded> =
-  FastCheck.record({
-    event_type: FastCheck.oneof(eventType, unknownEvent),
-    description: FastCheck.string({ minLength: 1, maxLength: 80 })
-  })
+export const eventTypeItem: FastCheck.Arbitrary<typeof WebhookEvent.WebhookEventTypeItem.Encoded> = FastCheck.record({
+  event_type: FastCheck.oneof(eventType, unknownEvent),
+  description: FastCheck.string({ minLength: 1, maxLength: 80 })
+})
 
 /**
  * A 200 body of List Webhook Event Types: the complete set, so `has_more` is false.
@@ -563,8 +567,9 @@ export const specUpdateResponseBody: FastCheck.Arbitrary<typeof WebhookEndpoint.
  * @since 0.2.0
  * @category arbitraries
  */
-export const specRotateResponseBody: FastCheck.Arbitrary<typeof WebhookEndpoint.RotateSecretResponse.Encoded> = Arbitrary
-  .make(Schema.encodedSchema(WebhookEndpoint.RotateSecretResponse))
+export const specRotateResponseBody: FastCheck.Arbitrary<typeof WebhookEndpoint.RotateSecretResponse.Encoded> =
+  Arbitrary
+    .make(Schema.encodedSchema(WebhookEndpoint.RotateSecretResponse))
 
 /**
  * Any 200 body of List Webhook Event Types core's schema allows.

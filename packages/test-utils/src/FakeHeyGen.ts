@@ -374,6 +374,26 @@ export const httpClient: (fake: FakeHeyGen) => HttpClient.HttpClient = internalC
 /**
  * `httpClient` as a layer.
  *
+ * @example
+ * ```ts
+ * import { FakeHeyGen } from "@effect-heygen/test-utils"
+ * import { HeyGenClient, WebhookEndpoints } from "@effect-heygen/core"
+ * import { Effect, Layer } from "effect"
+ *
+ * // A create against the in-memory fake, then a look at what the fake stored.
+ * export const program = Effect.gen(function*() {
+ *   const fake = yield* FakeHeyGen.make()
+ *   const client = HeyGenClient.layer({ apiKey: FakeHeyGen.sandboxApiKey }).pipe(
+ *     Layer.provide(FakeHeyGen.layerHttpClient(fake))
+ *   )
+ *   const { endpoint } = yield* WebhookEndpoints.create({ url: "https://example.com/hooks" }).pipe(
+ *     Effect.provide(client)
+ *   )
+ *   const stored = yield* fake.endpoints()
+ *   return stored.length === 1 && stored[0]?.endpoint_id === endpoint.endpoint_id
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -4,12 +4,12 @@
  *
  * @since 0.1.0
  */
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as HttpServer from "@effect/platform/HttpServer"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -96,6 +96,18 @@ const baseUrlOf = (address: HttpServer.Address): string => {
 
 /**
  * Starts a fake (a new one, from `options.fake`) behind a server on `host:port` for the life of the layer.
+ *
+ * @example
+ * ```ts
+ * import { FakeServer } from "@effect-heygen/test-utils"
+ * import { Effect } from "effect"
+ *
+ * // A real HTTP server on 127.0.0.1 (a free port) for the life of the layer, e.g. to drive the CLI end to end.
+ * export const program = Effect.gen(function*() {
+ *   const server = yield* FakeServer.FakeServer
+ *   return server.baseUrl // http://127.0.0.1:<port>: pass it as HEYGEN_API_BASE or HeyGenClient's baseUrl
+ * }).pipe(Effect.provide(FakeServer.layer()))
+ * ```
  *
  * @since 0.1.0
  * @category layers

@@ -58,6 +58,21 @@ export type Fault = Data.TaggedEnum<{
 /**
  * Constructors and matchers of `Fault`: `Fault.RateLimit({ retryAfter: RetryAfter.Seconds({ seconds: 3 }) })`.
  *
+ * @example
+ * ```ts
+ * import { FakeHeyGen, Fault } from "@effect-heygen/test-utils"
+ *
+ * // The first request is rate limited (retry after 2 s), the second loses its response after the API committed it,
+ * // the third goes through (null: no fault).
+ * export const fake = FakeHeyGen.make({
+ *   faults: [
+ *     Fault.Fault.RateLimit({ retryAfter: Fault.RetryAfter.Seconds({ seconds: 2 }) }),
+ *     Fault.Fault.DropAfterCommit(),
+ *     null
+ *   ]
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */

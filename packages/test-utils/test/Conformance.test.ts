@@ -2,16 +2,17 @@
 // repo (spec/webhooks.openapi.yaml), read and compiled with a JSON Schema validator: first create on its own (the
 // seed's operation), then every route of the family.
 import { WebhookEndpoint, WebhookEvent, WebhookEventType } from "@effect-heygen/core"
-import { Arbitraries, FakeHeyGen, Fault } from "@effect-heygen/test-utils"
+import type { Fault } from "@effect-heygen/test-utils"
+import { Arbitraries, FakeHeyGen } from "@effect-heygen/test-utils"
+import { describe, expect, it } from "@effect/vitest"
 import { Ajv2020 } from "ajv/dist/2020.js"
 import type { ValidateFunction } from "ajv/dist/2020.js"
-import { describe, expect, it } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as Fiber from "effect/Fiber"
 import * as JSONSchema from "effect/JSONSchema"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
 import * as TestContext from "effect/TestContext"
 import * as Fs from "node:fs"
 import { parse } from "yaml"
@@ -48,13 +49,25 @@ const traffic: FastCheck.Arbitrary<Traffic> = FastCheck.record({
   body: FastCheck.oneof(
     { arbitrary: Arbitraries.createRequest, weight: 3 },
     // A small pool of URLs makes conflicts common.
-    { arbitrary: FastCheck.constantFrom("https://x.example.com/a", "https://x.example.com/b").map((url) => ({ url })), weight: 3 },
+    {
+      arbitrary: FastCheck.constantFrom("https://x.example.com/a", "https://x.example.com/b").map((url) => ({ url })),
+      weight: 3
+    },
     { arbitrary: Arbitraries.invalidRequest.map((invalid) => invalid.body), weight: 2 }
   ),
-  auth: FastCheck.constantFrom("x-api-key" as const, "x-api-key" as const, "bearer" as const, "unknown" as const, "none" as const),
-  key: FastCheck.option(FastCheck.oneof(FastCheck.constantFrom("k1", "k2"), Arbitraries.idempotencyKey, Arbitraries.invalidIdempotencyKey), {
-    nil: null
-  })
+  auth: FastCheck.constantFrom(
+    "x-api-key" as const,
+    "x-api-key" as const,
+    "bearer" as const,
+    "unknown" as const,
+    "none" as const
+  ),
+  key: FastCheck.option(
+    FastCheck.oneof(FastCheck.constantFrom("k1", "k2"), Arbitraries.idempotencyKey, Arbitraries.invalidIdempotencyKey),
+    {
+      nil: null
+    }
+  )
 })
 
 const headersOf = (t: Traffic): Record<string, string> => ({
@@ -77,8 +90,18 @@ const conforms = (batches: ReadonlyArray<ReadonlyArray<Traffic>>, faults: Fault.
       rateLimit: rateLimited ? { limit: 4, window: "3 seconds" } : undefined
     })
     for (const batch of batches) {
-      const fibers = yield* Effect.forEach(batch, (t) =>
-        Effect.fork(fake.handle({ method: "POST", path: FakeHeyGen.createPath, headers: headersOf(t), body: JSON.stringify(t.body) })))
+      const fibers = yield* Effect.forEach(
+        batch,
+        (t) =>
+          Effect.fork(
+            fake.handle({
+              method: "POST",
+              path: FakeHeyGen.createPath,
+              headers: headersOf(t),
+              body: JSON.stringify(t.body)
+            })
+          )
+      )
       yield* drive(fibers)
     }
     for (const exchange of yield* fake.exchanges) {
@@ -216,7 +239,13 @@ type Op =
 const pool = ["https://x.example.com/a", "https://x.example.com/b", "https://x.example.com/c"] as const
 const target: FastCheck.Arbitrary<Target> = FastCheck.oneof(
   // Index 0 often, so concurrent requests on one endpoint (a keyed rotate in flight) are common.
-  { arbitrary: FastCheck.oneof(FastCheck.constant(0), FastCheck.nat(20)).map((index) => ({ _tag: "Created" as const, index })), weight: 5 },
+  {
+    arbitrary: FastCheck.oneof(FastCheck.constant(0), FastCheck.nat(20)).map((index) => ({
+      _tag: "Created" as const,
+      index
+    })),
+    weight: 5
+  },
   { arbitrary: FastCheck.constant({ _tag: "Unknown" as const }), weight: 1 }
 )
 const limit = FastCheck.option(
@@ -350,7 +379,12 @@ const familyConforms = (
             body: ""
           }
         case "update":
-          return { method: "PATCH", path: FakeHeyGen.endpointPath(idOf(op.target)), headers, body: JSON.stringify(op.body) }
+          return {
+            method: "PATCH",
+            path: FakeHeyGen.endpointPath(idOf(op.target)),
+            headers,
+            body: JSON.stringify(op.body)
+          }
         case "delete":
           return { method: "DELETE", path: FakeHeyGen.endpointPath(idOf(op.target)), headers, body: "" }
         case "rotate":
@@ -426,7 +460,11 @@ describe("conformance: every route of the family against spec/webhooks.openapi.y
     expect(familySchemas.rotate.bodies["200"]!({ data: { endpoint_id: "e" } })).toBe(false)
     expect(familySchemas.delete.bodies["200"]!({ error: "x", data: {} })).toBe(false)
     expect(familySchemas.eventTypes.bodies["200"]!({ data: [{ event_type: "t" }] })).toBe(false)
-    expect(familySchemas.events.bodies["200"]!({ data: [{ event_id: "e", event_type: "t", event_data: [], created_at: "c" }] }))
+    expect(
+      familySchemas.events.bodies["200"]!({
+        data: [{ event_id: "e", event_type: "t", event_data: [], created_at: "c" }]
+      })
+    )
       .toBe(false)
     expect(familySchemas.update.bodies["404"]!({ error: { code: "not_found" } })).toBe(false)
     expect(errorEnvelope({ error: null })).toBe(false)
@@ -451,9 +489,18 @@ describe("conformance: every route of the family against spec/webhooks.openapi.y
     holds(Arbitraries.specUpdateResponseBody, familySchemas.update.bodies["200"]!)
     holds(Arbitraries.specRotateResponseBody, familySchemas.rotate.bodies["200"]!)
     holds(Arbitraries.specEventTypesResponseBody, familySchemas.eventTypes.bodies["200"]!)
-    holds(Arbitraries.specListEventsResponseBody.map((b) => JSON.parse(JSON.stringify(b)) as unknown), familySchemas.events.bodies["200"]!)
-    holds(Arbitraries.updateRequest, familyAjv.compile({ $ref: `${familyId}#/components/schemas/UpdateWebhookEndpointRequest` }))
-    holds(Arbitraries.createRequest, familyAjv.compile({ $ref: `${familyId}#/components/schemas/CreateWebhookEndpointRequest` }))
+    holds(
+      Arbitraries.specListEventsResponseBody.map((b) => JSON.parse(JSON.stringify(b)) as unknown),
+      familySchemas.events.bodies["200"]!
+    )
+    holds(
+      Arbitraries.updateRequest,
+      familyAjv.compile({ $ref: `${familyId}#/components/schemas/UpdateWebhookEndpointRequest` })
+    )
+    holds(
+      Arbitraries.createRequest,
+      familyAjv.compile({ $ref: `${familyId}#/components/schemas/CreateWebhookEndpointRequest` })
+    )
   })
 
   it("every response to generated traffic on every route validates, and the traffic reaches every answer", async () => {
@@ -538,9 +585,9 @@ const shape = (node: Json | undefined): unknown => {
 }
 const queryOf = (op: OpName) =>
   Object.fromEntries(
-    ((familySpec.paths[operations[op].path]![operations[op].method] as unknown as {
+    (familySpec.paths[operations[op].path]![operations[op].method] as unknown as {
       parameters: Array<{ name: string; in: string; required?: boolean; schema: Json }>
-    }).parameters)
+    }).parameters
       .filter((p) => p.in === "query")
       .map((p) => [p.name, p])
   )
@@ -548,7 +595,10 @@ const queryOf = (op: OpName) =>
 describe("conformance: core's request schemas agree with spec/webhooks.openapi.yaml", () => {
   it("UpdateWebhookEndpointRequest: same properties, none required, no others; url a string (null refused, by choice)", () => {
     const mine = ours(WebhookEndpoint.UpdateWebhookEndpointRequest)
-    const theirs = inline(familyComponents["UpdateWebhookEndpointRequest"] ?? null, familyComponents) as Record<string, Json>
+    const theirs = inline(familyComponents["UpdateWebhookEndpointRequest"] ?? null, familyComponents) as Record<
+      string,
+      Json
+    >
     expect([mine["type"], mine["additionalProperties"]]).toEqual(["object", false])
     expect(theirs["additionalProperties"]).toBe(false)
     const props = (s: Record<string, Json>) => s["properties"] as Record<string, Json>
@@ -560,7 +610,9 @@ describe("conformance: core's request schemas agree with spec/webhooks.openapi.y
     expect(shape(props(theirs)["url"])).toEqual([{ type: "null" }, { type: "string" }])
     // And the arbitrary's bodies, drawn from core's schema, are bodies the spec accepts.
     const validate = familyAjv.compile({ $ref: `${familyId}#/components/schemas/UpdateWebhookEndpointRequest` })
-    FastCheck.assert(FastCheck.property(Arbitrary.make(WebhookEndpoint.UpdateWebhookEndpointRequest), (b) => validate(b)))
+    FastCheck.assert(
+      FastCheck.property(Arbitrary.make(WebhookEndpoint.UpdateWebhookEndpointRequest), (b) => validate(b))
+    )
   })
 
   it("ListWebhookEndpointsParams: the spec's query parameters, bounds included", () => {
@@ -588,7 +640,9 @@ describe("conformance: core's request schemas agree with spec/webhooks.openapi.y
     const paramEnum = (theirs["event_type"]!.schema as { enum: Array<string> }).enum
     const coreEnum = (props["event_type"] as { enum: Array<string> }).enum
     expect(coreEnum).toEqual(expect.arrayContaining(paramEnum))
-    expect([...coreEnum].sort()).toEqual([...(familyComponents["WebhookEventType"] as { enum: Array<string> }).enum].sort())
+    expect([...coreEnum].sort()).toEqual(
+      [...(familyComponents["WebhookEventType"] as { enum: Array<string> }).enum].sort()
+    )
     expect(coreEnum).toEqual([...WebhookEventType.values])
   })
 

@@ -56,7 +56,12 @@ describe("FakeHeyGen: create", () => {
       expect(data.endpoint_id).toMatch(/^ep_[0-9a-f]{16}$/)
       expect(data.secret).toMatch(/^whsec_[A-Za-z0-9]{32}$/)
       const [stored] = yield* fake.endpoints()
-      expect(stored).toMatchObject({ endpoint_id: data.endpoint_id, secret: data.secret, url, account: FakeHeyGen.sandboxApiKey })
+      expect(stored).toMatchObject({
+        endpoint_id: data.endpoint_id,
+        secret: data.secret,
+        url,
+        account: FakeHeyGen.sandboxApiKey
+      })
     }))
 
   it.effect("409 conflict for a URL the account already has; other accounts are independent", () =>
@@ -120,7 +125,9 @@ describe("FakeHeyGen: idempotency", () => {
       const conflictHeaders = auth(undefined, { "idempotency-key": "k-2" })
       const conflict = yield* send(fake, { headers: conflictHeaders, body: { url } })
       expect(conflict.status).toBe(409)
-      expect(yield* send(fake, { headers: conflictHeaders, body: { url: "https://example.com/free" } })).toEqual(conflict)
+      expect(yield* send(fake, { headers: conflictHeaders, body: { url: "https://example.com/free" } })).toEqual(
+        conflict
+      )
     }))
 
   it.effect("the window ends at 24 hours, on the Clock", () =>

@@ -151,7 +151,11 @@ describe("FakeHeyGen: update", () => {
       const path = FakeHeyGen.endpointPath(created.endpoint_id)
       const events = yield* send(fake, { method: "PATCH", path, body: { events: ["video_agent.success"] } })
       expect(events.status).toBe(200)
-      expect((events.json as { data: Endpoint }).data).toEqual({ ...created, events: ["video_agent.success"], secret: null })
+      expect((events.json as { data: Endpoint }).data).toEqual({
+        ...created,
+        events: ["video_agent.success"],
+        secret: null
+      })
       const moved = yield* send(fake, { method: "PATCH", path, body: { url: url(2) } })
       expect((moved.json as { data: Endpoint }).data).toMatchObject({ url: url(2), events: ["video_agent.success"] })
       const all = yield* send(fake, { method: "PATCH", path, body: { events: null } })
@@ -200,7 +204,11 @@ describe("FakeHeyGen: 404 not_found", () => {
       const fake = yield* FakeHeyGen.make({ apiKeys: ["a", "b"] })
       const mine = yield* create(fake, { url: url(1) }, "a")
       const theirs = yield* create(fake, { url: url(1) }, "b")
-      const deleted = yield* send(fake, { method: "DELETE", path: FakeHeyGen.endpointPath(mine.endpoint_id), headers: auth("a") })
+      const deleted = yield* send(fake, {
+        method: "DELETE",
+        path: FakeHeyGen.endpointPath(mine.endpoint_id),
+        headers: auth("a")
+      })
       expect(deleted.status).toBe(200)
       expect(deleted.json).toEqual({ error: null, data: {} })
       for (const id of [mine.endpoint_id, theirs.endpoint_id, "ep_unknown", "a/b", "ep x"]) {
@@ -213,12 +221,18 @@ describe("FakeHeyGen: 404 not_found", () => {
         ) {
           const reply = yield* send(fake, { method, path, headers: auth("a"), body: { events: null } })
           expect(reply.status, `${method} ${path}`).toBe(404)
-          expect(errorOf(reply.json)).toEqual({ code: "not_found", message: "Webhook endpoint not found.", param: null, doc_url: null })
+          expect(errorOf(reply.json)).toEqual({
+            code: "not_found",
+            message: "Webhook endpoint not found.",
+            param: null,
+            doc_url: null
+          })
         }
       }
       expect((yield* fake.endpoints("b")).map((e) => e.endpoint_id)).toEqual([theirs.endpoint_id])
       // An empty id is no resource path at all.
-      expect((yield* send(fake, { method: "DELETE", path: `${FakeHeyGen.endpointsPath}/`, headers: auth("a") })).status).toBe(404)
+      expect((yield* send(fake, { method: "DELETE", path: `${FakeHeyGen.endpointsPath}/`, headers: auth("a") })).status)
+        .toBe(404)
     }))
 
   it.effect("delete frees the URL", () =>
@@ -374,9 +388,15 @@ describe("FakeHeyGen: faults on every route", () => {
         Fault.Fault.DropAfterCommit()
       ])
       expect((yield* list(fake)).status).toBe(503)
-      const limited = yield* send(fake, { method: "PATCH", path: FakeHeyGen.endpointPath(e.endpoint_id), body: { events: [] } })
+      const limited = yield* send(fake, {
+        method: "PATCH",
+        path: FakeHeyGen.endpointPath(e.endpoint_id),
+        body: { events: [] }
+      })
       expect([limited.status, limited.headers["retry-after"]]).toEqual([429, "2"])
-      const dropped = yield* Effect.flip(send(fake, { method: "POST", path: FakeHeyGen.rotateSecretPath(e.endpoint_id) }))
+      const dropped = yield* Effect.flip(
+        send(fake, { method: "POST", path: FakeHeyGen.rotateSecretPath(e.endpoint_id) })
+      )
       expect(dropped._tag).toBe("RequestError")
       expect((yield* fake.endpoints())[0]?.secret).toBe(e.secret)
       // The delete is committed, then its response lost: a retry finds the endpoint gone.
@@ -404,9 +424,10 @@ describe("FakeHeyGen: snapshot and initialState", () => {
       expect(yield* revived.exchanges).toEqual([])
       const rest = (yield* list(revived, `?limit=2&token=${token}`, "a")).json as ListBody<Endpoint>
       expect(rest.data.map((e) => e.url)).toEqual([url(2), url("k")])
-      expect(yield* send(revived, { headers: auth("a", { "idempotency-key": "kept" }), body: { url: url("k") } })).toEqual(
-        keyed
-      )
+      expect(yield* send(revived, { headers: auth("a", { "idempotency-key": "kept" }), body: { url: url("k") } }))
+        .toEqual(
+          keyed
+        )
       // New endpoints take ordinals after every one the snapshot held.
       yield* create(revived, { url: url("new") }, "a")
       const ordinals = (yield* revived.endpoints()).map((e) => e.ordinal)

@@ -16,10 +16,13 @@ const post = (baseUrl: string, init: { readonly headers?: Record<string, string>
   )
 
 const client = Layer.unwrapEffect(
-  Effect.map(FakeServer.FakeServer, ({ baseUrl }) =>
-    HeyGenClient.layer({ apiKey: FakeHeyGen.sandboxApiKey, baseUrl, maxRetries: 0 }).pipe(
-      Layer.provide(NodeHttpClient.layerUndici)
-    ))
+  Effect.map(
+    FakeServer.FakeServer,
+    ({ baseUrl }) =>
+      HeyGenClient.layer({ apiKey: FakeHeyGen.sandboxApiKey, baseUrl, maxRetries: 0 }).pipe(
+        Layer.provide(NodeHttpClient.layerUndici)
+      )
+  )
 )
 
 describe("FakeServer", () => {

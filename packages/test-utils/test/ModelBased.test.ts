@@ -19,7 +19,8 @@
 // (`drive`), then until the fake has answered every request it received (work a client gave up on still lands),
 // so waits are exact and nothing from one command leaks into the next. fast-check's commands are async (Promises);
 // each runs its Effect on the runtime of the enclosing `it.effect.prop` run, so they share its TestClock.
-import { HeyGenClient, HeyGenError, RetryPolicy, WebhookEndpoints, WebhookEventType } from "@effect-heygen/core"
+import type { HeyGenError, WebhookEventType } from "@effect-heygen/core"
+import { HeyGenClient, RetryPolicy, WebhookEndpoints } from "@effect-heygen/core"
 import { Arbitraries, FakeHeyGen } from "@effect-heygen/test-utils"
 import type { Fault } from "@effect-heygen/test-utils"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -106,7 +107,9 @@ const askedWait = (value: string | undefined, at: number): number | null => {
   if (value === undefined) return null
   const trimmed = value.trim()
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
-  const date = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed) ? Date.parse(trimmed) : NaN
+  const date = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed)
+    ? Date.parse(trimmed)
+    : NaN
   return Number.isNaN(date) ? null : Math.max(0, date - at)
 }
 
@@ -149,7 +152,9 @@ const call = <A>(
       Effect.provideService(HttpClient.HttpClient, httpClient),
       Effect.orDie
     )
-    const fiber = yield* Effect.fork(Effect.exit(Effect.provideServiceEffect(effect, HeyGenClient.HeyGenClient, client)))
+    const fiber = yield* Effect.fork(
+      Effect.exit(Effect.provideServiceEffect(effect, HeyGenClient.HeyGenClient, client))
+    )
     yield* drive([fiber])
     const exit = yield* Fiber.join(fiber)
     yield* settle(real.fake)
@@ -169,7 +174,8 @@ const call = <A>(
     // Every attempt of a keyed call carries its one key, the key it reports; other calls send none.
     const sent = [...new Set(mine.map((e) => e.request.headers["idempotency-key"]))]
     if (keyed) {
-      expect(sent.length, `${id}: distinct Idempotency-Keys across its ${mine.length} attempts: ${sent}`).toBeLessThanOrEqual(1)
+      expect(sent.length, `${id}: distinct Idempotency-Keys across its ${mine.length} attempts: ${sent}`)
+        .toBeLessThanOrEqual(1)
       const reported: unknown = Exit.isSuccess(exit)
         ? (exit.value as { readonly idempotencyKey?: unknown }).idempotencyKey
         : Option.match(Cause.failureOption(exit.cause), {
@@ -183,8 +189,7 @@ const call = <A>(
     return { id, exit, exchanges: mine }
   })
 
-const failureOf = <A>(ran: Ran<A>) =>
-  Exit.isFailure(ran.exit) ? Cause.failureOption(ran.exit.cause) : Option.none()
+const failureOf = <A>(ran: Ran<A>) => Exit.isFailure(ran.exit) ? Cause.failureOption(ran.exit.cause) : Option.none()
 
 /** A failure after which nobody knows whether the API acted: the call must be repeated to find out. */
 const isUnsettled = (error: HeyGenError.HeyGenError | HeyGenError.PaginationError): boolean =>
@@ -202,7 +207,10 @@ const settled = <A>(
     const ran = yield* call(real, account, first(undefined), keyed)
     yield* real.fake.clearFaults
     const failure = Option.getOrUndefined(failureOf(ran))
-    expect(Exit.isSuccess(ran.exit) || failure !== undefined, `${ran.id} died: ${Exit.isFailure(ran.exit) ? Cause.pretty(ran.exit.cause) : ""}`)
+    expect(
+      Exit.isSuccess(ran.exit) || failure !== undefined,
+      `${ran.id} died: ${Exit.isFailure(ran.exit) ? Cause.pretty(ran.exit.cause) : ""}`
+    )
       .toBe(true)
     if (failure === undefined || !isUnsettled(failure)) return { ran, exit: ran.exit, repeated: false }
     const again = yield* call(real, account, repeat(failure as HeyGenError.HeyGenError), keyed)
@@ -225,7 +233,10 @@ const checkInvariant = (model: Model, real: Real, touched: Account, changes: boo
     for (const account of [0, 1] as const) {
       const expected = [...model.accounts[account].endpoints]
       const held = yield* real.fake.endpoints(accounts[account])
-      expect(held.map((e) => ({ id: e.endpoint_id, url: e.url, events: e.events, secret: e.secret })), `fake holds ${accounts[account]}`)
+      expect(
+        held.map((e) => ({ id: e.endpoint_id, url: e.url, events: e.events, secret: e.secret })),
+        `fake holds ${accounts[account]}`
+      )
         .toEqual(expected.map(([id, e]) => ({ id, url: e.url, events: e.events, secret: e.secret })))
     }
     // Streamed through core, in pages of 2, so that page boundaries matter. After a read (List, Stream), which
@@ -237,7 +248,10 @@ const checkInvariant = (model: Model, real: Real, touched: Account, changes: boo
       Stream.runCollect(WebhookEndpoints.stream({ limit: 2 }, patient)).pipe(Effect.map(Chunk.toReadonlyArray)),
       false
     )
-    expect(Exit.isSuccess(streamed.exit), `stream ${streamed.id}: ${Exit.isFailure(streamed.exit) ? Cause.pretty(streamed.exit.cause) : ""}`)
+    expect(
+      Exit.isSuccess(streamed.exit),
+      `stream ${streamed.id}: ${Exit.isFailure(streamed.exit) ? Cause.pretty(streamed.exit.cause) : ""}`
+    )
       .toBe(true)
     if (!Exit.isSuccess(streamed.exit)) return
     const items = streamed.exit.value
@@ -324,12 +338,14 @@ class Create extends Command {
         this.account,
         (options) => WebhookEndpoints.create({ url, events: this.events }, { ...options, idempotencyKey: givenKey }),
         true,
-        (error) => WebhookEndpoints.create({ url, events: this.events }, { ...patient, idempotencyKey: keyOfFailure(error) })
+        (error) =>
+          WebhookEndpoints.create({ url, events: this.events }, { ...patient, idempotencyKey: keyOfFailure(error) })
       )
       const key = ran.exchanges[0]?.request.headers["idempotency-key"] ?? givenKey
       const earlier = key === undefined ? undefined : state.keys.get(key)
       // A key used before replays what it did then; a fresh one acts now.
-      const predicted: KeyOutcome | "Create" = earlier ?? (urlOwner(state, url) !== undefined ? { _tag: "Conflict" } : "Create")
+      const predicted: KeyOutcome | "Create" = earlier ??
+        (urlOwner(state, url) !== undefined ? { _tag: "Conflict" } : "Create")
       if (Exit.isSuccess(exit)) {
         const { endpoint } = exit.value
         const stored = (yield* real.fake.endpoints()).find((e) => e.endpoint_id === endpoint.endpoint_id)
@@ -422,7 +438,9 @@ class Update extends Command {
     super(account, faults)
   }
   override toString() {
-    return `Update(${accounts[this.account]}, ${showTarget(this.target)}, ${JSON.stringify(this.patch)}${showFaults(this.faults)})`
+    return `Update(${accounts[this.account]}, ${showTarget(this.target)}, ${JSON.stringify(this.patch)}${
+      showFaults(this.faults)
+    })`
   }
   effect(model: Model, real: Real) {
     return Effect.gen(this, function*() {
@@ -434,7 +452,11 @@ class Update extends Command {
       }
       const current = state.endpoints.get(id)
       const owner = body.url === undefined ? undefined : urlOwner(state, body.url)
-      const predicted = current === undefined ? "NotFound" : owner !== undefined && owner !== id ? "Conflict" : "Updated"
+      const predicted = current === undefined
+        ? "NotFound"
+        : owner !== undefined && owner !== id
+        ? "Conflict"
+        : "Updated"
       const { exit, ran } = yield* settled(
         real,
         this.account,
@@ -450,7 +472,11 @@ class Update extends Command {
           url: body.url ?? current.url,
           events: this.patch.events === undefined ? current.events : this.patch.events
         }
-        expect({ id: exit.value.endpoint.endpoint_id, url: exit.value.endpoint.url, events: exit.value.endpoint.events })
+        expect({
+          id: exit.value.endpoint.endpoint_id,
+          url: exit.value.endpoint.url,
+          events: exit.value.endpoint.events
+        })
           .toEqual({ id, url: next.url, events: next.events })
         expect(exit.value.endpoint.secret).toBeNull()
         state.endpoints.set(id, next)

@@ -222,7 +222,9 @@ const buildRequest = (
   let request = baseRequest(client, method, encoded.path)
   if (encoded.query !== null) request = HttpClientRequest.setUrlParams(request, encoded.query)
   if (key !== null) request = HttpClientRequest.setHeader(request, "idempotency-key", key)
-  if (encoded.body !== undefined) request = HttpClientRequest.bodyText(request, JSON.stringify(encoded.body), "application/json")
+  if (encoded.body !== undefined) {
+    request = HttpClientRequest.bodyText(request, JSON.stringify(encoded.body), "application/json")
+  }
   return request
 }
 
@@ -354,7 +356,10 @@ const classify = (
     return new HeyGenError.RateLimited({
       status: 429,
       code: Option.match(body, { onNone: () => "rate_limit_exceeded", onSome: (b) => scrub(b.error.code, credential) }),
-      message: Option.match(body, { onNone: () => "Too many requests", onSome: (b) => scrub(b.error.message, credential) }),
+      message: Option.match(body, {
+        onNone: () => "Too many requests",
+        onSome: (b) => scrub(b.error.message, credential)
+      }),
       param: Option.match(body, { onNone: () => null, onSome: (b) => clean(b.error.param) }),
       docUrl: Option.match(body, { onNone: () => null, onSome: (b) => clean(b.error.doc_url) }),
       requestId,
@@ -386,7 +391,9 @@ const classify = (
   if (reply.status === 404 && code === "not_found" && documented.includes("NotFound")) {
     return new HeyGenError.NotFound({ ...fields, resourceId: resourceId ?? "" })
   }
-  if (reply.status === 409 && code === "conflict" && documented.includes("Conflict")) return new HeyGenError.Conflict(fields)
+  if (reply.status === 409 && code === "conflict" && documented.includes("Conflict")) {
+    return new HeyGenError.Conflict(fields)
+  }
   if (reply.status === 409 && code === "request_in_progress" && documented.includes("RequestInProgress")) {
     return new HeyGenError.RequestInProgress(fields)
   }
@@ -460,8 +467,14 @@ const attemptLimit = (
 ): AttemptLimit => {
   const left = Duration.millis(Math.max(0, deadlineAt - now))
   return Duration.lessThan(left, attemptTimeout)
-    ? { duration: left, onTimeout: () => new HeyGenError.TimeoutError({ scope: "call", timeout: deadline, idempotencyKey: key }) }
-    : { duration: attemptTimeout, onTimeout: () => new HeyGenError.TimeoutError({ scope: "attempt", timeout: attemptTimeout, idempotencyKey: key }) }
+    ? {
+      duration: left,
+      onTimeout: () => new HeyGenError.TimeoutError({ scope: "call", timeout: deadline, idempotencyKey: key })
+    }
+    : {
+      duration: attemptTimeout,
+      onTimeout: () => new HeyGenError.TimeoutError({ scope: "attempt", timeout: attemptTimeout, idempotencyKey: key })
+    }
 }
 
 /** The policy, stopped before a wait after which less than the slice would be left. */

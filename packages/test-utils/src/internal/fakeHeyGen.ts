@@ -136,7 +136,10 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
           return json(401, errorBody("authentication_failed", "Missing API key. Set the x-api-key header."))
         }
         if (!state.accounts.has(account)) {
-          return json(401, errorBody("authentication_failed", "Invalid or expired API key. Verify your x-api-key header."))
+          return json(
+            401,
+            errorBody("authentication_failed", "Invalid or expired API key. Verify your x-api-key header.")
+          )
         }
         update(seq, (e) => ({ ...e, account }))
 
@@ -314,7 +317,9 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
       deliver: (eventType, eventData, deliveryOptions) =>
         FakeDelivery.deliverEvent(fake, eventType, eventData ?? {}, deliveryOptions),
       exchanges: Effect.sync(() => [...state.exchanges]),
-      requests: Effect.sync(() => state.exchanges.map((e) => e.request)),
+      requests: Effect.sync(() =>
+        state.exchanges.map((e) => e.request)
+      ),
       endpoints: (account) => Effect.sync(() => Store.endpointsOf(state.store, account)),
       events: (account) => Effect.sync(() => Store.eventsOf(state.store, account)),
       recordEvent: (event) =>

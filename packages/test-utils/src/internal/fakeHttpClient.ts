@@ -14,7 +14,9 @@ import type * as FakeHeyGen from "../FakeHeyGen.js"
 
 const decoder = new TextDecoder()
 
-const bodyText = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<string, HttpClientError.RequestError> => {
+const bodyText = (
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<string, HttpClientError.RequestError> => {
   const body = request.body
   switch (body._tag) {
     case "Empty":
@@ -26,7 +28,9 @@ const bodyText = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<s
         ? Effect.succeed(body.body)
         : body.body instanceof Uint8Array
         ? Effect.succeed(decoder.decode(body.body))
-        : Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", description: "unsupported raw body" }))
+        : Effect.fail(
+          new HttpClientError.RequestError({ request, reason: "Encode", description: "unsupported raw body" })
+        )
     case "Stream":
       return body.stream.pipe(
         Stream.decodeText(),
@@ -34,7 +38,9 @@ const bodyText = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<s
         Effect.mapError((cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause }))
       )
     case "FormData":
-      return Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", description: "form data is not supported" }))
+      return Effect.fail(
+        new HttpClientError.RequestError({ request, reason: "Encode", description: "form data is not supported" })
+      )
   }
 }
 

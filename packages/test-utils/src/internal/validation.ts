@@ -94,7 +94,10 @@ export const validateBody = (json: unknown): Checked<ValidBody> => {
 /** A PATCH body that passed: `url` absent (or null) keeps the URL; `events` present replaces the list. */
 export interface ValidUpdate {
   readonly url: string | null
-  readonly events: { readonly _tag: "Keep" } | { readonly _tag: "Replace"; readonly events: ReadonlyArray<string> | null }
+  readonly events: { readonly _tag: "Keep" } | {
+    readonly _tag: "Replace"
+    readonly events: ReadonlyArray<string> | null
+  }
 }
 
 const updateKeys = new Set(["url", "events"])
