@@ -8,11 +8,11 @@
  *   client is not what limits the figure).
  * `node bench/dist/run.mjs --receive-only` prints just these rows.
  */
-import * as HttpServer from "@effect/platform/HttpServer"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { DeliveryLog, WebhookReceiver, WebhookSignature } from "@effect-heygen/core"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Pool } from "@effect/platform-node/Undici"
-import { DeliveryLog, WebhookReceiver, WebhookSignature } from "@effect-heygen/core"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -36,7 +36,11 @@ const secret = Redacted.make(key)
 
 /** A 2 KB `avatar_video.success` delivery body, as HeyGen would send it. */
 const makeBody = () => {
-  const data: Record<string, string> = { video_id: "v_bench", url: "https://cdn.example/v_bench.mp4", callback_id: "cb" }
+  const data: Record<string, string> = {
+    video_id: "v_bench",
+    url: "https://cdn.example/v_bench.mp4",
+    callback_id: "cb"
+  }
   for (let i = 0; JSON.stringify({ event_type: "avatar_video.success", event_data: data }).length < 2048; i++) {
     data[`field_${i}`] = "x".repeat(24)
   }
@@ -88,7 +92,10 @@ const verification = (quick: boolean) => {
   const ours = () => Effect.runSync(signatureOnly)
   const oursFull = () => Effect.runSync(full)
   // Warm up every path, then interleave rounds so that load from other processes hits all alike.
-  raw(), rawParse(), ours(), oursFull()
+  raw()
+  rawParse()
+  ours()
+  oursFull()
   const samples = Array.from({ length: quick ? 3 : 7 }, () => ({
     raw: timeNs(raw),
     ours: timeNs(ours),
@@ -136,17 +143,23 @@ export const bareServer = () => {
       const signature = req.headers["heygen-signature"]
       const eventId = req.headers["heygen-event-id"]
       const timestamp = req.headers["heygen-timestamp"]
-      if (typeof signature !== "string" || typeof eventId !== "string" || typeof timestamp !== "string") return reply(400)
+      if (typeof signature !== "string" || typeof eventId !== "string" || typeof timestamp !== "string") {
+        return reply(400)
+      }
       if (!/^[0-9a-fA-F]{64}$/.test(signature)) return reply(400)
       if (!rawVerify(body, signature)) return reply(401)
-      if (!/^\d{1,15}$/.test(timestamp) || Math.abs(Date.now() - Number(timestamp) * 1000) > TOLERANCE_MS) return reply(401)
+      if (!/^\d{1,15}$/.test(timestamp) || Math.abs(Date.now() - Number(timestamp) * 1000) > TOLERANCE_MS) {
+        return reply(401)
+      }
       let json: unknown
       try {
         json = JSON.parse(body.toString("utf8"))
       } catch {
         return reply(400)
       }
-      if (typeof json !== "object" || json === null || typeof (json as { event_type?: unknown }).event_type !== "string") return reply(400)
+      if (
+        typeof json !== "object" || json === null || typeof (json as { event_type?: unknown }).event_type !== "string"
+      ) return reply(400)
       if (seen.has(eventId)) return reply(200)
       if (seen.size >= CAPACITY) seen.delete(seen.values().next().value!)
       seen.add(eventId)
@@ -169,7 +182,8 @@ const effectServer = (kind: string) =>
     ))
   ).pipe(
     Layer.provide(DeliveryLog.layerMemory({ capacity: CAPACITY })),
-    Layer.provide(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" }))
+    Layer.provide(NodeHttpServer.layer(() =>
+      Http.createServer(), { port: 0, host: "127.0.0.1" }))
   )
 
 export const receiveServerMain = (kind: string) => {
@@ -335,6 +349,10 @@ export const receiveFigures = async (self: string, quick: boolean): Promise<Arra
 export const receiveOnlyMain = async (self: string, quick: boolean) => {
   for (const f of await receiveFigures(self, quick)) {
     const ratio = f.ratio === null ? "" : `  ${f.ratio.toFixed(2)}x ${f.baseline}`
-    console.log(`${f.name}: ${f.value.toFixed(0)} ${f.unit}${ratio}  ${f.target}${f.pass === null ? "" : f.pass ? " ok" : " MISSED"}`)
+    console.log(
+      `${f.name}: ${f.value.toFixed(0)} ${f.unit}${ratio}  ${f.target}${
+        f.pass === null ? "" : f.pass ? " ok" : " MISSED"
+      }`
+    )
   }
 }

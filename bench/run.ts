@@ -133,7 +133,11 @@ const concurrent = async (client: Client, n: number, concurrency: number) => {
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
-  return { perSecond: n / ((performance.now() - start) / 1000), p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) }
+  return {
+    perSecond: n / ((performance.now() - start) / 1000),
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99)
+  }
 }
 
 /** Runs `measure` for every client over several rounds, rotating the order, and keeps the median per client. */
@@ -273,17 +277,41 @@ const main = async () => {
   const [raw, peer, ours] = clients
 
   // Warm every client (JIT, connection pools) before measuring.
-  if (wants("seq") || wants("conc")) for (const c of clients) await concurrent(c, quick ? 500 : 3_000, CONCURRENCY)
+  if (wants("seq") || wants("conc")) { for (const c of clients) await concurrent(c, quick ? 500 : 3_000, CONCURRENCY) }
 
   if (wants("seq")) {
     const seq = await rounds(clients, (c) => sequential(c, SEQUENTIAL))
     const s = (c: Client) => seq.get(c.name)!
     for (const c of clients) {
-      add({ name: `sequential median latency: ${c.name}`, value: s(c).medianMs * 1000, unit: "µs", baseline: "raw fetch", ratio: s(c).medianMs / s(raw).medianMs, target: c === ours ? "≤ 1.15x" : "", pass: c === ours ? s(c).medianMs / s(raw).medianMs <= 1.15 : null })
+      add({
+        name: `sequential median latency: ${c.name}`,
+        value: s(c).medianMs * 1000,
+        unit: "µs",
+        baseline: "raw fetch",
+        ratio: s(c).medianMs / s(raw).medianMs,
+        target: c === ours ? "≤ 1.15x" : "",
+        pass: c === ours ? s(c).medianMs / s(raw).medianMs <= 1.15 : null
+      })
     }
-    add({ name: "sequential median latency: effect-heygen vs openapi-fetch", value: s(ours).medianMs * 1000, unit: "µs", baseline: "openapi-fetch", ratio: s(ours).medianMs / s(peer).medianMs, target: "≤ 1.00x", pass: s(ours).medianMs <= s(peer).medianMs })
+    add({
+      name: "sequential median latency: effect-heygen vs openapi-fetch",
+      value: s(ours).medianMs * 1000,
+      unit: "µs",
+      baseline: "openapi-fetch",
+      ratio: s(ours).medianMs / s(peer).medianMs,
+      target: "≤ 1.00x",
+      pass: s(ours).medianMs <= s(peer).medianMs
+    })
     for (const c of clients) {
-      add({ name: `sequential throughput: ${c.name}`, value: s(c).perSecond, unit: "calls/s", baseline: "raw fetch", ratio: s(c).perSecond / s(raw).perSecond, target: c === ours ? "≥ 0.85x" : "", pass: c === ours ? s(c).perSecond / s(raw).perSecond >= 0.85 : null })
+      add({
+        name: `sequential throughput: ${c.name}`,
+        value: s(c).perSecond,
+        unit: "calls/s",
+        baseline: "raw fetch",
+        ratio: s(c).perSecond / s(raw).perSecond,
+        target: c === ours ? "≥ 0.85x" : "",
+        pass: c === ours ? s(c).perSecond / s(raw).perSecond >= 0.85 : null
+      })
     }
   }
 
@@ -291,24 +319,80 @@ const main = async () => {
     const conc = await rounds(clients, (c) => concurrent(c, CONCURRENT, CONCURRENCY))
     const k = (c: Client) => conc.get(c.name)!
     for (const c of clients) {
-      add({ name: `throughput at concurrency ${CONCURRENCY}: ${c.name}`, value: k(c).perSecond, unit: "calls/s", baseline: "raw fetch", ratio: k(c).perSecond / k(raw).perSecond, target: c === ours ? "≥ 0.85x" : "", pass: c === ours ? k(c).perSecond / k(raw).perSecond >= 0.85 : null })
+      add({
+        name: `throughput at concurrency ${CONCURRENCY}: ${c.name}`,
+        value: k(c).perSecond,
+        unit: "calls/s",
+        baseline: "raw fetch",
+        ratio: k(c).perSecond / k(raw).perSecond,
+        target: c === ours ? "≥ 0.85x" : "",
+        pass: c === ours ? k(c).perSecond / k(raw).perSecond >= 0.85 : null
+      })
     }
-    add({ name: `throughput at concurrency ${CONCURRENCY}: effect-heygen vs openapi-fetch`, value: k(ours).perSecond, unit: "calls/s", baseline: "openapi-fetch", ratio: k(ours).perSecond / k(peer).perSecond, target: "≥ 1.00x", pass: k(ours).perSecond >= k(peer).perSecond })
+    add({
+      name: `throughput at concurrency ${CONCURRENCY}: effect-heygen vs openapi-fetch`,
+      value: k(ours).perSecond,
+      unit: "calls/s",
+      baseline: "openapi-fetch",
+      ratio: k(ours).perSecond / k(peer).perSecond,
+      target: "≥ 1.00x",
+      pass: k(ours).perSecond >= k(peer).perSecond
+    })
     for (const c of clients) {
-      add({ name: `latency p50 at concurrency ${CONCURRENCY}: ${c.name}`, value: k(c).p50Ms * 1000, unit: "µs", baseline: "raw fetch", ratio: k(c).p50Ms / k(raw).p50Ms, target: "reported", pass: null })
-      add({ name: `latency p99 at concurrency ${CONCURRENCY}: ${c.name}`, value: k(c).p99Ms * 1000, unit: "µs", baseline: "raw fetch", ratio: k(c).p99Ms / k(raw).p99Ms, target: "reported", pass: null })
+      add({
+        name: `latency p50 at concurrency ${CONCURRENCY}: ${c.name}`,
+        value: k(c).p50Ms * 1000,
+        unit: "µs",
+        baseline: "raw fetch",
+        ratio: k(c).p50Ms / k(raw).p50Ms,
+        target: "reported",
+        pass: null
+      })
+      add({
+        name: `latency p99 at concurrency ${CONCURRENCY}: ${c.name}`,
+        value: k(c).p99Ms * 1000,
+        unit: "µs",
+        baseline: "raw fetch",
+        ratio: k(c).p99Ms / k(raw).p99Ms,
+        target: "reported",
+        pass: null
+      })
     }
   }
 
   if (wants("cpu")) {
     const cpu = cpuCost()
-    add({ name: "CPU per call: validate + encode + decode", value: cpu.oursNs / 1000, unit: "µs", baseline: "JSON.stringify + JSON.parse", ratio: cpu.oursNs / cpu.floorNs, target: "reported", pass: null })
+    add({
+      name: "CPU per call: validate + encode + decode",
+      value: cpu.oursNs / 1000,
+      unit: "µs",
+      baseline: "JSON.stringify + JSON.parse",
+      ratio: cpu.oursNs / cpu.floorNs,
+      target: "reported",
+      pass: null
+    })
   }
 
   if (wants("mem")) {
     const mem = memoryInChild(server.baseUrl)
-    add({ name: `RSS growth over ${MEMORY_CALLS} calls after GC`, value: mem.rssMB, unit: "MB", baseline: "-", ratio: null, target: "≤ 10 MB", pass: mem.rssMB <= 10 })
-    add({ name: `heap growth over ${MEMORY_CALLS} calls after GC`, value: mem.heapMB, unit: "MB", baseline: "-", ratio: null, target: "reported", pass: null })
+    add({
+      name: `RSS growth over ${MEMORY_CALLS} calls after GC`,
+      value: mem.rssMB,
+      unit: "MB",
+      baseline: "-",
+      ratio: null,
+      target: "≤ 10 MB",
+      pass: mem.rssMB <= 10
+    })
+    add({
+      name: `heap growth over ${MEMORY_CALLS} calls after GC`,
+      value: mem.heapMB,
+      unit: "MB",
+      baseline: "-",
+      ratio: null,
+      target: "reported",
+      pass: null
+    })
   }
 
   await dispose()
@@ -316,25 +400,81 @@ const main = async () => {
 
   if (wants("stream")) {
     const st = await streamThroughput(quick ? 1 : ROUNDS)
-    add({ name: "stream: 100 pages of 100 endpoints, in-memory HttpClient", value: st.oursPerSecond, unit: "items/s", baseline: "JSON.parse alone", ratio: st.oursPerSecond / st.parsePerSecond, target: "reported", pass: null })
+    add({
+      name: "stream: 100 pages of 100 endpoints, in-memory HttpClient",
+      value: st.oursPerSecond,
+      unit: "items/s",
+      baseline: "JSON.parse alone",
+      ratio: st.oursPerSecond / st.parsePerSecond,
+      target: "reported",
+      pass: null
+    })
     const sm = await streamMemory()
-    add({ name: "stream: heap growth from first to last page, after GC", value: sm.firstToLastPageMB, unit: "MB", baseline: "-", ratio: null, target: "≤ 1 MB", pass: sm.firstToLastPageMB <= 1 })
-    add({ name: "stream: heap retained after a whole run, after GC", value: sm.retainedMB, unit: "MB", baseline: "-", ratio: null, target: "reported", pass: null })
+    add({
+      name: "stream: heap growth from first to last page, after GC",
+      value: sm.firstToLastPageMB,
+      unit: "MB",
+      baseline: "-",
+      ratio: null,
+      target: "≤ 1 MB",
+      pass: sm.firstToLastPageMB <= 1
+    })
+    add({
+      name: "stream: heap retained after a whole run, after GC",
+      value: sm.retainedMB,
+      unit: "MB",
+      baseline: "-",
+      ratio: null,
+      target: "reported",
+      pass: null
+    })
   }
 
   if (wants("size")) {
     const size = bundleSize()
-    add({ name: "core for a consumer (esbuild, minified, gzipped; effect and platform external)", value: size.gzipped / 1024, unit: "KB", baseline: "-", ratio: null, target: "≤ 12 KB", pass: size.gzipped <= 12 * 1024 })
+    add({
+      name: "core for a consumer (esbuild, minified, gzipped; effect and platform external)",
+      value: size.gzipped / 1024,
+      unit: "KB",
+      baseline: "-",
+      ratio: null,
+      target: "≤ 12 KB",
+      pass: size.gzipped <= 12 * 1024
+    })
   }
 
   if (wants("startup")) {
     const cli = startup()
-    add({ name: "CLI start-up, median of 9: node -e 0", value: cli.floor, unit: "ms", baseline: "node -e 0", ratio: 1, target: "", pass: null })
-    add({ name: "CLI start-up, median of 9: --help", value: cli.help, unit: "ms", baseline: "node -e 0", ratio: cli.help / cli.floor, target: "≤ 2.5x", pass: cli.help / cli.floor <= 2.5 })
-    add({ name: "CLI start-up, median of 9: create --sandbox", value: cli.sandbox, unit: "ms", baseline: "node -e 0", ratio: cli.sandbox / cli.floor, target: "reported", pass: null })
+    add({
+      name: "CLI start-up, median of 9: node -e 0",
+      value: cli.floor,
+      unit: "ms",
+      baseline: "node -e 0",
+      ratio: 1,
+      target: "",
+      pass: null
+    })
+    add({
+      name: "CLI start-up, median of 9: --help",
+      value: cli.help,
+      unit: "ms",
+      baseline: "node -e 0",
+      ratio: cli.help / cli.floor,
+      target: "≤ 2.5x",
+      pass: cli.help / cli.floor <= 2.5
+    })
+    add({
+      name: "CLI start-up, median of 9: create --sandbox",
+      value: cli.sandbox,
+      unit: "ms",
+      baseline: "node -e 0",
+      ratio: cli.sandbox / cli.floor,
+      target: "reported",
+      pass: null
+    })
   }
 
-  if (wants("receive")) for (const f of await receiveFigures(new URL(import.meta.url).pathname, quick)) add(f)
+  if (wants("receive")) { for (const f of await receiveFigures(new URL(import.meta.url).pathname, quick)) add(f) }
 
   const rows = figures.map((f) => [
     f.name,

@@ -4,9 +4,9 @@
  * same 100 page texts alone. Memory: heap sampled after a forced GC on the first and on the last page of one run
  * (constant memory while streaming: nothing piles up per page), and heap retained after a whole run.
  */
+import { HeyGenClient, WebhookEndpoints } from "@effect-heygen/core"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { HeyGenClient, WebhookEndpoints } from "@effect-heygen/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -38,7 +38,10 @@ const inMemory = HttpClient.make((request, url) => {
   const token = url.searchParams.get("token")
   const body = pages[token === null ? 0 : Number(token.slice(1))]!
   return Effect.succeed(
-    HttpClientResponse.fromWeb(request, new Response(body, { status: 200, headers: { "content-type": "application/json" } }))
+    HttpClientResponse.fromWeb(
+      request,
+      new Response(body, { status: 200, headers: { "content-type": "application/json" } })
+    )
   )
 })
 

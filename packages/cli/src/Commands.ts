@@ -17,9 +17,9 @@ import type * as Command from "@effect/cli/Command"
 import * as CommandSpec from "./CommandSpec.js"
 import * as EndpointCommands from "./EndpointCommands.js"
 import * as EventCommands from "./EventCommands.js"
-import * as ReceiveCommands from "./ReceiveCommands.js"
 import type * as Failure from "./Failure.js"
 import type { Io } from "./Io.js"
+import * as ReceiveCommands from "./ReceiveCommands.js"
 import * as SandboxCommands from "./SandboxCommands.js"
 
 const webhook = CommandSpec.group("webhook", {

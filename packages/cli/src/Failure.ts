@@ -9,7 +9,8 @@
  */
 import type * as HeyGenError from "@effect-heygen/core/HeyGenError"
 import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
-import * as ConfigError from "effect/ConfigError"
+import type * as CliValidationError from "@effect/cli/ValidationError"
+import type * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
@@ -150,7 +151,9 @@ const eventTypeMessage = (error: HeyGenError.ValidationError): string => {
   if (!eventTypeField.test(error.field)) return error.message
   // Core's message ends with the value given (`..., actual "nope"`): keep it when it is there.
   const actual = /, actual (.+)$/.exec(error.message)?.[1]
-  return `${error.field}: ${actual === undefined ? "" : `${actual} is not a HeyGen event type: `}must be one of the ${WebhookEventType.values.length} HeyGen event types (see \`effect-heygen webhook event-types list\`)`
+  return `${error.field}: ${
+    actual === undefined ? "" : `${actual} is not a HeyGen event type: `
+  }must be one of the ${WebhookEventType.values.length} HeyGen event types (see \`effect-heygen webhook event-types list\`)`
 }
 
 const repeatHint = (key: string | null) =>
@@ -207,7 +210,9 @@ export const fromHeyGenError = (error: HeyGenError.HeyGenError, suppliedKey?: st
             code: "cli_network_error",
             // The message starts with the reason ("connection refused: POST https://…"), so say what to fix first.
             message: error.message,
-            hint: `${transportAdvice[error.reason]}; the response was lost, so the endpoint may or may not exist: ${repeatHint(error.idempotencyKey)}`
+            hint: `${transportAdvice[error.reason]}; the response was lost, so the endpoint may or may not exist: ${
+              repeatHint(error.idempotencyKey)
+            }`
           }),
           idempotency_key: error.idempotencyKey
         },

@@ -33,7 +33,8 @@ export const verify = CommandSpec.leaf("verify", {
   ),
   human: Flags.human
 }, {
-  summary: "Verify a delivery: the raw body on stdin, its headers from flags; prints it decoded, exit 1 if a check fails.",
+  summary:
+    "Verify a delivery: the raw body on stdin, its headers from flags; prints it decoded, exit 1 if a check fails.",
   examples: [
     {
       what: "Check a captured delivery",
@@ -80,7 +81,8 @@ export const trigger = CommandSpec.leaf("trigger", {
     },
     {
       what: "Sign with your receiver's secret (no sandbox endpoint needed)",
-      command: "effect-heygen sandbox trigger avatar_video.fail --forward-to http://127.0.0.1:3000/hooks --secret-file ./whsec"
+      command:
+        "effect-heygen sandbox trigger avatar_video.fail --forward-to http://127.0.0.1:3000/hooks --secret-file ./whsec"
     }
   ]
 }, (flags) => CommandSpec.lazy(() => import("./Trigger.js"), (m) => m.run(flags)))

@@ -10,9 +10,9 @@
  *
  * @since 0.2.0
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FakeDelivery from "@effect-heygen/test-utils/FakeDelivery"
 import * as FakeHeyGen from "@effect-heygen/test-utils/FakeHeyGen"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -66,7 +66,10 @@ const parseData = (text: string): Record<string, unknown> | null => {
  */
 export const trigger = (
   endpoints: ReadonlyArray<FakeDelivery.Endpoint>,
-  flags: Omit<Flags, "secretFile" | "forwardTo"> & { readonly forwardTo: string; readonly eventId?: string | undefined },
+  flags: Omit<Flags, "secretFile" | "forwardTo"> & {
+    readonly forwardTo: string
+    readonly eventId?: string | undefined
+  },
   schedule: Schedule.Schedule<unknown, FakeDelivery.Attempt> = retry
 ): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.gen(function*() {
@@ -100,8 +103,18 @@ export const trigger = (
         Effect.sync(() =>
           io.stdout(
             flags.human
-              ? `${a.endpointId} attempt ${a.attempt}: ${a.status ?? a.outcome} ${a.outcome === "Delivered" ? "delivered" : ""}\n`
-              : `${JSON.stringify({ endpoint_id: a.endpointId, attempt: a.attempt, status: a.status, outcome: a.outcome, url: a.url })}\n`
+              ? `${a.endpointId} attempt ${a.attempt}: ${a.status ?? a.outcome} ${
+                a.outcome === "Delivered" ? "delivered" : ""
+              }\n`
+              : `${
+                JSON.stringify({
+                  endpoint_id: a.endpointId,
+                  attempt: a.attempt,
+                  status: a.status,
+                  outcome: a.outcome,
+                  url: a.url
+                })
+              }\n`
           )
         )
     }).pipe(Effect.provide(NodeHttpClient.layerUndici))
@@ -110,7 +123,9 @@ export const trigger = (
       return yield* Effect.fail(reported(
         new Failure.CliError({
           code: "cli_delivery_failed",
-          message: `${delivery.eventId} was not delivered to ${flags.forwardTo} for ${gaveUp.map((e) => e.endpointId).join(", ")}`,
+          message: `${delivery.eventId} was not delivered to ${flags.forwardTo} for ${
+            gaveUp.map((e) => e.endpointId).join(", ")
+          }`,
           hint: "check that your receiver is listening there and answers 2xx",
           param: "--forward-to",
           exitCode: ExitCode.ApiOrNetwork
@@ -131,7 +146,9 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     if (Option.isNone(flags.forwardTo)) {
-      return yield* Effect.fail(reported(Failure.invalidFlag("--forward-to", "is required: where your receiver listens")))
+      return yield* Effect.fail(
+        reported(Failure.invalidFlag("--forward-to", "is required: where your receiver listens"))
+      )
     }
     // Refuse bad --data before the event is logged.
     if (Option.isSome(flags.data) && parseData(flags.data.value) === null) {
@@ -165,7 +182,12 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
     if (Option.isSome(flags.secretFile)) {
       const secrets = yield* Effect.mapError(readSecrets(io.cwd, flags.secretFile.value), reported)
       secrets.forEach((secret, i) =>
-        all.push({ endpoint_id: `secret_file_${i + 1}`, url: flags.forwardTo.pipe(Option.getOrElse(() => "")), events: null, secret })
+        all.push({
+          endpoint_id: `secret_file_${i + 1}`,
+          url: flags.forwardTo.pipe(Option.getOrElse(() => "")),
+          events: null,
+          secret
+        })
       )
     }
     return yield* trigger(all, { ...flags, forwardTo: flags.forwardTo.value, eventId })

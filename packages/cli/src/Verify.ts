@@ -32,14 +32,16 @@ export interface Flags {
 
 const reported = (error: Failure.CliError) => new Failure.Reported({ failure: Failure.fromCliError(error) })
 
-const snake = (reason: WebhookSignature.Reason) => reason.replace(/[A-Z]/g, (c, i: number) => `${i === 0 ? "" : "_"}${c.toLowerCase()}`)
+const snake = (reason: WebhookSignature.Reason) =>
+  reason.replace(/[A-Z]/g, (c, i: number) => `${i === 0 ? "" : "_"}${c.toLowerCase()}`)
 
 const hints: Record<WebhookSignature.Reason, string> = {
   MissingHeader: "pass --signature, --timestamp and --event-id with the values of the Heygen-* headers",
   MalformedSignature: "--signature takes the Heygen-Signature header as received: 64 hex characters",
   SignatureMismatch:
     "check that stdin is the body exactly as received (not re-formatted JSON) and that the secret file holds the endpoint's current secret",
-  TimestampOutOfTolerance: "the delivery is older (or newer) than the tolerance; raise --timestamp-tolerance to check an old one",
+  TimestampOutOfTolerance:
+    "the delivery is older (or newer) than the tolerance; raise --timestamp-tolerance to check an old one",
   InvalidPayload: "the signature is right but the body is not a delivery envelope {event_type, event_data}"
 }
 
@@ -49,7 +51,10 @@ const hints: Record<WebhookSignature.Reason, string> = {
  * @since 0.2.0
  * @category reading
  */
-export const readSecrets = (cwd: string, file: string): Effect.Effect<ReadonlyArray<Redacted.Redacted<string>>, Failure.CliError> =>
+export const readSecrets = (
+  cwd: string,
+  file: string
+): Effect.Effect<ReadonlyArray<Redacted.Redacted<string>>, Failure.CliError> =>
   Effect.tryPromise({
     try: () => NodeFs.readFile(NodePath.resolve(cwd, file), "utf8"),
     catch: (e) =>
@@ -89,7 +94,9 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
       : Either.right(WebhookSignature.defaultTolerance)
     if (Either.isLeft(tolerance)) return yield* Effect.fail(reported(tolerance.left))
     if (Option.isNone(flags.secretFile)) {
-      return yield* Effect.fail(reported(Failure.invalidFlag("--secret-file", "is required: the file holding the endpoint's signing secret")))
+      return yield* Effect.fail(
+        reported(Failure.invalidFlag("--secret-file", "is required: the file holding the endpoint's signing secret"))
+      )
     }
     const secrets = yield* Effect.mapError(readSecrets(io.cwd, flags.secretFile.value), reported)
     const body = yield* Effect.mapError(io.readStdin, (e) =>

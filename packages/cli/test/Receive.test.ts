@@ -1,6 +1,6 @@
-import * as HttpServer from "@effect/platform/HttpServer"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { DeliveryLog, WebhookReceiver, WebhookSignature } from "@effect-heygen/core"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as HttpServer from "@effect/platform/HttpServer"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -21,7 +21,10 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cli-receive-"))
 const secretFile = path.join(dir, "whsec")
 fs.writeFileSync(secretFile, `${secret}\n`)
 
-const body = JSON.stringify({ event_type: "avatar_video.success", event_data: { video_id: "v1", url: "https://cdn/v1.mp4" } })
+const body = JSON.stringify({
+  event_type: "avatar_video.success",
+  event_data: { video_id: "v1", url: "https://cdn/v1.mp4" }
+})
 const now = () => Math.floor(Date.now() / 1000)
 const signatureOf = (b: string, key = secret) => WebhookSignature.computeSignature(b, Redacted.make(key))
 
@@ -60,13 +63,33 @@ describe("webhook verify", () => {
   })
 
   it("names a missing header by its flag", async () => {
-    const out = await runInProcess(["webhook", "verify", "--secret-file", secretFile, "--signature", signatureOf(body), "--timestamp", String(now())], { stdin: body })
+    const out = await runInProcess([
+      "webhook",
+      "verify",
+      "--secret-file",
+      secretFile,
+      "--signature",
+      signatureOf(body),
+      "--timestamp",
+      String(now())
+    ], { stdin: body })
     expect(out.code).toBe(1)
     expect(errorOf(out.stderr)).toMatchObject({ code: "cli_missing_header", param: "--event-id" })
   })
 
   it("an old timestamp fails, and passes with a wider --timestamp-tolerance", async () => {
-    const old = ["webhook", "verify", "--secret-file", secretFile, "--signature", signatureOf(body), "--timestamp", String(now() - 600), "--event-id", "e"]
+    const old = [
+      "webhook",
+      "verify",
+      "--secret-file",
+      secretFile,
+      "--signature",
+      signatureOf(body),
+      "--timestamp",
+      String(now() - 600),
+      "--event-id",
+      "e"
+    ]
     const refused = await runInProcess(old, { stdin: body })
     expect(errorOf(refused.stderr).code).toBe("cli_timestamp_out_of_tolerance")
     expect((await runInProcess([...old, "--timestamp-tolerance", "15m"], { stdin: body })).code).toBe(0)
@@ -75,7 +98,18 @@ describe("webhook verify", () => {
   it("any of several secrets in the file passes (rotation)", async () => {
     const both = path.join(dir, "both")
     fs.writeFileSync(both, `whsec_new_one\n${secret}\n`)
-    const out = await runInProcess(["webhook", "verify", "--secret-file", both, "--signature", signatureOf(body), "--timestamp", String(now()), "--event-id", "e"], { stdin: body })
+    const out = await runInProcess([
+      "webhook",
+      "verify",
+      "--secret-file",
+      both,
+      "--signature",
+      signatureOf(body),
+      "--timestamp",
+      String(now()),
+      "--event-id",
+      "e"
+    ], { stdin: body })
     expect(out.code).toBe(0)
   })
 
@@ -100,7 +134,9 @@ const receiver = (handler: () => Effect.Effect<unknown, string>): Effect.Effect<
     return `http://127.0.0.1:${address.port}/hooks`
   })
 
-const stateEnv = () => ({ EFFECT_HEYGEN_SANDBOX_STATE: path.join(fs.mkdtempSync(path.join(dir, "state-")), "sandbox.json") })
+const stateEnv = () => ({
+  EFFECT_HEYGEN_SANDBOX_STATE: path.join(fs.mkdtempSync(path.join(dir, "state-")), "sandbox.json")
+})
 
 describe("sandbox trigger", () => {
   it.live("signs with the secret file and delivers to --forward-to; the receiver's handler runs", () =>
@@ -108,15 +144,35 @@ describe("sandbox trigger", () => {
       const runs = yield* Ref.make(0)
       const url = yield* receiver(() => Ref.update(runs, (n) => n + 1))
       const out = yield* Effect.promise(() =>
-        runInProcess(["sandbox", "trigger", "avatar_video.success", "--data", `{"video_id":"v","url":"u"}`, "--forward-to", url, "--secret-file", secretFile], { env: stateEnv() })
+        runInProcess([
+          "sandbox",
+          "trigger",
+          "avatar_video.success",
+          "--data",
+          `{"video_id":"v","url":"u"}`,
+          "--forward-to",
+          url,
+          "--secret-file",
+          secretFile
+        ], { env: stateEnv() })
       )
       expect(out.code).toBe(0)
-      expect(JSON.parse(out.stdout.trim().split("\n")[0]!)).toMatchObject({ attempt: 1, status: 200, outcome: "Delivered" })
+      expect(JSON.parse(out.stdout.trim().split("\n")[0]!)).toMatchObject({
+        attempt: 1,
+        status: 200,
+        outcome: "Delivered"
+      })
       expect(yield* Ref.get(runs)).toBe(1)
     }).pipe(Effect.scoped))
 
   it("with no endpoint subscribed (a fresh sandbox, no --secret-file): exit 2, cli_no_endpoints", async () => {
-    const out = await runInProcess(["sandbox", "trigger", "avatar_video.success", "--forward-to", "http://127.0.0.1:9/hooks"], { env: stateEnv() })
+    const out = await runInProcess([
+      "sandbox",
+      "trigger",
+      "avatar_video.success",
+      "--forward-to",
+      "http://127.0.0.1:9/hooks"
+    ], { env: stateEnv() })
     expect(out.code).toBe(2)
     expect(errorOf(out.stderr).code).toBe("cli_no_endpoints")
   })
@@ -126,14 +182,27 @@ describe("sandbox trigger", () => {
       const env = stateEnv()
       const endpointSecret = path.join(dir, `created-${Date.now()}`)
       const created = yield* Effect.promise(() =>
-        runInProcess(["webhook", "endpoints", "create", "--sandbox", "--url", "https://example.com/h", "--events", "avatar_video.fail", "--secret-file", endpointSecret], { env })
+        runInProcess([
+          "webhook",
+          "endpoints",
+          "create",
+          "--sandbox",
+          "--url",
+          "https://example.com/h",
+          "--events",
+          "avatar_video.fail",
+          "--secret-file",
+          endpointSecret
+        ], { env })
       )
       expect(created.code).toBe(0)
       const key = fs.readFileSync(endpointSecret, "utf8").trim()
       const runs = yield* Ref.make<Array<string>>([])
       const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" })
       const log = yield* DeliveryLog.makeMemory()
-      yield* HttpServer.serveEffect()(WebhookReceiver.make((d) => Ref.update(runs, (xs) => [...xs, d.eventId]), { secrets: Redacted.make(key) })).pipe(
+      yield* HttpServer.serveEffect()(
+        WebhookReceiver.make((d) => Ref.update(runs, (xs) => [...xs, d.eventId]), { secrets: Redacted.make(key) })
+      ).pipe(
         Effect.provideService(HttpServer.HttpServer, server),
         Effect.provideService(DeliveryLog.DeliveryLog, log)
       )
@@ -141,13 +210,23 @@ describe("sandbox trigger", () => {
       if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
       const url = `http://127.0.0.1:${address.port}/hooks`
       const out = yield* Effect.promise(() =>
-        runInProcess(["sandbox", "trigger", "avatar_video.fail", "-d", `{"video_id":"v","msg":"m"}`, "--forward-to", url], { env })
+        runInProcess([
+          "sandbox",
+          "trigger",
+          "avatar_video.fail",
+          "-d",
+          `{"video_id":"v","msg":"m"}`,
+          "--forward-to",
+          url
+        ], { env })
       )
       expect(out.code).toBe(0)
       const handled = yield* Ref.get(runs)
       expect(handled).toHaveLength(1)
       // Not subscribed: nothing is delivered for another type (and no secret file is given).
-      const other = yield* Effect.promise(() => runInProcess(["sandbox", "trigger", "avatar_video.success", "--forward-to", url], { env }))
+      const other = yield* Effect.promise(() =>
+        runInProcess(["sandbox", "trigger", "avatar_video.success", "--forward-to", url], { env })
+      )
       expect(errorOf(other.stderr).code).toBe("cli_no_endpoints")
       // The delivered event is in the sandbox's event log, under the id the receiver saw.
       const events = yield* Effect.promise(() => runInProcess(["webhook", "events", "list", "--sandbox"], { env }))
@@ -157,7 +236,9 @@ describe("sandbox trigger", () => {
   it.live("redelivers after a failure and prints every attempt", () =>
     Effect.gen(function*() {
       const calls = yield* Ref.make(0)
-      const url = yield* receiver(() => Effect.flatMap(Ref.updateAndGet(calls, (n) => n + 1), (n) => (n === 1 ? Effect.fail("once") : Effect.void)))
+      const url = yield* receiver(() =>
+        Effect.flatMap(Ref.updateAndGet(calls, (n) => n + 1), (n) => (n === 1 ? Effect.fail("once") : Effect.void))
+      )
       let stdout = ""
       const io: Io["Type"] = {
         stdout: (t) => void (stdout += t),
@@ -168,8 +249,18 @@ describe("sandbox trigger", () => {
         cwd: process.cwd(),
         awaitShutdown: Effect.void
       }
-      const endpoint = { endpoint_id: "ep_1", url: "https://example.com/h", events: null, secret: Redacted.make(secret) }
-      yield* Trigger.trigger([endpoint], { eventType: "avatar_video.fail", data: Option.some(`{"video_id":"v","msg":"m"}`), forwardTo: url, human: false }, Schedule.recurs(3)).pipe(
+      const endpoint = {
+        endpoint_id: "ep_1",
+        url: "https://example.com/h",
+        events: null,
+        secret: Redacted.make(secret)
+      }
+      yield* Trigger.trigger([endpoint], {
+        eventType: "avatar_video.fail",
+        data: Option.some(`{"video_id":"v","msg":"m"}`),
+        forwardTo: url,
+        human: false
+      }, Schedule.recurs(3)).pipe(
         Effect.provideService(Io, io)
       )
       expect(stdout.trim().split("\n").map((l) => (JSON.parse(l) as { status: number }).status)).toEqual([500, 200])

@@ -18,7 +18,10 @@ describe("a TransportError on stderr", () => {
       expect(envelope.error.code).toBe("cli_network_error")
       expect(envelope.error.message.startsWith(`${reason}: `)).toBe(true)
       expect(envelope.error.hint).toContain("k1")
-      expect(JSON.parse(Failure.render({ envelope, exitCode }))).toEqual({ error: envelope.error, idempotency_key: "k1" })
+      expect(JSON.parse(Failure.render({ envelope, exitCode }))).toEqual({
+        error: envelope.error,
+        idempotency_key: "k1"
+      })
     })
   }
 })

@@ -390,7 +390,10 @@ describe("sandbox serve ends on a signal", () => {
   })
 
   it("the harness kills a process that ignores SIGINT once the grace period is over", async () => {
-    const stubborn = startNode(["-e", "process.on('SIGINT', () => {}); setInterval(() => {}, 1000); console.log('ready')"])
+    const stubborn = startNode([
+      "-e",
+      "process.on('SIGINT', () => {}); setInterval(() => {}, 1000); console.log('ready')"
+    ])
     await stubborn.line(/^ready$/)
     expect(await stubborn.stop("SIGINT")).toEqual({ killed: true })
     expect((await stubborn.closed).signal).toBe("SIGKILL")

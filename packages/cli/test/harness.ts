@@ -170,7 +170,8 @@ export const runBin = async (argv: ReadonlyArray<string>, options: RunOptions = 
   const { killed } = await running.stop("SIGINT")
   throw new Error(
     `effect-heygen ${JSON.stringify(argv)} still running after ${timeoutMs} ms: sent SIGINT` +
-      (killed ? `, then SIGKILL after ${graceMs} ms` : "") + `\nstdout: ${running.output().stdout}\nstderr: ${running.output().stderr}`
+      (killed ? `, then SIGKILL after ${graceMs} ms` : "") +
+      `\nstdout: ${running.output().stdout}\nstderr: ${running.output().stderr}`
   )
 }
 

@@ -1,6 +1,6 @@
+import { DeliveryLog, WebhookDelivery, WebhookReceiver } from "@effect-heygen/core"
 import { HttpRouter, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { DeliveryLog, WebhookDelivery, WebhookReceiver } from "@effect-heygen/core"
 import { Config, Effect, Layer } from "effect"
 import { createServer } from "node:http"
 

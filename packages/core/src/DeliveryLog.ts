@@ -14,21 +14,27 @@
  * import { DeliveryLog } from "@effect-heygen/core"
  * import { Effect } from "effect"
  *
+ * // Runs `work` at most once per event id; a failed run is released so a redelivery may try again.
  * const once = (eventId: string, work: Effect.Effect<void>) =>
  *   Effect.gen(function*() {
  *     const log = yield* DeliveryLog.DeliveryLog
  *     const claim = yield* log.claim(eventId)
  *     if (claim._tag !== "Claimed") return
  *     yield* work.pipe(Effect.onExit((exit) =>
- *       exit._tag === "Success" ? log.complete(eventId, claim.token) : log.release(eventId, claim.token)
+ *       (exit._tag === "Success" ? log.complete(eventId, claim.token) : log.release(eventId, claim.token)).pipe(
+ *         Effect.orDie
+ *       )
  *     ))
- *   }).pipe(Effect.provide(DeliveryLog.layerMemory()))
+ *   }).pipe(
+ *     Effect.catchTag("DeliveryLogError", (e) => Effect.logError(e.message)),
+ *     Effect.provide(DeliveryLog.layerMemory())
+ *   )
  * ```
  *
  * @since 0.2.0
  */
-import * as Context from "effect/Context"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"

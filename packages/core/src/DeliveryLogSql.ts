@@ -179,11 +179,12 @@ export const make = (
  * @example
  * ```ts
  * import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
- * import { PgClient } from "@effect/sql-pg"
- * import { Config, Layer } from "effect"
+ * import { SqliteClient } from "@effect/sql-sqlite-node"
+ * import { Layer } from "effect"
  *
+ * // The same with PgClient.layer (@effect/sql-pg) or MysqlClient.layer (@effect/sql-mysql2).
  * const DeliveryLogLive = DeliveryLogSql.layer().pipe(
- *   Layer.provide(PgClient.layerConfig({ url: Config.redacted("DATABASE_URL") }))
+ *   Layer.provide(SqliteClient.layer({ filename: "deliveries.db" }))
  * )
  * ```
  *

@@ -174,7 +174,10 @@ const resolveCredentials = (options: Options): Either.Either<Credentials, Config
     return Either.map(checkCredential("apiKey", "API key", apiKey.value), (key) => ({ _tag: "ApiKey", apiKey: key }))
   }
   if (Option.isSome(token)) {
-    return Either.map(checkCredential("bearerToken", "bearer token", token.value), (t) => ({ _tag: "Bearer", token: t }))
+    return Either.map(
+      checkCredential("bearerToken", "bearer token", token.value),
+      (t) => ({ _tag: "Bearer", token: t })
+    )
   }
   return Either.left(
     ConfigError.MissingData(["HEYGEN_API_KEY"], "no HeyGen API key: set HEYGEN_API_KEY or pass apiKey / bearerToken")
@@ -240,12 +243,14 @@ export const layer = (options: Options): Layer.Layer<HeyGenClient, ConfigError.C
 export const config: Config.Config<Options> = Config.all({
   // Checked here too, so that a bad key from the environment is reported under the variable's own name; on the
   // string, before `redacted` wraps it, because only then does the error carry the variable's path.
-  apiKey: Config.redacted(Config.string("HEYGEN_API_KEY").pipe(
-    Config.mapOrFail((key) => {
-      const problem = credentialProblem("API key", key)
-      return problem === undefined ? Either.right(key) : Either.left(ConfigError.InvalidData([], problem))
-    })
-  )),
+  apiKey: Config.redacted(
+    Config.string("HEYGEN_API_KEY").pipe(
+      Config.mapOrFail((key) => {
+        const problem = credentialProblem("API key", key)
+        return problem === undefined ? Either.right(key) : Either.left(ConfigError.InvalidData([], problem))
+      })
+    )
+  ),
   baseUrl: Config.string("HEYGEN_API_BASE").pipe(Config.withDefault(defaultBaseUrl)),
   maxRetries: Config.integer("HEYGEN_MAX_RETRIES").pipe(Config.withDefault(RetryPolicy.defaults.maxRetries))
 })

@@ -178,7 +178,9 @@ export class PayloadError extends Schema.TaggedError<PayloadError>()("PayloadErr
 const payloadError = (error: ParseResult.ParseError) => {
   // The formatters' messages quote actual values; the paths are enough and keep payload contents out of errors.
   const paths = ParseResult.ArrayFormatter.formatErrorSync(error).slice(0, 5).map((issue) =>
-    `${issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".")}: ${issue._tag === "Missing" ? "missing" : "invalid"}`
+    `${issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".")}: ${
+      issue._tag === "Missing" ? "missing" : "invalid"
+    }`
   )
   return new PayloadError({ message: `the body is not a delivery envelope: ${paths.join(", ")}` })
 }

@@ -245,7 +245,9 @@ export const verifySignatureAt = (
       return fail("TimestampOutOfTolerance", "Heygen-Timestamp", "Heygen-Timestamp is not a Unix time in seconds")
     }
     timestamp = Number(timestampText)
-    const toleranceMillis = options?.tolerance === undefined ? defaultToleranceMillis : Duration.toMillis(options.tolerance)
+    const toleranceMillis = options?.tolerance === undefined
+      ? defaultToleranceMillis
+      : Duration.toMillis(options.tolerance)
     if (Math.abs(nowMillis - timestamp * 1000) > toleranceMillis) {
       return fail("TimestampOutOfTolerance", "Heygen-Timestamp", "Heygen-Timestamp is outside the tolerance")
     }

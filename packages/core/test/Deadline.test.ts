@@ -5,6 +5,7 @@
  *   429 asked for) when the deadline stopped the retries, and `TimeoutError{scope:"call"}` only when that attempt was
  *   cut off in flight by the deadline.
  */
+import { RetryPolicy, WebhookEndpoints } from "@effect-heygen/core"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -13,8 +14,16 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
 import * as Option from "effect/Option"
-import { RetryPolicy, WebhookEndpoints } from "@effect-heygen/core"
-import { apiError, clientLayer, endpointBody, makeFake, type Reply, respond, runToEnd, validRequest } from "./fixtures.js"
+import {
+  apiError,
+  clientLayer,
+  endpointBody,
+  makeFake,
+  type Reply,
+  respond,
+  runToEnd,
+  validRequest
+} from "./fixtures.js"
 
 // What the pipeline promises, restated here so that a change to it has to change the law too.
 const minimumSliceMs = 50
@@ -33,7 +42,14 @@ const immediate: FastCheck.Arbitrary<Reply> = FastCheck.oneof(
 const replyArb: FastCheck.Arbitrary<Reply> = FastCheck.oneof(
   { weight: 5, arbitrary: immediate },
   { weight: 1, arbitrary: FastCheck.constant<Reply>({ _tag: "Hang" }) },
-  { weight: 2, arbitrary: FastCheck.tuple(FastCheck.integer({ min: 1, max: 12_000 }), immediate).map(([after, reply]): Reply => ({ _tag: "Slow", after, reply })) }
+  {
+    weight: 2,
+    arbitrary: FastCheck.tuple(FastCheck.integer({ min: 1, max: 12_000 }), immediate).map(([after, reply]): Reply => ({
+      _tag: "Slow",
+      after,
+      reply
+    }))
+  }
 )
 
 const policyArb = FastCheck.record({
@@ -57,7 +73,9 @@ const tagOf = (reply: Reply): Expected => {
       return { tag: "TransportError" }
     case "Respond":
       if (reply.status === 200) return { tag: "Success" }
-      if (reply.status === 429) return { tag: "RateLimited", retryAfterMs: Number(reply.headers?.["retry-after"]) * 1000 }
+      if (reply.status === 429) {
+        return { tag: "RateLimited", retryAfterMs: Number(reply.headers?.["retry-after"]) * 1000 }
+      }
       if (reply.status === 409) return { tag: "RequestInProgress" }
       return { tag: "ApiError" }
     default:
@@ -86,7 +104,9 @@ const outcomeOf = (exit: Exit.Exit<unknown, unknown>): { tag: string; scope?: un
   return {
     tag: e._tag,
     ...(e.scope === undefined ? {} : { scope: e.scope }),
-    ...(e.retryAfter === undefined ? {} : { retryAfterMs: Option.getOrElse(Option.map(e.retryAfter, Duration.toMillis), () => -1) })
+    ...(e.retryAfter === undefined
+      ? {}
+      : { retryAfterMs: Option.getOrElse(Option.map(e.retryAfter, Duration.toMillis), () => -1) })
   }
 }
 
@@ -106,9 +126,10 @@ describe("the deadline law", () => {
         const fake = makeFake(replies)
         const start = yield* Clock.currentTimeMillis
         const exit = yield* runToEnd(
-          WebhookEndpoints.create(validRequest, { deadline, attemptTimeout, retryPolicy: RetryPolicy.make(policy) }).pipe(
-            Effect.provide(clientLayer(fake))
-          )
+          WebhookEndpoints.create(validRequest, { deadline, attemptTimeout, retryPolicy: RetryPolicy.make(policy) })
+            .pipe(
+              Effect.provide(clientLayer(fake))
+            )
         )
         const end = (yield* Clock.currentTimeMillis) - start
         const sent = fake.requests.map((r) => r.at - start)
@@ -148,7 +169,13 @@ describe("the deadline law", () => {
       FastCheck.integer({ min: 100, max: 5_000 }),
       FastCheck.integer({ min: 1, max: 200 }),
       FastCheck.integer({ min: 1, max: 1_000 }),
-      FastCheck.array(FastCheck.oneof(FastCheck.constant(apiError(503, "unavailable")), FastCheck.integer({ min: 0, max: 3 }).map(rateLimited)), { minLength: 1, maxLength: 4 })
+      FastCheck.array(
+        FastCheck.oneof(
+          FastCheck.constant(apiError(503, "unavailable")),
+          FastCheck.integer({ min: 0, max: 3 }).map(rateLimited)
+        ),
+        { minLength: 1, maxLength: 4 }
+      )
     ],
     ([deadline, lateness, baseDelay, replies]) =>
       Effect.gen(function*() {

@@ -1,7 +1,7 @@
 import { DeliveryLog } from "@effect-heygen/core"
 import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
-import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -45,10 +45,12 @@ describe("DeliveryLogSql over SQLite", () => {
       // Create the table once first, as a deployment would before scaling out.
       yield* Effect.provide(Effect.void, logOver(file))
       const claimIn = (n: number) =>
-        Effect.flatMap(DeliveryLog.DeliveryLog, (log) =>
-          Effect.all(Array.from({ length: n }, () => log.claim("evt_shared")), { concurrency: "unbounded" })).pipe(
-            Effect.provide(logOver(file))
-          )
+        Effect.flatMap(
+          DeliveryLog.DeliveryLog,
+          (log) => Effect.all(Array.from({ length: n }, () => log.claim("evt_shared")), { concurrency: "unbounded" })
+        ).pipe(
+          Effect.provide(logOver(file))
+        )
       const [a, b] = yield* Effect.all([claimIn(5), claimIn(5)], { concurrency: "unbounded" })
       expect([...a, ...b].filter((c) => c._tag === "Claimed")).toHaveLength(1)
     }))
@@ -58,10 +60,17 @@ describe("DeliveryLogSql over SQLite", () => {
       const file = tempDb()
       const camel = SqliteClient.layer({ filename: file, transformResultNames: String.snakeToCamel })
       const layer = DeliveryLogSql.layer({ table: "hooks_seen" }).pipe(Layer.provide(camel))
-      const first = yield* Effect.flatMap(DeliveryLog.DeliveryLog, (log) => log.claim("evt")).pipe(Effect.provide(layer))
-      const again = yield* Effect.flatMap(DeliveryLog.DeliveryLog, (log) => log.claim("evt")).pipe(Effect.provide(layer))
+      const first = yield* Effect.flatMap(DeliveryLog.DeliveryLog, (log) => log.claim("evt")).pipe(
+        Effect.provide(layer)
+      )
+      const again = yield* Effect.flatMap(DeliveryLog.DeliveryLog, (log) => log.claim("evt")).pipe(
+        Effect.provide(layer)
+      )
       expect([first._tag, again._tag]).toEqual(["Claimed", "InFlight"])
-      const tables = yield* Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`).pipe(
+      const tables = yield* Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`
+      ).pipe(
         Effect.provide(SqliteClient.layer({ filename: file }))
       )
       expect(tables.map((t) => t.name)).toEqual(["hooks_seen"])

@@ -1,3 +1,4 @@
+import { HeyGenClient, RetryPolicy, Version, WebhookEndpoints } from "@effect-heygen/core"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import { describe, expect, it } from "@effect/vitest"
@@ -12,7 +13,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
-import { HeyGenClient, RetryPolicy, Version, WebhookEndpoints } from "@effect-heygen/core"
 import { apiError, endpointBody, makeFake, respond, runToEnd, validRequest } from "./fixtures.js"
 
 const withEnv = (env: Record<string, string>) =>
@@ -150,7 +150,9 @@ const invalidKey = FastCheck.oneof(
     return { shown, key: shown.slice(0, i) + bad + shown.slice(i) }
   }),
   // Spaces and tabs are allowed only between other characters.
-  FastCheck.tuple(visible, FastCheck.constantFrom(" ", "\t", "  "), FastCheck.boolean()).map(([shown, blank, start]) => ({
+  FastCheck.tuple(visible, FastCheck.constantFrom(" ", "\t", "  "), FastCheck.boolean()).map((
+    [shown, blank, start]
+  ) => ({
     shown,
     key: start ? blank + shown : shown + blank
   }))
@@ -158,7 +160,10 @@ const invalidKey = FastCheck.oneof(
 /** A key any header can carry: visible ASCII at both ends, obs-text, spaces and tabs inside. */
 const validKey = FastCheck.tuple(
   charIn(0x21, 0x7e),
-  FastCheck.string({ unit: FastCheck.oneof(charIn(0x21, 0x7e), charIn(0x80, 0xff), FastCheck.constantFrom(" ", "\t")), maxLength: 30 }),
+  FastCheck.string({
+    unit: FastCheck.oneof(charIn(0x21, 0x7e), charIn(0x80, 0xff), FastCheck.constantFrom(" ", "\t")),
+    maxLength: 30
+  }),
   charIn(0x21, 0x7e),
   FastCheck.string({ unit: charIn(0x21, 0x7e), minLength: 6, maxLength: 6 })
 ).map(([first, middle, last, tail]) => `${first}${middle}${tail}${last}`)

@@ -1,6 +1,6 @@
-import * as HttpServer from "@effect/platform/HttpServer"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { WebhookDelivery, WebhookSignature } from "@effect-heygen/core"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as HttpServer from "@effect/platform/HttpServer"
 import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
@@ -37,9 +37,14 @@ describe("README receiving example", () => {
       if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
       const post = (body: string, headers: Record<string, string>) =>
         Effect.promise(() =>
-          fetch(`http://127.0.0.1:${address.port}/hooks/heygen`, { method: "POST", body, headers }).then((r) => r.status)
+          fetch(`http://127.0.0.1:${address.port}/hooks/heygen`, { method: "POST", body, headers }).then((r) =>
+            r.status
+          )
         )
-      const body = JSON.stringify({ event_type: "avatar_video.fail", event_data: { video_id: "v_9", msg: "no credits" } })
+      const body = JSON.stringify({
+        event_type: "avatar_video.fail",
+        event_data: { video_id: "v_9", msg: "no credits" }
+      })
       const now = Math.floor(Date.now() / 1000)
       const headers = { ...WebhookSignature.sign(body, Redacted.make(secret), now), "Heygen-Event-Id": "evt_readme" }
       expect(yield* post(body, headers)).toBe(200)

@@ -255,7 +255,13 @@ describe("the backoff", () => {
     new HeyGenError.ApiError({ ...apiFailure, status: 503 }),
     new HeyGenError.RequestInProgress({ ...apiFailure, status: 409 }),
     new HeyGenError.RateLimited({ ...apiFailure, status: 429, retryAfter: Option.none() }),
-    new HeyGenError.UnexpectedResponse({ status: 502, message: "m", bodyExcerpt: "", requestId: null, idempotencyKey: "k" })
+    new HeyGenError.UnexpectedResponse({
+      status: 502,
+      message: "m",
+      bodyExcerpt: "",
+      requestId: null,
+      idempotencyKey: "k"
+    })
   )
   // Effect's `Schedule.jittered` multiplies each delay by a factor between 0.8 and 1.2 (its source:
   // `d * 0.8 * (1 - r) + d * 1.2 * r`, r from the Random service), so a fixed Random reaches any point of the band,
@@ -268,12 +274,19 @@ describe("the backoff", () => {
       FastCheck.integer({ min: 1, max: 2_000 }),
       FastCheck.integer({ min: 1, max: 30_000 }),
       FastCheck.integer({ min: 1, max: 12 }),
-      FastCheck.tuple(FastCheck.double({ min: 0, max: 1, noNaN: true }), FastCheck.array(FastCheck.double({ min: 0, max: 1, noNaN: true }))),
+      FastCheck.tuple(
+        FastCheck.double({ min: 0, max: 1, noNaN: true }),
+        FastCheck.array(FastCheck.double({ min: 0, max: 1, noNaN: true }))
+      ),
       FastCheck.array(transient, { minLength: 1 })
     ],
     ([base, cap, maxRetries, [r, rs], failures]) =>
       Effect.gen(function*() {
-        const policy = RetryPolicy.make({ maxRetries, baseDelay: Duration.millis(base), maxDelay: Duration.millis(cap) })
+        const policy = RetryPolicy.make({
+          maxRetries,
+          baseDelay: Duration.millis(base),
+          maxDelay: Duration.millis(cap)
+        })
         const inputs = Array.from({ length: maxRetries }, (_, i) => failures[i % failures.length]!)
         const delays = yield* Schedule.run(Schedule.delays(policy), 0, inputs).pipe(
           Effect.withRandom(Random.fixed([r, ...rs])),

@@ -2,6 +2,7 @@
  * Every string from the server is scrubbed before it reaches an error (issue 13, item 6): a server that puts the
  * key in `code`, `message`, `param`, `doc_url` and `x-request-id`, for every route and every error status.
  */
+import { HeyGenClient, type HeyGenError, RetryPolicy, WebhookEndpoints, WebhookEvents } from "@effect-heygen/core"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -11,10 +12,11 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { inspect } from "node:util"
-import { HeyGenClient, type HeyGenError, RetryPolicy, WebhookEndpoints, WebhookEvents } from "@effect-heygen/core"
 import { makeFake, respond, runToEnd, validRequest } from "./fixtures.js"
 
-const routes: ReadonlyArray<readonly [string, () => Effect.Effect<unknown, HeyGenError.HeyGenError, HeyGenClient.HeyGenClient>]> = [
+const routes: ReadonlyArray<
+  readonly [string, () => Effect.Effect<unknown, HeyGenError.HeyGenError, HeyGenClient.HeyGenClient>]
+> = [
   ["create", () => WebhookEndpoints.create(validRequest)],
   ["list", () => WebhookEndpoints.list({ limit: 10 })],
   ["update", () => WebhookEndpoints.update("ep_1", { events: null })],
@@ -31,14 +33,26 @@ describe("server strings are scrubbed on every route", () => {
       FastCheck.stringMatching(/^[A-Za-z0-9_-]{16,48}$/),
       FastCheck.constantFrom(...routes),
       FastCheck.constantFrom(400, 401, 403, 404, 409, 422, 429, 500, 503),
-      FastCheck.constantFrom("not_found", "conflict", "request_in_progress", "invalid_parameter", "rate_limit_exceeded", "other"),
+      FastCheck.constantFrom(
+        "not_found",
+        "conflict",
+        "request_in_progress",
+        "invalid_parameter",
+        "rate_limit_exceeded",
+        "other"
+      ),
       FastCheck.boolean()
     ],
     ([key, [, run], status, code, bearer]) =>
       Effect.gen(function*() {
         const fake = makeFake([
           respond(status, {
-            error: { code: `${code} ${key}`, message: `bad ${key}`, param: `p_${key}`, doc_url: `https://docs.test/${key}` }
+            error: {
+              code: `${code} ${key}`,
+              message: `bad ${key}`,
+              param: `p_${key}`,
+              doc_url: `https://docs.test/${key}`
+            }
           }, { "x-request-id": `req_${key}`, "retry-after": "1" }),
           // And a code that is exactly the key: the classification must not depend on it either.
           respond(status, { error: { code: key, message: "m", param: null, doc_url: null } }, { "x-request-id": key })
@@ -52,7 +66,14 @@ describe("server strings are scrubbed on every route", () => {
         expect(Exit.isFailure(exit)).toBe(true)
         if (Exit.isFailure(exit)) {
           const error = Option.getOrThrow(Cause.failureOption(exit.cause))
-          for (const shown of [JSON.stringify(error), inspect(error, { depth: 10 }), String(error), Cause.pretty(exit.cause)]) {
+          for (
+            const shown of [
+              JSON.stringify(error),
+              inspect(error, { depth: 10 }),
+              String(error),
+              Cause.pretty(exit.cause)
+            ]
+          ) {
             expect(shown).not.toContain(key)
           }
           // The fields are there, scrubbed, not dropped.

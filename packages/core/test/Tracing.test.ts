@@ -3,6 +3,7 @@
  * the API key, the signing secret or a response body, reachable by any path (a Redacted value counts as held).
  * And tracing still shows each attempt of a retried call, with its number and key.
  */
+import { HeyGenClient, type HeyGenError, WebhookEndpoints } from "@effect-heygen/core"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
@@ -12,7 +13,6 @@ import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Tracer from "effect/Tracer"
-import { HeyGenClient, type HeyGenError, WebhookEndpoints } from "@effect-heygen/core"
 import { endpointBody, makeFake, type Reply, respond, runToEnd, validRequest } from "./fixtures.js"
 
 interface RecordedSpan {
@@ -29,7 +29,13 @@ const recordingTracer = () => {
   let ids = 0
   const tracer = Tracer.make({
     span: (name, parent, context, links, startTime, kind, options) => {
-      const recorded: RecordedSpan = { name, kind, attributes: new Map(Object.entries(options?.attributes ?? {})), events: [], exit: undefined }
+      const recorded: RecordedSpan = {
+        name,
+        kind,
+        attributes: new Map(Object.entries(options?.attributes ?? {})),
+        events: [],
+        exit: undefined
+      }
       spans.push(recorded)
       let status: Tracer.SpanStatus = { _tag: "Started", startTime }
       const span: Tracer.Span = {
@@ -70,8 +76,13 @@ const reachableStrings = (root: unknown): Array<string> => {
     if (typeof value !== "object" || value === null || seen.has(value) || depth > 40) return
     seen.add(value)
     if (Redacted.isRedacted(value)) visit(Redacted.value(value as Redacted.Redacted<unknown>), depth + 1)
-    if (value instanceof Map) for (const [k, v] of value) (visit(k, depth + 1), visit(v, depth + 1))
-    if (value instanceof Set) for (const v of value) visit(v, depth + 1)
+    if (value instanceof Map) {
+      for (const [k, v] of value) {
+        visit(k, depth + 1)
+        visit(v, depth + 1)
+      }
+    }
+    if (value instanceof Set) { for (const v of value) visit(v, depth + 1) }
     for (const key of Reflect.ownKeys(value)) {
       const descriptor = Object.getOwnPropertyDescriptor(value, key)
       if (descriptor !== undefined && "value" in descriptor) visit(descriptor.value, depth + 1)
@@ -90,10 +101,17 @@ const secretArb = FastCheck.oneof(
 /** Failures that quote the key, as a misbehaving proxy or a logging HttpClient might. */
 const leakyFailure = (key: string): FastCheck.Arbitrary<Reply> =>
   FastCheck.oneof(
-    FastCheck.constant(respond(500, { error: { code: `internal_${key}`, message: `key=${key}`, doc_url: `https://x.test/${key}` } }, { "x-request-id": key })),
+    FastCheck.constant(
+      respond(500, { error: { code: `internal_${key}`, message: `key=${key}`, doc_url: `https://x.test/${key}` } }, {
+        "x-request-id": key
+      })
+    ),
     FastCheck.constant(respond(503, `<pre>x-api-key: ${key}</pre>`, { "content-type": "text/html" })),
     FastCheck.constant(respond(429, { error: { code: "rate_limit_exceeded", message: key } }, { "retry-after": "1" })),
-    FastCheck.constant<Reply>({ _tag: "ConnectionError", cause: Object.assign(new Error(`proxy refused x-api-key: ${key}`), { code: "ECONNREFUSED" }) })
+    FastCheck.constant<Reply>({
+      _tag: "ConnectionError",
+      cause: Object.assign(new Error(`proxy refused x-api-key: ${key}`), { code: "ECONNREFUSED" })
+    })
   )
 
 interface Operation {
@@ -118,7 +136,13 @@ const operations: Record<"create" | "rotateSecret", Operation> = {
 describe("spans hold nothing secret", () => {
   it.effect.prop(
     "for any key and secret, over create and rotateSecret, no span's attributes, events or exit hold the key, the secret or a body",
-    [keyArb, secretArb, FastCheck.boolean(), FastCheck.constantFrom("create" as const, "rotateSecret" as const), FastCheck.nat()],
+    [
+      keyArb,
+      secretArb,
+      FastCheck.boolean(),
+      FastCheck.constantFrom("create" as const, "rotateSecret" as const),
+      FastCheck.nat()
+    ],
     ([key, secret, bearer, which, seed]) =>
       Effect.gen(function*() {
         const operation = operations[which]

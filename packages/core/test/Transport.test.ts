@@ -3,9 +3,11 @@
  * Real failures on 127.0.0.1 through both of the platform's clients (undici and fetch), and a consumer's client whose
  * error messages quote the key.
  */
+import type { HeyGenError } from "@effect-heygen/core"
+import { HeyGenClient, RetryPolicy, WebhookEndpoints } from "@effect-heygen/core"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -16,7 +18,6 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as net from "node:net"
 import { inspect } from "node:util"
-import { HeyGenClient, HeyGenError, RetryPolicy, WebhookEndpoints } from "@effect-heygen/core"
 import { makeFake, runToEnd, validRequest } from "./fixtures.js"
 
 const key = "hg_transport_key_0123456789"
@@ -95,7 +96,9 @@ describe("TransportError on real loopback failures", () => {
 
     it.scoped(`${name}: https to a server that does not speak TLS is "TLS"`, () =>
       Effect.gen(function*() {
-        const port = yield* tcpServer((socket) => socket.once("data", () => socket.end("HTTP/1.1 400 Bad Request\r\n\r\n")))
+        const port = yield* tcpServer((socket) =>
+          socket.once("data", () => socket.end("HTTP/1.1 400 Bad Request\r\n\r\n"))
+        )
         const error = transportErrorOf(yield* createAt(`https://127.0.0.1:${port}`, http))
         expect(error.reason).toBe("TLS")
         expectNoKey(error)
@@ -137,7 +140,12 @@ describe("TransportError from a consumer's HttpClient", () => {
         const fake = failingWith(cause)
         const exit = yield* runToEnd(
           WebhookEndpoints.create(validRequest, { retryPolicy: RetryPolicy.never }).pipe(
-            Effect.provide(HeyGenClient.layer({ apiKey: Redacted.make(key), baseUrl: "https://api.heygen.test" }).pipe(Layer.provide(fake.layer), Layer.orDie))
+            Effect.provide(
+              HeyGenClient.layer({ apiKey: Redacted.make(key), baseUrl: "https://api.heygen.test" }).pipe(
+                Layer.provide(fake.layer),
+                Layer.orDie
+              )
+            )
           )
         )
         const error = transportErrorOf(exit)
@@ -151,10 +159,19 @@ describe("TransportError from a consumer's HttpClient", () => {
 
   it.effect("a ByteString TypeError (fetch's refusal of a header value) is an invalid header", () =>
     Effect.gen(function*() {
-      const fake = failingWith(new TypeError(`Cannot convert argument to a ByteString because the character at index 3 has a value of 8364 which is greater than 255.`))
+      const fake = failingWith(
+        new TypeError(
+          `Cannot convert argument to a ByteString because the character at index 3 has a value of 8364 which is greater than 255.`
+        )
+      )
       const exit = yield* runToEnd(
         WebhookEndpoints.create(validRequest, { retryPolicy: RetryPolicy.never }).pipe(
-          Effect.provide(HeyGenClient.layer({ apiKey: key, baseUrl: "https://api.heygen.test" }).pipe(Layer.provide(fake.layer), Layer.orDie))
+          Effect.provide(
+            HeyGenClient.layer({ apiKey: key, baseUrl: "https://api.heygen.test" }).pipe(
+              Layer.provide(fake.layer),
+              Layer.orDie
+            )
+          )
         )
       )
       expect(transportErrorOf(exit).reason).toBe("invalid header")
@@ -165,10 +182,14 @@ describe("TransportError from a consumer's HttpClient", () => {
       const fake = makeFake([{ _tag: "BrokenBody", status: 200, partial: "{\"data\":" }])
       const exit = yield* runToEnd(
         WebhookEndpoints.create(validRequest, { retryPolicy: RetryPolicy.never }).pipe(
-          Effect.provide(HeyGenClient.layer({ apiKey: key, baseUrl: "https://api.heygen.test" }).pipe(Layer.provide(fake.layer), Layer.orDie))
+          Effect.provide(
+            HeyGenClient.layer({ apiKey: key, baseUrl: "https://api.heygen.test" }).pipe(
+              Layer.provide(fake.layer),
+              Layer.orDie
+            )
+          )
         )
       )
       expect(transportErrorOf(exit).reason).toBe("connection reset")
     }))
-
 })

@@ -36,8 +36,14 @@ describe("the typed events", () => {
   })
 
   it("avatar_video.fail decodes to AvatarVideoFail", () => {
-    const result = decode({ event_type: "avatar_video.fail", event_data: { video_id: "v_2", msg: "quota", callback_id: "cb" } })
-    expect(Either.isRight(result) && result.right.event).toMatchObject({ _tag: "AvatarVideoFail", data: { msg: "quota", callback_id: "cb" } })
+    const result = decode({
+      event_type: "avatar_video.fail",
+      event_data: { video_id: "v_2", msg: "quota", callback_id: "cb" }
+    })
+    expect(Either.isRight(result) && result.right.event).toMatchObject({
+      _tag: "AvatarVideoFail",
+      data: { msg: "quota", callback_id: "cb" }
+    })
   })
 
   it("a documented type missing a required field is a PayloadError that names the path, not the values", () => {
@@ -59,12 +65,27 @@ describe("the typed events", () => {
     ],
     ([eventType, data]) => {
       const result = decode({ event_type: eventType, event_data: data })
-      expect(Either.isRight(result) && result.right.event).toEqual(WebhookDelivery.DeliveryEvent.Other({ eventType, data: JSON.parse(JSON.stringify(data)) }))
+      expect(Either.isRight(result) && result.right.event).toEqual(
+        WebhookDelivery.DeliveryEvent.Other({ eventType, data: JSON.parse(JSON.stringify(data)) })
+      )
     }
   )
 
   it("bodies that are not an envelope are PayloadErrors", () => {
-    for (const bad of ["", "nope", "null", "[]", "1", { event_type: "x" }, { event_data: {} }, { event_type: 1, event_data: {} }, { event_type: "x", event_data: [] }, { event_type: "x", event_data: null }]) {
+    for (
+      const bad of [
+        "",
+        "nope",
+        "null",
+        "[]",
+        "1",
+        { event_type: "x" },
+        { event_data: {} },
+        { event_type: 1, event_data: {} },
+        { event_type: "x", event_data: [] },
+        { event_type: "x", event_data: null }
+      ]
+    ) {
       expect(tagOf(bad)).toMatch(/^error: /)
     }
   })

@@ -1,4 +1,4 @@
-import { WebhookEndpoint, WebhookEndpoints, WebhookEventType } from "@effect-heygen/core"
+import { WebhookEndpoint, WebhookEndpoints, WebhookEvent, WebhookEventType } from "@effect-heygen/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Ajv } from "ajv"
 import * as Arbitrary from "effect/Arbitrary"
@@ -12,7 +12,6 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { WebhookEndpoint, WebhookEndpoints, WebhookEvent, WebhookEventType } from "@effect-heygen/core"
 import { clientLayer, endpointBody, makeFake, respond, runToEnd } from "./fixtures.js"
 import { inline, type Json, resolved, spec } from "./spec.js"
 
@@ -123,13 +122,17 @@ describe("the exported input schemas on their own", () => {
       `decoding with ${name} and default options refuses any unknown key, naming it`,
       [
         Arbitrary.make(input),
-        FastCheck.string({ minLength: 1 }).filter((k) => !(known as ReadonlyArray<string>).includes(k) && k !== "__proto__"),
+        FastCheck.string({ minLength: 1 }).filter((k) =>
+          !(known as ReadonlyArray<string>).includes(k) && k !== "__proto__"
+        ),
         FastCheck.jsonValue()
       ],
       ([value, key, extra]) => {
         const result = Schema.decodeUnknownEither(input)({ ...Schema.encodeSync(input)(value), [key]: extra })
         expect(Either.isLeft(result), `${JSON.stringify(key)} was accepted`).toBe(true)
-        const paths = Either.isLeft(result) ? ParseResult.ArrayFormatter.formatErrorSync(result.left).map((i) => i.path) : []
+        const paths = Either.isLeft(result)
+          ? ParseResult.ArrayFormatter.formatErrorSync(result.left).map((i) => i.path)
+          : []
         expect(paths).toContainEqual([key])
       },
       { fastCheck: { numRuns: 50 } }

@@ -1,8 +1,8 @@
-import * as HttpServer from "@effect/platform/HttpServer"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { DeliveryLog, WebhookReceiver, WebhookSignature } from "@effect-heygen/core"
 import type { WebhookDelivery } from "@effect-heygen/core"
 import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as HttpServer from "@effect/platform/HttpServer"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
@@ -20,7 +20,10 @@ import * as path from "node:path"
 const NOW = 1_700_000_000
 const secret = Redacted.make("whsec_receiver_test_secret")
 const body = (videoId = "v_1") =>
-  JSON.stringify({ event_type: "avatar_video.success", event_data: { video_id: videoId, url: `https://cdn.example/${videoId}.mp4` } })
+  JSON.stringify({
+    event_type: "avatar_video.success",
+    event_data: { video_id: videoId, url: `https://cdn.example/${videoId}.mp4` }
+  })
 
 type Handler = (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, string>
 
@@ -56,12 +59,16 @@ const send = (
   method = "POST"
 ): Effect.Effect<Reply> =>
   Effect.async<Reply>((resume) => {
-    const request = Http.request(url, { method, headers: { "content-type": "application/json", ...headers } }, (response) => {
-      let text = ""
-      response.setEncoding("utf8")
-      response.on("data", (chunk: string) => (text += chunk))
-      response.on("end", () => resume(Effect.succeed({ status: response.statusCode ?? 0, text })))
-    })
+    const request = Http.request(
+      url,
+      { method, headers: { "content-type": "application/json", ...headers } },
+      (response) => {
+        let text = ""
+        response.setEncoding("utf8")
+        response.on("data", (chunk: string) => (text += chunk))
+        response.on("end", () => resume(Effect.succeed({ status: response.statusCode ?? 0, text })))
+      }
+    )
     request.on("error", (error) => resume(Effect.die(error)))
     request.end(rawBody)
   })
@@ -91,15 +98,22 @@ describe("WebhookReceiver over a loopback server", () => {
       const started = yield* Deferred.make<void>()
       const runs = yield* Ref.make(0)
       const url = yield* serve(() =>
-        Effect.zipRight(Ref.update(runs, (n) => n + 1), Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(gate)))
+        Effect.zipRight(
+          Ref.update(runs, (n) => n + 1),
+          Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(gate))
+        )
       )
       const first = yield* Effect.fork(deliver(url, "evt_c"))
       yield* Deferred.await(started)
-      const duplicates = yield* Effect.all(Array.from({ length: 8 }, () => deliver(url, "evt_c")), { concurrency: "unbounded" })
+      const duplicates = yield* Effect.all(Array.from({ length: 8 }, () => deliver(url, "evt_c")), {
+        concurrency: "unbounded"
+      })
       expect(duplicates.map((r) => r.status)).toEqual(Array(8).fill(409))
       yield* Deferred.succeed(gate, undefined)
       expect((yield* first).status).toBe(200)
-      const after = yield* Effect.all(Array.from({ length: 8 }, () => deliver(url, "evt_c")), { concurrency: "unbounded" })
+      const after = yield* Effect.all(Array.from({ length: 8 }, () => deliver(url, "evt_c")), {
+        concurrency: "unbounded"
+      })
       expect(after.map((r) => r.status)).toEqual(Array(8).fill(200))
       expect(yield* Ref.get(runs)).toBe(1)
     }))
@@ -108,8 +122,10 @@ describe("WebhookReceiver over a loopback server", () => {
     Effect.gen(function*() {
       const attempts = yield* Ref.make(0)
       const url = yield* serve(() =>
-        Effect.flatMap(Ref.updateAndGet(attempts, (n) => n + 1), (n) =>
-          n === 1 ? Effect.fail("database down") : n === 2 ? Effect.die(new Error("bug")) : Effect.void)
+        Effect.flatMap(
+          Ref.updateAndGet(attempts, (n) => n + 1),
+          (n) => n === 1 ? Effect.fail("database down") : n === 2 ? Effect.die(new Error("bug")) : Effect.void
+        )
       )
       const statuses = []
       for (let i = 0; i < 4; i++) statuses.push((yield* deliver(url, "evt_f")).status)
@@ -188,7 +204,10 @@ describe("the body limit", () => {
     Effect.gen(function*() {
       const runs = yield* Ref.make(0)
       const url = yield* serve(() => Ref.update(runs, (n) => n + 1), { maxBodySize: limit })
-      const reply = yield* sendPartial(url, 10, { "content-length": String(100 * 1024 * 1024), ...signed(body(), "evt_big") })
+      const reply = yield* sendPartial(url, 10, {
+        "content-length": String(100 * 1024 * 1024),
+        ...signed(body(), "evt_big")
+      })
       expect(reply.status).toBe(413)
       expect(yield* Ref.get(runs)).toBe(0)
     }))

@@ -1,5 +1,5 @@
-import * as Headers from "@effect/platform/Headers"
 import { WebhookSignature } from "@effect-heygen/core"
+import * as Headers from "@effect/platform/Headers"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -10,11 +10,15 @@ import { createHmac } from "node:crypto"
 import { inspect } from "node:util"
 
 // Every expected digest in this file is computed here, with node:crypto, independently of the module.
-const hmacHex = (body: string | Uint8Array, key: string | Buffer) => createHmac("sha256", key).update(body).digest("hex")
+const hmacHex = (body: string | Uint8Array, key: string | Buffer) =>
+  createHmac("sha256", key).update(body).digest("hex")
 
 const NOW = 1_700_000_000 // Unix seconds
 const NOW_MS = NOW * 1000
-const envelope = { event_type: "avatar_video.success", event_data: { video_id: "v_1", url: "https://cdn.example/v_1.mp4" } }
+const envelope = {
+  event_type: "avatar_video.success",
+  event_data: { video_id: "v_1", url: "https://cdn.example/v_1.mp4" }
+}
 const secret = Redacted.make("whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM=")
 
 const headersFor = (signature: string, extra: Record<string, string> = {}) => ({
@@ -38,7 +42,10 @@ const reasonOf = (result: Either.Either<unknown, WebhookSignature.WebhookVerific
 describe("known answers (digests computed with node:crypto in this test)", () => {
   const bodies: ReadonlyArray<readonly [string, string]> = [
     ["ASCII", JSON.stringify(envelope)],
-    ["UTF-8", JSON.stringify({ event_type: "avatar_video.fail", event_data: { video_id: "v_é", msg: "échec: 失败 🎬" } })],
+    [
+      "UTF-8",
+      JSON.stringify({ event_type: "avatar_video.fail", event_data: { video_id: "v_é", msg: "échec: 失败 🎬" } })
+    ],
     ["empty", ""],
     ["CRLF", `{\r\n  "event_type": "x",\r\n  "event_data": {}\r\n}\r\n`]
   ]
@@ -139,7 +146,9 @@ describe("what verify returns", () => {
   })
 
   it("a signature that is not 64 hex characters is MalformedSignature", () => {
-    for (const bad of ["abc", good.slice(0, 63), good + "0", `sha256=${good}`, good.replace(/./, "g"), "x".repeat(64)]) {
+    for (
+      const bad of ["abc", good.slice(0, 63), good + "0", `sha256=${good}`, good.replace(/./, "g"), "x".repeat(64)]
+    ) {
       expect(reasonOf(verifyNow(body, headersFor(bad)))).toBe("MalformedSignature")
     }
   })
@@ -162,9 +171,15 @@ describe("what verify returns", () => {
     Effect.gen(function*() {
       yield* TestClock.setTime(NOW_MS)
       const raw = "not json at all"
-      const verified = yield* WebhookSignature.verifySignature(raw, headersFor(hmacHex(raw, Redacted.value(secret))), secret)
+      const verified = yield* WebhookSignature.verifySignature(
+        raw,
+        headersFor(hmacHex(raw, Redacted.value(secret))),
+        secret
+      )
       expect(verified).toEqual({ eventId: "evt_1", timestamp: NOW })
-      const error = yield* Effect.flip(WebhookSignature.verifySignature(raw + "!", headersFor(hmacHex(raw, Redacted.value(secret))), secret))
+      const error = yield* Effect.flip(
+        WebhookSignature.verifySignature(raw + "!", headersFor(hmacHex(raw, Redacted.value(secret))), secret)
+      )
       expect(error.reason).toBe("SignatureMismatch")
     }))
 
@@ -194,7 +209,9 @@ const secretArb = FastCheck.oneof(
 const envelopeArb = FastCheck.record({
   event_type: FastCheck.oneof(FastCheck.constantFrom("avatar_video.fail", "video_agent.success"), FastCheck.string()),
   event_data: FastCheck.dictionary(FastCheck.string(), FastCheck.jsonValue(), { maxKeys: 5 })
-}).map((e) => e.event_type === "avatar_video.fail" ? { ...e, event_data: { ...e.event_data, video_id: "v", msg: "m" } } : e)
+}).map((e) =>
+  e.event_type === "avatar_video.fail" ? { ...e, event_data: { ...e.event_data, video_id: "v", msg: "m" } } : e
+)
 
 /** A delivery body as HeyGen might format it: any envelope, any indentation. */
 const bodyArb = FastCheck.tuple(envelopeArb, FastCheck.constantFrom(undefined, 1, 2, "\t")).map(([e, indent]) =>
@@ -220,7 +237,13 @@ describe("laws", () => {
     "for any bytes at all, a correct signature is never refused as a signature (only the payload may be)",
     [FastCheck.uint8Array({ maxLength: 512 }), secretArb],
     ([bytes, key]) => {
-      const reason = reasonOf(verifyNow(bytes, { ...WebhookSignature.sign(bytes, Redacted.make(key), NOW), "Heygen-Event-Id": "e" }, Redacted.make(key)))
+      const reason = reasonOf(
+        verifyNow(
+          bytes,
+          { ...WebhookSignature.sign(bytes, Redacted.make(key), NOW), "Heygen-Event-Id": "e" },
+          Redacted.make(key)
+        )
+      )
       expect(["ok", "InvalidPayload"]).toContain(reason)
     }
   )
@@ -234,14 +257,22 @@ describe("laws", () => {
       const tampered = Uint8Array.from(bytes)
       const i = at % tampered.length
       tampered[i] = (tampered[i]! + delta) % 256
-      expect(reasonOf(verifyNow(tampered, { ...signed, "Heygen-Event-Id": "e" }, Redacted.make(key)))).toBe("SignatureMismatch")
+      expect(reasonOf(verifyNow(tampered, { ...signed, "Heygen-Event-Id": "e" }, Redacted.make(key)))).toBe(
+        "SignatureMismatch"
+      )
     },
     { fastCheck: { numRuns: 300 } }
   )
 
   it.prop(
     "any single byte changed in the signature (digest byte, or hex digit) fails with SignatureMismatch",
-    [bodyArb, secretArb, FastCheck.integer({ min: 0, max: 63 }), FastCheck.integer({ min: 1, max: 255 }), FastCheck.boolean()],
+    [
+      bodyArb,
+      secretArb,
+      FastCheck.integer({ min: 0, max: 63 }),
+      FastCheck.integer({ min: 1, max: 255 }),
+      FastCheck.boolean()
+    ],
     ([body, key, at, delta, viaDigest]) => {
       const signature = WebhookSignature.computeSignature(body, Redacted.make(key))
       let forged: string
@@ -272,7 +303,12 @@ describe("laws", () => {
 
   it.prop(
     "any timestamp outside the tolerance fails with TimestampOutOfTolerance, either side",
-    [bodyArb, FastCheck.integer({ min: toleranceSeconds + 1, max: 10 * 365 * 86_400 }), FastCheck.boolean(), FastCheck.integer({ min: 1, max: 3_600 })],
+    [
+      bodyArb,
+      FastCheck.integer({ min: toleranceSeconds + 1, max: 10 * 365 * 86_400 }),
+      FastCheck.boolean(),
+      FastCheck.integer({ min: 1, max: 3_600 })
+    ],
     ([body, offset, future, tolerance]) => {
       const signed = WebhookSignature.sign(body, secret, NOW + (future ? offset : -offset))
       expect(reasonOf(verifyNow(body, { ...signed, "Heygen-Event-Id": "e" }))).toBe("TimestampOutOfTolerance")
@@ -280,7 +316,9 @@ describe("laws", () => {
       const edge = WebhookSignature.sign(body, secret, NOW + (future ? tolerance + 1 : -tolerance - 1))
       const within = WebhookSignature.sign(body, secret, NOW + (future ? tolerance : -tolerance))
       const options = { tolerance: `${tolerance} seconds` as const }
-      expect(reasonOf(verifyNow(body, { ...edge, "Heygen-Event-Id": "e" }, secret, options))).toBe("TimestampOutOfTolerance")
+      expect(reasonOf(verifyNow(body, { ...edge, "Heygen-Event-Id": "e" }, secret, options))).toBe(
+        "TimestampOutOfTolerance"
+      )
       expect(reasonOf(verifyNow(body, { ...within, "Heygen-Event-Id": "e" }, secret, options))).toBe("ok")
     }
   )
@@ -316,7 +354,13 @@ describe("laws", () => {
       for (const result of results) {
         if (Either.isRight(result)) continue
         const error = result.left
-        const shown = [error.message, JSON.stringify(error), String(error), inspect(error, { depth: 10 }), error.stack ?? ""].join("\n")
+        const shown = [
+          error.message,
+          JSON.stringify(error),
+          String(error),
+          inspect(error, { depth: 10 }),
+          error.stack ?? ""
+        ].join("\n")
         for (const needle of [key, expected, expected.slice(0, 16), expected.toUpperCase()]) {
           expect(shown).not.toContain(needle)
         }

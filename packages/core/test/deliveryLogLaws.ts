@@ -80,7 +80,9 @@ export const deliveryLogLaws = (make: Make) => {
     ([n]) =>
       withLog(make, (log) =>
         Effect.gen(function*() {
-          const claims = yield* Effect.all(Array.from({ length: n }, () => log.claim("evt_c")), { concurrency: "unbounded" })
+          const claims = yield* Effect.all(Array.from({ length: n }, () => log.claim("evt_c")), {
+            concurrency: "unbounded"
+          })
           expect(claims.filter((c) => c._tag === "Claimed")).toHaveLength(1)
           expect(claims.filter((c) => c._tag === "InFlight")).toHaveLength(n - 1)
         })),
@@ -89,7 +91,9 @@ export const deliveryLogLaws = (make: Make) => {
 
   it.effect.prop(
     "delivered in sequence, an event's handler runs on every delivery up to its first success, and never after",
-    [FastCheck.array(FastCheck.tuple(FastCheck.constantFrom("e1", "e2", "e3"), FastCheck.boolean()), { maxLength: 30 })],
+    [FastCheck.array(FastCheck.tuple(FastCheck.constantFrom("e1", "e2", "e3"), FastCheck.boolean()), {
+      maxLength: 30
+    })],
     ([deliveries]) =>
       withLog(make, (log) =>
         Effect.gen(function*() {
@@ -105,7 +109,9 @@ export const deliveryLogLaws = (make: Make) => {
 
   it.effect.prop(
     "delivered all at once, no event's handler succeeds twice",
-    [FastCheck.array(FastCheck.tuple(FastCheck.constantFrom("e1", "e2", "e3"), FastCheck.boolean()), { maxLength: 30 })],
+    [FastCheck.array(FastCheck.tuple(FastCheck.constantFrom("e1", "e2", "e3"), FastCheck.boolean()), {
+      maxLength: 30
+    })],
     ([deliveries]) =>
       withLog(make, (log) =>
         Effect.gen(function*() {

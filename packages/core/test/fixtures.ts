@@ -20,7 +20,12 @@ import type * as Tracer from "effect/Tracer"
 
 /** One scripted reply. */
 export type Reply =
-  | { readonly _tag: "Respond"; readonly status: number; readonly body?: string | undefined; readonly headers?: Record<string, string> }
+  | {
+    readonly _tag: "Respond"
+    readonly status: number
+    readonly body?: string | undefined
+    readonly headers?: Record<string, string>
+  }
   /** The connection fails; `cause` is what the transport says (by default an Error "ECONNREFUSED"). */
   | { readonly _tag: "ConnectionError"; readonly cause?: unknown }
   /** Headers arrive, then the connection drops mid-body. */
@@ -92,7 +97,14 @@ export const makeFake = (script: ReadonlyArray<Reply> | ((n: number, now: number
       const at = yield* Clock.currentTimeMillis
       const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
       const span = yield* Effect.option(Effect.currentSpan)
-      requests.push({ method: request.method, url: url.toString(), headers: request.headers, body, at, spans: spanChain(Option.getOrUndefined(span)) })
+      requests.push({
+        method: request.method,
+        url: url.toString(),
+        headers: request.headers,
+        body,
+        at,
+        spans: spanChain(Option.getOrUndefined(span))
+      })
       return yield* answer(request, next(requests.length - 1, at))
     })
   )
@@ -102,7 +114,11 @@ export const makeFake = (script: ReadonlyArray<Reply> | ((n: number, now: number
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
     switch (reply._tag) {
       case "ConnectionError":
-        return new HttpClientError.RequestError({ request, reason: "Transport", cause: reply.cause ?? new Error("ECONNREFUSED") })
+        return new HttpClientError.RequestError({
+          request,
+          reason: "Transport",
+          cause: reply.cause ?? new Error("ECONNREFUSED")
+        })
       case "Hang":
         return Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => void interrupted.count++)))
       case "Slow":
@@ -121,7 +137,12 @@ export const makeFake = (script: ReadonlyArray<Reply> | ((n: number, now: number
       }
       case "Respond": {
         const body = nullBodyStatuses.has(reply.status) ? null : (reply.body ?? "")
-        return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(body, { status: reply.status, headers: reply.headers ?? {} })))
+        return Effect.succeed(
+          HttpClientResponse.fromWeb(
+            request,
+            new Response(body, { status: reply.status, headers: reply.headers ?? {} })
+          )
+        )
       }
     }
   }

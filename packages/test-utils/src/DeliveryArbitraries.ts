@@ -85,21 +85,22 @@ export const secret: FastCheck.Arbitrary<string> = FastCheck.oneof(
  * @since 0.2.0
  * @category arbitraries
  */
-export const envelope: FastCheck.Arbitrary<{ readonly event_type: string; readonly event_data: Record<string, unknown> }> =
-  FastCheck.oneof(
-    FastCheck.record({ video_id: FastCheck.string(), url: FastCheck.webUrl() }).map((event_data) => ({
-      event_type: "avatar_video.success",
-      event_data
-    })),
-    FastCheck.record({ video_id: FastCheck.string(), msg: FastCheck.string() }).map((event_data) => ({
-      event_type: "avatar_video.fail",
-      event_data
-    })),
-    FastCheck.record({
-      event_type: FastCheck.string({ minLength: 1 }),
-      event_data: FastCheck.dictionary(FastCheck.string(), FastCheck.jsonValue(), { maxKeys: 4 })
-    })
-  )
+export const envelope: FastCheck.Arbitrary<
+  { readonly event_type: string; readonly event_data: Record<string, unknown> }
+> = FastCheck.oneof(
+  FastCheck.record({ video_id: FastCheck.string(), url: FastCheck.webUrl() }).map((event_data) => ({
+    event_type: "avatar_video.success",
+    event_data
+  })),
+  FastCheck.record({ video_id: FastCheck.string(), msg: FastCheck.string() }).map((event_data) => ({
+    event_type: "avatar_video.fail",
+    event_data
+  })),
+  FastCheck.record({
+    event_type: FastCheck.string({ minLength: 1 }),
+    event_data: FastCheck.dictionary(FastCheck.string(), FastCheck.jsonValue(), { maxKeys: 4 })
+  })
+)
 
 const eventId = FastCheck.hexaString({ minLength: 8, maxLength: 24 }).map((hex) => `evt_${hex}`)
 
@@ -177,14 +178,15 @@ export const tampered = (kind: Tampering, options: Options): FastCheck.Arbitrary
         }
       })
     case "MissingHeader":
-      return FastCheck.tuple(base, FastCheck.constantFrom("Heygen-Signature", "Heygen-Timestamp", "Heygen-Event-Id")).map(
-        ([d, name]) => ({
-          ...d,
-          headers: Object.fromEntries(Object.entries(d.headers).filter(([k]) => k !== name)),
-          kind,
-          expected: "MissingHeader" as const
-        })
-      )
+      return FastCheck.tuple(base, FastCheck.constantFrom("Heygen-Signature", "Heygen-Timestamp", "Heygen-Event-Id"))
+        .map(
+          ([d, name]) => ({
+            ...d,
+            headers: Object.fromEntries(Object.entries(d.headers).filter(([k]) => k !== name)),
+            kind,
+            expected: "MissingHeader" as const
+          })
+        )
     case "ReserializedJson":
       // The body as sent is indented; the signature is over the compact re-serialisation of the same JSON.
       return base.map((d) => {

@@ -1,9 +1,9 @@
-import * as HttpServer from "@effect/platform/HttpServer"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { DeliveryLog, HeyGenClient, WebhookEndpoints, WebhookReceiver, WebhookSignature } from "@effect-heygen/core"
 import type { WebhookDelivery } from "@effect-heygen/core"
 import { DeliveryArbitraries, FakeDelivery, FakeHeyGen } from "@effect-heygen/test-utils"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as HttpServer from "@effect/platform/HttpServer"
 import { describe, expect, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
@@ -57,7 +57,10 @@ const drive = <A, E, R>(run: (onAttempt: (a: FakeDelivery.Attempt) => Effect.Eff
     const attempts = yield* Queue.unbounded<FakeDelivery.Attempt>()
     const fiber = yield* Effect.fork(run((a) => Queue.offer(attempts, a)))
     while (true) {
-      const next = yield* Effect.raceFirst(Effect.as(Fiber.await(fiber), Option.none()), Effect.map(Queue.take(attempts), Option.some))
+      const next = yield* Effect.raceFirst(
+        Effect.as(Fiber.await(fiber), Option.none()),
+        Effect.map(Queue.take(attempts), Option.some)
+      )
       if (Option.isNone(next)) return yield* Fiber.join(fiber)
       if (next.value.outcome === "Delivered") continue
       while (Option.isNone(yield* Fiber.poll(fiber))) {
@@ -83,8 +86,14 @@ describe("FakeDelivery to a receiver on a loopback server", () => {
         endpoint("ep_disabled", null, { status: "disabled" })
       ]
       const seen = yield* Ref.make<Array<string>>([])
-      const url = yield* receiver(endpoints.map((e) => e.secret), (d) => Ref.update(seen, (xs) => [...xs, `${d.eventId} ${d.event._tag}`]))
-      const delivery = yield* FakeDelivery.deliver(endpoints, "avatar_video.success", { video_id: "v1", url: "https://cdn/v1.mp4" }, {
+      const url = yield* receiver(
+        endpoints.map((e) => e.secret),
+        (d) => Ref.update(seen, (xs) => [...xs, `${d.eventId} ${d.event._tag}`])
+      )
+      const delivery = yield* FakeDelivery.deliver(endpoints, "avatar_video.success", {
+        video_id: "v1",
+        url: "https://cdn/v1.mp4"
+      }, {
         route: url,
         eventId: "evt_once"
       })
@@ -103,7 +112,10 @@ describe("FakeDelivery to a receiver on a loopback server", () => {
       const ep = endpoint("ep_r", null)
       const runs = yield* Ref.make(0)
       const url = yield* receiver([ep.secret], () => Ref.update(runs, (n) => n + 1))
-      const again = FakeDelivery.deliver([ep], "avatar_video.fail", { video_id: "v", msg: "m" }, { route: url, eventId: "evt_dup" })
+      const again = FakeDelivery.deliver([ep], "avatar_video.fail", { video_id: "v", msg: "m" }, {
+        route: url,
+        eventId: "evt_dup"
+      })
       yield* again
       yield* again
       yield* Effect.all(Array.from({ length: 6 }, () => again), { concurrency: "unbounded" })
@@ -115,8 +127,11 @@ describe("FakeDelivery to a receiver on a loopback server", () => {
       yield* TestClock.setTime(NOW * 1000)
       const ep = endpoint("ep_f", null)
       const calls = yield* Ref.make(0)
-      const url = yield* receiver([ep.secret], () =>
-        Effect.flatMap(Ref.updateAndGet(calls, (n) => n + 1), (n) => (n === 1 ? Effect.fail("not yet") : Effect.void)))
+      const url = yield* receiver(
+        [ep.secret],
+        () =>
+          Effect.flatMap(Ref.updateAndGet(calls, (n) => n + 1), (n) => (n === 1 ? Effect.fail("not yet") : Effect.void))
+      )
       const delivery = yield* drive((onAttempt) =>
         FakeDelivery.deliver([ep], "avatar_video.success", { video_id: "v", url: "u" }, {
           route: url,
@@ -144,7 +159,11 @@ describe("FakeDelivery to a receiver on a loopback server", () => {
         })
       )
       expect(delivery.endpoints[0]!.outcome).toBe("GaveUp")
-      expect(delivery.endpoints[0]!.attempts.map((a) => a.outcome)).toEqual(["Unreachable", "Unreachable", "Unreachable"])
+      expect(delivery.endpoints[0]!.attempts.map((a) => a.outcome)).toEqual([
+        "Unreachable",
+        "Unreachable",
+        "Unreachable"
+      ])
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scoped("refuses loopback and private endpoint URLs unless routed or opted in, as HeyGen does", () =>
@@ -157,7 +176,9 @@ describe("FakeDelivery to a receiver on a loopback server", () => {
       const refused = yield* FakeDelivery.deliver([local], "avatar_video.fail", { video_id: "v", msg: "m" })
       expect(refused.endpoints.map((e) => [e.outcome, e.attempts.length])).toEqual([["Refused", 0]])
       expect(yield* Ref.get(runs)).toBe(0)
-      const allowed = yield* FakeDelivery.deliver([local], "avatar_video.fail", { video_id: "v", msg: "m" }, { allowLoopback: true })
+      const allowed = yield* FakeDelivery.deliver([local], "avatar_video.fail", { video_id: "v", msg: "m" }, {
+        allowLoopback: true
+      })
       expect(allowed.endpoints.map((e) => e.outcome)).toEqual(["Delivered"])
       expect(yield* Ref.get(runs)).toBe(1)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
@@ -182,7 +203,11 @@ describe("FakeDelivery to a receiver on a loopback server", () => {
 })
 
 const post = (url: string, body: string, headers: Readonly<Record<string, string>>) =>
-  Effect.promise(() => fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } }).then((r) => r.status))
+  Effect.promise(() =>
+    fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } }).then((r) =>
+      r.status
+    )
+  )
 
 describe("FakeHeyGen.deliver", () => {
   it.scoped("records the event in the account's log and delivers it to the account's subscribed endpoints", () =>
@@ -193,14 +218,22 @@ describe("FakeHeyGen.deliver", () => {
         Layer.provide(FakeHeyGen.layerHttpClient(fake))
       )
       const create = (events: ReadonlyArray<"avatar_video.success" | "avatar_video.fail">, host: string) =>
-        Effect.provide(WebhookEndpoints.create({ url: `https://${host}.example.com/hooks`, events: [...events] }), client)
+        Effect.provide(
+          WebhookEndpoints.create({ url: `https://${host}.example.com/hooks`, events: [...events] }),
+          client
+        )
       const subscribed = yield* create(["avatar_video.success"], "a")
       yield* create(["avatar_video.fail"], "b")
       const secrets = [subscribed.endpoint.secret].flatMap((s) => (s === null ? [] : [s]))
       const seen = yield* Ref.make<Array<string>>([])
       const url = yield* receiver(secrets, (d) => Ref.update(seen, (xs) => [...xs, d.eventId]))
-      const delivery = yield* fake.deliver("avatar_video.success", { video_id: "v1", url: "https://cdn/v1.mp4" }, { route: url })
-      expect(delivery.endpoints.map((e) => [e.endpointId, e.outcome])).toEqual([[subscribed.endpoint.endpoint_id, "Delivered"]])
+      const delivery = yield* fake.deliver("avatar_video.success", { video_id: "v1", url: "https://cdn/v1.mp4" }, {
+        route: url
+      })
+      expect(delivery.endpoints.map((e) => [e.endpointId, e.outcome])).toEqual([[
+        subscribed.endpoint.endpoint_id,
+        "Delivered"
+      ]])
       const logged = yield* fake.events()
       expect(logged.map((e) => [e.event_id, e.event_type])).toEqual([[delivery.eventId, "avatar_video.success"]])
       expect(yield* Ref.get(seen)).toEqual([delivery.eventId])

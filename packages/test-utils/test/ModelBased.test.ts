@@ -33,8 +33,8 @@ import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
 import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
 import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
@@ -610,7 +610,10 @@ const commands = FastCheck.commands<Model, Real, false>([
 // keys in flight past client timeouts. The fake's own rate limit is on in a third of the sequences.
 // `jitterSeed` seeds the retry policies' jitter: with the default Random, a replayed counterexample drew other
 // jitter, so it could not reproduce the timings that failed.
-const config = FastCheck.record({ rateLimited: FastCheck.constantFrom(false, false, true), jitterSeed: FastCheck.integer() })
+const config = FastCheck.record({
+  rateLimited: FastCheck.constantFrom(false, false, true),
+  jitterSeed: FastCheck.integer()
+})
 
 // The runs are split into concurrent shards (each with its own seed and TestClock): TestClock spends most of a run
 // waiting on real timers to see fibers suspend, and concurrent shards overlap those waits.

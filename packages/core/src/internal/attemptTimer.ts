@@ -8,7 +8,7 @@
  * and sleeps again; it is stopped as soon as nothing is pending. Interrupting an attempt interrupts its request, which the
  * platform's `HttpClient` turns into an abort of the in-flight fetch or undici request (its socket is released).
  */
-import * as Clock from "effect/Clock"
+import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"

@@ -15,8 +15,8 @@
 import type * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -117,8 +117,14 @@ const firstIssue = (issue: ParseResult.ParseIssue, fallbackField: string): HeyGe
 
 // Parsers compiled once per schema, not on every call: building one walks the schema's AST, and that showed in the
 // bench's profile. Operations are module constants, so these caches hold a handful of entries.
-const encoders = new WeakMap<Schema.Schema.AnyNoContext, (input: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
-const decoders = new WeakMap<Schema.Schema.AnyNoContext, (input: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
+const encoders = new WeakMap<
+  Schema.Schema.AnyNoContext,
+  (input: unknown) => Either.Either<unknown, ParseResult.ParseError>
+>()
+const decoders = new WeakMap<
+  Schema.Schema.AnyNoContext,
+  (input: unknown) => Either.Either<unknown, ParseResult.ParseError>
+>()
 
 const compiled = <S extends Schema.Schema.AnyNoContext>(
   cache: WeakMap<Schema.Schema.AnyNoContext, (input: unknown) => Either.Either<unknown, ParseResult.ParseError>>,
@@ -420,7 +426,9 @@ const decodeSuccess = <Res, ResEncoded>(
   return Option.match(parseJson(reply.text), {
     onNone: () => Either.left(unexpected("with a body that is not JSON")),
     onSome: (json) =>
-      (compiled(decoders, schema as Schema.Schema.AnyNoContext, (s) => Schema.decodeUnknownEither(s))(json) as Either.Either<
+      (compiled(decoders, schema as Schema.Schema.AnyNoContext, (s) => Schema.decodeUnknownEither(s))(
+        json
+      ) as Either.Either<
         Res,
         ParseResult.ParseError
       >).pipe(
@@ -600,7 +608,9 @@ const run = <Res, ResEncoded, D extends DocumentedTag>(
         retrying(
           attempt,
           withinDeadline(
-            safe ? policy : policy.pipe(Schedule.whileInput((e: HeyGenError.RequestFailure) => !RetryPolicy.isOutcomeLost(e))),
+            safe
+              ? policy
+              : policy.pipe(Schedule.whileInput((e: HeyGenError.RequestFailure) => !RetryPolicy.isOutcomeLost(e))),
             deadlineAt,
             slice
           ),

@@ -14,7 +14,10 @@ const byCode: ReadonlyArray<readonly [RegExp, TransportReason]> = [
   [/^(ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NONAME|EAI_NODATA)$/, "DNS lookup failed"],
   [/^(ENETUNREACH|EHOSTUNREACH|ENETDOWN|EHOSTDOWN)$/, "host unreachable"],
   [/^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|EPROTO$)/, "TLS"],
-  [/^(ERR_INVALID_CHAR|ERR_HTTP_INVALID_HEADER_VALUE|ERR_INVALID_HTTP_TOKEN|UND_ERR_INVALID_ARG|UND_ERR_HEADERS_OVERFLOW)$/, "invalid header"],
+  [
+    /^(ERR_INVALID_CHAR|ERR_HTTP_INVALID_HEADER_VALUE|ERR_INVALID_HTTP_TOKEN|UND_ERR_INVALID_ARG|UND_ERR_HEADERS_OVERFLOW)$/,
+    "invalid header"
+  ],
   [/^(ETIMEDOUT|ESOCKETTIMEDOUT|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT)$/, "timeout"],
   [/^ERR_INVALID_URL$/, "invalid URL"]
 ]
@@ -44,15 +47,17 @@ const chain = (error: unknown): ReadonlyArray<Record<string, unknown>> => {
 const codeOf = (link: Record<string, unknown>): string | undefined =>
   typeof link["code"] === "string" ? link["code"] : undefined
 
-const messageOf = (link: Record<string, unknown>): string =>
-  typeof link["message"] === "string" ? link["message"] : ""
+const messageOf = (link: Record<string, unknown>): string => typeof link["message"] === "string" ? link["message"] : ""
 
 /** A scrubbed copy of the chain: each link's name, code and message only. */
 const scrubbedCopy = (links: ReadonlyArray<Record<string, unknown>>, credential: string): Error | undefined => {
   let copy: Error | undefined
   for (let i = links.length - 1; i >= 0; i--) {
     const link = links[i]!
-    const error: Error & { code?: string } = new Error(scrub(messageOf(link), credential), copy === undefined ? undefined : { cause: copy })
+    const error: Error & { code?: string } = new Error(
+      scrub(messageOf(link), credential),
+      copy === undefined ? undefined : { cause: copy }
+    )
     error.name = typeof link["name"] === "string" ? scrub(link["name"], credential) : "Error"
     const code = codeOf(link)
     if (code !== undefined) error.code = scrub(code, credential)
@@ -63,7 +68,10 @@ const scrubbedCopy = (links: ReadonlyArray<Record<string, unknown>>, credential:
   return copy
 }
 
-const reasonOf = (error: HttpClientError.HttpClientError, links: ReadonlyArray<Record<string, unknown>>): TransportReason => {
+const reasonOf = (
+  error: HttpClientError.HttpClientError,
+  links: ReadonlyArray<Record<string, unknown>>
+): TransportReason => {
   if (error._tag === "RequestError" && error.reason === "InvalidUrl") return "invalid URL"
   // A code anywhere along the chain is the most precise word on it; then what the messages say.
   for (const link of links) {
