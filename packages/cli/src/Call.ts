@@ -170,3 +170,30 @@ export const run = <A, E extends HeyGenError.HeyGenError | Failure.Reported>(
       withClient({ ...conn.client, apiKey: Redacted.make(running.apiKey), baseUrl: running.baseUrl })
     )
   }).pipe(Effect.mapError(toFailure(suppliedKey)))
+
+/**
+ * When a keyed call is interrupted (Ctrl-C) before its response arrived, says on stderr, as the error envelope,
+ * that its effect is unknown and how to replay it with the same key: the user must not simply run it again.
+ *
+ * @since 0.2.0
+ * @category running
+ */
+export const onInterruptReplayHint =
+  (key: string, unknownOutcome: string) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | Io> =>
+    Effect.onInterrupt(self, () =>
+      Effect.flatMap(Io, (io) =>
+        Effect.sync(() =>
+          io.stderr(`${
+            JSON.stringify({
+              error: {
+                code: "cli_interrupted",
+                message: "interrupted before the response arrived",
+                hint: `${unknownOutcome}: repeat the same command with --idempotency-key ${key} to replay it`,
+                param: null,
+                doc_url: null,
+                request_id: null
+              },
+              idempotency_key: key
+            })
+          }\n`)
+        )))

@@ -95,24 +95,7 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
       WebhookEndpoints.create(request, p.call),
       Option.getOrUndefined(flags.idempotencyKey)
     ).pipe(
-      Effect.onInterrupt(() =>
-        Effect.sync(() =>
-          io.stderr(`${
-            JSON.stringify({
-              error: {
-                code: "cli_interrupted",
-                message: "interrupted before the response arrived",
-                hint:
-                  `the endpoint may or may not exist: repeat the same command with --idempotency-key ${p.key} to replay it`,
-                param: null,
-                doc_url: null,
-                request_id: null
-              },
-              idempotency_key: p.key
-            })
-          }\n`)
-        )
-      )
+      Call.onInterruptReplayHint(p.key, "the endpoint may or may not exist")
     )
 
     const destination = yield* SecretOutput.deliver(

@@ -218,7 +218,6 @@ export const rotateSecret = (
   }
 ): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.gen(function*() {
-    const io = yield* Io
     const conn = yield* Call.connection(flags)
     const target = yield* SecretOutput.plan(flags.secretFile, flags.force)
     const key = Option.isSome(flags.idempotencyKey) ? flags.idempotencyKey.value : yield* IdempotencyKey.generate
@@ -227,24 +226,7 @@ export const rotateSecret = (
       WebhookEndpoints.rotateSecret(flags.endpointId, { idempotencyKey: key, ...conn.limits }),
       Option.getOrUndefined(flags.idempotencyKey)
     ).pipe(
-      Effect.onInterrupt(() =>
-        Effect.sync(() =>
-          io.stderr(`${
-            JSON.stringify({
-              error: {
-                code: "cli_interrupted",
-                message: "interrupted before the response arrived",
-                hint:
-                  `the secret may or may not have been rotated: repeat the same command with --idempotency-key ${key} to replay it`,
-                param: null,
-                doc_url: null,
-                request_id: null
-              },
-              idempotency_key: key
-            })
-          }\n`)
-        )
-      )
+      Call.onInterruptReplayHint(key, "the secret may or may not have been rotated")
     )
     const secret = Redacted.value(result.secret)
     const destination = yield* SecretOutput.deliver(target, secret, "the secret was rotated", result.idempotencyKey)
