@@ -120,41 +120,46 @@ export const make = <E, R>(
     allowMissingTimestamp: options.allowMissingTimestamp
   }
 
+  // Plain combinators rather than generators: this runs once per delivery, and each generator step costs.
   const handle = (delivery: WebhookDelivery.WebhookDelivery) =>
-    Effect.gen(function*() {
-      const log = yield* DeliveryLog
-      const claim = yield* log.claim(delivery.eventId)
-      if (claim._tag === "Done") return duplicate
-      if (claim._tag === "InFlight") return inFlight
-      // The handler is interruptible; recording its outcome is not: a success must be recorded even if the
-      // client hung up meanwhile, or the redelivery would run it again.
-      return yield* Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(Effect.exit(restore(handler(delivery))), (exit) =>
-          Exit.isSuccess(exit)
-            ? Effect.as(log.complete(delivery.eventId, claim.token), ok)
-            : Effect.zipRight(
-              Effect.logError("webhook handler failed", Cause.pretty(exit.cause)).pipe(
-                Effect.annotateLogs({ eventId: delivery.eventId, eventType: delivery.eventType })
-              ),
-              Effect.as(log.release(delivery.eventId, claim.token), handlerFailed)
-            ))
+    Effect.flatMap(DeliveryLog, (log) =>
+      Effect.flatMap(log.claim(delivery.eventId), (claim) => {
+        if (claim._tag === "Done") return Effect.succeed(duplicate)
+        if (claim._tag === "InFlight") return Effect.succeed(inFlight)
+        // The handler is interruptible; recording its outcome is not: a success must be recorded even if the
+        // client hung up meanwhile, or the redelivery would run it again.
+        return Effect.uninterruptibleMask((restore) =>
+          Effect.flatMap(Effect.exit(restore(handler(delivery))), (exit) =>
+            Exit.isSuccess(exit)
+              ? Effect.as(log.complete(delivery.eventId, claim.token), ok)
+              : Effect.zipRight(
+                Effect.logError("webhook handler failed", Cause.pretty(exit.cause)).pipe(
+                  Effect.annotateLogs({ eventId: delivery.eventId, eventType: delivery.eventType })
+                ),
+                Effect.as(log.release(delivery.eventId, claim.token), handlerFailed)
+              ))
+        )
+      })).pipe(
+        Effect.catchTag("DeliveryLogError", (e) =>
+          Effect.as(
+            Effect.logError(`webhook delivery log failed to ${e.operation}`).pipe(
+              Effect.annotateLogs({ eventId: delivery.eventId })
+            ),
+            logUnavailable
+          ))
       )
-    }).pipe(
-      Effect.catchTag("DeliveryLogError", (e) =>
-        Effect.as(
-          Effect.logError(`webhook delivery log failed to ${e.operation}`).pipe(
-            Effect.annotateLogs({ eventId: delivery.eventId })
-          ),
-          logUnavailable
-        ))
+
+  const verify = (request: HttpServerRequest.HttpServerRequest, body: Uint8Array) =>
+    Effect.clockWith((clock) =>
+      WebhookSignature.verifyAt(body, request.headers, options.secrets, clock.unsafeCurrentTimeMillis(), verifyOptions)
     )
 
-  return Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    if (request.method !== "POST") return methodNotAllowed
-    const body = yield* readBounded(request, maxBodySize)
-    const delivery = yield* WebhookSignature.verify(body, request.headers, options.secrets, verifyOptions)
-    return yield* handle(delivery)
+  return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    if (request.method !== "POST") return Effect.succeed(methodNotAllowed)
+    return Effect.flatMap(
+      Effect.flatMap(readBounded(request, maxBodySize), (body) => verify(request, body)),
+      handle
+    )
   }).pipe(
     Effect.catchAll((e) => {
       if (e instanceof BodyTooLarge) return Effect.succeed(tooLarge)

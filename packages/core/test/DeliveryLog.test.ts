@@ -1,6 +1,7 @@
 import { DeliveryLog } from "@effect-heygen/core"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as FastCheck from "effect/FastCheck"
 import { deliveryLogLaws } from "./deliveryLogLaws.js"
 
 describe("DeliveryLog.layerMemory", () => {
@@ -30,6 +31,44 @@ describe("DeliveryLog.layerMemory", () => {
       expect((yield* log.claim("slow"))._tag).toBe("Done")
       expect((yield* log.claim("x"))._tag).toBe("Claimed")
     }))
+
+  // A model with the obvious eviction (the first key of the Map, found afresh each time): the log must agree with
+  // it on every claim of any sequence, so its cheaper way of finding the oldest key forgets the same ids.
+  it.effect.prop(
+    "forgets exactly what a map evicting its first key would",
+    [FastCheck.array(
+      FastCheck.tuple(FastCheck.constantFrom("claim", "complete", "release"), FastCheck.integer({ min: 0, max: 6 })),
+      { maxLength: 80 }
+    )],
+    ([ops]) =>
+      Effect.gen(function*() {
+        const capacity = 3
+        const log = yield* DeliveryLog.makeMemory({ capacity })
+        const model = new Map<string, { readonly state: "claimed" | "done"; readonly token: string }>()
+        const insert = (id: string, entry: { readonly state: "claimed" | "done"; readonly token: string }) => {
+          model.delete(id)
+          while (model.size >= capacity) model.delete(model.keys().next().value!)
+          model.set(id, entry)
+        }
+        for (const [op, n] of ops) {
+          const id = `evt_${n}`
+          const held = model.get(id)
+          if (op === "claim") {
+            const claim = yield* log.claim(id)
+            expect(claim._tag).toBe(held === undefined ? "Claimed" : held.state === "done" ? "Done" : "InFlight")
+            if (claim._tag === "Claimed") insert(id, { state: "claimed", token: claim.token })
+          } else if (held !== undefined && held.state === "claimed") {
+            if (op === "complete") {
+              yield* log.complete(id, held.token)
+              insert(id, { state: "done", token: held.token })
+            } else {
+              yield* log.release(id, held.token)
+              model.delete(id)
+            }
+          }
+        }
+      })
+  )
 
   it.effect("each layer build is a fresh log", () =>
     Effect.gen(function*() {

@@ -26,17 +26,30 @@ const DIGITS = /^\d+$/
 export const readBounded = (
   request: HttpServerRequest.HttpServerRequest,
   maxBytes: number
+): Effect.Effect<Uint8Array, BodyTooLarge | HttpServerError.RequestError, Scope.Scope> => {
+  const declared = request.headers["content-length"]
+  if (declared !== undefined && DIGITS.test(declared)) {
+    if (Number(declared) > maxBytes) return Effect.fail(new BodyTooLarge())
+    // A declared length within the limit bounds the body already: the HTTP parser stops there. Reading it in
+    // one go is several times cheaper than pulling a stream (HeyGen, like most clients, declares the length).
+    // Plain combinators rather than a generator: this runs once per delivery.
+    return Effect.map(
+      HttpIncomingMessage.withMaxBodySize(request.arrayBuffer, Option.some(FileSystem.Size(maxBytes))),
+      toBytes
+    )
+  }
+  return readStreamed(request, maxBytes)
+}
+
+// Node's body is a Buffer already: viewing it costs nothing, copying it (`new Uint8Array(buffer)`) a copy.
+const toBytes = (buffer: ArrayBuffer | Uint8Array): Uint8Array =>
+  buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer)
+
+const readStreamed = (
+  request: HttpServerRequest.HttpServerRequest,
+  maxBytes: number
 ): Effect.Effect<Uint8Array, BodyTooLarge | HttpServerError.RequestError, Scope.Scope> =>
   Effect.gen(function*() {
-    const declared = request.headers["content-length"]
-    if (declared !== undefined && DIGITS.test(declared)) {
-      if (Number(declared) > maxBytes) return yield* Effect.fail(new BodyTooLarge())
-      // A declared length within the limit bounds the body already: the HTTP parser stops there. Reading it in
-      // one go is several times cheaper than pulling a stream (HeyGen, like most clients, declares the length).
-      return new Uint8Array(
-        yield* HttpIncomingMessage.withMaxBodySize(request.arrayBuffer, Option.some(FileSystem.Size(maxBytes)))
-      )
-    }
     const pull = yield* Stream.toPull(request.stream)
     const parts: Array<Uint8Array> = []
     let size = 0
