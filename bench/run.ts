@@ -17,6 +17,7 @@ import * as zlib from "node:zlib"
 import createClient from "openapi-fetch"
 import { okBody } from "./body.mjs"
 import type { paths } from "./generated/heygen.js"
+import type { Figure as ReceiveFigure } from "./receive.js"
 import { receiveFigures, receiveOnlyMain, receiveServerMain } from "./receive.js"
 import { streamMemory, streamThroughput } from "./stream.js"
 
@@ -259,15 +260,8 @@ const startup = () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-interface Figure {
-  readonly name: string
-  readonly value: number
-  readonly unit: string
-  readonly baseline: string
-  readonly ratio: number | null
-  readonly target: string
-  readonly pass: boolean | null
-}
+// One row of the table: the same shape the receiving rows (bench/receive.ts) produce.
+type Figure = ReceiveFigure
 
 const main = async () => {
   const figures: Array<Figure> = []

@@ -21,10 +21,9 @@ import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as ExitCode from "../src/ExitCode.js"
 import type { Outcome, RunOptions } from "./harness.js"
-import { bin, envelope, runBin, stackTraceLine } from "./harness.js"
+import { bin, expectEnvelope, runBin, stackTraceLine } from "./harness.js"
 
 const apiKey = "hg_e2e_resource_8c1f0a2b9d7e4f6a3b5c"
-const envelopeKeys = ["code", "message", "hint", "param", "doc_url", "request_id"]
 
 let scope: Scope.CloseableScope
 let server: FakeServer.Service
@@ -79,14 +78,6 @@ const faults = (...plan: Array<Fault | null>) => Effect.runPromise(server.fake.e
 
 let n = 0
 const freshUrl = () => `https://example.com/hooks/resource-${++n}`
-
-const expectEnvelope = (out: Outcome, code: number) => {
-  expect(out.code, out.stderr).toBe(code)
-  expect(out.stderr).not.toMatch(stackTraceLine)
-  const e = envelope(out.stderr)
-  expect(Object.keys(e.error)).toEqual(envelopeKeys)
-  return e
-}
 
 describe("webhook endpoints list", () => {
   it("prints one page as {data, has_more, next_token}; --token fetches the next; secrets are null", async () => {

@@ -20,10 +20,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as ExitCode from "../src/ExitCode.js"
 import { argv } from "./argv.js"
 import type { Outcome, RunOptions } from "./harness.js"
-import { bin, envelope, isAlive, reapAll, runBin, stackTraceLine, startBin, startNode } from "./harness.js"
+import {
+  bin,
+  envelope,
+  envelopeKeys,
+  expectEnvelope,
+  isAlive,
+  reapAll,
+  runBin,
+  stackTraceLine,
+  startBin,
+  startNode
+} from "./harness.js"
 
 const apiKey = "hg_e2e_3f9d2c7a1b8e4d6f0a5c9b2e7d1f4a8c"
-const envelopeKeys = ["code", "message", "hint", "param", "doc_url", "request_id"]
 
 let scope: Scope.CloseableScope
 let server: FakeServer.Service
@@ -77,14 +87,6 @@ const faults = (...plan: Array<Fault | null>) => Effect.runPromise(server.fake.e
 let n = 0
 /** A fresh URL per test, so that tests never conflict with each other's endpoints. */
 const freshUrl = () => `https://example.com/hooks/e2e-${++n}`
-
-const expectEnvelope = (out: Outcome, code: number) => {
-  expect(out.code, out.stderr).toBe(code)
-  expect(out.stderr).not.toMatch(stackTraceLine)
-  const e = envelope(out.stderr)
-  expect(Object.keys(e.error)).toEqual(envelopeKeys)
-  return e
-}
 
 describe("webhook endpoints create (bundled bin)", () => {
   it("prints the created endpoint as JSON, secret included", async () => {

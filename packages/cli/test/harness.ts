@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
 import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
+import { expect } from "vitest"
 import { Io } from "../src/Io.js"
 import * as Main from "../src/Main.js"
 
@@ -206,3 +207,15 @@ export const envelope = (stderr: string): {
 
 /** A stack trace line, as Node prints them. */
 export const stackTraceLine = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m
+
+/** The keys of the stderr error envelope, in order (the contract DESIGN.md gives). */
+export const envelopeKeys = ["code", "message", "hint", "param", "doc_url", "request_id"]
+
+/** A failed run: the exit code, no stack trace, and exactly the envelope's keys; returns the envelope. */
+export const expectEnvelope = (out: Outcome, code: number) => {
+  expect(out.code, out.stderr).toBe(code)
+  expect(out.stderr).not.toMatch(stackTraceLine)
+  const e = envelope(out.stderr)
+  expect(Object.keys(e.error)).toEqual(envelopeKeys)
+  return e
+}
