@@ -35,10 +35,13 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
-import { DeliveryLog } from "./DeliveryLog.js"
-import { BodyTooLarge, readBounded } from "./internal/boundedBody.js"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { DeliveryLog, type DeliveryLogError } from "./DeliveryLog.js"
+import { BodyTooLarge, declaresMoreThan, readBounded } from "./internal/boundedBody.js"
 import type * as WebhookDelivery from "./WebhookDelivery.js"
 import * as WebhookSignature from "./WebhookSignature.js"
 
@@ -65,11 +68,32 @@ export interface Options {
  */
 export const defaultMaxBodySize = 1024 * 1024
 
+/**
+ * One answer of the receiver, in both shapes it is written in: an `HttpServerResponse` for `make` and the
+ * status, headers and body `res.writeHead` / `res.end` take for `makeHandler`. Every answer is a constant, built
+ * once here, so that neither form builds a response per request.
+ */
+interface Reply {
+  readonly status: number
+  readonly body: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly response: HttpServerResponse.HttpServerResponse
+}
+
 // Bodies say only what kind of refusal it is: the reason stays in the receiver's logs.
-const plain = (status: number, text: string, headers?: Record<string, string>) =>
-  HttpServerResponse.text(text, { status, ...(headers === undefined ? {} : { headers }) })
+const plain = (status: number, body: string, headers: Record<string, string> = {}): Reply => ({
+  status,
+  body,
+  headers: { ...headers, "content-type": "text/plain", "content-length": String(Buffer.byteLength(body)) },
+  response: HttpServerResponse.text(body, { status, headers })
+})
 // An explicit empty length: without it Node frames an empty 200 as a chunked body (two writes instead of one).
-const ok = HttpServerResponse.empty({ status: 200, headers: { "content-length": "0" } })
+const ok: Reply = {
+  status: 200,
+  body: "",
+  headers: { "content-length": "0" },
+  response: HttpServerResponse.empty({ status: 200, headers: { "content-length": "0" } })
+}
 const duplicate = ok
 const methodNotAllowed = plain(405, "method not allowed", { allow: "POST" })
 // `Connection: close`: the rest of an oversize body is not worth reading to keep the connection alive.
@@ -82,6 +106,67 @@ const logUnavailable = plain(503, "delivery log unavailable")
 
 const statusOf = (reason: WebhookSignature.Reason) =>
   reason === "SignatureMismatch" || reason === "TimestampOutOfTolerance" ? unauthorized : badRequest
+
+const refuse = (e: WebhookSignature.WebhookVerificationError) =>
+  Effect.as(
+    Effect.logWarning(`webhook delivery refused: ${e.reason}`).pipe(Effect.annotateLogs({ header: e.header ?? "-" })),
+    statusOf(e.reason)
+  )
+
+/**
+ * What both forms share once the body is read: verify it on the Effect `Clock`, claim the event id, run the
+ * handler, record its outcome, and say which `Reply` answers it. It never fails: every outcome is a reply.
+ */
+const decider = <E, R>(
+  handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
+  options: Options
+): (headers: WebhookSignature.HeadersInput, body: Uint8Array) => Effect.Effect<Reply, never, R | DeliveryLog> => {
+  const verifyOptions: WebhookSignature.VerifyOptions = {
+    tolerance: options.tolerance,
+    allowMissingTimestamp: options.allowMissingTimestamp
+  }
+
+  // Plain combinators rather than generators: this runs once per delivery, and each generator step costs.
+  const handle = (delivery: WebhookDelivery.WebhookDelivery): Effect.Effect<Reply, never, R | DeliveryLog> =>
+    Effect.flatMap(DeliveryLog, (log) =>
+      Effect.flatMap(log.claim(delivery.eventId), (claim): Effect.Effect<Reply, DeliveryLogError, R> => {
+        if (claim._tag === "Done") return Effect.succeed(duplicate)
+        if (claim._tag === "InFlight") return Effect.succeed(inFlight)
+        // The handler is interruptible; recording its outcome is not: a success must be recorded even if the
+        // client hung up meanwhile, or the redelivery would run it again.
+        return Effect.uninterruptibleMask((restore) =>
+          Effect.flatMap(Effect.exit(restore(handler(delivery))), (exit) =>
+            Exit.isSuccess(exit)
+              ? Effect.as(log.complete(delivery.eventId, claim.token), ok)
+              : Effect.zipRight(
+                Effect.logError("webhook handler failed", Cause.pretty(exit.cause)).pipe(
+                  Effect.annotateLogs({ eventId: delivery.eventId, eventType: delivery.eventType })
+                ),
+                Effect.as(log.release(delivery.eventId, claim.token), handlerFailed)
+              ))
+        )
+      })).pipe(
+        Effect.catchTag("DeliveryLogError", (e) =>
+          Effect.as(
+            Effect.logError(`webhook delivery log failed to ${e.operation}`).pipe(
+              Effect.annotateLogs({ eventId: delivery.eventId })
+            ),
+            logUnavailable
+          ))
+      )
+
+  return (headers, body) =>
+    Effect.clockWith((clock) => {
+      const verified = WebhookSignature.verifyAt(
+        body,
+        headers,
+        options.secrets,
+        clock.unsafeCurrentTimeMillis(),
+        verifyOptions
+      )
+      return Either.isLeft(verified) ? refuse(verified.left) : handle(verified.right)
+    })
+}
 
 /**
  * Builds the receiver for a handler. It needs the request's `Scope` (every `HttpServer` provides one per
@@ -115,64 +200,118 @@ export const make = <E, R>(
   options: Options
 ): HttpApp.Default<never, R | DeliveryLog | Scope.Scope> => {
   const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
-  const verifyOptions: WebhookSignature.VerifyOptions = {
-    tolerance: options.tolerance,
-    allowMissingTimestamp: options.allowMissingTimestamp
-  }
-
-  // Plain combinators rather than generators: this runs once per delivery, and each generator step costs.
-  const handle = (delivery: WebhookDelivery.WebhookDelivery) =>
-    Effect.flatMap(DeliveryLog, (log) =>
-      Effect.flatMap(log.claim(delivery.eventId), (claim) => {
-        if (claim._tag === "Done") return Effect.succeed(duplicate)
-        if (claim._tag === "InFlight") return Effect.succeed(inFlight)
-        // The handler is interruptible; recording its outcome is not: a success must be recorded even if the
-        // client hung up meanwhile, or the redelivery would run it again.
-        return Effect.uninterruptibleMask((restore) =>
-          Effect.flatMap(Effect.exit(restore(handler(delivery))), (exit) =>
-            Exit.isSuccess(exit)
-              ? Effect.as(log.complete(delivery.eventId, claim.token), ok)
-              : Effect.zipRight(
-                Effect.logError("webhook handler failed", Cause.pretty(exit.cause)).pipe(
-                  Effect.annotateLogs({ eventId: delivery.eventId, eventType: delivery.eventType })
-                ),
-                Effect.as(log.release(delivery.eventId, claim.token), handlerFailed)
-              ))
-        )
-      })).pipe(
-        Effect.catchTag("DeliveryLogError", (e) =>
-          Effect.as(
-            Effect.logError(`webhook delivery log failed to ${e.operation}`).pipe(
-              Effect.annotateLogs({ eventId: delivery.eventId })
-            ),
-            logUnavailable
-          ))
-      )
-
-  const verify = (request: HttpServerRequest.HttpServerRequest, body: Uint8Array) =>
-    Effect.clockWith((clock) =>
-      WebhookSignature.verifyAt(body, request.headers, options.secrets, clock.unsafeCurrentTimeMillis(), verifyOptions)
-    )
-
+  const decide = decider(handler, options)
+  const toResponse = (reply: Reply) => reply.response
   return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-    if (request.method !== "POST") return Effect.succeed(methodNotAllowed)
-    return Effect.flatMap(
-      Effect.flatMap(readBounded(request, maxBodySize), (body) => verify(request, body)),
-      handle
-    )
-  }).pipe(
-    Effect.catchAll((e) => {
-      if (e instanceof BodyTooLarge) return Effect.succeed(tooLarge)
-      if (e._tag === "WebhookVerificationError") {
-        return Effect.as(
-          Effect.logWarning(`webhook delivery refused: ${e.reason}`).pipe(
-            Effect.annotateLogs({ header: e.header ?? "-" })
-          ),
-          statusOf(e.reason)
-        )
-      }
-      // The body could not be read (the client went away mid-body).
-      return Effect.succeed(badRequest)
+    if (request.method !== "POST") return Effect.succeed(methodNotAllowed.response)
+    return Effect.matchEffect(readBounded(request, maxBodySize), {
+      // Too large, or not readable at all (the client went away mid-body).
+      onFailure: (e) => Effect.succeed(e instanceof BodyTooLarge ? tooLarge.response : badRequest.response),
+      onSuccess: (body) => Effect.map(decide(request.headers, body), toResponse)
     })
-  )
+  })
+}
+
+/**
+ * The same receiver as a plain Node request listener, for a `node:http` server, Express, or anything else that
+ * hands over Node's `IncomingMessage` and `ServerResponse` (it mirrors `NodeHttpServer.makeHandler`, which does
+ * this for any `HttpApp`). It answers exactly as `make` does, with the same guarantees, and skips the
+ * `HttpServer` layer: on a loopback benchmark that layer alone costs more than the checks themselves.
+ *
+ * The effect captures the current runtime (its `Clock`, logger and services, `DeliveryLog` among them) once;
+ * every request then runs one effect in it. The body is read with Node's own stream events: a declared
+ * `Content-Length` above `maxBodySize` is answered 413 before a byte is read, a streamed body is cut off with
+ * 413 as soon as it passes the limit, and a client that goes away mid-body leaves nothing behind (the event is
+ * claimed only once the whole body is in). A client that hangs up while the handler runs interrupts the handler,
+ * as `NodeHttpServer` does for `make`: the claim is released and the redelivery runs it again; a handler that had
+ * already succeeded is recorded regardless.
+ *
+ * @example
+ * ```ts
+ * import { DeliveryLog, WebhookReceiver } from "@effect-heygen/core"
+ * import { Effect, Redacted } from "effect"
+ * import { createServer } from "node:http"
+ *
+ * const program = Effect.gen(function*() {
+ *   const listener = yield* WebhookReceiver.makeHandler(
+ *     (delivery) => Effect.log(`${delivery.eventType} ${delivery.eventId}`),
+ *     { secrets: Redacted.make("whsec_...") }
+ *   )
+ *   // or app.post("/hooks/heygen", listener) in Express (with no body parser on that route)
+ *   createServer(listener).listen(3000)
+ * })
+ * Effect.runFork(program.pipe(Effect.provide(DeliveryLog.layerMemory())))
+ * ```
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const makeHandler = <E, R>(
+  handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
+  options: Options
+): Effect.Effect<(request: IncomingMessage, response: ServerResponse) => void, never, R | DeliveryLog> =>
+  Effect.map(Effect.runtime<R | DeliveryLog>(), (runtime) => {
+    const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
+    const decide = decider(handler, options)
+    const runFork = Runtime.runFork(runtime)
+    return (request, response) => {
+      if (request.method !== "POST") {
+        // The body, if any, is not wanted; drain it so the connection can serve the next request.
+        request.resume()
+        return write(response, methodNotAllowed)
+      }
+      if (declaresMoreThan(request.headers["content-length"], maxBodySize)) return refuseTooLarge(request, response)
+      const parts: Array<Buffer> = []
+      let size = 0
+      let over = false
+      // Without a listener Node would throw an aborted client's error; the abort itself needs no answer.
+      request.on("error", ignore)
+      request.on("data", (part: Buffer) => {
+        if (over) return
+        size += part.length
+        if (size > maxBodySize) {
+          over = true
+          parts.length = 0
+          refuseTooLarge(request, response)
+        } else parts.push(part)
+      })
+      request.on("end", () => {
+        if (over) return
+        const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)
+        const fiber = runFork(decide(request.headers, body))
+        fiber.addObserver((exit) => {
+          if (Exit.isSuccess(exit)) write(response, exit.value)
+          // `decide` answers every outcome; only a defect of the runtime itself (or an interruption by a hang-up,
+          // when nobody listens any more) ends here.
+          else if (!Exit.isInterrupted(exit)) write(response, internalError)
+        })
+        if (!response.writableEnded) {
+          response.on("close", () => {
+            if (!response.writableEnded) fiber.unsafeInterruptAsFork(fiber.id())
+          })
+        }
+      })
+    }
+  })
+
+const ignore = () => {}
+
+const internalError: Reply = {
+  status: 500,
+  body: "",
+  headers: { "content-length": "0" },
+  response: HttpServerResponse.empty({ status: 500 })
+}
+
+const write = (response: ServerResponse, reply: Reply) => {
+  if (response.headersSent || response.destroyed) return
+  response.writeHead(reply.status, reply.headers)
+  response.end(reply.body)
+}
+
+/** 413, then the connection is cut once the answer is out: the rest of the body is never read. */
+const refuseTooLarge = (request: IncomingMessage, response: ServerResponse) => {
+  request.on("error", ignore)
+  response.on("finish", () => request.destroy())
+  write(response, tooLarge)
 }

@@ -16,6 +16,15 @@ export class BodyTooLarge {
 const DIGITS = /^\d+$/
 
 /**
+ * Whether a `Content-Length` header declares more than `maxBytes` (a malformed one declares nothing: the read
+ * that follows is bounded anyway).
+ *
+ * @internal
+ */
+export const declaresMoreThan = (declared: string | undefined, maxBytes: number): boolean =>
+  declared !== undefined && DIGITS.test(declared) && Number(declared) > maxBytes
+
+/**
  * Reads a request body, refusing it as soon as it is known to exceed `maxBytes`: at once when `Content-Length`
  * says so (not a byte read); without a declared length (chunked), when the running total of a streamed read
  * passes the limit (at most `maxBytes` plus one chunk held). The pull is opened in the request's scope rather than a scope of its own: closing it destroys
