@@ -30,14 +30,31 @@ const endpoint = (id: string, events: ReadonlyArray<string> | null, extra: Parti
   ...extra
 })
 
-/** A real receiver (core's WebhookReceiver) on 127.0.0.1 for the test's scope. */
-const receiver = (
+/** Both forms of core's receiver: the tests with a receiver run against each. */
+const forms = ["make", "makeHandler"] as const
+type Form = (typeof forms)[number]
+
+/**
+ * A real receiver (core's WebhookReceiver) on 127.0.0.1 for the test's scope: `make` served by NodeHttpServer,
+ * or `makeHandler` as the listener of a plain node:http server.
+ */
+const receiverAs = (
+  form: Form,
   secrets: ReadonlyArray<Redacted.Redacted<string>>,
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, string>
 ): Effect.Effect<string, unknown, Scope.Scope> =>
   Effect.gen(function*() {
-    const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" })
     const log = yield* DeliveryLog.makeMemory()
+    if (form === "makeHandler") {
+      const listener = yield* WebhookReceiver.makeHandler(handler, { secrets }).pipe(
+        Effect.provideService(DeliveryLog.DeliveryLog, log)
+      )
+      const server = yield* NodeHttpServer.make(() => Http.createServer(listener), { port: 0, host: "127.0.0.1" })
+      const address = server.address
+      if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
+      return `http://127.0.0.1:${address.port}/hooks`
+    }
+    const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" })
     yield* HttpServer.serveEffect()(WebhookReceiver.make(handler, { secrets })).pipe(
       Effect.provideService(HttpServer.HttpServer, server),
       Effect.provideService(DeliveryLog.DeliveryLog, log)
@@ -75,132 +92,137 @@ const drive = <A, E, R>(run: (onAttempt: (a: FakeDelivery.Attempt) => Effect.Eff
     }
   })
 
-describe("FakeDelivery to a receiver on a loopback server", () => {
-  it.scoped("delivers a signed event to every enabled endpoint subscribed to its type, and the handler runs once", () =>
-    Effect.gen(function*() {
-      yield* TestClock.setTime(NOW * 1000)
-      const endpoints = [
-        endpoint("ep_a", ["avatar_video.success"]),
-        endpoint("ep_all", null),
-        endpoint("ep_fail_only", ["avatar_video.fail"]),
-        endpoint("ep_disabled", null, { status: "disabled" })
-      ]
-      const seen = yield* Ref.make<Array<string>>([])
-      const url = yield* receiver(
-        endpoints.map((e) => e.secret),
-        (d) => Ref.update(seen, (xs) => [...xs, `${d.eventId} ${d.event._tag}`])
-      )
-      const delivery = yield* FakeDelivery.deliver(endpoints, "avatar_video.success", {
-        video_id: "v1",
-        url: "https://cdn/v1.mp4"
-      }, {
-        route: url,
-        eventId: "evt_once"
-      })
-      expect(delivery.endpoints.map((e) => [e.endpointId, e.outcome, e.attempts.map((a) => a.status)])).toEqual([
-        ["ep_a", "Delivered", [200]],
-        ["ep_all", "Delivered", [200]]
-      ])
-      // Both endpoints' deliveries carry one event id: the receiver ran the handler once.
-      expect(yield* Ref.get(seen)).toEqual(["evt_once AvatarVideoSuccess"])
-      expect(delivery.endpoints[0]!.attempts[0]!.at).toBe(NOW * 1000)
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+for (const form of forms) {
+  const receiver = (...args: Parameters<typeof receiverAs> extends [Form, ...infer Rest] ? Rest : never) =>
+    receiverAs(form, ...args)
 
-  it.scoped("redeliveries of one event, sequential and concurrent, run the handler exactly once", () =>
-    Effect.gen(function*() {
-      yield* TestClock.setTime(NOW * 1000)
-      const ep = endpoint("ep_r", null)
-      const runs = yield* Ref.make(0)
-      const url = yield* receiver([ep.secret], () => Ref.update(runs, (n) => n + 1))
-      const again = FakeDelivery.deliver([ep], "avatar_video.fail", { video_id: "v", msg: "m" }, {
-        route: url,
-        eventId: "evt_dup"
-      })
-      yield* again
-      yield* again
-      yield* Effect.all(Array.from({ length: 6 }, () => again), { concurrency: "unbounded" })
-      expect(yield* Ref.get(runs)).toBe(1)
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
-
-  it.scoped("a handler failure is a 5xx; the fake retries after its backoff and the redelivery succeeds", () =>
-    Effect.gen(function*() {
-      yield* TestClock.setTime(NOW * 1000)
-      const ep = endpoint("ep_f", null)
-      const calls = yield* Ref.make(0)
-      const url = yield* receiver(
-        [ep.secret],
-        () =>
-          Effect.flatMap(Ref.updateAndGet(calls, (n) => n + 1), (n) => (n === 1 ? Effect.fail("not yet") : Effect.void))
-      )
-      const delivery = yield* drive((onAttempt) =>
-        FakeDelivery.deliver([ep], "avatar_video.success", { video_id: "v", url: "u" }, {
+  describe(`FakeDelivery to a receiver (WebhookReceiver.${form}) on a loopback server`, () => {
+    it.scoped("delivers a signed event to every enabled endpoint subscribed to its type, and the handler runs once", () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(NOW * 1000)
+        const endpoints = [
+          endpoint("ep_a", ["avatar_video.success"]),
+          endpoint("ep_all", null),
+          endpoint("ep_fail_only", ["avatar_video.fail"]),
+          endpoint("ep_disabled", null, { status: "disabled" })
+        ]
+        const seen = yield* Ref.make<Array<string>>([])
+        const url = yield* receiver(
+          endpoints.map((e) => e.secret),
+          (d) => Ref.update(seen, (xs) => [...xs, `${d.eventId} ${d.event._tag}`])
+        )
+        const delivery = yield* FakeDelivery.deliver(endpoints, "avatar_video.success", {
+          video_id: "v1",
+          url: "https://cdn/v1.mp4"
+        }, {
           route: url,
-          onAttempt,
-          retry: Schedule.exponential("10 seconds").pipe(Schedule.intersect(Schedule.recurs(5)))
+          eventId: "evt_once"
         })
-      )
-      const attempts = delivery.endpoints[0]!.attempts
-      expect(attempts.map((a) => [a.status, a.outcome])).toEqual([[500, "Failed"], [200, "Delivered"]])
-      // The retry waited for the backoff on the Clock, and was re-stamped (a stale timestamp would be refused).
-      expect(attempts[1]!.at - attempts[0]!.at).toBe(10_000)
-      expect(yield* Ref.get(calls)).toBe(2)
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+        expect(delivery.endpoints.map((e) => [e.endpointId, e.outcome, e.attempts.map((a) => a.status)])).toEqual([
+          ["ep_a", "Delivered", [200]],
+          ["ep_all", "Delivered", [200]]
+        ])
+        // Both endpoints' deliveries carry one event id: the receiver ran the handler once.
+        expect(yield* Ref.get(seen)).toEqual(["evt_once AvatarVideoSuccess"])
+        expect(delivery.endpoints[0]!.attempts[0]!.at).toBe(NOW * 1000)
+      }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
-  it.scoped("an unreachable receiver is retried until the schedule gives up", () =>
-    Effect.gen(function*() {
-      // A port that was just free: nothing listens there any more.
-      const closed = yield* Effect.scoped(receiver([], () => Effect.void))
-      const ep = endpoint("ep_down", null)
-      const delivery = yield* drive((onAttempt) =>
-        FakeDelivery.deliver([ep], "avatar_video.success", { video_id: "v", url: "u" }, {
-          route: closed,
-          onAttempt,
-          retry: Schedule.spaced("1 minute").pipe(Schedule.intersect(Schedule.recurs(2)))
+    it.scoped("redeliveries of one event, sequential and concurrent, run the handler exactly once", () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(NOW * 1000)
+        const ep = endpoint("ep_r", null)
+        const runs = yield* Ref.make(0)
+        const url = yield* receiver([ep.secret], () => Ref.update(runs, (n) => n + 1))
+        const again = FakeDelivery.deliver([ep], "avatar_video.fail", { video_id: "v", msg: "m" }, {
+          route: url,
+          eventId: "evt_dup"
         })
-      )
-      expect(delivery.endpoints[0]!.outcome).toBe("GaveUp")
-      expect(delivery.endpoints[0]!.attempts.map((a) => a.outcome)).toEqual([
-        "Unreachable",
-        "Unreachable",
-        "Unreachable"
-      ])
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+        yield* again
+        yield* again
+        yield* Effect.all(Array.from({ length: 6 }, () => again), { concurrency: "unbounded" })
+        expect(yield* Ref.get(runs)).toBe(1)
+      }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
-  it.scoped("refuses loopback and private endpoint URLs unless routed or opted in, as HeyGen does", () =>
-    Effect.gen(function*() {
-      yield* TestClock.setTime(NOW * 1000)
-      const runs = yield* Ref.make(0)
-      const secret = Redacted.make("whsec_local")
-      const url = yield* receiver([secret], () => Ref.update(runs, (n) => n + 1))
-      const local = { endpoint_id: "ep_local", url, events: null, secret }
-      const refused = yield* FakeDelivery.deliver([local], "avatar_video.fail", { video_id: "v", msg: "m" })
-      expect(refused.endpoints.map((e) => [e.outcome, e.attempts.length])).toEqual([["Refused", 0]])
-      expect(yield* Ref.get(runs)).toBe(0)
-      const allowed = yield* FakeDelivery.deliver([local], "avatar_video.fail", { video_id: "v", msg: "m" }, {
-        allowLoopback: true
-      })
-      expect(allowed.endpoints.map((e) => e.outcome)).toEqual(["Delivered"])
-      expect(yield* Ref.get(runs)).toBe(1)
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    it.scoped("a handler failure is a 5xx; the fake retries after its backoff and the redelivery succeeds", () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(NOW * 1000)
+        const ep = endpoint("ep_f", null)
+        const calls = yield* Ref.make(0)
+        const url = yield* receiver(
+          [ep.secret],
+          () =>
+            Effect.flatMap(Ref.updateAndGet(calls, (n) => n + 1), (n) => (n === 1 ? Effect.fail("not yet") : Effect.void))
+        )
+        const delivery = yield* drive((onAttempt) =>
+          FakeDelivery.deliver([ep], "avatar_video.success", { video_id: "v", url: "u" }, {
+            route: url,
+            onAttempt,
+            retry: Schedule.exponential("10 seconds").pipe(Schedule.intersect(Schedule.recurs(5)))
+          })
+        )
+        const attempts = delivery.endpoints[0]!.attempts
+        expect(attempts.map((a) => [a.status, a.outcome])).toEqual([[500, "Failed"], [200, "Delivered"]])
+        // The retry waited for the backoff on the Clock, and was re-stamped (a stale timestamp would be refused).
+        expect(attempts[1]!.at - attempts[0]!.at).toBe(10_000)
+        expect(yield* Ref.get(calls)).toBe(2)
+      }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
-  it.scoped("forged deliveries of every kind never reach the handler; genuine ones do", () =>
-    Effect.gen(function*() {
-      yield* TestClock.setTime(NOW * 1000)
-      const handled = yield* Ref.make<Array<string>>([])
-      // One receiver, so every case is generated for its secret (and differs in everything else).
-      const secret = "whsec_shared_for_forgeries"
-      const url = yield* receiver([Redacted.make(secret)], (d) => Ref.update(handled, (xs) => [...xs, d.eventId]))
-      const forgeries = FastCheck.sample(DeliveryArbitraries.tamperedDelivery({ now: NOW, secret }), 40)
-      for (const forged of forgeries) {
-        const status = yield* post(url, forged.body, forged.headers)
-        expect([400, 401], forged.kind).toContain(status)
-      }
-      expect(yield* Ref.get(handled)).toEqual([])
-      const genuine = FastCheck.sample(DeliveryArbitraries.signedDelivery({ now: NOW, secret }), 10)
-      for (const d of genuine) expect(yield* post(url, d.body, d.headers)).toBe(200)
-      expect(new Set(yield* Ref.get(handled))).toEqual(new Set(genuine.map((d) => d.eventId)))
-    }))
-})
+    it.scoped("an unreachable receiver is retried until the schedule gives up", () =>
+      Effect.gen(function*() {
+        // A port that was just free: nothing listens there any more.
+        const closed = yield* Effect.scoped(receiver([], () => Effect.void))
+        const ep = endpoint("ep_down", null)
+        const delivery = yield* drive((onAttempt) =>
+          FakeDelivery.deliver([ep], "avatar_video.success", { video_id: "v", url: "u" }, {
+            route: closed,
+            onAttempt,
+            retry: Schedule.spaced("1 minute").pipe(Schedule.intersect(Schedule.recurs(2)))
+          })
+        )
+        expect(delivery.endpoints[0]!.outcome).toBe("GaveUp")
+        expect(delivery.endpoints[0]!.attempts.map((a) => a.outcome)).toEqual([
+          "Unreachable",
+          "Unreachable",
+          "Unreachable"
+        ])
+      }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+    it.scoped("refuses loopback and private endpoint URLs unless routed or opted in, as HeyGen does", () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(NOW * 1000)
+        const runs = yield* Ref.make(0)
+        const secret = Redacted.make("whsec_local")
+        const url = yield* receiver([secret], () => Ref.update(runs, (n) => n + 1))
+        const local = { endpoint_id: "ep_local", url, events: null, secret }
+        const refused = yield* FakeDelivery.deliver([local], "avatar_video.fail", { video_id: "v", msg: "m" })
+        expect(refused.endpoints.map((e) => [e.outcome, e.attempts.length])).toEqual([["Refused", 0]])
+        expect(yield* Ref.get(runs)).toBe(0)
+        const allowed = yield* FakeDelivery.deliver([local], "avatar_video.fail", { video_id: "v", msg: "m" }, {
+          allowLoopback: true
+        })
+        expect(allowed.endpoints.map((e) => e.outcome)).toEqual(["Delivered"])
+        expect(yield* Ref.get(runs)).toBe(1)
+      }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+    it.scoped("forged deliveries of every kind never reach the handler; genuine ones do", () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(NOW * 1000)
+        const handled = yield* Ref.make<Array<string>>([])
+        // One receiver, so every case is generated for its secret (and differs in everything else).
+        const secret = "whsec_shared_for_forgeries"
+        const url = yield* receiver([Redacted.make(secret)], (d) => Ref.update(handled, (xs) => [...xs, d.eventId]))
+        const forgeries = FastCheck.sample(DeliveryArbitraries.tamperedDelivery({ now: NOW, secret }), 40)
+        for (const forged of forgeries) {
+          const status = yield* post(url, forged.body, forged.headers)
+          expect([400, 401], forged.kind).toContain(status)
+        }
+        expect(yield* Ref.get(handled)).toEqual([])
+        const genuine = FastCheck.sample(DeliveryArbitraries.signedDelivery({ now: NOW, secret }), 10)
+        for (const d of genuine) expect(yield* post(url, d.body, d.headers)).toBe(200)
+        expect(new Set(yield* Ref.get(handled))).toEqual(new Set(genuine.map((d) => d.eventId)))
+      }))
+  })
+}
 
 const post = (url: string, body: string, headers: Readonly<Record<string, string>>) =>
   Effect.promise(() =>
@@ -210,34 +232,36 @@ const post = (url: string, body: string, headers: Readonly<Record<string, string
   )
 
 describe("FakeHeyGen.deliver", () => {
-  it.scoped("records the event in the account's log and delivers it to the account's subscribed endpoints", () =>
-    Effect.gen(function*() {
-      yield* TestClock.setTime(NOW * 1000)
-      const fake = yield* FakeHeyGen.make()
-      const client = HeyGenClient.layer({ apiKey: FakeHeyGen.sandboxApiKey, maxRetries: 0 }).pipe(
-        Layer.provide(FakeHeyGen.layerHttpClient(fake))
-      )
-      const create = (events: ReadonlyArray<"avatar_video.success" | "avatar_video.fail">, host: string) =>
-        Effect.provide(
-          WebhookEndpoints.create({ url: `https://${host}.example.com/hooks`, events: [...events] }),
-          client
+  for (const form of forms) {
+    it.scoped(`records the event in the account's log and delivers it to its subscribed endpoints (${form})`, () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(NOW * 1000)
+        const fake = yield* FakeHeyGen.make()
+        const client = HeyGenClient.layer({ apiKey: FakeHeyGen.sandboxApiKey, maxRetries: 0 }).pipe(
+          Layer.provide(FakeHeyGen.layerHttpClient(fake))
         )
-      const subscribed = yield* create(["avatar_video.success"], "a")
-      yield* create(["avatar_video.fail"], "b")
-      const secrets = [subscribed.endpoint.secret].flatMap((s) => (s === null ? [] : [s]))
-      const seen = yield* Ref.make<Array<string>>([])
-      const url = yield* receiver(secrets, (d) => Ref.update(seen, (xs) => [...xs, d.eventId]))
-      const delivery = yield* fake.deliver("avatar_video.success", { video_id: "v1", url: "https://cdn/v1.mp4" }, {
-        route: url
-      })
-      expect(delivery.endpoints.map((e) => [e.endpointId, e.outcome])).toEqual([[
-        subscribed.endpoint.endpoint_id,
-        "Delivered"
-      ]])
-      const logged = yield* fake.events()
-      expect(logged.map((e) => [e.event_id, e.event_type])).toEqual([[delivery.eventId, "avatar_video.success"]])
-      expect(yield* Ref.get(seen)).toEqual([delivery.eventId])
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+        const create = (events: ReadonlyArray<"avatar_video.success" | "avatar_video.fail">, host: string) =>
+          Effect.provide(
+            WebhookEndpoints.create({ url: `https://${host}.example.com/hooks`, events: [...events] }),
+            client
+          )
+        const subscribed = yield* create(["avatar_video.success"], "a")
+        yield* create(["avatar_video.fail"], "b")
+        const secrets = [subscribed.endpoint.secret].flatMap((s) => (s === null ? [] : [s]))
+        const seen = yield* Ref.make<Array<string>>([])
+        const url = yield* receiverAs(form, secrets, (d) => Ref.update(seen, (xs) => [...xs, d.eventId]))
+        const delivery = yield* fake.deliver("avatar_video.success", { video_id: "v1", url: "https://cdn/v1.mp4" }, {
+          route: url
+        })
+        expect(delivery.endpoints.map((e) => [e.endpointId, e.outcome])).toEqual([[
+          subscribed.endpoint.endpoint_id,
+          "Delivered"
+        ]])
+        const logged = yield* fake.events()
+        expect(logged.map((e) => [e.event_id, e.event_type])).toEqual([[delivery.eventId, "avatar_video.success"]])
+        expect(yield* Ref.get(seen)).toEqual([delivery.eventId])
+      }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+  }
 })
 
 describe("DeliveryArbitraries", () => {
