@@ -33,14 +33,16 @@ import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import { identity } from "effect/Function"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { DeliveryLog, type DeliveryLogError } from "./DeliveryLog.js"
+import * as DeliveryLog from "./DeliveryLog.js"
 import { BodyTooLarge, declaresMoreThan, readBounded } from "./internal/boundedBody.js"
 import type * as WebhookDelivery from "./WebhookDelivery.js"
 import * as WebhookSignature from "./WebhookSignature.js"
@@ -114,48 +116,72 @@ const refuse = (e: WebhookSignature.WebhookVerificationError) =>
   )
 
 /**
+ * How the handler's run is fenced off from interruption, so that its outcome is always recorded. `make` runs in
+ * whatever fiber the server gives it (a route of an `HttpRouter` is interruptible, and a client that hangs up
+ * interrupts it), so it masks: the handler stays interruptible, recording its outcome is not. `makeHandler`'s
+ * fiber is its own and nothing can interrupt it, so it needs no mask, which is not free: on the loopback bench
+ * the two runtime-flag switches of `uninterruptibleMask` cost about a third of the listener's overhead.
+ */
+type Guard = <A, E, R>(
+  f: (restore: <AX, EX, RX>(effect: Effect.Effect<AX, EX, RX>) => Effect.Effect<AX, EX, RX>) => Effect.Effect<A, E, R>
+) => Effect.Effect<A, E, R>
+
+// A mask costs even in a fiber that is uninterruptible already (as `NodeHttpServer` runs an `HttpApp` served
+// alone): there the handler cannot be interrupted and the mask would change nothing, so it is skipped.
+const masked: Guard = (f) =>
+  Effect.checkInterruptible((interruptible) => interruptible ? Effect.uninterruptibleMask(f) : f(identity))
+const unmasked: Guard = (f) => f(identity)
+
+/**
  * What both forms share once the body is read: verify it on the Effect `Clock`, claim the event id, run the
  * handler, record its outcome, and say which `Reply` answers it. It never fails: every outcome is a reply.
  */
 const decider = <E, R>(
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
-  options: Options
-): (headers: WebhookSignature.HeadersInput, body: Uint8Array) => Effect.Effect<Reply, never, R | DeliveryLog> => {
+  options: Options,
+  guard: Guard
+): (
+  log: DeliveryLog.Service,
+  headers: WebhookSignature.HeadersInput,
+  body: Uint8Array
+) => Effect.Effect<Reply, never, R> => {
   const verifyOptions: WebhookSignature.VerifyOptions = {
     tolerance: options.tolerance,
     allowMissingTimestamp: options.allowMissingTimestamp
   }
 
   // Plain combinators rather than generators: this runs once per delivery, and each generator step costs.
-  const handle = (delivery: WebhookDelivery.WebhookDelivery): Effect.Effect<Reply, never, R | DeliveryLog> =>
-    Effect.flatMap(DeliveryLog, (log) =>
-      Effect.flatMap(log.claim(delivery.eventId), (claim): Effect.Effect<Reply, DeliveryLogError, R> => {
-        if (claim._tag === "Done") return Effect.succeed(duplicate)
-        if (claim._tag === "InFlight") return Effect.succeed(inFlight)
-        // The handler is interruptible; recording its outcome is not: a success must be recorded even if the
-        // client hung up meanwhile, or the redelivery would run it again.
-        return Effect.uninterruptibleMask((restore) =>
-          Effect.flatMap(Effect.exit(restore(handler(delivery))), (exit) =>
-            Exit.isSuccess(exit)
-              ? Effect.as(log.complete(delivery.eventId, claim.token), ok)
-              : Effect.zipRight(
-                Effect.logError("webhook handler failed", Cause.pretty(exit.cause)).pipe(
-                  Effect.annotateLogs({ eventId: delivery.eventId, eventType: delivery.eventType })
-                ),
-                Effect.as(log.release(delivery.eventId, claim.token), handlerFailed)
-              ))
-        )
-      })).pipe(
-        Effect.catchTag("DeliveryLogError", (e) =>
-          Effect.as(
-            Effect.logError(`webhook delivery log failed to ${e.operation}`).pipe(
-              Effect.annotateLogs({ eventId: delivery.eventId })
-            ),
-            logUnavailable
-          ))
+  const handle = (
+    log: DeliveryLog.Service,
+    delivery: WebhookDelivery.WebhookDelivery
+  ): Effect.Effect<Reply, never, R> =>
+    Effect.flatMap(log.claim(delivery.eventId), (claim): Effect.Effect<Reply, DeliveryLog.DeliveryLogError, R> => {
+      if (claim._tag === "Done") return Effect.succeed(duplicate)
+      if (claim._tag === "InFlight") return Effect.succeed(inFlight)
+      // The handler is interruptible; recording its outcome is not (see `Guard`): a success must be recorded
+      // even if the client hung up meanwhile, or the redelivery would run it again.
+      return guard((restore) =>
+        Effect.flatMap(Effect.exit(restore(handler(delivery))), (exit) =>
+          Exit.isSuccess(exit)
+            ? Effect.as(log.complete(delivery.eventId, claim.token), ok)
+            : Effect.zipRight(
+              Effect.logError("webhook handler failed", Cause.pretty(exit.cause)).pipe(
+                Effect.annotateLogs({ eventId: delivery.eventId, eventType: delivery.eventType })
+              ),
+              Effect.as(log.release(delivery.eventId, claim.token), handlerFailed)
+            ))
       )
+    }).pipe(
+      Effect.catchTag("DeliveryLogError", (e) =>
+        Effect.as(
+          Effect.logError(`webhook delivery log failed to ${e.operation}`).pipe(
+            Effect.annotateLogs({ eventId: delivery.eventId })
+          ),
+          logUnavailable
+        ))
+    )
 
-  return (headers, body) =>
+  return (log, headers, body) =>
     Effect.clockWith((clock) => {
       const verified = WebhookSignature.verifyAt(
         body,
@@ -164,7 +190,7 @@ const decider = <E, R>(
         clock.unsafeCurrentTimeMillis(),
         verifyOptions
       )
-      return Either.isLeft(verified) ? refuse(verified.left) : handle(verified.right)
+      return Either.isLeft(verified) ? refuse(verified.left) : handle(log, verified.right)
     })
 }
 
@@ -198,16 +224,17 @@ const decider = <E, R>(
 export const make = <E, R>(
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
   options: Options
-): HttpApp.Default<never, R | DeliveryLog | Scope.Scope> => {
+): HttpApp.Default<never, R | DeliveryLog.DeliveryLog | Scope.Scope> => {
   const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
-  const decide = decider(handler, options)
+  const decide = decider(handler, options, masked)
   const toResponse = (reply: Reply) => reply.response
   return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
     if (request.method !== "POST") return Effect.succeed(methodNotAllowed.response)
     return Effect.matchEffect(readBounded(request, maxBodySize), {
       // Too large, or not readable at all (the client went away mid-body).
       onFailure: (e) => Effect.succeed(e instanceof BodyTooLarge ? tooLarge.response : badRequest.response),
-      onSuccess: (body) => Effect.map(decide(request.headers, body), toResponse)
+      onSuccess: (body) =>
+        Effect.flatMap(DeliveryLog.DeliveryLog, (log) => Effect.map(decide(log, request.headers, body), toResponse))
     })
   })
 }
@@ -249,10 +276,11 @@ export const make = <E, R>(
 export const makeHandler = <E, R>(
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
   options: Options
-): Effect.Effect<(request: IncomingMessage, response: ServerResponse) => void, never, R | DeliveryLog> =>
-  Effect.map(Effect.runtime<R | DeliveryLog>(), (runtime) => {
+): Effect.Effect<(request: IncomingMessage, response: ServerResponse) => void, never, R | DeliveryLog.DeliveryLog> =>
+  Effect.map(Effect.runtime<R | DeliveryLog.DeliveryLog>(), (runtime) => {
     const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
-    const decide = decider(handler, options)
+    const decide = decider(handler, options, unmasked)
+    const log = Context.get(runtime.context, DeliveryLog.DeliveryLog)
     const runFork = Runtime.runFork(runtime)
     return (request, response) => {
       if (request.method !== "POST") {
@@ -282,7 +310,7 @@ export const makeHandler = <E, R>(
         // Not interrupted when the client hangs up (as `NodeHttpServer` runs an `HttpApp`): HeyGen gives up on a
         // delivery after 10 s, and a slow handler cut off each time would never finish; left to finish, its
         // success is recorded and the redelivery is answered 200.
-        runFork(decide(request.headers, body)).addObserver((exit) =>
+        runFork(decide(log, request.headers, body)).addObserver((exit) =>
           // `decide` answers every outcome: only a defect of the runtime itself (or its shutdown) ends otherwise.
           write(response, Exit.isSuccess(exit) ? exit.value : internalError)
         )

@@ -308,7 +308,10 @@ for (const form of forms) {
       Effect.gen(function*() {
         const runs = yield* Ref.make(0)
         const url = yield* serve(() => Ref.update(runs, (n) => n + 1), { maxBodySize: limit })
-        const reply = yield* sendPartial(url, 4 * limit, { "transfer-encoding": "chunked", ...signed(body(), "evt_big") })
+        const reply = yield* sendPartial(url, 4 * limit, {
+          "transfer-encoding": "chunked",
+          ...signed(body(), "evt_big")
+        })
         expect(reply.status).toBe(413)
         expect(yield* Ref.get(runs)).toBe(0)
       }))

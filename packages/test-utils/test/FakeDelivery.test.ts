@@ -151,7 +151,10 @@ for (const form of forms) {
         const url = yield* receiver(
           [ep.secret],
           () =>
-            Effect.flatMap(Ref.updateAndGet(calls, (n) => n + 1), (n) => (n === 1 ? Effect.fail("not yet") : Effect.void))
+            Effect.flatMap(
+              Ref.updateAndGet(calls, (n) => n + 1),
+              (n) => (n === 1 ? Effect.fail("not yet") : Effect.void)
+            )
         )
         const delivery = yield* drive((onAttempt) =>
           FakeDelivery.deliver([ep], "avatar_video.success", { video_id: "v", url: "u" }, {
