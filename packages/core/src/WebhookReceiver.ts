@@ -1,6 +1,7 @@
 /**
- * An `HttpApp` that receives HeyGen's deliveries: mount it on a route of an `@effect/platform` `HttpRouter`
- * (or serve it alone) and give it a handler. Per request it:
+ * A receiver of HeyGen's deliveries, in two forms with one behaviour: `make`, an `HttpApp` to mount on a route
+ * of an `@effect/platform` `HttpRouter` (or serve alone), and `makeHandler`, a plain Node request listener for
+ * `node:http` or Express. Give either a handler. Per request it:
  *
  * 1. reads the raw body, at most `maxBodySize` bytes (default 1 MiB): a larger body is answered 413 as soon as
  *    it is known to be larger, never buffered whole;
@@ -259,15 +260,15 @@ export const make = <E, R>(
  * import { Effect, Redacted } from "effect"
  * import { createServer } from "node:http"
  *
- * const program = Effect.gen(function*() {
+ * const server = Effect.gen(function*() {
  *   const listener = yield* WebhookReceiver.makeHandler(
  *     (delivery) => Effect.log(`${delivery.eventType} ${delivery.eventId}`),
  *     { secrets: Redacted.make("whsec_...") }
  *   )
  *   // or app.post("/hooks/heygen", listener) in Express (with no body parser on that route)
- *   createServer(listener).listen(3000)
- * })
- * Effect.runFork(program.pipe(Effect.provide(DeliveryLog.layerMemory())))
+ *   return createServer(listener)
+ * }).pipe(Effect.provide(DeliveryLog.layerMemory()))
+ * // Effect.runPromise(server).then((s) => s.listen(3000))
  * ```
  *
  * @since 0.3.0

@@ -11,18 +11,44 @@ import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as Http from "node:http"
+import { main } from "../examples/nodeListener.js"
 import { handle, Receiver } from "../examples/receiver.js"
 
-// The receiving example is examples/receiver.ts itself: tsc typechecks it, this test serves it on 127.0.0.1
-// and checks both READMEs still show it word for word.
-const example = fs.readFileSync(new URL("../examples/receiver.ts", import.meta.url), "utf8")
+// The receiving examples are examples/receiver.ts and examples/nodeListener.ts themselves: tsc typechecks them,
+// this test serves them on 127.0.0.1 and checks both READMEs still show them word for word.
+const examples = ["../examples/receiver.ts", "../examples/nodeListener.ts"].map((p) =>
+  fs.readFileSync(new URL(p, import.meta.url), "utf8")
+)
 const readmes = ["../../../README.md", "../README.md"].map((p) => fs.readFileSync(new URL(p, import.meta.url), "utf8"))
 
 const secret = "whsec_readme_example"
 
+const config = ConfigProvider.fromMap(new Map([["HEYGEN_WEBHOOK_SECRET", secret]]))
+
+/** A signed delivery is 200, and 200 again when redelivered; a forged one 401. */
+const expectReceives = (port: number) =>
+  Effect.gen(function*() {
+    const post = (body: string, headers: Record<string, string>) =>
+      Effect.promise(() =>
+        fetch(`http://127.0.0.1:${port}/hooks/heygen`, { method: "POST", body, headers }).then((r) => r.status)
+      )
+    const body = JSON.stringify({
+      event_type: "avatar_video.fail",
+      event_data: { video_id: "v_9", msg: "no credits" }
+    })
+    const now = Math.floor(Date.now() / 1000)
+    const headers = { ...WebhookSignature.sign(body, Redacted.make(secret), now), "Heygen-Event-Id": "evt_readme" }
+    expect(yield* post(body, headers)).toBe(200)
+    expect(yield* post(body, headers)).toBe(200)
+    const forged = { ...WebhookSignature.sign(body, Redacted.make("whsec_guess"), now), "Heygen-Event-Id": "evt_x" }
+    expect(yield* post(body, forged)).toBe(401)
+  })
+
 describe("README receiving example", () => {
   it("is in both READMEs verbatim", () => {
-    for (const readme of readmes) expect(readme).toContain("```ts\n" + example + "```")
+    for (const readme of readmes) {
+      for (const example of examples) expect(readme).toContain("```ts\n" + example + "```")
+    }
   })
 
   it.live("serves a receiver: a signed delivery is 200 (and 200 again when redelivered), a forged one 401", () =>
@@ -30,27 +56,27 @@ describe("README receiving example", () => {
       const context = yield* Layer.build(
         Receiver.pipe(
           Layer.provideMerge(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
-          Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["HEYGEN_WEBHOOK_SECRET", secret]]))))
+          Layer.provide(Layer.setConfigProvider(config))
         )
       )
       const address = Context.get(context, HttpServer.HttpServer).address
       if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
-      const post = (body: string, headers: Record<string, string>) =>
-        Effect.promise(() =>
-          fetch(`http://127.0.0.1:${address.port}/hooks/heygen`, { method: "POST", body, headers }).then((r) =>
-            r.status
-          )
-        )
-      const body = JSON.stringify({
-        event_type: "avatar_video.fail",
-        event_data: { video_id: "v_9", msg: "no credits" }
+      yield* expectReceives(address.port)
+    }).pipe(Effect.scoped))
+
+  it.live("serves the Node listener form: the same answers", () =>
+    Effect.gen(function*() {
+      const server = yield* Effect.acquireRelease(
+        main(0, "127.0.0.1").pipe(Effect.withConfigProvider(config)),
+        (server) => Effect.sync(() => server.close())
+      )
+      yield* Effect.async<void>((resume) => {
+        if (server.listening) resume(Effect.void)
+        else server.once("listening", () => resume(Effect.void))
       })
-      const now = Math.floor(Date.now() / 1000)
-      const headers = { ...WebhookSignature.sign(body, Redacted.make(secret), now), "Heygen-Event-Id": "evt_readme" }
-      expect(yield* post(body, headers)).toBe(200)
-      expect(yield* post(body, headers)).toBe(200)
-      const forged = { ...WebhookSignature.sign(body, Redacted.make("whsec_guess"), now), "Heygen-Event-Id": "evt_x" }
-      expect(yield* post(body, forged)).toBe(401)
+      const address = server.address()
+      if (address === null || typeof address === "string") throw new Error("expected a TCP address")
+      yield* expectReceives(address.port)
     }).pipe(Effect.scoped))
 
   it.effect("the handler says what happened for each kind of event", () =>
