@@ -3,6 +3,7 @@
  * process. The random-argv property runs here because spawning node costs ~0.2 s a run on this machine: 300 runs
  * would take a minute; a handful of spawned runs in e2e.test.ts check that the bin maps exit codes the same way.
  */
+import * as Version from "@effect-heygen/core/Version"
 import * as FakeServer from "@effect-heygen/test-utils/FakeServer"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -84,6 +85,12 @@ describe("Main.run", () => {
     expect(error.param).toBe(source)
     expect(error.message.startsWith(`${source}: `)).toBe(true)
     expect(out.stderr).not.toContain("hg_bad")
+  })
+
+  it("--version prints the version on one line, with no blank line after it", async () => {
+    const out = await runInProcess(["--version"])
+    expect(out.code).toBe(0)
+    expect(out.stdout).toBe(`${Version.version}\n`)
   })
 
   it("refuses --wizard (the CLI never prompts)", async () => {
