@@ -44,6 +44,8 @@ export interface Connection {
   /** The per-call limits from `--timeout` (empty when not given: core's defaults apply). */
   readonly limits: { readonly deadline?: Duration.Duration; readonly attemptTimeout?: Duration.Duration }
   readonly sandbox: boolean
+  /** Where the key and the base URL came from (a flag or the environment), so that an error names that one. */
+  readonly sources: Failure.ConfigSources
 }
 
 /**
@@ -126,7 +128,11 @@ export const connection = (flags: ConnectionFlags): Effect.Effect<Connection, Fa
     return {
       client,
       limits: deadline === undefined ? {} : { deadline, attemptTimeout: Duration.min(deadline, attemptTimeoutCap) },
-      sandbox: flags.sandbox
+      sandbox: flags.sandbox,
+      sources: {
+        apiKey: Option.isSome(flags.apiKey) ? "--api-key" : "HEYGEN_API_KEY",
+        baseUrl: Option.isSome(flags.baseUrl) ? "--base-url" : "HEYGEN_API_BASE"
+      }
     }
   })
 
@@ -137,11 +143,13 @@ export const connection = (flags: ConnectionFlags): Effect.Effect<Connection, Fa
  * @since 0.2.0
  * @category failures
  */
-export const toFailure = (suppliedKey?: string) =>
+export const toFailure = (suppliedKey?: string, sources?: Failure.ConfigSources) =>
 (
   error: HeyGenError.HeyGenError | ConfigError.ConfigError | Failure.CliError | Failure.Reported
 ): Failure.Reported => {
-  if (ConfigError.isConfigError(error)) return new Failure.Reported({ failure: Failure.fromConfigError(error) })
+  if (ConfigError.isConfigError(error)) {
+    return new Failure.Reported({ failure: Failure.fromConfigError(error, sources) })
+  }
   if (error._tag === "Reported") return error
   if (error._tag === "CliError") return new Failure.Reported({ failure: Failure.fromCliError(error) })
   return new Failure.Reported({ failure: Failure.fromHeyGenError(error, suppliedKey) })
@@ -169,7 +177,7 @@ export const run = <A, E extends HeyGenError.HeyGenError | Failure.Reported>(
     return yield* Sandbox.session((running) =>
       withClient({ ...conn.client, apiKey: Redacted.make(running.apiKey), baseUrl: running.baseUrl })
     )
-  }).pipe(Effect.mapError(toFailure(suppliedKey)))
+  }).pipe(Effect.mapError(toFailure(suppliedKey, conn.sources)))
 
 /**
  * When a keyed call is interrupted (Ctrl-C) before its response arrived, says on stderr, as the error envelope,

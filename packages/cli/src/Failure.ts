@@ -336,34 +336,49 @@ const firstLeaf = (
   }
 }
 
-const flagOfConfigPath: Record<string, string> = {
-  apiKey: "--api-key",
-  HEYGEN_API_KEY: "--api-key",
-  bearerToken: "--api-key",
-  baseUrl: "--base-url",
-  HEYGEN_API_BASE: "--base-url",
-  maxRetries: "--max-retries",
-  HEYGEN_MAX_RETRIES: "--max-retries"
+/**
+ * Where the API key and the base URL were given: a flag or its environment variable. An error about one of them
+ * names the one the user actually set.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ConfigSources {
+  readonly apiKey: "--api-key" | "HEYGEN_API_KEY"
+  readonly baseUrl: "--base-url" | "HEYGEN_API_BASE"
 }
 
+const flagOfConfigPath = (sources: ConfigSources): Record<string, string> => ({
+  apiKey: sources.apiKey,
+  HEYGEN_API_KEY: "HEYGEN_API_KEY",
+  bearerToken: sources.apiKey,
+  baseUrl: sources.baseUrl,
+  HEYGEN_API_BASE: "HEYGEN_API_BASE",
+  maxRetries: "--max-retries",
+  HEYGEN_MAX_RETRIES: "HEYGEN_MAX_RETRIES"
+})
+
+const flagSources: ConfigSources = { apiKey: "--api-key", baseUrl: "--base-url" }
+
 /**
- * Maps a configuration error from `HeyGenClient.make` (no key, a plain-http base URL, ...).
+ * Maps a configuration error from `HeyGenClient.make` (no key, a plain-http base URL, ...), naming the flag or
+ * environment variable the bad value came from (`sources`; flags when not known).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fromConfigError = (error: ConfigError.ConfigError): Failure => {
+export const fromConfigError = (error: ConfigError.ConfigError, sources: ConfigSources = flagSources): Failure => {
   const leaf = firstLeaf(error)
   const name = leaf.path[leaf.path.length - 1] ?? ""
-  const flag = flagOfConfigPath[name] ?? null
-  if (flag === "--api-key" && leaf.missing) {
+  const flag = flagOfConfigPath(sources)[name] ?? null
+  if ((flag === "--api-key" || flag === "HEYGEN_API_KEY") && leaf.missing) {
     return {
       envelope: {
         error: body({
           code: "cli_missing_api_key",
           message: "no HeyGen API key was given",
           hint: "set HEYGEN_API_KEY or pass --api-key; to try the CLI with no account, add --sandbox",
-          param: flag
+          param: "--api-key"
         }),
         idempotency_key: null
       },
@@ -375,7 +390,7 @@ export const fromConfigError = (error: ConfigError.ConfigError): Failure => {
       error: body({
         code: "cli_invalid_config",
         message: flag === null ? leaf.message : `${flag}: ${leaf.message}`,
-        hint: flag === "--base-url"
+        hint: flag === "--base-url" || flag === "HEYGEN_API_BASE"
           ? "use an https URL (plain http is allowed only for localhost / 127.0.0.1 / ::1)"
           : "see --help",
         param: flag

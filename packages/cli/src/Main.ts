@@ -58,7 +58,8 @@ const consoleFor = (io: Io["Type"]) =>
       ...current,
       log: (...args: ReadonlyArray<unknown>) =>
         Effect.sync(() => {
-          const text = args.map(String).join(" ")
+          // Its version text already ends in a newline: one line ending, not a blank line after it.
+          const text = args.map(String).join(" ").replace(/\n+$/, "")
           io.stdout(`${io.colors ? text : text.replace(ansi, "")}\n`)
         }),
       error: () => Effect.void

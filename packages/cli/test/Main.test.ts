@@ -3,6 +3,7 @@
  * process. The random-argv property runs here because spawning node costs ~0.2 s a run on this machine: 300 runs
  * would take a minute; a handful of spawned runs in e2e.test.ts check that the bin maps exit codes the same way.
  */
+import * as Version from "@effect-heygen/core/Version"
 import * as FakeServer from "@effect-heygen/test-utils/FakeServer"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -63,6 +64,33 @@ describe("Main.run", () => {
     expect(out.code).toBe(ExitCode.Usage)
     expect(out.stderr).not.toContain(apiKey)
     expect(out.stderr).toContain("[redacted]")
+  })
+
+  it.each(
+    [
+      // The base URL is the fake's unless the case is about it (the fake is started after the table is built).
+      ["HEYGEN_API_BASE", { HEYGEN_API_KEY: apiKey, HEYGEN_API_BASE: "http://example.com" }, []],
+      ["--base-url", { HEYGEN_API_KEY: apiKey }, ["--base-url", "http://example.com"]],
+      ["HEYGEN_API_KEY", { HEYGEN_API_KEY: "hg_bad\u0001key" }, []],
+      ["--api-key", { HEYGEN_API_KEY: apiKey }, ["--api-key", "hg_bad\u0001key"]]
+    ] as const
+  )("a bad value from %s is reported under that name, and the key is never printed", async (source, env, flags) => {
+    const out = await runInProcess(["webhook", "endpoints", "list", ...flags], {
+      env: { HEYGEN_API_BASE: server.baseUrl, ...env },
+      cwd
+    })
+    expect(out.code).toBe(ExitCode.Usage)
+    const error = envelope(out.stderr).error
+    expect(error.code).toBe("cli_invalid_config")
+    expect(error.param).toBe(source)
+    expect(error.message.startsWith(`${source}: `)).toBe(true)
+    expect(out.stderr).not.toContain("hg_bad")
+  })
+
+  it("--version prints the version on one line, with no blank line after it", async () => {
+    const out = await runInProcess(["--version"])
+    expect(out.code).toBe(0)
+    expect(out.stdout).toBe(`${Version.version}\n`)
   })
 
   it("refuses --wizard (the CLI never prompts)", async () => {

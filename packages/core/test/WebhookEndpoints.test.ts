@@ -17,6 +17,7 @@ import {
   endpointBody,
   type Fake,
   makeFake,
+  recordingTracer,
   type Reply,
   respond,
   runToEnd,
@@ -313,10 +314,10 @@ describe("createWebhookEndpoint: types", () => {
 })
 
 describe("createWebhookEndpoint: observability", () => {
-  it.effect("one span per call and one per attempt, with the attempt number and the key", () =>
+  it.effect("with a tracer installed: one span per call and one per attempt, with the attempt number and the key", () =>
     Effect.gen(function*() {
       const fake = makeFake([apiError(503, "unavailable"), respond(200, endpointBody())])
-      const result = yield* Effect.flatten(call(fake))
+      const result = yield* Effect.flatten(call(fake).pipe(Effect.withTracer(recordingTracer)))
       const names = (i: number) => fake.requests[i]?.spans.map((s) => s.name) ?? []
       for (const [i, request] of fake.requests.entries()) {
         const attempt = request.spans.find((s) => s.name === "HeyGen.createWebhookEndpoint.attempt")
@@ -330,6 +331,19 @@ describe("createWebhookEndpoint: observability", () => {
         expect(names(i).indexOf("HeyGen.createWebhookEndpoint.attempt")).toBeLessThan(
           names(i).indexOf("HeyGen.createWebhookEndpoint")
         )
+      }
+    }))
+})
+
+describe("createWebhookEndpoint: observability without a tracer", () => {
+  it.effect("attempts run under the call span, which still goes out as trace context", () =>
+    Effect.gen(function*() {
+      const fake = makeFake([apiError(503, "unavailable"), respond(200, endpointBody())])
+      yield* Effect.flatten(call(fake))
+      expect(fake.requests).toHaveLength(2)
+      for (const request of fake.requests) {
+        expect(request.spans.map((s) => s.name)).toEqual(["HeyGen.createWebhookEndpoint"])
+        expect(request.headers["traceparent"]).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
       }
     }))
 })

@@ -10,13 +10,15 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
-import type * as Tracer from "effect/Tracer"
+import * as Tracer from "effect/Tracer"
 
 /** One scripted reply. */
 export type Reply =
@@ -179,3 +181,15 @@ export const runToEnd = <A, E, R>(effect: Effect.Effect<A, E, R>, maxSteps = 10_
     }
     return yield* Effect.dieMessage(`runToEnd: not done after ${maxSteps} steps`)
   })
+
+const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
+
+/**
+ * A tracer other than Effect's built-in one, as OpenTelemetry's or DevTools' would be: the pipeline gives each
+ * attempt its own span only when spans are recorded by somebody. Its spans are the built-in ones.
+ */
+export const recordingTracer: Tracer.Tracer = Tracer.make({
+  span: (name, parent, context, links, startTime, kind, options) =>
+    nativeTracer.span(name, parent, context, links, startTime, kind, options),
+  context: (f) => f()
+})
