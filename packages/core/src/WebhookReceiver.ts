@@ -41,6 +41,7 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import { identity } from "effect/Function"
 import * as Runtime from "effect/Runtime"
+import * as RuntimeFlags from "effect/RuntimeFlags"
 import type * as Scope from "effect/Scope"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import * as DeliveryLog from "./DeliveryLog.js"
@@ -282,7 +283,10 @@ export const makeHandler = <E, R>(
     const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
     const decide = decider(handler, options, unmasked)
     const log = Context.get(runtime.context, DeliveryLog.DeliveryLog)
-    const runFork = Runtime.runFork(runtime)
+    // Interruptible whatever region the listener was built in (a layer's construction, say), so that a
+    // handler's own timeouts and races can interrupt what they start; nothing interrupts the request's fiber
+    // itself, which is why `unmasked` is enough to record every outcome.
+    const runFork = Runtime.runFork(Runtime.enableRuntimeFlag(runtime, RuntimeFlags.Interruption))
     return (request, response) => {
       if (request.method !== "POST") {
         // The body, if any, is not wanted; drain it so the connection can serve the next request.

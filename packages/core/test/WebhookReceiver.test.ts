@@ -5,6 +5,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe, expect, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -262,6 +263,29 @@ for (const form of forms) {
         expect((yield* deliver(url, "evt_abort", raw)).status).toBe(200)
         expect(yield* Ref.get(runs)).toBe(1)
       }))
+
+    // makeHandler only: NodeHttpServer runs an HttpApp served alone uninterruptibly, so under `make` without an
+    // HttpRouter (whose routes are interruptible) a handler's own timeout cannot interrupt what it waits on.
+    it.scoped.skipIf(form === "make")(
+      "a handler's own timeout interrupts its work: 500, and the redelivery runs it again",
+      () =>
+        Effect.gen(function*() {
+          const runs = yield* Ref.make(0)
+          const url = yield* serve(() =>
+            Effect.flatMap(
+              Ref.updateAndGet(runs, (n) => n + 1),
+              (n) => n > 1 ? Effect.void : Effect.timeout(Effect.never, "5 seconds")
+            )
+          )
+          const first = yield* Effect.fork(deliver(url, "evt_slow"))
+          // Moves the clock past the handler's timeout once it is waiting on it (and only then).
+          while (Chunk.isEmpty(yield* TestClock.sleeps())) yield* Effect.yieldNow()
+          yield* TestClock.adjust("5 seconds")
+          expect((yield* Fiber.join(first)).status).toBe(500)
+          expect((yield* deliver(url, "evt_slow")).status).toBe(200)
+          expect(yield* Ref.get(runs)).toBe(2)
+        })
+    )
 
     it.scoped("a client that hangs up while the handler runs does not stop it: its success is recorded", () =>
       Effect.gen(function*() {
