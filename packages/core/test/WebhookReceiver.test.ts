@@ -274,7 +274,10 @@ for (const form of forms) {
           const url = yield* serve(() =>
             Effect.flatMap(
               Ref.updateAndGet(runs, (n) => n + 1),
-              (n) => n > 1 ? Effect.void : Effect.timeout(Effect.never, "5 seconds")
+              (n) =>
+                n > 1
+                  ? Effect.void
+                  : Effect.timeoutFail(Effect.never, { duration: "5 seconds", onTimeout: () => "timed out" })
             )
           )
           const first = yield* Effect.fork(deliver(url, "evt_slow"))
