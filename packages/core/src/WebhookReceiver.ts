@@ -39,6 +39,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import { identity } from "effect/Function"
 import * as Runtime from "effect/Runtime"
 import * as RuntimeFlags from "effect/RuntimeFlags"
@@ -118,20 +119,24 @@ const refuse = (e: WebhookSignature.WebhookVerificationError) =>
   )
 
 /**
- * How the handler's run is fenced off from interruption, so that its outcome is always recorded. `make` runs in
- * whatever fiber the server gives it (a route of an `HttpRouter` is interruptible, and a client that hangs up
- * interrupts it), so it masks: the handler stays interruptible, recording its outcome is not. `makeHandler`'s
- * fiber is its own and nothing can interrupt it, so it needs no mask, which is not free: on the loopback bench
- * the two runtime-flag switches of `uninterruptibleMask` cost about a third of the listener's overhead.
+ * How the handler's run is fenced off from interruption, so that its outcome is always recorded and both forms
+ * behave alike: a client that hangs up never stops a handler (HeyGen gives up on a delivery after 10 s, and a slow
+ * handler cut off each time would never finish; left to finish, its success is recorded and the redelivery is
+ * answered 200), while the handler's own timeouts and races can interrupt what it starts.
+ *
+ * `make` runs in whatever fiber the server gives it: interruptible on an `HttpRouter` route (a hang-up interrupts
+ * it), uninterruptible when `NodeHttpServer` serves the app alone (where a fiber the handler forks inherits that,
+ * and its `Effect.timeout` could never fire). So its handler runs in a fiber of its own, interruptible, and the
+ * request waits for it without being interruptible itself. `makeHandler`'s fiber is already its own, interruptible,
+ * and nothing interrupts it from outside, so it needs neither the fork nor a mask (on the loopback bench the two
+ * runtime-flag switches of `uninterruptibleMask` were a third of the listener's overhead).
  */
 type Guard = <A, E, R>(
   f: (restore: <AX, EX, RX>(effect: Effect.Effect<AX, EX, RX>) => Effect.Effect<AX, EX, RX>) => Effect.Effect<A, E, R>
 ) => Effect.Effect<A, E, R>
 
-// A mask costs even in a fiber that is uninterruptible already (as `NodeHttpServer` runs an `HttpApp` served
-// alone): there the handler cannot be interrupted and the mask would change nothing, so it is skipped.
-const masked: Guard = (f) =>
-  Effect.checkInterruptible((interruptible) => interruptible ? Effect.uninterruptibleMask(f) : f(identity))
+const detached: Guard = (f) =>
+  Effect.uninterruptible(f((effect) => Effect.flatMap(Effect.forkDaemon(Effect.interruptible(effect)), Fiber.join)))
 const unmasked: Guard = (f) => f(identity)
 
 /**
@@ -228,7 +233,7 @@ export const make = <E, R>(
   options: Options
 ): HttpApp.Default<never, R | DeliveryLog.DeliveryLog | Scope.Scope> => {
   const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
-  const decide = decider(handler, options, masked)
+  const decide = decider(handler, options, detached)
   const toResponse = (reply: Reply) => reply.response
   return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
     if (request.method !== "POST") return Effect.succeed(methodNotAllowed.response)

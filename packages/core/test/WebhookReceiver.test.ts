@@ -2,6 +2,7 @@ import { DeliveryLog, WebhookReceiver, WebhookSignature } from "@effect-heygen/c
 import type { WebhookDelivery } from "@effect-heygen/core"
 import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe, expect, it } from "@effect/vitest"
@@ -29,8 +30,11 @@ const body = (videoId = "v_1") =>
 
 type Handler = (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, string>
 
-/** Both forms of the receiver: every test below runs against each. */
-const forms = ["make", "makeHandler"] as const
+/**
+ * Both forms of the receiver, `make` served alone (NodeHttpServer runs it uninterruptibly) and on an `HttpRouter`
+ * route (interruptible, so a client hanging up interrupts it): every test below runs against each.
+ */
+const forms = ["make", "make on an HttpRouter", "makeHandler"] as const
 type Form = (typeof forms)[number]
 
 /** A node:http server on 127.0.0.1 running `listener`, closed with the test's scope; returns its port. */
@@ -73,7 +77,10 @@ const serveAs = (
       return `http://127.0.0.1:${yield* listen(listener)}/hooks`
     }
     const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" })
-    yield* HttpServer.serveEffect()(WebhookReceiver.make(handler, receiverOptions)).pipe(
+    const receiver = WebhookReceiver.make(handler, receiverOptions)
+    yield* HttpServer.serveEffect()(
+      form === "make" ? receiver : HttpRouter.empty.pipe(HttpRouter.all("/hooks", receiver))
+    ).pipe(
       Effect.provideService(HttpServer.HttpServer, server),
       Effect.provide(logService)
     )
@@ -264,9 +271,9 @@ for (const form of forms) {
         expect(yield* Ref.get(runs)).toBe(1)
       }))
 
-    // makeHandler only: NodeHttpServer runs an HttpApp served alone uninterruptibly, so under `make` without an
-    // HttpRouter (whose routes are interruptible) a handler's own timeout cannot interrupt what it waits on.
-    it.scoped.skipIf(form === "make")(
+    // Under `make` served alone, NodeHttpServer runs the app uninterruptibly: the handler still gets a fiber of
+    // its own in which its timeout can interrupt what it waits on.
+    it.scoped(
       "a handler's own timeout interrupts its work: 500, and the redelivery runs it again",
       () =>
         Effect.gen(function*() {
