@@ -253,7 +253,10 @@ export const make = <E, R>(
  * `HttpServer` layer: on a loopback benchmark that layer alone costs more than the checks themselves.
  *
  * The effect captures the current runtime (its `Clock`, logger and services, `DeliveryLog` among them) once;
- * every request then runs one effect in it. The body is read with Node's own stream events: a declared
+ * every request then runs one effect in it. Those services must outlive the listener: `Effect.provide` of an
+ * in-memory log is fine, but a log over a database (`DeliveryLogSql`) whose client layer is scoped belongs in a
+ * runtime that lives as long as the server (a `ManagedRuntime`, or a layer the whole program runs in), or its
+ * connections close as soon as the listener is built. The body is read with Node's own stream events: a declared
  * `Content-Length` above `maxBodySize` is answered 413 before a byte is read, a streamed body is cut off with
  * 413 as soon as it passes the limit, and a client that goes away mid-body leaves nothing behind (the event is
  * claimed only once the whole body is in). A client that hangs up while the handler runs does not interrupt it
