@@ -19,8 +19,11 @@ export interface Service {
   readonly stdout: (text: string) => void
   /** Writes to standard error, as is. */
   readonly stderr: (text: string) => void
-  /** Reads all of standard input (for `--data -`). */
-  readonly readStdin: Effect.Effect<string, Error>
+  /**
+   * Reads all of standard input, as the bytes it holds (`--data -` decodes them as UTF-8; `webhook verify` checks
+   * the signature over them as they are, since a decoded and re-encoded body need not be the same bytes).
+   */
+  readonly readStdin: Effect.Effect<Uint8Array, Error>
   /** The environment variables the command may read (`HEYGEN_API_KEY`, ...). */
   readonly env: Readonly<Record<string, string | undefined>>
   /** Whether help text may keep its ANSI colours (stdout is a terminal and `NO_COLOR` is unset). */

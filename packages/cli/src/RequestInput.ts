@@ -39,6 +39,9 @@ export const classifyData = (value: string): DataSource => {
   return { _tag: "File", path: value }
 }
 
+// Fatal: a body that is not UTF-8 is refused rather than read with replacement characters.
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
 const invalidData = (message: string, hint: string) =>
   new CliError({
     code: "cli_invalid_data",
@@ -86,10 +89,14 @@ export const loadData = (value: string): Effect.Effect<Record<string, unknown>, 
       case "Inline":
         return yield* parseDataJson(source.json, "the inline body")
       case "Stdin": {
-        const text = yield* Effect.mapError(
+        const bytes = yield* Effect.mapError(
           io.readStdin,
           (e) => invalidData(`cannot read standard input (${e.message})`, "pipe a JSON object into the command")
         )
+        const text = yield* Effect.try({
+          try: () => utf8.decode(bytes),
+          catch: () => invalidData("standard input is not UTF-8", "pipe a JSON object encoded as UTF-8")
+        })
         return yield* parseDataJson(text, "standard input")
       }
       case "File": {

@@ -17,10 +17,10 @@ const shutdown = Effect.runSync(Deferred.make<void>())
 // Set when a command (`sandbox serve`) waits for Ctrl-C itself; otherwise Ctrl-C interrupts the command.
 let shutdownAwaited = false
 
-const readStdin = Effect.async<string, Error>((resume) => {
+const readStdin = Effect.async<Uint8Array, Error>((resume) => {
   const chunks: Array<Buffer> = []
   process.stdin.on("data", (chunk: Buffer) => chunks.push(chunk))
-  process.stdin.once("end", () => resume(Effect.succeed(Buffer.concat(chunks).toString("utf8"))))
+  process.stdin.once("end", () => resume(Effect.succeed(Buffer.concat(chunks))))
   process.stdin.once("error", (error) => resume(Effect.fail(error)))
 })
 

@@ -54,7 +54,7 @@ const runOn = async (argv: ReadonlyArray<string>, terminal: Terminal) => {
   const io: Io["Type"] = {
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
-    readStdin: Effect.succeed(""),
+    readStdin: Effect.succeed(new Uint8Array()),
     env: { HEYGEN_API_KEY: apiKey, HEYGEN_API_BASE: server.baseUrl },
     colors: false,
     cwd: process.cwd(),

@@ -26,7 +26,7 @@ const body = JSON.stringify({
   event_data: { video_id: "v1", url: "https://cdn/v1.mp4" }
 })
 const now = () => Math.floor(Date.now() / 1000)
-const signatureOf = (b: string, key = secret) => WebhookSignature.computeSignature(b, Redacted.make(key))
+const signatureOf = (b: string | Uint8Array, key = secret) => WebhookSignature.computeSignature(b, Redacted.make(key))
 
 const verifyArgs = (extra: ReadonlyArray<string> = []) => [
   "webhook",
@@ -60,6 +60,30 @@ describe("webhook verify", () => {
     expect(out.code).toBe(1)
     expect(errorOf(out.stderr)).toMatchObject({ code: "cli_signature_mismatch", param: "--signature" })
     expect(out.stdout + out.stderr).not.toContain(secret)
+  })
+
+  it("checks the signature over stdin's bytes as they are, even when they are not UTF-8", async () => {
+    // A byte that is not UTF-8: decoding it (to U+FFFD) and re-encoding would change the bytes, and the signature
+    // would seem wrong. Checked as sent, the signature matches and the body is refused for what it is.
+    const bytes = Buffer.concat([
+      Buffer.from(`{"event_type":"x","event_data":{"a":"`),
+      Buffer.from([0xff]),
+      Buffer.from(`"}}`)
+    ])
+    const out = await runInProcess([
+      "webhook",
+      "verify",
+      "--secret-file",
+      secretFile,
+      "--signature",
+      signatureOf(bytes),
+      "--timestamp",
+      String(now()),
+      "--event-id",
+      "evt_bytes"
+    ], { stdin: bytes })
+    expect(out.code).toBe(1)
+    expect(errorOf(out.stderr).code).toBe("cli_invalid_payload")
   })
 
   it("names a missing header by its flag", async () => {
@@ -243,7 +267,7 @@ describe("sandbox trigger", () => {
       const io: Io["Type"] = {
         stdout: (t) => void (stdout += t),
         stderr: () => undefined,
-        readStdin: Effect.succeed(""),
+        readStdin: Effect.succeed(new Uint8Array()),
         env: {},
         colors: false,
         cwd: process.cwd(),

@@ -1,8 +1,10 @@
 import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
 import * as Option from "effect/Option"
 import { describe, expect, it } from "vitest"
+import { Io } from "../src/Io.js"
 import * as RequestInput from "../src/RequestInput.js"
 
 const event = FastCheck.constantFrom(...WebhookEventType.values)
@@ -42,6 +44,30 @@ describe("RequestInput", () => {
         expect(body.extra).toEqual(d.extra)
       })
     )
+  })
+
+  const fromStdin = (bytes: Uint8Array) =>
+    Effect.runSyncExit(
+      RequestInput.loadData("-").pipe(
+        Effect.provideService(Io, {
+          stdout: () => undefined,
+          stderr: () => undefined,
+          readStdin: Effect.succeed(bytes),
+          env: {},
+          colors: false,
+          cwd: process.cwd(),
+          awaitShutdown: Effect.void
+        })
+      )
+    )
+
+  it("--data - reads UTF-8 JSON from stdin, and refuses bytes that are not UTF-8 rather than guessing", () => {
+    const json = { url: "https://例え.jp/hooks", events: ["avatar_video.success"] }
+    expect(fromStdin(new TextEncoder().encode(JSON.stringify(json)))).toEqual(Exit.succeed(json))
+    const latin1 = Buffer.from(`{"url":"https://caf\u00e9.example/hooks"}`, "latin1")
+    const refused = fromStdin(latin1)
+    expect(Exit.isFailure(refused)).toBe(true)
+    expect(JSON.stringify(refused)).toContain("standard input is not UTF-8")
   })
 
   it("classifyData: - is stdin, text starting with { is inline JSON, anything else a path", () => {

@@ -18,7 +18,8 @@ export interface Outcome {
 
 export interface RunOptions {
   readonly env?: Readonly<Record<string, string | undefined>>
-  readonly stdin?: string
+  /** Standard input: text (sent as UTF-8) or raw bytes. */
+  readonly stdin?: string | Uint8Array
   readonly cwd?: string
   /**
    * Spawned runs only: how long the bin may run before it is stopped (SIGINT, then SIGKILL) and the run fails
@@ -34,7 +35,11 @@ export const runInProcess = (argv: ReadonlyArray<string>, options: RunOptions = 
   const io: Io["Type"] = {
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
-    readStdin: Effect.succeed(options.stdin ?? ""),
+    readStdin: Effect.succeed(
+      typeof options.stdin === "string" || options.stdin === undefined
+        ? new TextEncoder().encode(options.stdin ?? "")
+        : options.stdin
+    ),
     env: options.env ?? {},
     colors: false,
     cwd: options.cwd ?? process.cwd(),
