@@ -21,7 +21,7 @@ import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as ExitCode from "../src/ExitCode.js"
 import type { Outcome, RunOptions } from "./harness.js"
-import { bin, expectEnvelope, runBin, stackTraceLine } from "./harness.js"
+import { bin, expectEnvelope, reapAll, runBin, stackTraceLine, track } from "./harness.js"
 
 const apiKey = "hg_e2e_resource_8c1f0a2b9d7e4f6a3b5c"
 
@@ -41,6 +41,8 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  // No process this file spawned may outlive it: bins, the shell pipeline and the pseudo-terminal alike.
+  expect(await reapAll(), "processes still running after the tests").toBe(0)
   await Effect.runPromise(Scope.close(scope, Exit.void))
   NodeFs.rmSync(dir, { recursive: true, force: true })
 })
@@ -127,11 +129,11 @@ describe("webhook endpoints list", () => {
     // The pages after the first are slow, so head has long closed the pipe when they are printed.
     await faults(null, Fault.Slow({ delay: "400 millis" }), Fault.Slow({ delay: "400 millis" }))
     const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(
+      const child = track(spawn(
         "bash",
         ["-c", `set -o pipefail; "${process.execPath}" "${bin}" webhook endpoints list --all --limit 1 | head -1`],
         { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...baseEnv() } }
-      )
+      ))
       let stdout = ""
       let stderr = ""
       const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
@@ -229,10 +231,10 @@ describe("webhook endpoints delete", () => {
 const onTerminal = (args: ReadonlyArray<string>, answer: string) =>
   new Promise<{ code: number | null; output: string }>((resolve, reject) => {
     const command = [process.execPath, bin, ...args].map((w) => `'${w.replaceAll("'", "'\\''")}'`).join(" ")
-    const child = spawn("script", ["-qec", command, "/dev/null"], {
+    const child = track(spawn("script", ["-qec", command, "/dev/null"], {
       cwd: dir,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...baseEnv() }
-    })
+    }))
     let output = ""
     let answered = false
     const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)

@@ -62,6 +62,16 @@ process.once("exit", () => {
   for (const child of live) child.kill("SIGKILL")
 })
 
+/**
+ * Puts a process a test spawned itself (a shell pipeline, a pseudo-terminal) under the same rule as the bins:
+ * `reapAll` and the worker's exit kill it if it is still running.
+ */
+export const track = (child: ChildProcessWithoutNullStreams): ChildProcessWithoutNullStreams => {
+  live.add(child)
+  child.once("close", () => live.delete(child))
+  return child
+}
+
 /** A spawned bin. */
 export interface Running {
   readonly pid: number
