@@ -15,10 +15,9 @@ import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
 import * as net from "node:net"
 import { inspect } from "node:util"
-import { makeFake, runToEnd, validRequest } from "./fixtures.js"
+import { clientLayer, makeFake, runToEnd, validRequest } from "./fixtures.js"
 
 const key = "hg_transport_key_0123456789"
 
@@ -140,12 +139,7 @@ describe("TransportError from a consumer's HttpClient", () => {
         const fake = failingWith(cause)
         const exit = yield* runToEnd(
           WebhookEndpoints.create(validRequest, { retryPolicy: RetryPolicy.never }).pipe(
-            Effect.provide(
-              HeyGenClient.layer({ apiKey: Redacted.make(key), baseUrl: "https://api.heygen.test" }).pipe(
-                Layer.provide(fake.layer),
-                Layer.orDie
-              )
-            )
+            Effect.provide(clientLayer(fake, { apiKey: key }))
           )
         )
         const error = transportErrorOf(exit)
@@ -166,12 +160,7 @@ describe("TransportError from a consumer's HttpClient", () => {
       )
       const exit = yield* runToEnd(
         WebhookEndpoints.create(validRequest, { retryPolicy: RetryPolicy.never }).pipe(
-          Effect.provide(
-            HeyGenClient.layer({ apiKey: key, baseUrl: "https://api.heygen.test" }).pipe(
-              Layer.provide(fake.layer),
-              Layer.orDie
-            )
-          )
+          Effect.provide(clientLayer(fake, { apiKey: key }))
         )
       )
       expect(transportErrorOf(exit).reason).toBe("invalid header")
@@ -182,12 +171,7 @@ describe("TransportError from a consumer's HttpClient", () => {
       const fake = makeFake([{ _tag: "BrokenBody", status: 200, partial: "{\"data\":" }])
       const exit = yield* runToEnd(
         WebhookEndpoints.create(validRequest, { retryPolicy: RetryPolicy.never }).pipe(
-          Effect.provide(
-            HeyGenClient.layer({ apiKey: key, baseUrl: "https://api.heygen.test" }).pipe(
-              Layer.provide(fake.layer),
-              Layer.orDie
-            )
-          )
+          Effect.provide(clientLayer(fake, { apiKey: key }))
         )
       )
       expect(transportErrorOf(exit).reason).toBe("connection reset")

@@ -111,50 +111,51 @@ export const limit = <A, E, E2>(
   const millis = Duration.toMillis(duration)
   if (!Number.isFinite(millis)) return effect
   return Effect.clockWith((clock) =>
-    clock === liveClock
-      ? limitLive(effect, millis, onTimeout)
-      : limitOn(timerFor(owner, clock), effect, millis, onTimeout)
+    Effect.flatMap(Effect.fork(effect), (fiber) => {
+      const watch = clock === liveClock ? watchLive(fiber, millis) : watchOn(timerFor(owner, clock), fiber, millis)
+      // The watch starts inside `onExit`, so that however the wait ends (the caller interrupted, even at once),
+      // it is stopped and the request goes with the caller.
+      return Effect.onExit(Effect.zipRight(watch.start, Fiber.await(fiber)), (exit) => {
+        watch.stop()
+        return Exit.isSuccess(exit) ? Effect.void : Fiber.interrupt(fiber)
+      }).pipe(
+        Effect.flatMap((exit): Effect.Effect<A, E | E2> =>
+          watch.expired() && Exit.isInterrupted(exit) ? Effect.fail(onTimeout()) : exit
+        )
+      )
+    })
   )
 }
 
 /** The clock every fiber has unless a program provides another: its `sleep` is a Node timer. */
 const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
 
-const limitLive = <A, E, E2>(
-  effect: Effect.Effect<A, E>,
-  millis: number,
-  onTimeout: () => E2
-): Effect.Effect<A, E | E2> =>
-  Effect.flatMap(Effect.fork(effect), (fiber) => {
-    let expired = false
-    const timeout = setTimeout(() => {
-      expired = true
-      fiber.unsafeInterruptAsFork(FiberId.none)
-    }, millis)
-    return Effect.onExit(Fiber.await(fiber), (exit) => {
-      clearTimeout(timeout)
-      // The await itself was interrupted: the caller was, and its request goes with it.
-      return Exit.isSuccess(exit) ? Effect.void : Fiber.interrupt(fiber)
-    }).pipe(
-      Effect.flatMap((exit): Effect.Effect<A, E | E2> =>
-        expired && Exit.isInterrupted(exit) ? Effect.fail(onTimeout()) : exit
-      )
-    )
-  })
+/** How an attempt's due time is watched: started before the wait, stopped once it ends. */
+interface Watch {
+  readonly start: Effect.Effect<void>
+  readonly stop: () => void
+  /** Whether the attempt was interrupted for being overdue. */
+  readonly expired: () => boolean
+}
 
-const limitOn = <A, E, E2>(
-  timer: Timer,
-  effect: Effect.Effect<A, E>,
-  millis: number,
-  onTimeout: () => E2
-): Effect.Effect<A, E | E2> =>
-  Effect.flatMap(Effect.fork(effect), (fiber) => {
-    const entry: Entry = { dueAt: timer.clock.unsafeCurrentTimeMillis() + millis, fiber, expired: false }
-    return Effect.zipRight(schedule(timer, entry), Fiber.await(fiber)).pipe(
-      Effect.onInterrupt(() => Fiber.interrupt(fiber)),
-      Effect.ensuring(Effect.sync(() => release(timer, entry))),
-      Effect.flatMap((exit): Effect.Effect<A, E | E2> =>
-        entry.expired && Exit.isInterrupted(exit) ? Effect.fail(onTimeout()) : exit
-      )
-    )
-  })
+/** On the live clock: a Node timer of its own. */
+const watchLive = (fiber: Fiber.RuntimeFiber<unknown, unknown>, millis: number): Watch => {
+  let expired = false
+  let timeout: ReturnType<typeof setTimeout> | undefined
+  return {
+    start: Effect.sync(() => {
+      timeout = setTimeout(() => {
+        expired = true
+        fiber.unsafeInterruptAsFork(FiberId.none)
+      }, millis)
+    }),
+    stop: () => clearTimeout(timeout),
+    expired: () => expired
+  }
+}
+
+/** On any other clock: an entry with the client's timer fiber. */
+const watchOn = (timer: Timer, fiber: Fiber.RuntimeFiber<unknown, unknown>, millis: number): Watch => {
+  const entry: Entry = { dueAt: timer.clock.unsafeCurrentTimeMillis() + millis, fiber, expired: false }
+  return { start: schedule(timer, entry), stop: () => release(timer, entry), expired: () => entry.expired }
+}

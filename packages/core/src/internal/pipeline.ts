@@ -328,12 +328,13 @@ const send = (
   limit: AttemptLimit,
   call: { readonly span: Tracer.Span; readonly recorded: boolean }
 ): Effect.Effect<Reply, HeyGenError.TransportError | HeyGenError.TimeoutError> => {
-  if (!call.recorded) {
-    return Effect.flatMap(
-      propagated(request, call.span),
-      (traced) => AttemptTimer.limit(client, exchange(client, traced, key, call.span), limit.duration, limit.onTimeout)
+  // The request, sent with `span`'s trace context, under the attempt's time limit.
+  const under = (span: Tracer.Span) =>
+    Effect.flatMap(
+      propagated(request, span),
+      (traced) => AttemptTimer.limit(client, exchange(client, traced, key, span), limit.duration, limit.onTimeout)
     )
-  }
+  if (!call.recorded) return under(call.span)
   let reply: Reply | undefined
   const attributes = {
     "heygen.attempt": n,
@@ -346,15 +347,11 @@ const send = (
     `HeyGen.${operation}.attempt`,
     { kind: "client", captureStackTrace: false, attributes },
     (span) =>
-      Effect.flatMap(
-        propagated(request, span),
-        (traced) =>
-          AttemptTimer.limit(client, exchange(client, traced, key, span), limit.duration, limit.onTimeout).pipe(
-            Effect.map((received) => {
-              reply = received
-            }),
-            Effect.withParentSpan(span)
-          )
+      under(span).pipe(
+        Effect.map((received) => {
+          reply = received
+        }),
+        Effect.withParentSpan(span)
       )
   ).pipe(Effect.map(() => reply!))
 }
