@@ -21,15 +21,13 @@
  * @since 0.2.0
  */
 import type * as Headers from "@effect/platform/Headers"
-import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
-import * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto"
+import { withNow } from "./internal/now.js"
 import * as WebhookDelivery from "./WebhookDelivery.js"
 
 /**
@@ -144,13 +142,13 @@ export interface VerifyOptions {
 const isFetchHeaders = (headers: HeadersInput): headers is globalThis.Headers =>
   typeof globalThis.Headers === "function" && headers instanceof globalThis.Headers
 
+type HeaderRecord = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+
 const firstValue = (value: string | ReadonlyArray<string> | undefined): string | undefined =>
   typeof value === "string" || value === undefined ? value : value[0]
 
-/** Reads a header by its lower-case name (or, next, the casing HeyGen and `sign` use) from any accepted shape. */
-const header = (headers: HeadersInput, name: string, canonical: string): string | undefined => {
-  if (isFetchHeaders(headers)) return headers.get(name) ?? undefined
-  const record = headers as Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+/** Reads a header by its lower-case name (or, next, the casing HeyGen and `sign` use) from a record. */
+const recordHeader = (record: HeaderRecord, name: string, canonical: string): string | undefined => {
   // Platform `Headers` and Node's records are already lower-case: one lookup. A record built from `sign`'s
   // output uses HeyGen's casing: a second lookup. Only other casings need a scan, which costs more than the rest
   // of the header checks together.
@@ -163,6 +161,12 @@ const header = (headers: HeadersInput, name: string, canonical: string): string 
   }
   return undefined
 }
+
+/** Reads a header, case-insensitively, from any accepted shape; `fetch` says whether it is a Fetch `Headers`. */
+const header = (headers: HeadersInput, fetch: boolean, name: string, canonical: string): string | undefined =>
+  fetch
+    ? (headers as globalThis.Headers).get(name) ?? undefined
+    : recordHeader(headers as HeaderRecord, name, canonical)
 
 // One key object per secret: `createHmac` with a string key converts and imports the key on every call; a
 // `KeyObject` is imported once. Held weakly, so a dropped secret takes its key with it.
@@ -179,13 +183,27 @@ const keyOf = (secret: Redacted.Redacted<string>): KeyObject => {
 const digest = (rawBody: Uint8Array | string, secret: Redacted.Redacted<string>): Buffer =>
   createHmac("sha256", keyOf(secret)).update(rawBody).digest()
 
-const UNIX_SECONDS = /^\d{1,15}$/
 const ZERO_DIGEST = Buffer.alloc(32)
 const CANDIDATE = Buffer.alloc(32)
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
-const fail = (reason: Reason, header: string | null, message: string) =>
-  Either.left(new WebhookVerificationError({ reason, header, message }))
+const refuse = (reason: Reason, header: string | null, message: string) =>
+  new WebhookVerificationError({ reason, header, message })
+
+/**
+ * `Heygen-Timestamp` as Unix seconds: 1 to 15 decimal digits (no sign, point or exponent, which `Number` would
+ * also take), or `undefined`. Fifteen digits stay exact as a double.
+ */
+const unixSeconds = (text: string): number | undefined => {
+  if (text.length > 15) return undefined
+  let seconds = 0
+  for (let i = 0; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 48
+    if (digit < 0 || digit > 9) return undefined
+    seconds = seconds * 10 + digit
+  }
+  return seconds
+}
 
 /**
  * Whether `provided` (a header value) is the signature of `rawBody` under any of `secrets`.
@@ -229,15 +247,83 @@ export interface VerifiedHeaders {
   readonly timestamp: number | null
 }
 
-// Runs a pure check at the `Clock`'s time in two steps of the fiber where `Effect.clockWith` and an `Either` take
-// four: the services read at once, and the result returned as `succeed`/`fail` (an `Either` run as an Effect is
-// converted on the way). Verification wraps every delivery, and each step costs a few percent of it.
-const atNow = <A, E>(check: (nowMillis: number) => Either.Either<A, E>): Effect.Effect<A, E> =>
-  Effect.withFiberRuntime((fiber) => {
-    const clock = Context.get(fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock)
-    const result = check(clock.unsafeCurrentTimeMillis())
-    return Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(result.left)
+// Runs a check at the `Clock`'s time, its result (a value, or the error it refused with) returned as
+// `succeed`/`fail`: two steps of the fiber where `Effect.clockWith` and an `Either` take four.
+const atNow = <A>(
+  check: (nowMillis: number) => A | WebhookVerificationError
+): Effect.Effect<A, WebhookVerificationError> =>
+  withNow((nowMillis) => {
+    const result = check(nowMillis)
+    return result instanceof WebhookVerificationError ? Effect.fail(result) : Effect.succeed(result)
   })
+
+// The checks of `verifySignatureAt`, returning the error rather than an `Either`: the Effect forms then allocate
+// one object fewer per delivery.
+const checkHeaders = (
+  rawBody: Uint8Array | string,
+  headers: HeadersInput,
+  secrets: Secrets,
+  nowMillis: number,
+  options: VerifyOptions | undefined
+): VerifiedHeaders | WebhookVerificationError => {
+  const fetch = isFetchHeaders(headers)
+  const signature = header(headers, fetch, signatureHeader, "Heygen-Signature")
+  if (signature === undefined || signature === "") {
+    return refuse("MissingHeader", "Heygen-Signature", "the Heygen-Signature header is missing")
+  }
+  const eventId = header(headers, fetch, eventIdHeader, "Heygen-Event-Id")
+  if (eventId === undefined || eventId === "") {
+    return refuse("MissingHeader", "Heygen-Event-Id", "the Heygen-Event-Id header is missing")
+  }
+  const timestampText = header(headers, fetch, timestampHeader, "Heygen-Timestamp")
+  if ((timestampText === undefined || timestampText === "") && options?.allowMissingTimestamp !== true) {
+    return refuse("MissingHeader", "Heygen-Timestamp", "the Heygen-Timestamp header is missing")
+  }
+  switch (checkSignature(rawBody, signature, secrets)) {
+    case "malformed":
+      return refuse("MalformedSignature", "Heygen-Signature", "Heygen-Signature is not a hex HMAC-SHA256 digest")
+    case "mismatch":
+      return refuse("SignatureMismatch", "Heygen-Signature", "Heygen-Signature does not match the body")
+  }
+  if (timestampText === undefined || timestampText === "") return { eventId, timestamp: null }
+  // An unparseable timestamp cannot be within any tolerance: reported as out of it.
+  const timestamp = unixSeconds(timestampText)
+  if (timestamp === undefined) {
+    return refuse("TimestampOutOfTolerance", "Heygen-Timestamp", "Heygen-Timestamp is not a Unix time in seconds")
+  }
+  const toleranceMillis = options?.tolerance === undefined
+    ? defaultToleranceMillis
+    : Duration.toMillis(options.tolerance)
+  if (Math.abs(nowMillis - timestamp * 1000) > toleranceMillis) {
+    return refuse("TimestampOutOfTolerance", "Heygen-Timestamp", "Heygen-Timestamp is outside the tolerance")
+  }
+  return { eventId, timestamp }
+}
+
+// `checkHeaders`, then the body decoded as a delivery.
+const checkDelivery = (
+  rawBody: Uint8Array | string,
+  headers: HeadersInput,
+  secrets: Secrets,
+  nowMillis: number,
+  options: VerifyOptions | undefined
+): WebhookDelivery.WebhookDelivery | WebhookVerificationError => {
+  const verified = checkHeaders(rawBody, headers, secrets, nowMillis, options)
+  if (verified instanceof WebhookVerificationError) return verified
+  let text: string
+  try {
+    text = typeof rawBody === "string" ? rawBody : utf8.decode(rawBody)
+  } catch {
+    return refuse("InvalidPayload", null, "the body is not UTF-8")
+  }
+  const delivery = WebhookDelivery.fromJson(text, verified)
+  return Either.isRight(delivery)
+    ? delivery.right
+    : refuse("InvalidPayload", null, delivery.left.message)
+}
+
+const toEither = <A>(result: A | WebhookVerificationError): Either.Either<A, WebhookVerificationError> =>
+  result instanceof WebhookVerificationError ? Either.left(result) : Either.right(result)
 
 /**
  * The pure core of `verifySignature`, with the current time given: headers present, signature well-formed,
@@ -252,41 +338,8 @@ export const verifySignatureAt = (
   secrets: Secrets,
   nowMillis: number,
   options?: VerifyOptions
-): Either.Either<VerifiedHeaders, WebhookVerificationError> => {
-  const signature = header(headers, signatureHeader, "Heygen-Signature")
-  if (signature === undefined || signature === "") {
-    return fail("MissingHeader", "Heygen-Signature", "the Heygen-Signature header is missing")
-  }
-  const eventId = header(headers, eventIdHeader, "Heygen-Event-Id")
-  if (eventId === undefined || eventId === "") {
-    return fail("MissingHeader", "Heygen-Event-Id", "the Heygen-Event-Id header is missing")
-  }
-  const timestampText = header(headers, timestampHeader, "Heygen-Timestamp")
-  if ((timestampText === undefined || timestampText === "") && options?.allowMissingTimestamp !== true) {
-    return fail("MissingHeader", "Heygen-Timestamp", "the Heygen-Timestamp header is missing")
-  }
-  switch (checkSignature(rawBody, signature, secrets)) {
-    case "malformed":
-      return fail("MalformedSignature", "Heygen-Signature", "Heygen-Signature is not a hex HMAC-SHA256 digest")
-    case "mismatch":
-      return fail("SignatureMismatch", "Heygen-Signature", "Heygen-Signature does not match the body")
-  }
-  let timestamp: number | null = null
-  if (timestampText !== undefined && timestampText !== "") {
-    // An unparseable timestamp cannot be within any tolerance: reported as out of it.
-    if (!UNIX_SECONDS.test(timestampText)) {
-      return fail("TimestampOutOfTolerance", "Heygen-Timestamp", "Heygen-Timestamp is not a Unix time in seconds")
-    }
-    timestamp = Number(timestampText)
-    const toleranceMillis = options?.tolerance === undefined
-      ? defaultToleranceMillis
-      : Duration.toMillis(options.tolerance)
-    if (Math.abs(nowMillis - timestamp * 1000) > toleranceMillis) {
-      return fail("TimestampOutOfTolerance", "Heygen-Timestamp", "Heygen-Timestamp is outside the tolerance")
-    }
-  }
-  return Either.right({ eventId, timestamp })
-}
+): Either.Either<VerifiedHeaders, WebhookVerificationError> =>
+  toEither(checkHeaders(rawBody, headers, secrets, nowMillis, options))
 
 /**
  * Checks that a delivery is authentic and fresh without decoding its body: for receivers that parse the body
@@ -313,7 +366,7 @@ export const verifySignature = (
   secrets: Secrets,
   options?: VerifyOptions
 ): Effect.Effect<VerifiedHeaders, WebhookVerificationError> =>
-  atNow((nowMillis) => verifySignatureAt(rawBody, headers, secrets, nowMillis, options))
+  atNow((nowMillis) => checkHeaders(rawBody, headers, secrets, nowMillis, options))
 
 /**
  * The pure core of `verify`, with the current time given: `verifySignatureAt`, then the body decoded as a
@@ -328,20 +381,8 @@ export const verifyAt = (
   secrets: Secrets,
   nowMillis: number,
   options?: VerifyOptions
-): Either.Either<WebhookDelivery.WebhookDelivery, WebhookVerificationError> => {
-  const verified = verifySignatureAt(rawBody, headers, secrets, nowMillis, options)
-  if (Either.isLeft(verified)) return Either.left(verified.left)
-  let text: string
-  try {
-    text = typeof rawBody === "string" ? rawBody : utf8.decode(rawBody)
-  } catch {
-    return fail("InvalidPayload", null, "the body is not UTF-8")
-  }
-  return Either.mapLeft(
-    WebhookDelivery.fromJson(text, verified.right),
-    (e) => new WebhookVerificationError({ reason: "InvalidPayload", header: null, message: e.message })
-  )
-}
+): Either.Either<WebhookDelivery.WebhookDelivery, WebhookVerificationError> =>
+  toEither(checkDelivery(rawBody, headers, secrets, nowMillis, options))
 
 /**
  * Verifies a delivery and decodes it. `rawBody` must be the bytes as received (a string is taken as UTF-8).
@@ -371,7 +412,7 @@ export const verify = (
   secrets: Secrets,
   options?: VerifyOptions
 ): Effect.Effect<WebhookDelivery.WebhookDelivery, WebhookVerificationError> =>
-  atNow((nowMillis) => verifyAt(rawBody, headers, secrets, nowMillis, options))
+  atNow((nowMillis) => checkDelivery(rawBody, headers, secrets, nowMillis, options))
 
 /**
  * The hex HMAC-SHA256 of `rawBody` keyed with `secret` as-is: the value of `Heygen-Signature`.
