@@ -33,13 +33,13 @@
  *
  * @since 0.2.0
  */
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { randomUUID } from "node:crypto"
+import { withNow } from "./internal/now.js"
 
 /**
  * The outcome of a claim: `Claimed` (run the handler, then complete or release with `token`), `Done` (a
@@ -197,17 +197,24 @@ export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service> =>
       }
       entries.set(eventId, entry)
     }
+    // Tokens only need to be unique within this log, which lives in one process: a counter, not a UUID.
+    let issued = 0
     return {
       claim: (eventId) =>
-        Effect.map(Clock.currentTimeMillis, (now): Claim => {
+        withNow((now) => {
           const entry = entries.get(eventId)
-          if (entry !== undefined && entry.expiresAt > now) return entry.state === "done" ? done : inFlight
-          const token = makeToken()
+          if (entry !== undefined && entry.expiresAt > now) {
+            return Effect.succeed(entry.state === "done" ? done : inFlight)
+          }
+          const token = `m${++issued}`
           insert(eventId, { state: "claimed", token, expiresAt: now + claimTimeout })
-          return { _tag: "Claimed", token }
+          return Effect.succeed<Claim>({ _tag: "Claimed", token })
         }),
       complete: (eventId) =>
-        Effect.map(Clock.currentTimeMillis, (now) => insert(eventId, { state: "done", expiresAt: now + retention })),
+        withNow((now) => {
+          insert(eventId, { state: "done", expiresAt: now + retention })
+          return Effect.void
+        }),
       release: (eventId, token) =>
         Effect.sync(() => {
           const entry = entries.get(eventId)

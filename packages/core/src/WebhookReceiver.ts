@@ -34,12 +34,15 @@ import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberRefs from "effect/FiberRefs"
 import { identity } from "effect/Function"
 import * as Runtime from "effect/Runtime"
 import * as RuntimeFlags from "effect/RuntimeFlags"
@@ -47,6 +50,7 @@ import type * as Scope from "effect/Scope"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import * as DeliveryLog from "./DeliveryLog.js"
 import { BodyTooLarge, declaresMoreThan, readBounded } from "./internal/boundedBody.js"
+import { withNow } from "./internal/now.js"
 import type * as WebhookDelivery from "./WebhookDelivery.js"
 import * as WebhookSignature from "./WebhookSignature.js"
 
@@ -112,11 +116,10 @@ const logUnavailable = plain(503, "delivery log unavailable")
 const statusOf = (reason: WebhookSignature.Reason) =>
   reason === "SignatureMismatch" || reason === "TimestampOutOfTolerance" ? unauthorized : badRequest
 
-const refuse = (e: WebhookSignature.WebhookVerificationError) =>
-  Effect.as(
-    Effect.logWarning(`webhook delivery refused: ${e.reason}`).pipe(Effect.annotateLogs({ header: e.header ?? "-" })),
-    statusOf(e.reason)
-  )
+const logRefusal = (e: WebhookSignature.WebhookVerificationError) =>
+  Effect.logWarning(`webhook delivery refused: ${e.reason}`).pipe(Effect.annotateLogs({ header: e.header ?? "-" }))
+
+const refuse = (e: WebhookSignature.WebhookVerificationError) => Effect.as(logRefusal(e), statusOf(e.reason))
 
 /**
  * How the handler's run is fenced off from interruption, so that its outcome is always recorded and both forms
@@ -140,22 +143,22 @@ const detached: Guard = (f) =>
 const unmasked: Guard = (f) => f(identity)
 
 /**
- * What both forms share once the body is read: verify it on the Effect `Clock`, claim the event id, run the
- * handler, record its outcome, and say which `Reply` answers it. It never fails: every outcome is a reply.
+ * What both forms share once the body is read: `verify` checks it at a given time (pure: `makeHandler` runs it
+ * before any fiber exists, so a forged delivery costs no fiber beyond its log line); `handle` claims the event id,
+ * runs the handler, records its outcome, and says which `Reply` answers. `handle` never fails: every outcome is
+ * a reply.
  */
 const decider = <E, R>(
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
   options: Options,
   guard: Guard
-): (
-  log: DeliveryLog.Service,
-  headers: WebhookSignature.HeadersInput,
-  body: Uint8Array
-) => Effect.Effect<Reply, never, R> => {
+) => {
   const verifyOptions: WebhookSignature.VerifyOptions = {
     tolerance: options.tolerance,
     allowMissingTimestamp: options.allowMissingTimestamp
   }
+  const verify = (headers: WebhookSignature.HeadersInput, body: Uint8Array, nowMillis: number) =>
+    WebhookSignature.verifyAt(body, headers, options.secrets, nowMillis, verifyOptions)
 
   // Plain combinators rather than generators: this runs once per delivery, and each generator step costs.
   const handle = (
@@ -168,15 +171,16 @@ const decider = <E, R>(
       // The handler is interruptible; recording its outcome is not (see `Guard`): a success must be recorded
       // even if the client hung up meanwhile, or the redelivery would run it again.
       return guard((restore) =>
-        Effect.flatMap(Effect.exit(restore(handler(delivery))), (exit) =>
-          Exit.isSuccess(exit)
-            ? Effect.as(log.complete(delivery.eventId, claim.token), ok)
-            : Effect.zipRight(
-              Effect.logError("webhook handler failed", Cause.pretty(exit.cause)).pipe(
+        Effect.matchCauseEffect(restore(handler(delivery)), {
+          onSuccess: () => Effect.as(log.complete(delivery.eventId, claim.token), ok),
+          onFailure: (cause) =>
+            Effect.zipRight(
+              Effect.logError("webhook handler failed", Cause.pretty(cause)).pipe(
                 Effect.annotateLogs({ eventId: delivery.eventId, eventType: delivery.eventType })
               ),
               Effect.as(log.release(delivery.eventId, claim.token), handlerFailed)
-            ))
+            )
+        })
       )
     }).pipe(
       Effect.catchTag("DeliveryLogError", (e) =>
@@ -188,17 +192,7 @@ const decider = <E, R>(
         ))
     )
 
-  return (log, headers, body) =>
-    Effect.clockWith((clock) => {
-      const verified = WebhookSignature.verifyAt(
-        body,
-        headers,
-        options.secrets,
-        clock.unsafeCurrentTimeMillis(),
-        verifyOptions
-      )
-      return Either.isLeft(verified) ? refuse(verified.left) : handle(log, verified.right)
-    })
+  return { verify, handle }
 }
 
 /**
@@ -233,8 +227,13 @@ export const make = <E, R>(
   options: Options
 ): HttpApp.Default<never, R | DeliveryLog.DeliveryLog | Scope.Scope> => {
   const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
-  const decide = decider(handler, options, detached)
+  const { handle, verify } = decider(handler, options, detached)
   const toResponse = (reply: Reply) => reply.response
+  const decide = (log: DeliveryLog.Service, headers: WebhookSignature.HeadersInput, body: Uint8Array) =>
+    withNow((nowMillis): Effect.Effect<Reply, never, R> => {
+      const verified = verify(headers, body, nowMillis)
+      return Either.isLeft(verified) ? refuse(verified.left) : handle(log, verified.right)
+    })
   return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
     if (request.method !== "POST") return Effect.succeed(methodNotAllowed.response)
     return Effect.matchEffect(readBounded(request, maxBodySize), {
@@ -289,8 +288,11 @@ export const makeHandler = <E, R>(
 ): Effect.Effect<(request: IncomingMessage, response: ServerResponse) => void, never, R | DeliveryLog.DeliveryLog> =>
   Effect.map(Effect.runtime<R | DeliveryLog.DeliveryLog>(), (runtime) => {
     const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
-    const decide = decider(handler, options, unmasked)
+    const { handle, verify } = decider(handler, options, unmasked)
     const log = Context.get(runtime.context, DeliveryLog.DeliveryLog)
+    // The Clock every request's fiber would read (a TestClock in tests): the runtime's, read here so that the
+    // checks run before any fiber is started.
+    const clock = Context.get(FiberRefs.getOrDefault(runtime.fiberRefs, DefaultServices.currentServices), Clock.Clock)
     // Interruptible whatever region the listener was built in (a layer's construction, say), so that a
     // handler's own timeouts and races can interrupt what they start; nothing interrupts the request's fiber
     // itself, which is why `unmasked` is enough to record every outcome.
@@ -323,8 +325,21 @@ export const makeHandler = <E, R>(
         // Not interrupted when the client hangs up (as `NodeHttpServer` runs an `HttpApp`): HeyGen gives up on a
         // delivery after 10 s, and a slow handler cut off each time would never finish; left to finish, its
         // success is recorded and the redelivery is answered 200.
-        runFork(decide(log, request.headers, body)).addObserver((exit) =>
-          // `decide` answers every outcome: only a defect of the runtime itself (or its shutdown) ends otherwise.
+        let verified: ReturnType<typeof verify>
+        try {
+          verified = verify(request.headers, body, clock.unsafeCurrentTimeMillis())
+        } catch {
+          // The checks are total (a property test holds them to it); were one ever to throw, this request gets
+          // a 500, as a defect in a fiber would, rather than the exception reaching the server.
+          return write(response, internalError)
+        }
+        if (Either.isLeft(verified)) {
+          write(response, statusOf(verified.left.reason))
+          runFork(logRefusal(verified.left))
+          return
+        }
+        runFork(handle(log, verified.right)).addObserver((exit) =>
+          // `handle` answers every outcome: only a defect of the runtime itself (or its shutdown) ends otherwise.
           write(response, Exit.isSuccess(exit) ? exit.value : internalError)
         )
       })
