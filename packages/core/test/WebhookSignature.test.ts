@@ -153,8 +153,10 @@ describe("what verify returns", () => {
     }
   })
 
-  it("a timestamp that is not Unix seconds is out of tolerance", () => {
-    for (const bad of ["soon", "-1", "1.5e9", `${NOW}.5`]) {
+  it("a timestamp that is not Unix seconds (1 to 15 ASCII digits) is out of tolerance", () => {
+    // `Number` reads all of these as numbers but "soon" and the fullwidth digits; 16 digits are too many.
+    const forms = ["soon", "-1", "1.5e9", `${NOW}.5`, ` ${NOW}`, `${NOW} `, "0x6553f100", "\uff11\uff17\uff10\uff10"]
+    for (const bad of [...forms, "1".repeat(16)]) {
       expect(reasonOf(verifyNow(body, headersFor(good, { "Heygen-Timestamp": bad })))).toBe("TimestampOutOfTolerance")
     }
   })
