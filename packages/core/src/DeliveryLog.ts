@@ -85,6 +85,24 @@ export interface Service {
   readonly complete: (eventId: string, token: string) => Effect.Effect<void, DeliveryLogError>
   /** The handler failed: drops this claim (only this one) so the next delivery runs the handler again. */
   readonly release: (eventId: string, token: string) => Effect.Effect<void, DeliveryLogError>
+  /**
+   * The same operations run synchronously, at a time the caller reads from its `Clock`, for a log that needs no
+   * I/O (the in-memory one has them; a log over a database leaves them out). A receiver uses them when present,
+   * so that a delivery's bookkeeping costs no steps of a fiber, and a duplicate none at all.
+   */
+  readonly unsafe?: UnsafeOperations | undefined
+}
+
+/**
+ * `claim`, `complete` and `release` of a log that needs no I/O, as plain functions. They must not throw.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface UnsafeOperations {
+  readonly claim: (eventId: string, nowMillis: number) => Claim
+  readonly complete: (eventId: string, nowMillis: number) => void
+  readonly release: (eventId: string, token: string) => void
 }
 
 /**
@@ -199,27 +217,29 @@ export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service> =>
     }
     // Tokens only need to be unique within this log, which lives in one process: a counter, not a UUID.
     let issued = 0
+    const unsafe: UnsafeOperations = {
+      claim: (eventId, now) => {
+        const entry = entries.get(eventId)
+        if (entry !== undefined && entry.expiresAt > now) return entry.state === "done" ? done : inFlight
+        const token = `m${++issued}`
+        insert(eventId, { state: "claimed", token, expiresAt: now + claimTimeout })
+        return { _tag: "Claimed", token }
+      },
+      complete: (eventId, now) => insert(eventId, { state: "done", expiresAt: now + retention }),
+      release: (eventId, token) => {
+        const entry = entries.get(eventId)
+        if (entry !== undefined && entry.state === "claimed" && entry.token === token) entries.delete(eventId)
+      }
+    }
     return {
-      claim: (eventId) =>
-        withNow((now) => {
-          const entry = entries.get(eventId)
-          if (entry !== undefined && entry.expiresAt > now) {
-            return Effect.succeed(entry.state === "done" ? done : inFlight)
-          }
-          const token = `m${++issued}`
-          insert(eventId, { state: "claimed", token, expiresAt: now + claimTimeout })
-          return Effect.succeed<Claim>({ _tag: "Claimed", token })
-        }),
+      claim: (eventId) => withNow((now) => Effect.succeed(unsafe.claim(eventId, now))),
       complete: (eventId) =>
         withNow((now) => {
-          insert(eventId, { state: "done", expiresAt: now + retention })
+          unsafe.complete(eventId, now)
           return Effect.void
         }),
-      release: (eventId, token) =>
-        Effect.sync(() => {
-          const entry = entries.get(eventId)
-          if (entry !== undefined && entry.state === "claimed" && entry.token === token) entries.delete(eventId)
-        })
+      release: (eventId, token) => Effect.sync(() => unsafe.release(eventId, token)),
+      unsafe
     }
   })
 

@@ -50,7 +50,6 @@ import type * as Scope from "effect/Scope"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import * as DeliveryLog from "./DeliveryLog.js"
 import { BodyTooLarge, declaresMoreThan, readBounded } from "./internal/boundedBody.js"
-import { withNow } from "./internal/now.js"
 import type * as WebhookDelivery from "./WebhookDelivery.js"
 import * as WebhookSignature from "./WebhookSignature.js"
 
@@ -116,10 +115,11 @@ const logUnavailable = plain(503, "delivery log unavailable")
 const statusOf = (reason: WebhookSignature.Reason) =>
   reason === "SignatureMismatch" || reason === "TimestampOutOfTolerance" ? unauthorized : badRequest
 
-const logRefusal = (e: WebhookSignature.WebhookVerificationError) =>
-  Effect.logWarning(`webhook delivery refused: ${e.reason}`).pipe(Effect.annotateLogs({ header: e.header ?? "-" }))
-
-const refuse = (e: WebhookSignature.WebhookVerificationError) => Effect.as(logRefusal(e), statusOf(e.reason))
+const refuse = (e: WebhookSignature.WebhookVerificationError) =>
+  Effect.as(
+    Effect.logWarning(`webhook delivery refused: ${e.reason}`).pipe(Effect.annotateLogs({ header: e.header ?? "-" })),
+    statusOf(e.reason)
+  )
 
 /**
  * How the handler's run is fenced off from interruption, so that its outcome is always recorded and both forms
@@ -143,10 +143,11 @@ const detached: Guard = (f) =>
 const unmasked: Guard = (f) => f(identity)
 
 /**
- * What both forms share once the body is read: `verify` checks it at a given time (pure: `makeHandler` runs it
- * before any fiber exists, so a forged delivery costs no fiber beyond its log line); `handle` claims the event id,
- * runs the handler, records its outcome, and says which `Reply` answers. `handle` never fails: every outcome is
- * a reply.
+ * What both forms share once the body is read. `start` verifies the delivery (pure) and, with a log that has
+ * synchronous operations (the in-memory one), claims its event id at once: a duplicate or a delivery in flight is
+ * answered without running anything, so `makeHandler` starts no fiber for it. Otherwise it returns the effect
+ * that finds the answer: log a refusal, or claim (through the log's effects), run the handler, and record its
+ * outcome. That effect never fails: every outcome is a reply.
  */
 const decider = <E, R>(
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
@@ -157,10 +158,29 @@ const decider = <E, R>(
     tolerance: options.tolerance,
     allowMissingTimestamp: options.allowMissingTimestamp
   }
-  const verify = (headers: WebhookSignature.HeadersInput, body: Uint8Array, nowMillis: number) =>
-    WebhookSignature.verifyAt(body, headers, options.secrets, nowMillis, verifyOptions)
 
-  // Plain combinators rather than generators: this runs once per delivery, and each generator step costs.
+  // Runs the handler and records its outcome. The handler is interruptible; recording its outcome is not (see
+  // `Guard`): a success must be recorded even if the client hung up meanwhile, or the redelivery would run it
+  // again. Plain combinators rather than generators: this runs once per delivery, and each step costs.
+  const settle = <X>(
+    delivery: WebhookDelivery.WebhookDelivery,
+    complete: () => Effect.Effect<Reply, X>,
+    release: () => Effect.Effect<void, X>
+  ): Effect.Effect<Reply, X, R> =>
+    guard((restore) =>
+      Effect.matchCauseEffect(restore(handler(delivery)), {
+        onSuccess: complete,
+        onFailure: (cause) =>
+          Effect.zipRight(
+            Effect.logError("webhook handler failed", Cause.pretty(cause)).pipe(
+              Effect.annotateLogs({ eventId: delivery.eventId, eventType: delivery.eventType })
+            ),
+            Effect.as(release(), handlerFailed)
+          )
+      })
+    )
+
+  // The same through the log's effects, for a log that does I/O (`DeliveryLogSql`).
   const handle = (
     log: DeliveryLog.Service,
     delivery: WebhookDelivery.WebhookDelivery
@@ -168,19 +188,10 @@ const decider = <E, R>(
     Effect.flatMap(log.claim(delivery.eventId), (claim): Effect.Effect<Reply, DeliveryLog.DeliveryLogError, R> => {
       if (claim._tag === "Done") return Effect.succeed(duplicate)
       if (claim._tag === "InFlight") return Effect.succeed(inFlight)
-      // The handler is interruptible; recording its outcome is not (see `Guard`): a success must be recorded
-      // even if the client hung up meanwhile, or the redelivery would run it again.
-      return guard((restore) =>
-        Effect.matchCauseEffect(restore(handler(delivery)), {
-          onSuccess: () => Effect.as(log.complete(delivery.eventId, claim.token), ok),
-          onFailure: (cause) =>
-            Effect.zipRight(
-              Effect.logError("webhook handler failed", Cause.pretty(cause)).pipe(
-                Effect.annotateLogs({ eventId: delivery.eventId, eventType: delivery.eventType })
-              ),
-              Effect.as(log.release(delivery.eventId, claim.token), handlerFailed)
-            )
-        })
+      return settle(
+        delivery,
+        () => Effect.as(log.complete(delivery.eventId, claim.token), ok),
+        () => log.release(delivery.eventId, claim.token)
       )
     }).pipe(
       Effect.catchTag("DeliveryLogError", (e) =>
@@ -192,7 +203,32 @@ const decider = <E, R>(
         ))
     )
 
-  return { verify, handle }
+  const start = (
+    log: DeliveryLog.Service,
+    headers: WebhookSignature.HeadersInput,
+    body: Uint8Array,
+    clock: Clock.Clock
+  ): Reply | Effect.Effect<Reply, never, R> => {
+    const now = clock.unsafeCurrentTimeMillis()
+    const verified = WebhookSignature.verifyAt(body, headers, options.secrets, now, verifyOptions)
+    if (Either.isLeft(verified)) return refuse(verified.left)
+    const delivery = verified.right
+    const unsafe = log.unsafe
+    if (unsafe === undefined) return handle(log, delivery)
+    const claim = unsafe.claim(delivery.eventId, now)
+    if (claim._tag === "Done") return duplicate
+    if (claim._tag === "InFlight") return inFlight
+    return settle(
+      delivery,
+      () => {
+        unsafe.complete(delivery.eventId, clock.unsafeCurrentTimeMillis())
+        return Effect.succeed(ok)
+      },
+      () => Effect.sync(() => unsafe.release(delivery.eventId, claim.token))
+    )
+  }
+
+  return start
 }
 
 /**
@@ -227,12 +263,12 @@ export const make = <E, R>(
   options: Options
 ): HttpApp.Default<never, R | DeliveryLog.DeliveryLog | Scope.Scope> => {
   const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
-  const { handle, verify } = decider(handler, options, detached)
+  const start = decider(handler, options, detached)
   const toResponse = (reply: Reply) => reply.response
   const decide = (log: DeliveryLog.Service, headers: WebhookSignature.HeadersInput, body: Uint8Array) =>
-    withNow((nowMillis): Effect.Effect<Reply, never, R> => {
-      const verified = verify(headers, body, nowMillis)
-      return Either.isLeft(verified) ? refuse(verified.left) : handle(log, verified.right)
+    Effect.withFiberRuntime((fiber): Effect.Effect<Reply, never, R> => {
+      const next = start(log, headers, body, Context.get(fiber.currentDefaultServices, Clock.Clock))
+      return Effect.isEffect(next) ? next : Effect.succeed(next)
     })
   return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
     if (request.method !== "POST") return Effect.succeed(methodNotAllowed.response)
@@ -288,7 +324,7 @@ export const makeHandler = <E, R>(
 ): Effect.Effect<(request: IncomingMessage, response: ServerResponse) => void, never, R | DeliveryLog.DeliveryLog> =>
   Effect.map(Effect.runtime<R | DeliveryLog.DeliveryLog>(), (runtime) => {
     const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
-    const { handle, verify } = decider(handler, options, unmasked)
+    const start = decider(handler, options, unmasked)
     const log = Context.get(runtime.context, DeliveryLog.DeliveryLog)
     // The Clock every request's fiber would read (a TestClock in tests): the runtime's, read here so that the
     // checks run before any fiber is started.
@@ -325,21 +361,20 @@ export const makeHandler = <E, R>(
         // Not interrupted when the client hangs up (as `NodeHttpServer` runs an `HttpApp`): HeyGen gives up on a
         // delivery after 10 s, and a slow handler cut off each time would never finish; left to finish, its
         // success is recorded and the redelivery is answered 200.
-        let verified: ReturnType<typeof verify>
+        let next: Reply | Effect.Effect<Reply, never, R>
         try {
-          verified = verify(request.headers, body, clock.unsafeCurrentTimeMillis())
+          next = start(log, request.headers, body, clock)
         } catch {
-          // The checks are total (a property test holds them to it); were one ever to throw, this request gets
-          // a 500, as a defect in a fiber would, rather than the exception reaching the server.
+          // The checks and a synchronous log's claim are total (property tests hold them to it); were one ever
+          // to throw, this request gets a 500, as a defect in a fiber would, rather than the exception reaching
+          // the server.
           return write(response, internalError)
         }
-        if (Either.isLeft(verified)) {
-          write(response, statusOf(verified.left.reason))
-          runFork(logRefusal(verified.left))
-          return
-        }
-        runFork(handle(log, verified.right)).addObserver((exit) =>
-          // `handle` answers every outcome: only a defect of the runtime itself (or its shutdown) ends otherwise.
+        // A duplicate or a delivery in flight is answered at once, without a fiber.
+        if (!Effect.isEffect(next)) return write(response, next)
+        runFork(next).addObserver((exit) =>
+          // `start`'s effect answers every outcome: only a defect of the runtime itself (or its shutdown) ends
+          // otherwise.
           write(response, Exit.isSuccess(exit) ? exit.value : internalError)
         )
       })
