@@ -131,19 +131,24 @@ const verification = (quick: boolean) => {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The servers (run in child processes: `--receive-server listener|effect|effect-empty|bare`).
+// The servers (run in child processes: `--receive-server listener|effect|effect-empty|bare|bare-fiber`).
 
 const LIMIT = 1024 * 1024
 const TOLERANCE_MS = 300_000
 const CAPACITY = 10_000
 
-export const bareServer = () => {
+/**
+ * The bare handler. `answer` sends each reply: at once, or (for the "bare-fiber" kind) once an empty Effect fiber
+ * has run, which is the least any receiver that runs an Effect per request pays on top of the same work.
+ */
+export const bareServer = (answer: (send: () => void) => void = (send) => send()) => {
   const seen = new Set<string>()
   return Http.createServer((req, res) => {
-    const reply = (status: number) => {
-      res.writeHead(status, { "content-length": "0" })
-      res.end()
-    }
+    const reply = (status: number) =>
+      answer(() => {
+        res.writeHead(status, { "content-length": "0" })
+        res.end()
+      })
     if (req.method !== "POST") return reply(405)
     const chunks: Array<Buffer> = []
     let size = 0
@@ -227,8 +232,10 @@ export const receiveServerMain = (kind: string) => {
       process.stdout.write(`cpu ${system + user}\n`)
     }
   })
-  if (kind === "bare") {
-    const server = bareServer()
+  if (kind === "bare" || kind === "bare-fiber") {
+    const server = bareServer(
+      kind === "bare" ? undefined : (send) => Effect.runFork(Effect.void).addObserver(send)
+    )
     server.listen(0, "127.0.0.1", () => {
       const address = server.address()
       process.stdout.write(`${typeof address === "object" && address !== null ? address.port : 0}\n`)
@@ -240,14 +247,36 @@ export const receiveServerMain = (kind: string) => {
   }
 }
 
-type ServerKind = "listener" | "effect" | "effect-empty" | "bare"
+type ServerKind = "listener" | "effect" | "effect-empty" | "bare" | "bare-fiber"
+
+interface Child {
+  readonly url: string
+  /** The child's CPU time so far, in µs. */
+  readonly cpu: () => Promise<number>
+  readonly close: () => void
+}
 
 const startChild = (self: string, kind: ServerKind) =>
-  new Promise<{ url: string; close: () => void }>((resolve, reject) => {
+  new Promise<Child>((resolve, reject) => {
     const child = spawn(process.execPath, [self, "--receive-server", kind], { stdio: ["pipe", "pipe", "inherit"] })
     child.once("error", reject)
+    // After the port, the child writes only answers to "cpu", one line each, in the order they were asked.
+    const waiting: Array<(micros: number) => void> = []
     child.stdout.once("data", (chunk: Buffer) => {
-      resolve({ url: `http://127.0.0.1:${chunk.toString().trim()}`, close: () => child.stdin.end() })
+      child.stdout.on("data", (more: Buffer) => {
+        for (const line of more.toString().split("\n")) {
+          if (line.startsWith("cpu ")) waiting.shift()?.(Number(line.slice(4)))
+        }
+      })
+      resolve({
+        url: `http://127.0.0.1:${chunk.toString().trim()}`,
+        cpu: () =>
+          new Promise<number>((answered) => {
+            waiting.push(answered)
+            child.stdin.write("cpu\n")
+          }),
+        close: () => child.stdin.end()
+      })
     })
   })
 
@@ -287,31 +316,43 @@ const throughput = async (self: string, quick: boolean) => {
   // Many short rounds rather than a few long ones: each ratio is taken within a round, and the median over rounds
   // keeps a burst of load elsewhere on the shared machine from deciding the figure.
   const n = quick ? 1_000 : 2_000
-  const kinds: ReadonlyArray<ServerKind> = ["listener", "effect", "effect-empty", "bare"]
-  const servers = new Map<ServerKind, { url: string; close: () => void }>()
+  const kinds: ReadonlyArray<ServerKind> = ["listener", "effect", "effect-empty", "bare", "bare-fiber"]
+  const servers = new Map<ServerKind, Child>()
   try {
     for (const kind of kinds) servers.set(kind, await startChild(self, kind))
     for (const kind of kinds) await load(servers.get(kind)!.url, n, concurrency)
     const rounds = quick ? 3 : 12
-    const samples: Array<Record<ServerKind, number>> = []
+    type Sample = Record<ServerKind, { readonly perSecond: number; readonly cpuMicros: number }>
+    const samples: Array<Sample> = []
     for (let r = 0; r < rounds; r++) {
       // Rotate the order, so that a burst of load elsewhere on the machine does not always hit the same one.
-      const sample = { listener: 0, effect: 0, "effect-empty": 0, bare: 0 }
+      const sample: Partial<Sample> = {}
       for (let i = 0; i < kinds.length; i++) {
         const kind = kinds[(i + r) % kinds.length]!
-        sample[kind] = await load(servers.get(kind)!.url, n, concurrency)
+        const server = servers.get(kind)!
+        const before = await server.cpu()
+        const perSecond = await load(server.url, n, concurrency)
+        sample[kind] = { perSecond, cpuMicros: ((await server.cpu()) - before) / n }
       }
-      samples.push(sample)
+      samples.push(sample as Sample)
     }
+    const rate = (kind: ServerKind) => median(samples.map((s) => s[kind].perSecond))
+    const rateRatio = (kind: ServerKind, baseline: ServerKind) =>
+      median(samples.map((s) => s[kind].perSecond / s[baseline].perSecond))
     return {
       concurrency,
-      listener: median(samples.map((s) => s.listener)),
-      listenerRatio: median(samples.map((s) => s.listener / s.bare)),
-      effect: median(samples.map((s) => s.effect)),
-      empty: median(samples.map((s) => s["effect-empty"])),
-      bare: median(samples.map((s) => s.bare)),
-      ratio: median(samples.map((s) => s.effect / s.bare)),
-      vsEmpty: median(samples.map((s) => s.effect / s["effect-empty"]))
+      listener: rate("listener"),
+      listenerRatio: rateRatio("listener", "bare"),
+      effect: rate("effect"),
+      empty: rate("effect-empty"),
+      bare: rate("bare"),
+      bareFiber: rate("bare-fiber"),
+      bareFiberRatio: rateRatio("bare-fiber", "bare"),
+      ratio: rateRatio("effect", "bare"),
+      vsEmpty: rateRatio("effect", "effect-empty"),
+      // Server CPU per request: what the server spends, whatever the client and the rest of the machine do.
+      cpu: (kind: ServerKind) => median(samples.map((s) => s[kind].cpuMicros)),
+      cpuRatio: (kind: ServerKind) => median(samples.map((s) => s.bare.cpuMicros / s[kind].cpuMicros))
     }
   } finally {
     for (const server of servers.values()) server.close()
@@ -363,6 +404,37 @@ export const receiveFigures = async (self: string, quick: boolean): Promise<Arra
       pass: t.listenerRatio >= 0.7
     },
     {
+      // The floor for any receiver that runs an Effect per request: the bare handler's own work, then one empty
+      // fiber before it answers.
+      name: `receiver at concurrency ${t.concurrency}: bare node:http handler answering after one empty Effect fiber`,
+      value: t.bareFiber,
+      unit: "req/s",
+      baseline: "bare node:http, same checks",
+      ratio: t.bareFiberRatio,
+      target: "reported",
+      pass: null
+    },
+    {
+      // The same comparison in the server's CPU time per request: it leaves out the client and whatever else
+      // the shared machine runs, which move the req/s figures by ±10% from one run to the next.
+      name: `receiver server CPU per request: WebhookReceiver.makeHandler`,
+      value: t.cpu("listener"),
+      unit: "µs",
+      baseline: "bare node:http, same checks",
+      ratio: t.cpuRatio("listener"),
+      target: "reported",
+      pass: null
+    },
+    {
+      name: `receiver server CPU per request: bare node:http handler answering after one empty Effect fiber`,
+      value: t.cpu("bare-fiber"),
+      unit: "µs",
+      baseline: "bare node:http, same checks",
+      ratio: t.cpuRatio("bare-fiber"),
+      target: "reported",
+      pass: null
+    },
+    {
       // The HttpApp form: bounded by the platform's own floor (the row after next), so reported, not targeted.
       name: `receiver at concurrency ${t.concurrency}: WebhookReceiver.make on NodeHttpServer`,
       value: t.effect,
@@ -394,6 +466,15 @@ export const receiveFigures = async (self: string, quick: boolean): Promise<Arra
       name: `receiver at concurrency ${t.concurrency}: bare node:http handler`,
       value: t.bare,
       unit: "req/s",
+      baseline: "-",
+      ratio: null,
+      target: "",
+      pass: null
+    },
+    {
+      name: `receiver server CPU per request: bare node:http handler`,
+      value: t.cpu("bare"),
+      unit: "µs",
       baseline: "-",
       ratio: null,
       target: "",
