@@ -50,6 +50,7 @@ import type * as Scope from "effect/Scope"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import * as DeliveryLog from "./DeliveryLog.js"
 import { BodyTooLarge, declaresMoreThan, readBounded } from "./internal/boundedBody.js"
+import { withClock } from "./internal/now.js"
 import type * as WebhookDelivery from "./WebhookDelivery.js"
 import * as WebhookSignature from "./WebhookSignature.js"
 
@@ -266,8 +267,8 @@ export const make = <E, R>(
   const start = decider(handler, options, detached)
   const toResponse = (reply: Reply) => reply.response
   const decide = (log: DeliveryLog.Service, headers: WebhookSignature.HeadersInput, body: Uint8Array) =>
-    Effect.withFiberRuntime((fiber): Effect.Effect<Reply, never, R> => {
-      const next = start(log, headers, body, Context.get(fiber.currentDefaultServices, Clock.Clock))
+    withClock((clock): Effect.Effect<Reply, never, R> => {
+      const next = start(log, headers, body, clock)
       return Effect.isEffect(next) ? next : Effect.succeed(next)
     })
   return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
@@ -358,9 +359,6 @@ export const makeHandler = <E, R>(
       request.on("end", () => {
         if (over) return
         const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)
-        // Not interrupted when the client hangs up (as `NodeHttpServer` runs an `HttpApp`): HeyGen gives up on a
-        // delivery after 10 s, and a slow handler cut off each time would never finish; left to finish, its
-        // success is recorded and the redelivery is answered 200.
         let next: Reply | Effect.Effect<Reply, never, R>
         try {
           next = start(log, request.headers, body, clock)
@@ -372,6 +370,9 @@ export const makeHandler = <E, R>(
         }
         // A duplicate or a delivery in flight is answered at once, without a fiber.
         if (!Effect.isEffect(next)) return write(response, next)
+        // Not interrupted when the client hangs up (as `NodeHttpServer` runs an `HttpApp`): HeyGen gives up on a
+        // delivery after 10 s, and a slow handler cut off each time would never finish; left to finish, its
+        // success is recorded and the redelivery is answered 200.
         runFork(next).addObserver((exit) =>
           // `start`'s effect answers every outcome: only a defect of the runtime itself (or its shutdown) ends
           // otherwise.
