@@ -168,6 +168,11 @@ export interface Exchange {
   readonly reply: Reply | null
   /** Clock time (ms) the reply went out. */
   readonly repliedAt: number | null
+  /**
+   * Clock time (ms) the client stopped waiting for the reply (it timed out or hung up first), or `null`. The API
+   * still finishes the request: an abandoned exchange's effect happened, but its client never saw the reply.
+   */
+  readonly abandonedAt: number | null
   /** Whether this request was answered from the idempotency store. */
   readonly replayed: boolean
 }

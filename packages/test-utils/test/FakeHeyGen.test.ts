@@ -278,6 +278,22 @@ describe("FakeHeyGen: faults", () => {
       expect((yield* Fiber.join(slow)).status).toBe(200)
     }))
 
+  it.effect("a client that stops waiting is recorded as abandoning the exchange, which the API still finishes", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeHeyGen.make({ faults: [Fault.Fault.Slow({ delay: "40 seconds" })] })
+      const gaveUp = yield* Effect.fork(Effect.timeout(send(fake, { body: { url } }), "10 seconds"))
+      yield* TestClock.adjust("10 seconds")
+      expect((yield* Effect.either(Fiber.join(gaveUp)))._tag).toBe("Left")
+      yield* TestClock.adjust("30 seconds")
+      const answered = yield* send(fake, { body: { url: `${url}/2` } })
+      expect(answered.status).toBe(200)
+      const [abandoned, seen] = yield* fake.exchanges
+      expect([abandoned!.abandonedAt, abandoned!.reply?._tag]).toEqual([10_000, "Respond"])
+      expect(abandoned!.repliedAt).toBeGreaterThanOrEqual(40_000)
+      expect(seen!.abandonedAt).toBeNull()
+      expect(yield* fake.endpoints()).toHaveLength(2)
+    }))
+
   it.effect("records every request in arrival order, with the fault it got", () =>
     Effect.gen(function*() {
       const fake = yield* FakeHeyGen.make({ faults: [null, Fault.Fault.DropBeforeCommit()] })

@@ -514,7 +514,7 @@ class Delete extends Command {
           const reply = e.reply
           const next = attempts[k + 1]!
           return reply === null || reply._tag !== "Respond" || reply.response.status >= 500 ||
-            e.fault?._tag === "MalformedBody" || (e.repliedAt ?? Infinity) > next.receivedAt
+            e.fault?._tag === "MalformedBody" || e.abandonedAt !== null || (e.repliedAt ?? Infinity) > next.receivedAt
         })
         const allowed = !repeated && Exit.isSuccess(exit) && exit.value.alreadyGone && lostBefore
         if (!allowed) {

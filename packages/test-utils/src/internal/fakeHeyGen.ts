@@ -298,6 +298,7 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
             account: null,
             reply: null,
             repliedAt: null,
+            abandonedAt: null,
             replayed: false
           })
           return { fault, seq }
@@ -307,7 +308,14 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
             Effect.flatMap(Clock.currentTimeMillis, (repliedAt) =>
               Effect.sync(() => update(seq, (e) => ({ ...e, reply, repliedAt })))))
         )
-        return yield* Fiber.join(fiber)
+        return yield* Fiber.join(fiber).pipe(
+          Effect.onInterrupt(() =>
+            Effect.flatMap(Clock.currentTimeMillis, (abandonedAt) =>
+              Effect.sync(() =>
+                update(seq, (e) => ({ ...e, abandonedAt }))
+              ))
+          )
+        )
       })
 
     const fake: FakeHeyGen.FakeHeyGen = {
