@@ -36,6 +36,7 @@
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { randomUUID } from "node:crypto"
@@ -67,7 +68,7 @@ export type Claim =
  * @category errors
  */
 export class DeliveryLogError extends Schema.TaggedError<DeliveryLogError>()("DeliveryLogError", {
-  operation: Schema.Literal("claim", "complete", "release"),
+  operation: Schema.Literal("claim", "complete", "release", "transact"),
   message: Schema.String,
   cause: Schema.optional(Schema.Defect)
 }) {}
@@ -81,8 +82,15 @@ export class DeliveryLogError extends Schema.TaggedError<DeliveryLogError>()("De
 export interface Service {
   /** Takes the event id for handling, unless it is done or held by a live claim. Atomic: of concurrent claims one wins. */
   readonly claim: (eventId: string) => Effect.Effect<Claim, DeliveryLogError>
-  /** The handler succeeded: the id is `Done` for the retention period, whatever became of the claim. */
-  readonly complete: (eventId: string, token: string) => Effect.Effect<void, DeliveryLogError>
+  /**
+   * The handler succeeded: the id, and every key in `also` (other names the receiver knows the same event by), is
+   * `Done` for the retention period, whatever became of the claim.
+   */
+  readonly complete: (
+    eventId: string,
+    token: string,
+    also?: ReadonlyArray<string> | undefined
+  ) => Effect.Effect<void, DeliveryLogError>
   /** The handler failed: drops this claim (only this one) so the next delivery runs the handler again. */
   readonly release: (eventId: string, token: string) => Effect.Effect<void, DeliveryLogError>
   /**
@@ -91,7 +99,30 @@ export interface Service {
    * so that a delivery's bookkeeping costs no steps of a fiber, and a duplicate none at all.
    */
   readonly unsafe?: UnsafeOperations | undefined
+  /**
+   * Exactly-once handling, for a log kept in the database the handler writes to (`DeliveryLogSql` with
+   * `transactional: true`): runs `run` inside one transaction that first takes `keys` (none may be done or held
+   * by anyone else) and, if `run` succeeds, records every key `Done` before committing. Whatever happens to the
+   * process, the handler's writes and the record commit together or not at all. A receiver uses it instead of
+   * `claim` / `complete` / `release` when present.
+   */
+  readonly transact?: <A, E, R>(
+    keys: readonly [string, ...Array<string>],
+    run: Effect.Effect<A, E, R>
+  ) => Effect.Effect<Transacted<A, E>, DeliveryLogError, R>
 }
+
+/**
+ * The outcome of `Service.transact`: a key was already `Done` (every key is then recorded `Done`), a key is held
+ * by a concurrent delivery (`InFlight`), or `run` ran, with its exit (a failure rolled everything back).
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type Transacted<A, E> =
+  | { readonly _tag: "Done" }
+  | { readonly _tag: "InFlight" }
+  | { readonly _tag: "Ran"; readonly exit: Exit.Exit<A, E> }
 
 /**
  * `claim`, `complete` and `release` of a log that needs no I/O, as plain functions. They must not throw.
@@ -101,7 +132,7 @@ export interface Service {
  */
 export interface UnsafeOperations {
   readonly claim: (eventId: string, nowMillis: number) => Claim
-  readonly complete: (eventId: string, nowMillis: number) => void
+  readonly complete: (eventId: string, nowMillis: number, also?: ReadonlyArray<string> | undefined) => void
   readonly release: (eventId: string, token: string) => void
 }
 
@@ -225,7 +256,10 @@ export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service> =>
         insert(eventId, { state: "claimed", token, expiresAt: now + claimTimeout })
         return { _tag: "Claimed", token }
       },
-      complete: (eventId, now) => insert(eventId, { state: "done", expiresAt: now + retention }),
+      complete: (eventId, now, also) => {
+        insert(eventId, { state: "done", expiresAt: now + retention })
+        if (also !== undefined) for (const key of also) insert(key, { state: "done", expiresAt: now + retention })
+      },
       release: (eventId, token) => {
         const entry = entries.get(eventId)
         if (entry !== undefined && entry.state === "claimed" && entry.token === token) entries.delete(eventId)
@@ -233,9 +267,9 @@ export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service> =>
     }
     return {
       claim: (eventId) => withNow((now) => Effect.succeed(unsafe.claim(eventId, now))),
-      complete: (eventId) =>
+      complete: (eventId, _token, also) =>
         withNow((now) => {
-          unsafe.complete(eventId, now)
+          unsafe.complete(eventId, now, also)
           return Effect.void
         }),
       release: (eventId, token) => Effect.sync(() => unsafe.release(eventId, token)),
