@@ -117,7 +117,11 @@ export const trigger = (
               }\n`
           )
         )
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici))
+    }).pipe(
+      // node:http, as every other command: the bundle stubs undici (scripts/bundle.mjs), so its client would
+      // fail in the built bin with "Agent is not a constructor".
+      Effect.provide(NodeHttpClient.layer)
+    )
     const gaveUp = delivery.endpoints.filter((e) => e.outcome !== "Delivered")
     if (gaveUp.length > 0) {
       return yield* Effect.fail(reported(
