@@ -50,7 +50,20 @@ export const verify = CommandSpec.leaf("verify", {
 }, (flags) => CommandSpec.lazy(() => import("./Verify.js"), (m) => m.run(flags)))
 
 /**
- * `sandbox trigger <event_type> [--data JSON] --forward-to URL [--secret-file F]`
+ * `--header-style`: the two forms of a delivery's headers (test-utils' `FakeDelivery.HeaderStyle`).
+ *
+ * @since 0.4.0
+ * @category flags
+ */
+export const headerStyle = CommandSpec.text(
+  "header-style",
+  "STYLE",
+  "documented (default: Heygen-Signature, Heygen-Timestamp, Heygen-Event-Id, as HeyGen's docs say) or legacy (a plain signature header only, no timestamp, the event id in the body only, as some production receivers get).",
+  { completion: { _tag: "Choice", values: ["documented", "legacy"] } }
+)
+
+/**
+ * `sandbox trigger <event_type> [--data JSON] --forward-to URL [--secret-file F] [--header-style S]`
  *
  * @since 0.2.0
  * @category commands
@@ -69,6 +82,7 @@ export const trigger = CommandSpec.leaf("trigger", {
     "Also sign with this secret (your receiver's), as an endpoint subscribed to every event.",
     { completion: { _tag: "File" } }
   ),
+  headerStyle,
   human: Flags.human
 }, {
   summary:
@@ -83,6 +97,11 @@ export const trigger = CommandSpec.leaf("trigger", {
       what: "Sign with your receiver's secret (no sandbox endpoint needed)",
       command:
         "effect-heygen sandbox trigger avatar_video.fail --forward-to http://127.0.0.1:3000/hooks --secret-file ./whsec"
+    },
+    {
+      what: "Check that your receiver accepts the form production deliveries have been seen in",
+      command:
+        "effect-heygen sandbox trigger avatar_video.success --forward-to http://127.0.0.1:3000/hooks --secret-file ./whsec --header-style legacy"
     }
   ]
 }, (flags) => CommandSpec.lazy(() => import("./Trigger.js"), (m) => m.run(flags)))

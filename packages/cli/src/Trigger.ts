@@ -6,7 +6,9 @@
  *
  * The endpoints are those the sandbox holds in its state file (created with `webhook endpoints create --sandbox`),
  * plus one subscribed to everything for each `--secret-file` (the secret your receiver is configured with). The
- * event is recorded in the sandbox's event log.
+ * event is recorded in the sandbox's event log, and the delivery carries the logged id and creation time.
+ * `--header-style legacy` sends the form production receivers have reported (a plain `signature` header only)
+ * instead of the documented `Heygen-*` headers.
  *
  * @since 0.2.0
  */
@@ -14,6 +16,7 @@ import * as FakeDelivery from "@effect-heygen/test-utils/FakeDelivery"
 import * as FakeHeyGen from "@effect-heygen/test-utils/FakeHeyGen"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -33,6 +36,7 @@ export interface Flags {
   readonly data: Option.Option<string>
   readonly forwardTo: Option.Option<string>
   readonly secretFile: Option.Option<string>
+  readonly headerStyle: Option.Option<string>
   readonly human: boolean
 }
 
@@ -47,6 +51,24 @@ const reported = (error: Failure.CliError) => new Failure.Reported({ failure: Fa
 export const retry: Schedule.Schedule<unknown, FakeDelivery.Attempt> = Schedule.exponential("1 second").pipe(
   Schedule.intersect(Schedule.recurs(5))
 )
+
+/**
+ * Reads `--header-style`: `documented` when not given.
+ *
+ * @since 0.4.0
+ * @category parsing
+ */
+export const parseHeaderStyle = (
+  value: Option.Option<string>
+): Either.Either<FakeDelivery.HeaderStyle, Failure.CliError> => {
+  if (Option.isNone(value)) return Either.right("documented")
+  const found = FakeDelivery.headerStyles.find((s) => s === value.value)
+  return found === undefined
+    ? Either.left(
+      Failure.invalidFlag("--header-style", `expected documented or legacy, got ${JSON.stringify(value.value)}`)
+    )
+    : Either.right(found)
+}
 
 const parseData = (text: string): Record<string, unknown> | null => {
   try {
@@ -66,9 +88,11 @@ const parseData = (text: string): Record<string, unknown> | null => {
  */
 export const trigger = (
   endpoints: ReadonlyArray<FakeDelivery.Endpoint>,
-  flags: Omit<Flags, "secretFile" | "forwardTo"> & {
+  flags: Omit<Flags, "secretFile" | "forwardTo" | "headerStyle"> & {
     readonly forwardTo: string
     readonly eventId?: string | undefined
+    readonly createdAt?: string | undefined
+    readonly headerStyle?: FakeDelivery.HeaderStyle | undefined
   },
   schedule: Schedule.Schedule<unknown, FakeDelivery.Attempt> = retry
 ): Effect.Effect<void, Failure.Reported, Io> =>
@@ -97,6 +121,8 @@ export const trigger = (
     }
     const delivery = yield* FakeDelivery.deliver(targets, flags.eventType, data, {
       eventId: flags.eventId,
+      createdAt: flags.createdAt,
+      headerStyle: flags.headerStyle,
       route: flags.forwardTo,
       retry: schedule,
       onAttempt: (a) =>
@@ -154,12 +180,14 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
         reported(Failure.invalidFlag("--forward-to", "is required: where your receiver listens"))
       )
     }
-    // Refuse bad --data before the event is logged.
+    // Refuse bad --data and --header-style before the event is logged.
     if (Option.isSome(flags.data) && parseData(flags.data.value) === null) {
       return yield* Effect.fail(reported(Failure.invalidFlag("--data", "expected a JSON object, the event_data")))
     }
+    const headerStyle = parseHeaderStyle(flags.headerStyle)
+    if (Either.isLeft(headerStyle)) return yield* Effect.fail(reported(headerStyle.left))
     const file = SandboxState.path(io.env)
-    const { endpoints, eventId } = yield* SandboxState.withLock(
+    const { createdAt, endpoints, eventId } = yield* SandboxState.withLock(
       file,
       Effect.gen(function*() {
         const saved = yield* SandboxState.load(file)
@@ -172,6 +200,7 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
         yield* SandboxState.save(file, Schema.encodeSync(FakeHeyGen.State)(yield* fake.snapshot))
         return {
           eventId: logged.event_id,
+          createdAt: logged.created_at,
           endpoints: stored.map((e): FakeDelivery.Endpoint => ({
             endpoint_id: e.endpoint_id,
             url: e.url,
@@ -194,7 +223,13 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
         })
       )
     }
-    return yield* trigger(all, { ...flags, forwardTo: flags.forwardTo.value, eventId })
+    return yield* trigger(all, {
+      ...flags,
+      forwardTo: flags.forwardTo.value,
+      eventId,
+      createdAt,
+      headerStyle: headerStyle.right
+    })
   })
 
 const decodeState = Schema.decodeUnknown(FakeHeyGen.State)

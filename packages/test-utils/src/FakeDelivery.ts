@@ -1,11 +1,17 @@
 /**
  * Signed webhook deliveries, as HeyGen sends them: for tests of a receiver, end to end, offline.
  *
- * `deliver` POSTs `{ event_type, event_data }` to every enabled endpoint subscribed to the type (`events: null`
- * means all), with `Heygen-Signature` (hex HMAC-SHA256 of the exact body, keyed with the endpoint's secret),
- * `Heygen-Timestamp` (the attempt's dispatch time on the Effect `Clock`) and `Heygen-Event-Id` (the same on
- * every attempt). A non-2xx answer, a transport error or no answer within the attempt timeout (10 s) is retried
- * on a backoff schedule, as HeyGen does for up to 24 hours.
+ * `deliver` POSTs `{ event_id, event_type, created_at, event_data }` (the body of HeyGen's v3 docs) to every
+ * enabled endpoint subscribed to the type (`events: null` means all), with its headers in one of two styles:
+ *
+ * - `documented` (the default), as HeyGen's docs describe: `Heygen-Signature` (hex HMAC-SHA256 of the exact
+ *   body, keyed with the endpoint's secret), `Heygen-Timestamp` (the attempt's dispatch time on the Effect
+ *   `Clock`) and `Heygen-Event-Id` (the same on every attempt);
+ * - `legacy`, as production integrations report receiving: a plain `signature` header (the same HMAC) and
+ *   nothing else, no timestamp and no event-id header (the event id is in the body).
+ *
+ * A non-2xx answer, a transport error or no answer within the attempt timeout (10 s) is retried on a backoff
+ * schedule, as HeyGen does for up to 24 hours.
  *
  * HeyGen refuses non-public endpoint URLs, and so does this engine by default. A test's receiver listens on
  * 127.0.0.1, so give a `route` (every delivery goes to that local address, signed with each endpoint's own
@@ -39,7 +45,24 @@ import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
-import { deliveryHeaders, isPublicUrl } from "./internal/delivery.js"
+import { deliveryBody, deliveryHeaders, isPublicUrl } from "./internal/delivery.js"
+
+/**
+ * The form of a delivery's headers: `documented` (`Heygen-Signature`, `Heygen-Timestamp`, `Heygen-Event-Id`) or
+ * `legacy` (a plain `signature` header only; the event id in the body). See the module's description.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type HeaderStyle = "documented" | "legacy"
+
+/**
+ * Both header styles.
+ *
+ * @since 0.4.0
+ * @category constants
+ */
+export const headerStyles: ReadonlyArray<HeaderStyle> = ["documented", "legacy"]
 
 /**
  * What the engine needs to know of an endpoint (the fields of the API's endpoint, with the secret it signs with).
@@ -100,10 +123,16 @@ export interface Delivery {
   readonly eventId: string
   readonly eventType: string
   readonly eventData: Readonly<Record<string, unknown>>
-  /** The exact bytes sent (and signed). */
+  /** The exact bytes sent (and signed): `{ event_id, event_type, created_at, event_data }`. */
   readonly body: string
-  /** When the event was created, epoch milliseconds on the Effect `Clock`. */
+  /**
+   * When the event was created, epoch milliseconds: the `createdAt` option's time when it was given (and is a
+   * time), else the Effect `Clock`'s when `deliver` was called. The body's `created_at` is this, in ISO 8601 (or
+   * the option's text as given).
+   */
   readonly createdAt: number
+  /** The headers' form. */
+  readonly headerStyle: HeaderStyle
   readonly endpoints: ReadonlyArray<EndpointDelivery>
 }
 
@@ -122,6 +151,10 @@ export interface Options {
   readonly attemptTimeout?: Duration.DurationInput | undefined
   /** The event id; a fresh `evt_...` by default. */
   readonly eventId?: string | undefined
+  /** The body's `created_at`, ISO 8601 (an event log's, say); default the Clock's now. */
+  readonly createdAt?: string | undefined
+  /** The headers' form. Default `documented`. */
+  readonly headerStyle?: HeaderStyle | undefined
   /** Called after every attempt (tests use it to follow progress, or to drive a `TestClock`). */
   readonly onAttempt?: ((attempt: Attempt) => Effect.Effect<void>) | undefined
 }
@@ -182,11 +215,20 @@ export const deliver = (
   options?: Options
 ): Effect.Effect<Delivery, never, HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const client = yield* HttpClient.HttpClient
+    // No trace headers (b3, traceparent): HeyGen sends none, and a receiver under test sees only what it would.
+    const client = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, false)
     const eventId = options?.eventId ?? (yield* newEventId)
-    const createdAt = yield* Clock.currentTimeMillis
+    const now = yield* Clock.currentTimeMillis
+    const given = options?.createdAt === undefined ? NaN : Date.parse(options.createdAt)
+    const createdAt = Number.isNaN(given) ? now : given
+    const headerStyle = options?.headerStyle ?? "documented"
     // Serialised once: every attempt to every endpoint sends (and signs) these exact bytes.
-    const body = JSON.stringify({ event_type: eventType, event_data: eventData })
+    const body = deliveryBody({
+      eventId,
+      eventType,
+      createdAt: options?.createdAt ?? new Date(now).toISOString(),
+      eventData
+    })
     const timeout = options?.attemptTimeout ?? Duration.seconds(10)
     const retry = options?.retry ?? defaultRetry
 
@@ -203,7 +245,7 @@ export const deliver = (
           const n = (yield* Ref.get(attempts)).length + 1
           const request = HttpClientRequest.post(url).pipe(
             HttpClientRequest.bodyText(body, "application/json"),
-            HttpClientRequest.setHeaders(deliveryHeaders(body, endpoint.secret, eventId, at))
+            HttpClientRequest.setHeaders(deliveryHeaders(headerStyle, body, endpoint.secret, eventId, at))
           )
           const answer = yield* client.execute(request).pipe(
             // Drain the answer so that the connection is free for the next attempt.
@@ -237,7 +279,7 @@ export const deliver = (
     const results = yield* Effect.forEach(endpoints.filter((e) => receives(e, eventType)), deliverTo, {
       concurrency: "unbounded"
     })
-    return { eventId, eventType, eventData, body, createdAt, endpoints: results }
+    return { eventId, eventType, eventData, body, createdAt, headerStyle, endpoints: results }
   })
 
 /**
@@ -262,13 +304,23 @@ export interface EventSource {
     readonly eventType: string
     readonly eventData?: Readonly<Record<string, unknown>> | undefined
     readonly eventId?: string | undefined
-  }) => Effect.Effect<{ readonly account: string; readonly event_id: string }>
+    /** ISO 8601; default now. */
+    readonly createdAt?: string | undefined
+  }) => Effect.Effect<
+    {
+      readonly account: string
+      readonly event_id: string
+      /** When given, the delivery's body carries it as its `created_at`. */
+      readonly created_at?: string | undefined
+    }
+  >
 }
 
 /**
  * Makes something happen in a fake account: records the event in its log (so `WebhookEvents.list` sees it) and
  * delivers it, signed with each endpoint's current secret, to the account's enabled endpoints subscribed to the
- * type. The delivery carries the logged event's id.
+ * type. The delivery carries the logged event's id and creation time (in its body, and in `Heygen-Event-Id` in
+ * the documented style), so a receiver can match what it was sent with the log.
  *
  * @example
  * ```ts
@@ -299,7 +351,8 @@ export const deliverEvent = (
       account: options?.account,
       eventType,
       eventData,
-      eventId: options?.eventId
+      eventId: options?.eventId,
+      createdAt: options?.createdAt
     })
     const endpoints = (yield* fake.endpoints(logged.account)).map((e): Endpoint => ({
       endpoint_id: e.endpoint_id,
@@ -308,5 +361,9 @@ export const deliverEvent = (
       status: e.status,
       secret: Redacted.make(e.secret)
     }))
-    return yield* deliver(endpoints, eventType, eventData, { ...options, eventId: logged.event_id })
+    return yield* deliver(endpoints, eventType, eventData, {
+      ...options,
+      eventId: logged.event_id,
+      createdAt: logged.created_at ?? options?.createdAt
+    })
   })

@@ -32,17 +32,52 @@ export const isPublicUrl = (url: string): boolean => {
 }
 
 /**
- * The headers of one attempt: signed over the exact body, stamped with the attempt's dispatch time.
+ * The two forms a delivery's headers come in. `documented`: what HeyGen's docs describe (`Heygen-Signature`,
+ * `Heygen-Timestamp`, `Heygen-Event-Id`). `legacy`: what production integrations report receiving (a plain
+ * `signature` header, the hex HMAC-SHA256 of the raw body, and nothing else: no timestamp, no event-id header;
+ * the event id travels in the body).
+ *
+ * @internal
+ */
+export type HeaderStyle = "documented" | "legacy"
+
+/**
+ * A delivery's body, as HeyGen's v3 docs show it: the event's id and creation time beside its type and data, in
+ * both header styles. Serialised once, so that every attempt sends (and signs) the same bytes.
+ *
+ * @internal
+ */
+export const deliveryBody = (event: {
+  readonly eventId: string
+  readonly eventType: string
+  readonly createdAt: string
+  readonly eventData: unknown
+}): string =>
+  JSON.stringify({
+    event_id: event.eventId,
+    event_type: event.eventType,
+    created_at: event.createdAt,
+    event_data: event.eventData
+  })
+
+/**
+ * The headers of one attempt in `style`, signed over the exact body. A documented attempt is stamped with its
+ * dispatch time; a legacy one carries the signature alone.
  *
  * @internal
  */
 export const deliveryHeaders = (
+  style: HeaderStyle,
   body: string,
   secret: Redacted.Redacted<string>,
   eventId: string,
   nowMillis: number
-): Record<string, string> => ({
-  "content-type": "application/json",
-  ...WebhookSignature.sign(body, secret, Math.floor(nowMillis / 1000)),
-  "Heygen-Event-Id": eventId
-})
+): Record<string, string> =>
+  style === "legacy"
+    ? { "content-type": "application/json", "signature": WebhookSignature.computeSignature(body, secret) }
+    : {
+      "content-type": "application/json",
+      "Heygen-Signature": WebhookSignature.computeSignature(body, secret),
+      "Heygen-Timestamp": String(Math.floor(nowMillis / 1000)),
+      "Heygen-Event-Id": eventId
+    }
