@@ -3,7 +3,7 @@
  *
  *   effect-heygen webhook endpoints create|list|update|delete|rotate-secret
  *   effect-heygen webhook event-types list
- *   effect-heygen webhook events list
+ *   effect-heygen webhook events list|replay
  *   effect-heygen webhook verify
  *   effect-heygen sandbox serve|reset|trigger
  *

@@ -53,6 +53,66 @@ const eventsList = CommandSpec.leaf("list", eventsInputs, {
   ]
 }, (flags) => CommandSpec.lazy(() => import("./Events.js"), (m) => m.listEvents(flags)))
 
+const replayInputs = {
+  since: CommandSpec.text(
+    "since",
+    "WHEN",
+    "Replay events created at or after this: an age (48h, 90m, 7d) or an ISO 8601 time. Required."
+  ),
+  forwardTo: CommandSpec.text(
+    "forward-to",
+    "URL",
+    "Your receiver, e.g. https://example.com/hooks/heygen or http://127.0.0.1:3000/hooks. Required unless --dry-run."
+  ),
+  secretFile: CommandSpec.text(
+    "secret-file",
+    "FILE",
+    "Your receiver's signing secret (the first line, if several); never printed. Required unless --dry-run.",
+    { completion: { _tag: "File" } }
+  ),
+  eventTypes: CommandSpec.repeated(
+    "event-types",
+    "TYPES",
+    "Only these event types, comma-separated or repeated (default: all).",
+    { completion: { _tag: "EventTypes", list: true } }
+  ),
+  entityId: Flags.entityId,
+  dryRun: CommandSpec.boolean("dry-run", "Only list the events that would be sent: nothing is sent, no secret needed."),
+  ...Flags.connection
+} as const
+
+const eventsReplay = CommandSpec.leaf("replay", replayInputs, {
+  summary:
+    "Send the logged events since --since to your receiver again, signed, so it catches up on what it missed (exit 1 if any failed).",
+  description: [
+    "Each event goes as a documented delivery: Heygen-Event-Id is the log's event_id and the body is",
+    "{event_id, event_type, created_at, event_data}, so a receiver that de-duplicates on the event id (as",
+    "effect-heygen's WebhookReceiver does) skips what it handled and handles what it missed, once. This assumes",
+    "the log's event_id is the id the deliveries carried: HeyGen does not document it (integrations found it so).",
+    "The log's order is not documented: all of it is read, and events are sent oldest first, one at a time.",
+    "One JSON line per event, outcome: delivered (a 2xx: accepted, which for a de-duplicating receiver may mean",
+    "already handled: its answer does not say), duplicate (its event_id listed again: sent once), failed (no 2xx",
+    "after 3 attempts), listed (--dry-run). Safe to run again: handled events are skipped by the receiver."
+  ],
+  examples: [
+    {
+      what: "Your receiver was down: send it the last two days again",
+      command:
+        "effect-heygen webhook events replay --since 48h --forward-to https://example.com/hooks/heygen --secret-file ./whsec --human"
+    },
+    {
+      what: "See what would be sent, nothing sent",
+      command:
+        "effect-heygen webhook events replay --since 2026-01-31T00:00:00Z --event-types avatar_video.success --dry-run"
+    },
+    {
+      what: "Try it on the sandbox's log and a receiver on your machine",
+      command:
+        "effect-heygen webhook events replay --sandbox --since 1h --forward-to http://127.0.0.1:3000/hooks --secret-file ./whsec"
+    }
+  ]
+}, (flags) => CommandSpec.lazy(() => import("./Replay.js"), (m) => m.run(flags)))
+
 /**
  * `webhook events`.
  *
@@ -60,6 +120,13 @@ const eventsList = CommandSpec.leaf("list", eventsInputs, {
  * @category commands
  */
 export const events = CommandSpec.group("events", {
-  summary: "The log of events HeyGen sent.",
-  examples: [{ what: "Recent events as a table", command: "effect-heygen webhook events list --human" }]
-}, [eventsList])
+  summary: "The log of events HeyGen sent, and replaying it to a receiver that missed some.",
+  examples: [
+    { what: "Recent events as a table", command: "effect-heygen webhook events list --human" },
+    {
+      what: "Catch your receiver up on the last day",
+      command:
+        "effect-heygen webhook events replay --since 24h --forward-to https://example.com/hooks --secret-file ./whsec"
+    }
+  ]
+}, [eventsList, eventsReplay])

@@ -41,7 +41,20 @@ describe("--completions", () => {
   it.skipIf(!hasBash)("bash completes commands, flags, and event types for --events and --event-type", async () => {
     const out = await runInProcess(["--completions", "bash"])
     expect(out.code).toBe(0)
-    const [root, endpoints, flags, events, afterComma, eventType, update, limitValue] = completeAll(out.stdout, [
+    const [
+      root,
+      endpoints,
+      flags,
+      events,
+      afterComma,
+      eventType,
+      update,
+      limitValue,
+      eventsGroup,
+      replayFlags,
+      replayTypes,
+      headerStyle
+    ] = completeAll(out.stdout, [
       ["effect-heygen", ""],
       ["effect-heygen", "webhook", "endpoints", ""],
       ["effect-heygen", "webhook", "endpoints", "list", "--"],
@@ -49,7 +62,11 @@ describe("--completions", () => {
       ["effect-heygen", "webhook", "endpoints", "create", "--events", "avatar_video.success,video_agent."],
       ["effect-heygen", "webhook", "events", "list", "--event-type", ""],
       ["effect-heygen", "webhook", "endpoints", "update", "ep_1", "--events", "batch."],
-      ["effect-heygen", "webhook", "endpoints", "list", "--limit", ""]
+      ["effect-heygen", "webhook", "endpoints", "list", "--limit", ""],
+      ["effect-heygen", "webhook", "events", ""],
+      ["effect-heygen", "webhook", "events", "replay", "--"],
+      ["effect-heygen", "webhook", "events", "replay", "--event-types", "avatar_video.success,avatar_video."],
+      ["effect-heygen", "sandbox", "trigger", "avatar_video.success", "--header-style", ""]
     ])
     expect(root).toEqual(expect.arrayContaining(["webhook", "sandbox", "--help", "--completions"]))
     expect(endpoints).toEqual(expect.arrayContaining(["create", "list", "update", "delete", "rotate-secret"]))
@@ -63,6 +80,14 @@ describe("--completions", () => {
     expect(eventType).toEqual([...WebhookEventType.values])
     expect(update).toEqual(WebhookEventType.values.filter((t) => t.startsWith("batch.")))
     expect(limitValue).toEqual([])
+    expect(eventsGroup).toEqual(expect.arrayContaining(["list", "replay"]))
+    expect(replayFlags).toEqual(
+      expect.arrayContaining(["--since", "--forward-to", "--secret-file", "--event-types", "--entity-id", "--dry-run"])
+    )
+    expect(replayTypes).toEqual(
+      WebhookEventType.values.filter((t) => t.startsWith("avatar_video.")).map((t) => `avatar_video.success,${t}`)
+    )
+    expect(headerStyle).toEqual(["documented", "legacy"])
   })
 
   it("zsh uses the bash script through bashcompinit; fish completes event types for --events and --event-type", async () => {

@@ -47,4 +47,69 @@ describe("FlagValue", () => {
     )
     expect(Either.isLeft(FlagValue.integer("--port", "1.5", 0, 65535))).toBe(true)
   })
+
+  describe("since", () => {
+    const now = Date.parse("2026-06-15T12:00:00Z")
+    const unit: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+    // Law: an age counts back from now by exactly what it names.
+    it("reads an age in s, m, h or d as that long before now", () => {
+      FastCheck.assert(
+        FastCheck.property(
+          FastCheck.integer({ min: 1, max: 10_000 }),
+          FastCheck.constantFrom("s", "m", "h", "d"),
+          (n, u) => {
+            expect(FlagValue.since("--since", `${n}${u}`, now)).toEqual(Either.right(now - n * unit[u]!))
+          }
+        )
+      )
+      expect(FlagValue.since("--since", "1.5h", now)).toEqual(Either.right(now - 5_400_000))
+    })
+
+    // Law: any past instant, written as ISO 8601 (as HeyGen writes created_at), reads back as itself; any future
+    // one is refused.
+    it("reads back any ISO 8601 time; refuses one in the future", () => {
+      FastCheck.assert(
+        FastCheck.property(
+          FastCheck.integer({ min: Date.parse("2000-01-01T00:00:00Z"), max: Date.parse("2030-01-01T00:00:00Z") }),
+          (t) => {
+            const text = new Date(t).toISOString()
+            const result = FlagValue.since("--since", text, now)
+            if (t <= now) expect(result).toEqual(Either.right(t))
+            else expect(Either.isLeft(result) && result.left.message).toMatch(/future/)
+          }
+        )
+      )
+      expect(FlagValue.since("--since", "2026-06-01", now)).toEqual(Either.right(Date.parse("2026-06-01T00:00:00Z")))
+      expect(FlagValue.since("--since", "2026-06-01T10:00", now)).toEqual(
+        Either.right(Date.parse("2026-06-01T10:00:00Z"))
+      )
+      expect(FlagValue.since("--since", "2026-06-01T10:00:00+02:00", now)).toEqual(
+        Either.right(Date.parse("2026-06-01T08:00:00Z"))
+      )
+    })
+
+    it("refuses days that do not exist, other date forms, zero and junk, naming the flag (exit 2)", () => {
+      for (
+        const text of [
+          "2026-02-30",
+          "2026-13-01",
+          "2026-01-31T24:00:00Z",
+          "2026-01-31T12:60Z",
+          "March 7",
+          "1",
+          "0h",
+          "-1h",
+          "48",
+          "48 hours",
+          "1w",
+          ""
+        ]
+      ) {
+        const result = FlagValue.since("--since", text, now)
+        expect(Either.isLeft(result), text).toBe(true)
+        if (Either.isLeft(result)) expect([result.left.param, result.left.exitCode]).toEqual(["--since", 2])
+      }
+    })
+  })
 })

@@ -30,6 +30,10 @@ export const commands: ReadonlyArray<ReadonlyArray<string>> = [
   ["sandbox", "trigger"],
   ["sandbox", "trigger", "avatar_video.success"],
   ["webhook", "verify"],
+  // No --forward-to among the generated flags either: a random replay only lists (--dry-run) or stops at its usage
+  // check, so it never sends anything anywhere.
+  ["webhook", "events", "replay"],
+  ["webhook", "events", "replay", "--since", "1h", "--dry-run"],
   ["webhook"],
   ["webhook", "endpoints"],
   ["sandbox"],
@@ -62,6 +66,10 @@ const flags = [
   "--all",
   "--offline",
   "--event-type",
+  "--since",
+  "--dry-run",
+  "--event-types",
+  "--header-style",
   "--completions",
   "--log-level",
   "--wizard",
@@ -110,6 +118,9 @@ const values = (options: ArgvOptions) =>
       "ep_missing",
       "avatar_video.fail",
       "debug",
+      "48h",
+      "2026-01-31T00:00:00Z",
+      "legacy",
       "",
       "secret.txt",
       "key-1",
@@ -181,7 +192,9 @@ const plausibleOther = (options: ArgvOptions) =>
       ["webhook", "event-types", "list"],
       ["webhook", "event-types", "list", "--offline", "--human"],
       ["webhook", "events", "list", "--event-type", "avatar_video.fail"],
-      ["webhook", "events", "list", "--all", "--human"]
+      ["webhook", "events", "list", "--all", "--human"],
+      ["webhook", "events", "replay", "--since", "48h", "--dry-run"],
+      ["webhook", "events", "replay", "--since", "7d", "--dry-run", "--event-types", "avatar_video.fail", "--human"]
     ),
     FastCheck.array(
       FastCheck.oneof(FastCheck.tuple(FastCheck.constantFrom(...flags), values(options)), apiKeyFlag(options)),

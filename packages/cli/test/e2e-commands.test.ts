@@ -127,10 +127,41 @@ const scenarios: Record<string, () => Promise<void>> = {
   },
   "webhook events list": async () => {
     const logged = await Effect.runPromise(
-      server.fake.recordEvent({ account: apiKey, eventType: "avatar_video.success", eventData: { video_id: "v" } })
+      server.fake.recordEvent({
+        account: apiKey,
+        eventType: "avatar_video.success",
+        eventData: { video_id: "v", url: "https://cdn/v.mp4" }
+      })
     )
     const out = await ok(["webhook", "events", "list", "--all"])
     expect(out.stdout.trim().split("\n").map((l) => JSON.parse(l).event_id)).toContain(logged.event_id)
+  },
+  "webhook events replay": async () => {
+    const logged = await Effect.runPromise(
+      server.fake.recordEvent({
+        account: apiKey,
+        eventType: "avatar_video.success",
+        eventData: { video_id: "v_replayed", url: "https://cdn/r.mp4" }
+      })
+    )
+    const receiver = await startReceiver([secret])
+    try {
+      const out = await ok([
+        "webhook",
+        "events",
+        "replay",
+        "--since",
+        "1h",
+        "--forward-to",
+        receiver.url,
+        "--secret-file",
+        "whsec"
+      ])
+      expect(out.stdout).toContain(logged.event_id)
+      expect(receiver.handled().map((d) => d.eventId)).toContain(logged.event_id)
+    } finally {
+      await receiver.close()
+    }
   },
   "webhook verify": async () => {
     const body = JSON.stringify({ event_type: "avatar_video.success", event_data: { video_id: "v1", url: "u" } })
