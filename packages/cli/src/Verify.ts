@@ -37,6 +37,7 @@ const snake = (reason: WebhookSignature.Reason) =>
 
 const hints: Record<WebhookSignature.Reason, string> = {
   MissingHeader: "pass --signature, --timestamp and --event-id with the values of the Heygen-* headers",
+  RepeatedHeader: "pass each header once: a delivery has one signature, timestamp and event id",
   MalformedSignature: "--signature takes the Heygen-Signature header as received: 64 hex characters",
   SignatureMismatch:
     "check that stdin is the body exactly as received (not re-formatted JSON) and that the secret file holds the endpoint's current secret",

@@ -9,14 +9,17 @@ export const handle = (delivery: WebhookDelivery.WebhookDelivery) =>
   WebhookDelivery.match(delivery.event, {
     AvatarVideoSuccess: ({ data }) => Effect.log(`video ${data.video_id} is ready: ${data.url}`),
     AvatarVideoFail: ({ data }) => Effect.logWarning(`video ${data.video_id} failed: ${data.msg}`),
-    Other: ({ eventType }) => Effect.log(`not handled: ${eventType}`)
+    // Any other type (HeyGen documents payloads for 7 of 30), or a payload not of the documented shape
+    // (`decodeIssue` says which fields): a signal to fetch the resource. It is never refused.
+    orElse: (event) => Effect.log(`not handled: ${event.eventType} (${delivery.eventIdSource} ${delivery.eventId})`)
   })
 
 // The endpoint's signing secret exactly as Create returned it (during a rotation: [newSecret, oldSecret]).
 export const Receiver = Layer.unwrapEffect(Effect.gen(function*() {
   const secret = yield* Config.redacted("HEYGEN_WEBHOOK_SECRET")
   return HttpRouter.empty.pipe(
-    HttpRouter.post("/hooks/heygen", WebhookReceiver.make(handle, { secrets: secret })),
+    // `all`: HeyGen's reachability probes (GET, HEAD, OPTIONS) get their empty 200 from the receiver too.
+    HttpRouter.all("/hooks/heygen", WebhookReceiver.make(handle, { secrets: secret })),
     HttpServer.serve()
   )
 })).pipe(

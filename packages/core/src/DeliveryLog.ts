@@ -102,13 +102,14 @@ export interface Service {
   /**
    * Exactly-once handling, for a log kept in the database the handler writes to (`DeliveryLogSql` with
    * `transactional: true`): runs `run` inside one transaction that first takes `keys` (none may be done or held
-   * by anyone else) and, if `run` succeeds, records every key `Done` before committing. Whatever happens to the
-   * process, the handler's writes and the record commit together or not at all. A receiver uses it instead of
-   * `claim` / `complete` / `release` when present.
+   * by anyone else) and, if `run` succeeds, records every key, and every key in `also`, `Done` before committing.
+   * Whatever happens to the process, the handler's writes and the record commit together or not at all. A receiver
+   * uses it instead of `claim` / `complete` / `release` when present.
    */
   readonly transact?: <A, E, R>(
     keys: readonly [string, ...Array<string>],
-    run: Effect.Effect<A, E, R>
+    run: Effect.Effect<A, E, R>,
+    also?: ReadonlyArray<string> | undefined
   ) => Effect.Effect<Transacted<A, E>, DeliveryLogError, R>
 }
 
@@ -258,7 +259,7 @@ export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service> =>
       },
       complete: (eventId, now, also) => {
         insert(eventId, { state: "done", expiresAt: now + retention })
-        if (also !== undefined) for (const key of also) insert(key, { state: "done", expiresAt: now + retention })
+        if (also !== undefined) { for (const key of also) insert(key, { state: "done", expiresAt: now + retention }) }
       },
       release: (eventId, token) => {
         const entry = entries.get(eventId)

@@ -1,7 +1,12 @@
 /**
- * What HeyGen POSTs to an endpoint: the envelope `{ event_type, event_data }`, the typed payloads of the event
- * types HeyGen documents, and `DeliveryEvent`, a tagged union with an explicit case for every other type, so a
- * receiver handles the known ones exhaustively and a new HeyGen event never breaks it.
+ * What HeyGen POSTs to an endpoint, decoded so that no authentic delivery is refused for its shape: the body
+ * (`{ event_type, event_data }`, and in v3 also `event_id` and `created_at`), the typed payloads of the seven event
+ * types HeyGen documents, and `DeliveryEvent`, a tagged union with a case for each of them and `Other` for every
+ * other type, and for a documented type whose `event_data` does not have the documented shape.
+ *
+ * HeyGen publishes payloads for 7 of its 30 event types, and integrations see field names vary (`url` or
+ * `video_url`, `msg` or `message`): the typed cases read both, and require only the resource's id. Treat the other
+ * types as a signal and fetch the resource.
  *
  * @example
  * ```ts
@@ -12,7 +17,7 @@
  *   WebhookDelivery.match(delivery.event, {
  *     AvatarVideoSuccess: ({ data }) => Effect.log(`video ${data.video_id} at ${data.url}`),
  *     AvatarVideoFail: ({ data }) => Effect.logWarning(`video ${data.video_id} failed: ${data.msg}`),
- *     Other: ({ eventType }) => Effect.log(`not handled: ${eventType}`)
+ *     orElse: (event) => Effect.log(`not handled: ${event.eventType}`)
  *   })
  * ```
  *
@@ -22,6 +27,7 @@ import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { createHash } from "node:crypto"
 import { WebhookEventType } from "./WebhookEventType.js"
 
 /**
@@ -36,8 +42,8 @@ export const DeliveryEventType = Schema.Union(WebhookEventType, Schema.String).a
 })
 
 /**
- * `event_data`: any JSON object (not an array, not null). Its shape depends on `event_type`; its keys are not
- * walked here (the typed payloads check the fields they need), which keeps decoding a large payload cheap.
+ * `event_data` when it is what HeyGen documents: a JSON object (not an array, not null). Its keys are not walked
+ * here (the typed payloads check the fields they read), which keeps decoding a large payload cheap.
  *
  * @since 0.2.0
  * @category schemas
@@ -48,14 +54,17 @@ export const EventData = Schema.declare(
 )
 
 /**
- * The JSON body of a delivery. `event_data` is an open record: its shape depends on `event_type`.
+ * The documented body of a delivery. A receiver accepts more than this (see `fromJson`): only `event_type` is
+ * needed.
  *
  * @since 0.2.0
  * @category schemas
  */
 export const Envelope = Schema.Struct({
   event_type: DeliveryEventType,
-  event_data: EventData
+  event_data: EventData,
+  event_id: Schema.optional(Schema.String),
+  created_at: Schema.optional(Schema.Unknown)
 }).annotations({ identifier: "WebhookDeliveryEnvelope" })
 
 /**
@@ -64,21 +73,57 @@ export const Envelope = Schema.Struct({
  */
 export interface Envelope extends Schema.Schema.Type<typeof Envelope> {}
 
+// A documented optional field: absent, null or a string on the wire; null or a string once decoded.
+const Optional = Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
+const Wire = Schema.optional(Schema.NullOr(Schema.String))
+
+const first = (...values: ReadonlyArray<string | null | undefined>): string | null => {
+  for (const value of values) if (value !== undefined && value !== null) return value
+  return null
+}
+
 /**
- * `event_data` of `avatar_video.success` (HeyGen's "Webhook Events" page). Only `video_id` and `url` are
- * required; the optional fields are the ones HeyGen documents, and any other key is kept in `eventData`.
+ * `event_data` of `avatar_video.success` and `avatar_video_gif.success` (HeyGen documents the GIF payload as "the
+ * same as avatar_video"). Only `video_id` is required; `url` is read from `url`, else `video_url` (integrations see
+ * both). Every other key stays in the delivery's `eventData`.
  *
  * @since 0.2.0
  * @category schemas
  */
-export const AvatarVideoSuccessData = Schema.Struct({
-  video_id: Schema.String,
-  url: Schema.String,
-  callback_id: Schema.optional(Schema.NullOr(Schema.String)),
-  gif_download_url: Schema.optional(Schema.NullOr(Schema.String)),
-  video_share_page_url: Schema.optional(Schema.NullOr(Schema.String)),
-  folder_id: Schema.optional(Schema.NullOr(Schema.String))
-}).annotations({ identifier: "AvatarVideoSuccessData" })
+export const AvatarVideoSuccessData = Schema.transform(
+  Schema.Struct({
+    video_id: Schema.String,
+    url: Wire,
+    video_url: Wire,
+    callback_id: Wire,
+    gif_download_url: Wire,
+    video_page_url: Wire,
+    video_share_page_url: Wire,
+    folder_id: Wire
+  }),
+  Schema.Struct({
+    video_id: Schema.String,
+    url: Schema.NullOr(Schema.String),
+    callback_id: Schema.NullOr(Schema.String),
+    gif_download_url: Schema.NullOr(Schema.String),
+    video_page_url: Schema.NullOr(Schema.String),
+    video_share_page_url: Schema.NullOr(Schema.String),
+    folder_id: Schema.NullOr(Schema.String)
+  }),
+  {
+    strict: true,
+    decode: (wire) => ({
+      video_id: wire.video_id,
+      url: first(wire.url, wire.video_url),
+      callback_id: first(wire.callback_id),
+      gif_download_url: first(wire.gif_download_url),
+      video_page_url: first(wire.video_page_url),
+      video_share_page_url: first(wire.video_share_page_url),
+      folder_id: first(wire.folder_id)
+    }),
+    encode: (data) => data
+  }
+).annotations({ identifier: "AvatarVideoSuccessData" })
 
 /**
  * @since 0.2.0
@@ -87,16 +132,29 @@ export const AvatarVideoSuccessData = Schema.Struct({
 export interface AvatarVideoSuccessData extends Schema.Schema.Type<typeof AvatarVideoSuccessData> {}
 
 /**
- * `event_data` of `avatar_video.fail`: the video and HeyGen's reason (`msg`).
+ * `event_data` of `avatar_video.fail` and `avatar_video_gif.fail`: the video and HeyGen's reason, read from `msg`
+ * (documented), else `message`.
  *
  * @since 0.2.0
  * @category schemas
  */
-export const AvatarVideoFailData = Schema.Struct({
-  video_id: Schema.String,
-  msg: Schema.String,
-  callback_id: Schema.optional(Schema.NullOr(Schema.String))
-}).annotations({ identifier: "AvatarVideoFailData" })
+export const AvatarVideoFailData = Schema.transform(
+  Schema.Struct({ video_id: Schema.String, msg: Wire, message: Wire, callback_id: Wire }),
+  Schema.Struct({
+    video_id: Schema.String,
+    msg: Schema.NullOr(Schema.String),
+    callback_id: Schema.NullOr(Schema.String)
+  }),
+  {
+    strict: true,
+    decode: (wire) => ({
+      video_id: wire.video_id,
+      msg: first(wire.msg, wire.message),
+      callback_id: first(wire.callback_id)
+    }),
+    encode: (data) => data
+  }
+).annotations({ identifier: "AvatarVideoFailData" })
 
 /**
  * @since 0.2.0
@@ -105,8 +163,110 @@ export const AvatarVideoFailData = Schema.Struct({
 export interface AvatarVideoFailData extends Schema.Schema.Type<typeof AvatarVideoFailData> {}
 
 /**
- * A delivered event, by type: a case per documented payload, and `Other` for every other event type (known
- * to the spec but without a typed payload here, or new), carrying the raw `event_data`.
+ * `event_data` of `video_translate.success`: the translation, its output's `url` (else `video_url`) and language.
+ *
+ * @since 0.4.0
+ * @category schemas
+ */
+export const VideoTranslateSuccessData = Schema.transform(
+  Schema.Struct({
+    video_translate_id: Schema.String,
+    url: Wire,
+    video_url: Wire,
+    callback_id: Wire,
+    output_language: Wire
+  }),
+  Schema.Struct({
+    video_translate_id: Schema.String,
+    url: Schema.NullOr(Schema.String),
+    callback_id: Schema.NullOr(Schema.String),
+    output_language: Schema.NullOr(Schema.String)
+  }),
+  {
+    strict: true,
+    decode: (wire) => ({
+      video_translate_id: wire.video_translate_id,
+      url: first(wire.url, wire.video_url),
+      callback_id: first(wire.callback_id),
+      output_language: first(wire.output_language)
+    }),
+    encode: (data) => data
+  }
+).annotations({ identifier: "VideoTranslateSuccessData" })
+
+/**
+ * @since 0.4.0
+ * @category models
+ */
+export interface VideoTranslateSuccessData extends Schema.Schema.Type<typeof VideoTranslateSuccessData> {}
+
+/**
+ * `event_data` of `video_translate.fail`: the translation and HeyGen's reason, read from `message` (documented),
+ * else `msg`.
+ *
+ * @since 0.4.0
+ * @category schemas
+ */
+export const VideoTranslateFailData = Schema.transform(
+  Schema.Struct({
+    video_translate_id: Schema.String,
+    message: Wire,
+    msg: Wire,
+    callback_id: Wire,
+    output_language: Wire
+  }),
+  Schema.Struct({
+    video_translate_id: Schema.String,
+    message: Schema.NullOr(Schema.String),
+    callback_id: Schema.NullOr(Schema.String),
+    output_language: Schema.NullOr(Schema.String)
+  }),
+  {
+    strict: true,
+    decode: (wire) => ({
+      video_translate_id: wire.video_translate_id,
+      message: first(wire.message, wire.msg),
+      callback_id: first(wire.callback_id),
+      output_language: first(wire.output_language)
+    }),
+    encode: (data) => data
+  }
+).annotations({ identifier: "VideoTranslateFailData" })
+
+/**
+ * @since 0.4.0
+ * @category models
+ */
+export interface VideoTranslateFailData extends Schema.Schema.Type<typeof VideoTranslateFailData> {}
+
+/**
+ * `event_data` of `personalized_video`: the project (the resource an endpoint's `entity_id` scopes to) and what
+ * HeyGen documents of the video made for one contact. `contact_info` is kept as sent.
+ *
+ * @since 0.4.0
+ * @category schemas
+ */
+export const PersonalizedVideoData = Schema.Struct({
+  project_id: Schema.String,
+  video_id: Optional,
+  video_url: Optional,
+  landing_page_url: Optional,
+  gif_url: Optional,
+  gif_html: Optional,
+  contact_info: Schema.optionalWith(Schema.Unknown, { default: () => null })
+}).annotations({ identifier: "PersonalizedVideoData" })
+
+/**
+ * @since 0.4.0
+ * @category models
+ */
+export interface PersonalizedVideoData extends Schema.Schema.Type<typeof PersonalizedVideoData> {}
+
+/**
+ * A delivered event, by type: a case per documented payload, and `Other` for every other event type (known to
+ * the spec but without a documented payload, or new), carrying the `event_data` object. A documented type whose
+ * `event_data` lacks its resource id, or has a field of the wrong kind, is `Other` too, with `decodeIssue` saying
+ * which paths did not decode (never their values): the handler still runs, and decides.
  *
  * @since 0.2.0
  * @category models
@@ -114,7 +274,17 @@ export interface AvatarVideoFailData extends Schema.Schema.Type<typeof AvatarVid
 export type DeliveryEvent = Data.TaggedEnum<{
   AvatarVideoSuccess: { readonly eventType: "avatar_video.success"; readonly data: AvatarVideoSuccessData }
   AvatarVideoFail: { readonly eventType: "avatar_video.fail"; readonly data: AvatarVideoFailData }
-  Other: { readonly eventType: string; readonly data: Readonly<Record<string, unknown>> }
+  AvatarVideoGifSuccess: { readonly eventType: "avatar_video_gif.success"; readonly data: AvatarVideoSuccessData }
+  AvatarVideoGifFail: { readonly eventType: "avatar_video_gif.fail"; readonly data: AvatarVideoFailData }
+  VideoTranslateSuccess: { readonly eventType: "video_translate.success"; readonly data: VideoTranslateSuccessData }
+  VideoTranslateFail: { readonly eventType: "video_translate.fail"; readonly data: VideoTranslateFailData }
+  PersonalizedVideo: { readonly eventType: "personalized_video"; readonly data: PersonalizedVideoData }
+  Other: {
+    readonly eventType: string
+    readonly data: Readonly<Record<string, unknown>>
+    /** Why a documented type's payload did not decode (paths only); null for a type without a typed payload. */
+    readonly decodeIssue: string | null
+  }
 }>
 
 /**
@@ -125,9 +295,20 @@ export type DeliveryEvent = Data.TaggedEnum<{
  */
 export const DeliveryEvent = Data.taggedEnum<DeliveryEvent>()
 
+type Tag = DeliveryEvent["_tag"]
+type Case<K extends Tag> = (event: Extract<DeliveryEvent, { readonly _tag: K }>) => unknown
+type Every = { readonly [K in Tag]: Case<K> }
+type Some = { readonly [K in Tag]?: Case<K> } & { readonly orElse: (event: DeliveryEvent) => unknown }
+// A key that is neither a case nor `orElse` (a misspelt tag) is a type error rather than a case never taken.
+type Exact<C> = C & { readonly [K in Exclude<keyof C, Tag | "orElse">]: never }
+type Result<C> = {
+  readonly [K in keyof C]: C[K] extends (...args: ReadonlyArray<never>) => infer R ? R : never
+}[keyof C]
+
 /**
- * Handles every case of a `DeliveryEvent`: the compiler insists on one function per known type and one for
- * `Other`, so an event type added to this union later shows up as a type error, not a silent drop.
+ * Handles a `DeliveryEvent`: either one function per case (the compiler then insists on every documented type and
+ * `Other`, so a case added later shows up as a type error, not a silent drop), or the cases you handle plus
+ * `orElse` for the rest. The result is the union of what the cases return.
  *
  * @example
  * ```ts
@@ -137,33 +318,53 @@ export const DeliveryEvent = Data.taggedEnum<DeliveryEvent>()
  *   WebhookDelivery.match(event, {
  *     AvatarVideoSuccess: ({ data }) => `ready: ${data.url}`,
  *     AvatarVideoFail: ({ data }) => `failed: ${data.msg}`,
- *     Other: ({ eventType }) => `other: ${eventType}`
+ *     orElse: (other) => `other: ${other.eventType}`
  *   })
  * ```
  *
  * @since 0.2.0
  * @category pattern matching
  */
-export const match = DeliveryEvent.$match
+export const match: {
+  <C extends Every>(event: DeliveryEvent, cases: Exact<C>): Result<C>
+  <C extends Some>(event: DeliveryEvent, cases: Exact<C>): Result<C>
+} = (event: DeliveryEvent, cases: Partial<Every> & { readonly orElse?: (event: DeliveryEvent) => unknown }) => {
+  const f = cases[event._tag] as ((event: DeliveryEvent) => unknown) | undefined
+  return f !== undefined ? f(event) : cases.orElse!(event)
+}
 
 /**
- * A verified delivery: the `Heygen-Event-Id` to de-duplicate on, the `Heygen-Timestamp` (Unix seconds, null
- * when it was absent and allowed), the envelope as sent, and the typed event.
+ * Where a delivery's `eventId` came from: the `Heygen-Event-Id` header (as documented), the body's `event_id`
+ * (deliveries seen without the header), a digest of the raw body (`sha256:` and its hex SHA-256: an exact replay
+ * of a captured body is then a duplicate while the log remembers it), or HeyGen's event log (a catch-up).
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type EventIdSource = "header" | "body" | "digest" | "log"
+
+/**
+ * A verified delivery: the id to de-duplicate on and where it came from, the `Heygen-Timestamp` (Unix seconds,
+ * null when absent), the event type and data, the typed event, and the body's own `event_id` and `created_at`
+ * (null when absent). `body` is the whole JSON object as sent.
  *
  * @since 0.2.0
  * @category models
  */
 export interface WebhookDelivery {
   readonly eventId: string
+  readonly eventIdSource: EventIdSource
   readonly timestamp: number | null
   readonly eventType: string
+  /** `event_data` when it is an object (as documented); `{}` otherwise, the value being in `body`. */
   readonly eventData: Readonly<Record<string, unknown>>
   readonly event: DeliveryEvent
+  /** The body's `event_id`, when it has a non-empty string one. */
+  readonly bodyEventId: string | null
+  /** The body's `created_at` as sent (HeyGen's docs show a string; kept whatever it is), or null. */
+  readonly createdAt: unknown
+  readonly body: Readonly<Record<string, unknown>>
 }
-
-const decodeEnvelope = Schema.decodeUnknownEither(Envelope)
-const decodeSuccess = Schema.decodeUnknownEither(AvatarVideoSuccessData)
-const decodeFail = Schema.decodeUnknownEither(AvatarVideoFailData)
 
 /**
  * Why a body is not a delivery; the message names the path that failed, never a value.
@@ -175,43 +376,141 @@ export class PayloadError extends Schema.TaggedError<PayloadError>()("PayloadErr
   message: Schema.String
 }) {}
 
-const payloadError = (error: ParseResult.ParseError) => {
-  // The formatters' messages quote actual values; the paths are enough and keep payload contents out of errors.
-  const paths = ParseResult.ArrayFormatter.formatErrorSync(error).slice(0, 5).map((issue) =>
+// The formatters' messages quote actual values; the paths are enough and keep payload contents out of errors.
+const issuePaths = (error: ParseResult.ParseError) =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).slice(0, 5).map((issue) =>
     `${issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".")}: ${
       issue._tag === "Missing" ? "missing" : "invalid"
     }`
-  )
-  return new PayloadError({ message: `the body is not a delivery envelope: ${paths.join(", ")}` })
+  ).join(", ")
+
+type Typed = Exclude<DeliveryEvent, { readonly _tag: "Other" }>
+
+const typed = <S extends Schema.Schema.AnyNoContext>(
+  schema: S,
+  make: (data: Schema.Schema.Type<S>) => Typed
+) => {
+  const decode = Schema.decodeUnknownEither(schema)
+  return (eventType: string, data: Readonly<Record<string, unknown>>): DeliveryEvent => {
+    const decoded = decode(data)
+    return Either.isRight(decoded)
+      ? make(decoded.right)
+      : DeliveryEvent.Other({ eventType, data, decodeIssue: `event_data ${issuePaths(decoded.left)}` })
+  }
 }
 
+const typedCases: Readonly<
+  Record<string, (eventType: string, data: Readonly<Record<string, unknown>>) => DeliveryEvent>
+> = {
+  "avatar_video.success": typed(
+    AvatarVideoSuccessData,
+    (data) => DeliveryEvent.AvatarVideoSuccess({ eventType: "avatar_video.success", data })
+  ),
+  "avatar_video.fail": typed(
+    AvatarVideoFailData,
+    (data) => DeliveryEvent.AvatarVideoFail({ eventType: "avatar_video.fail", data })
+  ),
+  "avatar_video_gif.success": typed(
+    AvatarVideoSuccessData,
+    (data) => DeliveryEvent.AvatarVideoGifSuccess({ eventType: "avatar_video_gif.success", data })
+  ),
+  "avatar_video_gif.fail": typed(
+    AvatarVideoFailData,
+    (data) => DeliveryEvent.AvatarVideoGifFail({ eventType: "avatar_video_gif.fail", data })
+  ),
+  "video_translate.success": typed(
+    VideoTranslateSuccessData,
+    (data) => DeliveryEvent.VideoTranslateSuccess({ eventType: "video_translate.success", data })
+  ),
+  "video_translate.fail": typed(
+    VideoTranslateFailData,
+    (data) => DeliveryEvent.VideoTranslateFail({ eventType: "video_translate.fail", data })
+  ),
+  "personalized_video": typed(
+    PersonalizedVideoData,
+    (data) => DeliveryEvent.PersonalizedVideo({ eventType: "personalized_video", data })
+  )
+}
+
+const isObject = (u: unknown): u is Readonly<Record<string, unknown>> =>
+  typeof u === "object" && u !== null && !Array.isArray(u)
+
+const kindOf = (u: unknown) =>
+  u === null ? "null" : Array.isArray(u) ? "an array" : u === undefined ? "absent" : typeof u
+
 /**
- * Builds the typed event from an envelope. A documented type whose `event_data` lacks a required field is a
- * `PayloadError`: the handler was promised that shape.
+ * Builds the typed event from an event type and its `event_data`. Never fails: a payload that is not an object,
+ * or does not have its type's documented shape, is `Other` with a `decodeIssue`.
  *
  * @since 0.2.0
  * @category decoding
  */
-export const eventOf = (envelope: Envelope): Either.Either<DeliveryEvent, PayloadError> => {
-  switch (envelope.event_type) {
-    case "avatar_video.success":
-      return Either.match(decodeSuccess(envelope.event_data), {
-        onLeft: (e) => Either.left(payloadError(e)),
-        onRight: (data) => Either.right(DeliveryEvent.AvatarVideoSuccess({ eventType: "avatar_video.success", data }))
-      })
-    case "avatar_video.fail":
-      return Either.match(decodeFail(envelope.event_data), {
-        onLeft: (e) => Either.left(payloadError(e)),
-        onRight: (data) => Either.right(DeliveryEvent.AvatarVideoFail({ eventType: "avatar_video.fail", data }))
-      })
-    default:
-      return Either.right(DeliveryEvent.Other({ eventType: envelope.event_type, data: envelope.event_data }))
+export const eventOf = (eventType: string, eventData: unknown): DeliveryEvent => {
+  if (!isObject(eventData)) {
+    return DeliveryEvent.Other({
+      eventType,
+      data: {},
+      decodeIssue: `event_data: expected an object, got ${kindOf(eventData)}`
+    })
   }
+  const make = Object.prototype.hasOwnProperty.call(typedCases, eventType) ? typedCases[eventType] : undefined
+  return make === undefined
+    ? DeliveryEvent.Other({ eventType, data: eventData, decodeIssue: null })
+    : make(eventType, eventData)
 }
 
 /**
- * Decodes a JSON body (already authenticated) into a delivery. Any JSON that is not an object with a string
- * `event_type` and an object `event_data` is a `PayloadError`.
+ * The de-duplication key of a delivery that carries no id at all: `sha256:` and the hex SHA-256 of the raw body.
+ *
+ * @since 0.4.0
+ * @category keys
+ */
+export const digestKey = (rawBody: Uint8Array | string): string =>
+  `sha256:${createHash("sha256").update(rawBody).digest("hex")}`
+
+// JSON with object keys sorted at every depth: the same value gives the same text whatever order it was sent in.
+const canonical = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`
+  if (isObject(value)) {
+    return `{${
+      Object.keys(value).sort().filter((k) => value[k] !== undefined).map((k) =>
+        `${JSON.stringify(k)}:${canonical(value[k])}`
+      ).join(",")
+    }}`
+  }
+  return JSON.stringify(value) ?? "null"
+}
+
+/**
+ * A key naming an event by what it says rather than by an id: `content:` and the hex SHA-256 of its type and its
+ * `event_data` as canonical JSON (keys sorted). A delivery that carried no id (de-duplicated on its body's digest)
+ * and the same event read back from HeyGen's event log share it, so a catch-up recognises an event handled under
+ * the digest. Two distinct events with the same type and identical data share it too: it is consulted only where
+ * no id exists on one side.
+ *
+ * @since 0.4.0
+ * @category keys
+ */
+export const contentKey = (eventType: string, eventData: unknown): string =>
+  `content:${createHash("sha256").update(eventType).update("\n").update(canonical(eventData)).digest("hex")}`
+
+/**
+ * What `fromJson` needs besides the body: the verified headers' event id and timestamp, and the raw bytes (for
+ * the digest key when there is no id; the text itself when absent).
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Meta {
+  readonly eventId: string | null
+  readonly timestamp: number | null
+  readonly rawBody?: Uint8Array | string | undefined
+}
+
+/**
+ * Decodes a JSON body (already authenticated) into a delivery. Only a body that is not a JSON object with a string
+ * `event_type` is a `PayloadError`; whatever its `event_data`, any other body is a delivery (see `eventOf`). The
+ * event id is the header's, else the body's `event_id` (a non-empty string), else `digestKey` of the raw body.
  *
  * @example
  * ```ts
@@ -226,25 +525,39 @@ export const eventOf = (envelope: Envelope): Either.Either<DeliveryEvent, Payloa
  * @since 0.2.0
  * @category decoding
  */
-export const fromJson = (
-  text: string,
-  meta: { readonly eventId: string; readonly timestamp: number | null }
-): Either.Either<WebhookDelivery, PayloadError> => {
+export const fromJson = (text: string, meta: Meta): Either.Either<WebhookDelivery, PayloadError> => {
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch {
     return Either.left(new PayloadError({ message: "the body is not JSON" }))
   }
-  const envelope = decodeEnvelope(json)
-  if (Either.isLeft(envelope)) return Either.left(payloadError(envelope.left))
-  const event = eventOf(envelope.right)
-  if (Either.isLeft(event)) return Either.left(event.left)
+  if (!isObject(json)) {
+    return Either.left(
+      new PayloadError({ message: `the body is not a delivery: expected an object, got ${kindOf(json)}` })
+    )
+  }
+  const eventType = json["event_type"]
+  if (typeof eventType !== "string") {
+    return Either.left(
+      new PayloadError({
+        message: `the body is not a delivery: event_type: ${eventType === undefined ? "missing" : "not a string"}`
+      })
+    )
+  }
+  const eventData = json["event_data"]
+  const bodyId = json["event_id"]
+  const bodyEventId = typeof bodyId === "string" && bodyId !== "" ? bodyId : null
+  const eventId = meta.eventId ?? bodyEventId
   return Either.right({
-    eventId: meta.eventId,
+    eventId: eventId ?? digestKey(meta.rawBody ?? text),
+    eventIdSource: meta.eventId !== null ? "header" : bodyEventId !== null ? "body" : "digest",
     timestamp: meta.timestamp,
-    eventType: envelope.right.event_type,
-    eventData: envelope.right.event_data,
-    event: event.right
+    eventType,
+    eventData: isObject(eventData) ? eventData : {},
+    event: eventOf(eventType, eventData),
+    bodyEventId,
+    createdAt: json["created_at"] ?? null,
+    body: json
   })
 }

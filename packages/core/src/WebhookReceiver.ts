@@ -1,17 +1,27 @@
 /**
  * A receiver of HeyGen's deliveries, in two forms with one behaviour: `make`, an `HttpApp` to mount on a route
  * of an `@effect/platform` `HttpRouter` (or serve alone), and `makeHandler`, a plain Node request listener for
- * `node:http` or Express. Give either a handler. Per request it:
+ * `node:http` or Express (`layerServer` / `makeServer` run it on a node:http server that owns its services'
+ * lifetime). Give either a handler. Per request it:
  *
- * 1. reads the raw body, at most `maxBodySize` bytes (default 1 MiB): a larger body is answered 413 as soon as
+ * 1. answers `GET`, `HEAD` and `OPTIONS` with an empty 200 at once (HeyGen probes an endpoint before registering
+ *    it), and any other method but `POST` with 405;
+ * 2. reads the raw body, at most `maxBodySize` bytes (default 1 MiB): a larger body is answered 413 as soon as
  *    it is known to be larger, never buffered whole;
- * 2. verifies it (`WebhookSignature.verify`): a missing header or a malformed signature is 400, a wrong
- *    signature or a stale timestamp 401, a signed body that is not a delivery 400, each with a bare body that
- *    tells a forger nothing;
- * 3. claims `Heygen-Event-Id` in the `DeliveryLog`: an event already handled is answered 200 without running
- *    the handler; one being handled by a concurrent delivery is answered 409, so HeyGen tries again later;
- * 4. runs the handler: success is 200 (and the id is recorded as done); failure or defect is 500 and the claim
- *    is released, so HeyGen's redelivery runs the handler again.
+ * 3. verifies it (`WebhookSignature.verify`): the signature from `Heygen-Signature` or `Signature`, the timestamp
+ *    when present. A missing, repeated or malformed header, or a signed body that is not a JSON object with a
+ *    string `event_type`, is 400; a wrong signature or a stale timestamp 401; each with a bare body that tells a
+ *    forger nothing. Whatever its `event_data`, an authentic delivery is never refused;
+ * 4. claims the event in the `DeliveryLog` under its id (`Heygen-Event-Id`, else the body's `event_id`, else a
+ *    digest of the body): an event already handled is answered 200 without running the handler; one being handled
+ *    by a concurrent delivery, or whose claim is still held by a receiver that died mid-handler (until the log's
+ *    `claimTimeout`), is answered 409, so HeyGen tries again later;
+ * 5. runs the handler: success is 200 (and the event is recorded as done); failure or defect is 500 and the claim
+ *    is released, so HeyGen's redelivery runs the handler again. A log that fails is 503, logged with its cause.
+ *
+ * Delivery is at least once: a process that dies after the handler succeeded and before the log recorded it runs
+ * the handler again on the redelivery, so handlers should be idempotent, unless they write to the database the log
+ * lives in and the log is transactional (`DeliveryLogSql`), where both commit together.
  *
  * @example
  * ```ts
@@ -23,7 +33,8 @@
  *   (delivery) => Effect.log(`${delivery.eventType} ${delivery.eventId}`),
  *   { secrets: Redacted.make("whsec_...") }
  * )
- * const App = HttpRouter.empty.pipe(HttpRouter.post("/hooks/heygen", receiver), HttpServer.serve())
+ * // `all`, so that HeyGen's probes (GET, HEAD, OPTIONS) reach it too
+ * const App = HttpRouter.empty.pipe(HttpRouter.all("/hooks/heygen", receiver), HttpServer.serve())
  * // provide DeliveryLog.layerMemory() (or the SQL log) and a server layer, e.g. NodeHttpServer.layer(...)
  * const AppWithLog = App.pipe(Layer.provide(DeliveryLog.layerMemory()))
  * ```
@@ -31,9 +42,9 @@
  * @since 0.2.0
  */
 import type * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DefaultServices from "effect/DefaultServices"
@@ -41,15 +52,16 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as FiberRefs from "effect/FiberRefs"
-import { identity } from "effect/Function"
+import * as Layer from "effect/Layer"
 import * as Runtime from "effect/Runtime"
 import * as RuntimeFlags from "effect/RuntimeFlags"
 import type * as Scope from "effect/Scope"
-import type { IncomingMessage, ServerResponse } from "node:http"
+import type { IncomingMessage, Server, ServerResponse } from "node:http"
+import { createServer } from "node:http"
 import * as DeliveryLog from "./DeliveryLog.js"
 import { BodyTooLarge, declaresMoreThan, readBounded } from "./internal/boundedBody.js"
+import * as Decision from "./internal/decision.js"
 import { withClock } from "./internal/now.js"
 import type * as WebhookDelivery from "./WebhookDelivery.js"
 import * as WebhookSignature from "./WebhookSignature.js"
@@ -63,10 +75,13 @@ export interface Options {
   readonly secrets: WebhookSignature.Secrets
   /** The largest body accepted, in bytes. Default 1 MiB. */
   readonly maxBodySize?: number | undefined
-  /** How far `Heygen-Timestamp` may be from the `Clock`. Default 5 minutes. */
+  /** How far `Heygen-Timestamp` may be from the `Clock`, whenever it is present. Default 5 minutes. */
   readonly tolerance?: Duration.DurationInput | undefined
-  /** Accept deliveries without `Heygen-Timestamp`. Default `false`. */
-  readonly allowMissingTimestamp?: boolean | undefined
+  /**
+   * Refuse deliveries without `Heygen-Timestamp` (400). Default `false`: production deliveries have been seen
+   * without one (see `WebhookSignature`); the de-duplication on the event id is then the replay defence.
+   */
+  readonly requireTimestamp?: boolean | undefined
 }
 
 /**
@@ -104,7 +119,17 @@ const ok: Reply = {
   response: HttpServerResponse.empty({ status: 200, headers: { "content-length": "0" } })
 }
 const duplicate = ok
-const methodNotAllowed = plain(405, "method not allowed", { allow: "POST" })
+// HeyGen checks that an endpoint answers before registering it (its older API sent OPTIONS with a 1 s timeout;
+// an integration reports a GET): answered at once, touching neither body nor log.
+const allow = "POST, GET, HEAD, OPTIONS"
+const probe: Reply = {
+  status: 200,
+  body: "",
+  headers: { "content-length": "0", allow },
+  response: HttpServerResponse.empty({ status: 200, headers: { "content-length": "0", allow } })
+}
+const isProbe = (method: string | undefined) => method === "GET" || method === "HEAD" || method === "OPTIONS"
+const methodNotAllowed = plain(405, "method not allowed", { allow })
 // `Connection: close`: the rest of an oversize body is not worth reading to keep the connection alive.
 const tooLarge = plain(413, "payload too large", { connection: "close" })
 const badRequest = plain(400, "bad request")
@@ -122,114 +147,46 @@ const refuse = (e: WebhookSignature.WebhookVerificationError) =>
     statusOf(e.reason)
   )
 
-/**
- * How the handler's run is fenced off from interruption, so that its outcome is always recorded and both forms
- * behave alike: a client that hangs up never stops a handler (HeyGen gives up on a delivery after 10 s, and a slow
- * handler cut off each time would never finish; left to finish, its success is recorded and the redelivery is
- * answered 200), while the handler's own timeouts and races can interrupt what it starts.
- *
- * `make` runs in whatever fiber the server gives it: interruptible on an `HttpRouter` route (a hang-up interrupts
- * it), uninterruptible when `NodeHttpServer` serves the app alone (where a fiber the handler forks inherits that,
- * and its `Effect.timeout` could never fire). So its handler runs in a fiber of its own, interruptible, and the
- * request waits for it without being interruptible itself. `makeHandler`'s fiber is already its own, interruptible,
- * and nothing interrupts it from outside, so it needs neither the fork nor a mask (on the loopback bench the two
- * runtime-flag switches of `uninterruptibleMask` were a third of the listener's overhead).
- */
-type Guard = <A, E, R>(
-  f: (restore: <AX, EX, RX>(effect: Effect.Effect<AX, EX, RX>) => Effect.Effect<AX, EX, RX>) => Effect.Effect<A, E, R>
-) => Effect.Effect<A, E, R>
-
-const detached: Guard = (f) =>
-  Effect.uninterruptible(f((effect) => Effect.flatMap(Effect.forkDaemon(Effect.interruptible(effect)), Fiber.join)))
-const unmasked: Guard = (f) => f(identity)
+const answers: Decision.Answers<Reply> = {
+  handled: ok,
+  duplicate,
+  inFlight,
+  failed: () => handlerFailed,
+  logUnavailable: () => logUnavailable
+}
 
 /**
- * What both forms share once the body is read. `start` verifies the delivery (pure) and, with a log that has
- * synchronous operations (the in-memory one), claims its event id at once: a duplicate or a delivery in flight is
- * answered without running anything, so `makeHandler` starts no fiber for it. Otherwise it returns the effect
- * that finds the answer: log a refusal, or claim (through the log's effects), run the handler, and record its
- * outcome. That effect never fails: every outcome is a reply.
+ * What both forms share once the body is read: verify the delivery (pure), then the one receiving decision
+ * (`internal/decision.ts`: claim, handle, record). The answer comes at once for a refusal, and, with a log that has
+ * synchronous operations (the in-memory one), for a duplicate or a delivery in flight, so `makeHandler` starts no
+ * fiber for them; otherwise it is the effect that finds it. That effect never fails: every outcome is a reply.
  */
 const decider = <E, R>(
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
   options: Options,
-  guard: Guard
+  guard: Decision.Guard
 ) => {
   const verifyOptions: WebhookSignature.VerifyOptions = {
     tolerance: options.tolerance,
-    allowMissingTimestamp: options.allowMissingTimestamp
+    requireTimestamp: options.requireTimestamp
   }
-
-  // Runs the handler and records its outcome. The handler is interruptible; recording its outcome is not (see
-  // `Guard`): a success must be recorded even if the client hung up meanwhile, or the redelivery would run it
-  // again. Plain combinators rather than generators: this runs once per delivery, and each step costs.
-  const settle = <X>(
-    delivery: WebhookDelivery.WebhookDelivery,
-    complete: () => Effect.Effect<Reply, X>,
-    release: () => Effect.Effect<void, X>
-  ): Effect.Effect<Reply, X, R> =>
-    guard((restore) =>
-      Effect.matchCauseEffect(restore(handler(delivery)), {
-        onSuccess: complete,
-        onFailure: (cause) =>
-          Effect.zipRight(
-            Effect.logError("webhook handler failed", Cause.pretty(cause)).pipe(
-              Effect.annotateLogs({ eventId: delivery.eventId, eventType: delivery.eventType })
-            ),
-            Effect.as(release(), handlerFailed)
-          )
-      })
-    )
-
-  // The same through the log's effects, for a log that does I/O (`DeliveryLogSql`).
-  const handle = (
-    log: DeliveryLog.Service,
-    delivery: WebhookDelivery.WebhookDelivery
-  ): Effect.Effect<Reply, never, R> =>
-    Effect.flatMap(log.claim(delivery.eventId), (claim): Effect.Effect<Reply, DeliveryLog.DeliveryLogError, R> => {
-      if (claim._tag === "Done") return Effect.succeed(duplicate)
-      if (claim._tag === "InFlight") return Effect.succeed(inFlight)
-      return settle(
-        delivery,
-        () => Effect.as(log.complete(delivery.eventId, claim.token), ok),
-        () => log.release(delivery.eventId, claim.token)
-      )
-    }).pipe(
-      Effect.catchTag("DeliveryLogError", (e) =>
-        Effect.as(
-          Effect.logError(`webhook delivery log failed to ${e.operation}`).pipe(
-            Effect.annotateLogs({ eventId: delivery.eventId })
-          ),
-          logUnavailable
-        ))
-    )
-
-  const start = (
+  const decide = Decision.make(handler, answers, guard)
+  return (
     log: DeliveryLog.Service,
     headers: WebhookSignature.HeadersInput,
     body: Uint8Array,
     clock: Clock.Clock
   ): Reply | Effect.Effect<Reply, never, R> => {
-    const now = clock.unsafeCurrentTimeMillis()
-    const verified = WebhookSignature.verifyAt(body, headers, options.secrets, now, verifyOptions)
-    if (Either.isLeft(verified)) return refuse(verified.left)
-    const delivery = verified.right
-    const unsafe = log.unsafe
-    if (unsafe === undefined) return handle(log, delivery)
-    const claim = unsafe.claim(delivery.eventId, now)
-    if (claim._tag === "Done") return duplicate
-    if (claim._tag === "InFlight") return inFlight
-    return settle(
-      delivery,
-      () => {
-        unsafe.complete(delivery.eventId, clock.unsafeCurrentTimeMillis())
-        return Effect.succeed(ok)
-      },
-      () => Effect.sync(() => unsafe.release(delivery.eventId, claim.token))
+    const verified = WebhookSignature.verifyAt(
+      body,
+      headers,
+      options.secrets,
+      clock.unsafeCurrentTimeMillis(),
+      verifyOptions
     )
+    if (Either.isLeft(verified)) return refuse(verified.left)
+    return decide(log, verified.right, clock)
   }
-
-  return start
 }
 
 /**
@@ -250,7 +207,7 @@ const decider = <E, R>(
  *     WebhookDelivery.match(delivery.event, {
  *       AvatarVideoSuccess: ({ data }) => Effect.log(`ready: ${data.url}`),
  *       AvatarVideoFail: ({ data }) => Effect.logWarning(`failed: ${data.msg}`),
- *       Other: () => Effect.void
+ *       orElse: () => Effect.void
  *     }),
  *   { secrets: [Redacted.make("whsec_new"), Redacted.make("whsec_old")], maxBodySize: 256 * 1024 }
  * )
@@ -264,7 +221,7 @@ export const make = <E, R>(
   options: Options
 ): HttpApp.Default<never, R | DeliveryLog.DeliveryLog | Scope.Scope> => {
   const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
-  const start = decider(handler, options, detached)
+  const start = decider(handler, options, Decision.detached)
   const toResponse = (reply: Reply) => reply.response
   const decide = (log: DeliveryLog.Service, headers: WebhookSignature.HeadersInput, body: Uint8Array) =>
     withClock((clock): Effect.Effect<Reply, never, R> => {
@@ -272,7 +229,9 @@ export const make = <E, R>(
       return Effect.isEffect(next) ? next : Effect.succeed(next)
     })
   return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-    if (request.method !== "POST") return Effect.succeed(methodNotAllowed.response)
+    if (request.method !== "POST") {
+      return Effect.succeed(isProbe(request.method) ? probe.response : methodNotAllowed.response)
+    }
     return Effect.matchEffect(readBounded(request, maxBodySize), {
       // Too large, or not readable at all (the client went away mid-body).
       onFailure: (e) => Effect.succeed(e instanceof BodyTooLarge ? tooLarge.response : badRequest.response),
@@ -325,7 +284,7 @@ export const makeHandler = <E, R>(
 ): Effect.Effect<(request: IncomingMessage, response: ServerResponse) => void, never, R | DeliveryLog.DeliveryLog> =>
   Effect.map(Effect.runtime<R | DeliveryLog.DeliveryLog>(), (runtime) => {
     const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
-    const start = decider(handler, options, unmasked)
+    const start = decider(handler, options, Decision.unmasked)
     const log = Context.get(runtime.context, DeliveryLog.DeliveryLog)
     // The Clock every request's fiber would read (a TestClock in tests): the runtime's, read here so that the
     // checks run before any fiber is started.
@@ -338,7 +297,7 @@ export const makeHandler = <E, R>(
       if (request.method !== "POST") {
         // The body, if any, is not wanted; drain it so the connection can serve the next request.
         request.resume()
-        return write(response, methodNotAllowed)
+        return write(response, isProbe(request.method) ? probe : methodNotAllowed)
       }
       if (declaresMoreThan(request.headers["content-length"], maxBodySize)) return refuseTooLarge(request, response)
       const parts: Array<Buffer> = []
@@ -403,3 +362,100 @@ const refuseTooLarge = (request: IncomingMessage, response: ServerResponse) => {
   response.on("finish", () => request.destroy())
   write(response, tooLarge)
 }
+
+/**
+ * @since 0.4.0
+ * @category models
+ */
+export interface ServerOptions extends Options {
+  /** The port to listen on; 0 picks a free one (read it from the server's `address()`). */
+  readonly port: number
+  /** The address to listen on. Default: every address, as `server.listen(port)`. */
+  readonly host?: string | undefined
+  /** Serve only this path (its query ignored); any other is 404. Default: every path. */
+  readonly path?: string | undefined
+}
+
+const notFound = plain(404, "not found")
+
+/**
+ * `makeHandler` on a node:http server that listens while the scope is open and closes with it. Its services (the
+ * `DeliveryLog`, a SQL client under it) come from the scope's own context, so a log whose client layer is scoped
+ * lives exactly as long as the server: build it in the same `Layer` (see `layerServer`) or scope.
+ *
+ * @example
+ * ```ts
+ * import { DeliveryLog, WebhookReceiver } from "@effect-heygen/core"
+ * import { Effect, Redacted } from "effect"
+ *
+ * export const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const server = yield* WebhookReceiver.makeServer(
+ *       (delivery) => Effect.log(`${delivery.eventType} ${delivery.eventId}`),
+ *       { secrets: Redacted.make("whsec_..."), port: 3000, path: "/hooks/heygen" }
+ *     )
+ *     yield* Effect.log(`listening on ${JSON.stringify(server.address())}`)
+ *     return yield* Effect.never
+ *   })
+ * ).pipe(Effect.provide(DeliveryLog.layerMemory()))
+ * ```
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const makeServer = <E, R>(
+  handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
+  options: ServerOptions
+): Effect.Effect<Server, HttpServerError.ServeError, R | DeliveryLog.DeliveryLog | Scope.Scope> =>
+  Effect.flatMap(makeHandler(handler, options), (listener) =>
+    Effect.acquireRelease(
+      Effect.async<Server, HttpServerError.ServeError>((resume) => {
+        const path = options.path
+        const server = createServer(
+          path === undefined ? listener : (request, response) => {
+            const url = request.url ?? "/"
+            const end = url.indexOf("?")
+            if ((end === -1 ? url : url.slice(0, end)) === path) return listener(request, response)
+            request.resume()
+            write(response, notFound)
+          }
+        )
+        const failed = (cause: unknown) => resume(Effect.fail(new HttpServerError.ServeError({ cause })))
+        server.once("error", failed)
+        server.listen(options.port, options.host, () => {
+          server.off("error", failed)
+          resume(Effect.succeed(server))
+        })
+      }),
+      (server) =>
+        Effect.async<void>((resume) => {
+          // Stop taking connections, let requests in progress finish their answer, then drop idle keep-alives.
+          server.close(() => resume(Effect.void))
+          server.closeIdleConnections()
+        })
+    ))
+
+/**
+ * `makeServer` as a layer: the receiver listens while the layer is alive, with the services the layer is given,
+ * which live as long as it does. `Layer.launch` it, with the log's layer (and a SQL client's) provided to it.
+ *
+ * @example
+ * ```ts
+ * import { DeliveryLog, WebhookReceiver } from "@effect-heygen/core"
+ * import { Effect, Layer, Redacted } from "effect"
+ *
+ * const Receiver = WebhookReceiver.layerServer(
+ *   (delivery) => Effect.log(`${delivery.eventType} ${delivery.eventId}`),
+ *   { secrets: Redacted.make("whsec_..."), port: 3000 }
+ * ).pipe(Layer.provide(DeliveryLog.layerMemory()))
+ * // NodeRuntime.runMain(Layer.launch(Receiver))
+ * ```
+ *
+ * @since 0.4.0
+ * @category layers
+ */
+export const layerServer = <E, R>(
+  handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
+  options: ServerOptions
+): Layer.Layer<never, HttpServerError.ServeError, Exclude<R, Scope.Scope> | DeliveryLog.DeliveryLog> =>
+  Layer.scopedDiscard(makeServer(handler, options))

@@ -1,10 +1,17 @@
 /**
  * Verifying (and, for tests and tools, signing) HeyGen's webhook deliveries.
  *
- * HeyGen's scheme: `Heygen-Signature` is the hex HMAC-SHA256 of the raw request body, keyed with the endpoint's
- * secret string exactly as Create or Rotate returned it (the whole `whsec_...` string); `Heygen-Timestamp` is
- * the Unix time in seconds of dispatch (not covered by the signature: a freshness check, defence in depth);
+ * HeyGen's scheme as documented: `Heygen-Signature` is the hex HMAC-SHA256 of the raw request body, keyed with
+ * the endpoint's secret string exactly as Create or Rotate returned it (the whole `whsec_...` string);
+ * `Heygen-Timestamp` is the Unix time in seconds of dispatch (not covered by the signature: a freshness check);
  * `Heygen-Event-Id` identifies the event across redeliveries.
+ *
+ * What production integrations report, and is accepted too: the same signature in a header named plain
+ * `Signature`, with no timestamp and no event-id header (the body then carries `event_id`). So the signature is
+ * read from `Heygen-Signature`, else `Signature` (64 hex digits, either case, optionally `sha256=`-prefixed); the
+ * timestamp is checked whenever it is present and may be absent unless `requireTimestamp` says otherwise; the
+ * event id is `Heygen-Event-Id`, else the body's `event_id`, else a digest of the raw body (see
+ * `WebhookDelivery.eventIdSource`). A header given twice is refused: two values cannot both be the delivery's.
  *
  * @example
  * ```ts
@@ -37,6 +44,15 @@ import * as WebhookDelivery from "./WebhookDelivery.js"
  * @category constants
  */
 export const signatureHeader = "heygen-signature"
+
+/**
+ * `Signature`: where production deliveries have been seen to carry the same digest, with no `Heygen-` header at
+ * all. Read when `Heygen-Signature` is absent.
+ *
+ * @since 0.4.0
+ * @category constants
+ */
+export const plainSignatureHeader = "signature"
 
 /**
  * `Heygen-Timestamp`: Unix seconds at dispatch.
@@ -72,6 +88,7 @@ const defaultToleranceMillis = Duration.toMillis(defaultTolerance)
  */
 export const Reason = Schema.Literal(
   "MissingHeader",
+  "RepeatedHeader",
   "MalformedSignature",
   "SignatureMismatch",
   "TimestampOutOfTolerance",
@@ -133,10 +150,14 @@ export type Secrets = Redacted.Redacted<string> | ReadonlyArray<Redacted.Redacte
  * @category models
  */
 export interface VerifyOptions {
-  /** How far `Heygen-Timestamp` may be from the `Clock`, either way. Default 5 minutes. */
+  /** How far `Heygen-Timestamp` may be from the `Clock`, either way, whenever it is present. Default 5 minutes. */
   readonly tolerance?: Duration.DurationInput | undefined
-  /** Accept a delivery without `Heygen-Timestamp` (the signature does not cover it anyway). Default `false`. */
-  readonly allowMissingTimestamp?: boolean | undefined
+  /**
+   * Refuse a delivery without `Heygen-Timestamp`. Default `false`: production deliveries have been seen without
+   * one, the signature does not cover it anyway, and the de-duplication on the event id is then the replay
+   * defence.
+   */
+  readonly requireTimestamp?: boolean | undefined
 }
 
 const isFetchHeaders = (headers: HeadersInput): headers is globalThis.Headers =>
@@ -144,28 +165,44 @@ const isFetchHeaders = (headers: HeadersInput): headers is globalThis.Headers =>
 
 type HeaderRecord = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
 
-const firstValue = (value: string | ReadonlyArray<string> | undefined): string | undefined =>
-  typeof value === "string" || value === undefined ? value : value[0]
+/**
+ * What a header read gives: its value, `undefined` when absent (or empty), or `repeated` when it was given more
+ * than once: as several values (a record of arrays), or as Node's and Fetch's join of them (`a, b`). No value of
+ * the three headers has a comma of its own (hex digits, decimal digits, an id), so a comma means two values.
+ */
+const repeated: unique symbol = Symbol("repeated")
+type HeaderValue = string | undefined | typeof repeated
+
+const single = (value: string | ReadonlyArray<string> | undefined): HeaderValue => {
+  if (value === undefined) return undefined
+  if (typeof value !== "string") {
+    if (value.length === 0) return undefined
+    if (value.length > 1) return repeated
+    value = value[0]!
+  }
+  if (value === "") return undefined
+  return value.indexOf(",") === -1 ? value : repeated
+}
 
 /** Reads a header by its lower-case name (or, next, the casing HeyGen and `sign` use) from a record. */
-const recordHeader = (record: HeaderRecord, name: string, canonical: string): string | undefined => {
+const recordHeader = (record: HeaderRecord, name: string, canonical: string): HeaderValue => {
   // Platform `Headers` and Node's records are already lower-case: one lookup. A record built from `sign`'s
   // output uses HeyGen's casing: a second lookup. Only other casings need a scan, which costs more than the rest
   // of the header checks together.
-  const direct = firstValue(record[name])
-  if (direct !== undefined) return direct
-  const cased = firstValue(record[canonical])
-  if (cased !== undefined) return cased
+  const direct = record[name]
+  if (direct !== undefined) return single(direct)
+  const cased = record[canonical]
+  if (cased !== undefined) return single(cased)
   for (const key of Object.keys(record)) {
-    if (key.toLowerCase() === name) return firstValue(record[key])
+    if (key.length === name.length && key.toLowerCase() === name) return single(record[key])
   }
   return undefined
 }
 
 /** Reads a header, case-insensitively, from any accepted shape; `fetch` says whether it is a Fetch `Headers`. */
-const header = (headers: HeadersInput, fetch: boolean, name: string, canonical: string): string | undefined =>
+const header = (headers: HeadersInput, fetch: boolean, name: string, canonical: string): HeaderValue =>
   fetch
-    ? (headers as globalThis.Headers).get(name) ?? undefined
+    ? single((headers as globalThis.Headers).get(name) ?? undefined)
     : recordHeader(headers as HeaderRecord, name, canonical)
 
 // One key object per secret: `createHmac` with a string key converts and imports the key on every call; a
@@ -209,7 +246,8 @@ const unixSeconds = (text: string): number | undefined => {
  * Whether `provided` (a header value) is the signature of `rawBody` under any of `secrets`.
  *
  * Every secret is tried and every comparison is `timingSafeEqual` over two 32-byte digests, whatever the
- * header holds: a header that is not 64 hex characters is compared as a zero digest (and then reported
+ * header holds: a header that is not 64 hex characters (after an optional `sha256=`, as GitHub-style senders
+ * write it) is compared as a zero digest (and then reported
  * malformed), so neither the length nor the content of the header changes what is compared, and no early exit
  * tells a forger how many bytes matched.
  */
@@ -221,7 +259,8 @@ const checkSignature = (
   // Hex decoding stops at the first pair that is not hex: 64 characters decoding to 32 bytes are exactly the
   // well-formed signatures. Decoded into one reused buffer (this runs synchronously, so no two calls share it),
   // which spares a regular expression and an allocation per delivery.
-  const wellFormed = provided.length === 64 && CANDIDATE.write(provided, "hex") === 32
+  const hex = provided.length === 71 && provided.startsWith("sha256=") ? provided.slice(7) : provided
+  const wellFormed = hex.length === 64 && CANDIDATE.write(hex, "hex") === 32
   const candidate = wellFormed ? CANDIDATE : ZERO_DIGEST
   let matched = false
   if (Redacted.isRedacted(secrets)) {
@@ -236,15 +275,18 @@ const checkSignature = (
 }
 
 /**
- * What the headers of an authentic delivery say: its event id and timestamp (Unix seconds; null when absent
- * and allowed).
+ * What the headers of an authentic delivery say: its `Heygen-Event-Id` (null when absent: `verify` then takes
+ * the body's `event_id`, else a digest of the body), its `Heygen-Timestamp` in Unix seconds (null when absent and
+ * allowed), and which header carried the signature.
  *
  * @since 0.2.0
  * @category models
  */
 export interface VerifiedHeaders {
-  readonly eventId: string
+  readonly eventId: string | null
   readonly timestamp: number | null
+  /** `Heygen-Signature` (as documented) or `Signature` (as some production deliveries carry it). */
+  readonly signatureHeader: "Heygen-Signature" | "Signature"
 }
 
 // Runs a check at the `Clock`'s time, its result (a value, or the error it refused with) returned as
@@ -257,6 +299,8 @@ const atNow = <A>(
     return result instanceof WebhookVerificationError ? Effect.fail(result) : Effect.succeed(result)
   })
 
+const repeatedHeader = (name: string) => refuse("RepeatedHeader", name, `the ${name} header was given more than once`)
+
 // The checks of `verifySignatureAt`, returning the error rather than an `Either`: the Effect forms then allocate
 // one object fewer per delivery.
 const checkHeaders = (
@@ -267,25 +311,30 @@ const checkHeaders = (
   options: VerifyOptions | undefined
 ): VerifiedHeaders | WebhookVerificationError => {
   const fetch = isFetchHeaders(headers)
-  const signature = header(headers, fetch, signatureHeader, "Heygen-Signature")
-  if (signature === undefined || signature === "") {
-    return refuse("MissingHeader", "Heygen-Signature", "the Heygen-Signature header is missing")
+  let signatureName: "Heygen-Signature" | "Signature" = "Heygen-Signature"
+  let signature = header(headers, fetch, signatureHeader, "Heygen-Signature")
+  if (signature === undefined) {
+    signatureName = "Signature"
+    signature = header(headers, fetch, plainSignatureHeader, "Signature")
+    if (signature === undefined) {
+      return refuse("MissingHeader", "Heygen-Signature", "neither a Heygen-Signature nor a Signature header is present")
+    }
   }
+  if (signature === repeated) return repeatedHeader(signatureName)
   const eventId = header(headers, fetch, eventIdHeader, "Heygen-Event-Id")
-  if (eventId === undefined || eventId === "") {
-    return refuse("MissingHeader", "Heygen-Event-Id", "the Heygen-Event-Id header is missing")
-  }
+  if (eventId === repeated) return repeatedHeader("Heygen-Event-Id")
   const timestampText = header(headers, fetch, timestampHeader, "Heygen-Timestamp")
-  if ((timestampText === undefined || timestampText === "") && options?.allowMissingTimestamp !== true) {
+  if (timestampText === repeated) return repeatedHeader("Heygen-Timestamp")
+  if (timestampText === undefined && options?.requireTimestamp === true) {
     return refuse("MissingHeader", "Heygen-Timestamp", "the Heygen-Timestamp header is missing")
   }
   switch (checkSignature(rawBody, signature, secrets)) {
     case "malformed":
-      return refuse("MalformedSignature", "Heygen-Signature", "Heygen-Signature is not a hex HMAC-SHA256 digest")
+      return refuse("MalformedSignature", signatureName, `${signatureName} is not a hex HMAC-SHA256 digest`)
     case "mismatch":
-      return refuse("SignatureMismatch", "Heygen-Signature", "Heygen-Signature does not match the body")
+      return refuse("SignatureMismatch", signatureName, `${signatureName} does not match the body`)
   }
-  if (timestampText === undefined || timestampText === "") return { eventId, timestamp: null }
+  if (timestampText === undefined) return { eventId: eventId ?? null, timestamp: null, signatureHeader: signatureName }
   // An unparseable timestamp cannot be within any tolerance: reported as out of it.
   const timestamp = unixSeconds(timestampText)
   if (timestamp === undefined) {
@@ -297,7 +346,7 @@ const checkHeaders = (
   if (Math.abs(nowMillis - timestamp * 1000) > toleranceMillis) {
     return refuse("TimestampOutOfTolerance", "Heygen-Timestamp", "Heygen-Timestamp is outside the tolerance")
   }
-  return { eventId, timestamp }
+  return { eventId: eventId ?? null, timestamp, signatureHeader: signatureName }
 }
 
 // `checkHeaders`, then the body decoded as a delivery.
@@ -316,7 +365,7 @@ const checkDelivery = (
   } catch {
     return refuse("InvalidPayload", null, "the body is not UTF-8")
   }
-  const delivery = WebhookDelivery.fromJson(text, verified)
+  const delivery = WebhookDelivery.fromJson(text, { ...verified, rawBody })
   return Either.isRight(delivery)
     ? delivery.right
     : refuse("InvalidPayload", null, delivery.left.message)
@@ -326,8 +375,8 @@ const toEither = <A>(result: A | WebhookVerificationError): Either.Either<A, Web
   result instanceof WebhookVerificationError ? Either.left(result) : Either.right(result)
 
 /**
- * The pure core of `verifySignature`, with the current time given: headers present, signature well-formed,
- * signature matches, timestamp fresh. The body is not decoded.
+ * The pure core of `verifySignature`, with the current time given: a signature header present and given once,
+ * well-formed, matching; the timestamp fresh when present (or required). The body is not decoded.
  *
  * @since 0.2.0
  * @category verification
@@ -386,9 +435,11 @@ export const verifyAt = (
 
 /**
  * Verifies a delivery and decodes it. `rawBody` must be the bytes as received (a string is taken as UTF-8).
- * Checks, in order: the three headers are present (`Heygen-Timestamp` may be allowed to be absent), the
- * signature is 64 hex characters, it matches the body under one of `secrets` (constant time), the timestamp is
- * within `tolerance` of the Effect `Clock` (so `TestClock` drives it), and the body is a delivery envelope.
+ * Checks, in order: a signature header is present (`Heygen-Signature`, else `Signature`) and no header is
+ * repeated, the signature is 64 hex characters (optionally `sha256=`-prefixed), it matches the body under one of
+ * `secrets` (constant time), the timestamp, when present, is within `tolerance` of the Effect `Clock` (so
+ * `TestClock` drives it), and the body is a JSON object with a string `event_type`. Whatever its `event_data`,
+ * such a body is a delivery (see `WebhookDelivery.fromJson`).
  *
  * @example
  * ```ts
@@ -432,7 +483,7 @@ export const computeSignature = (rawBody: Uint8Array | string, secret: Redacted.
   digest(rawBody, secret).toString("hex")
 
 /**
- * The headers HeyGen would send with `rawBody` (add `Heygen-Event-Id` yourself).
+ * The headers HeyGen documents sending with `rawBody` (add `Heygen-Event-Id` yourself).
  *
  * @since 0.2.0
  * @category models

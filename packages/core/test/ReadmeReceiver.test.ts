@@ -1,6 +1,8 @@
-import { WebhookDelivery, WebhookSignature } from "@effect-heygen/core"
+import { DeliveryLog, WebhookDelivery, WebhookSignature } from "@effect-heygen/core"
+import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as HttpServer from "@effect/platform/HttpServer"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
@@ -11,7 +13,10 @@ import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as Http from "node:http"
-import { main } from "../examples/nodeListener.js"
+import * as net from "node:net"
+import * as os from "node:os"
+import * as path from "node:path"
+import { ReceiverServer } from "../examples/nodeListener.js"
 import { handle, Receiver } from "../examples/receiver.js"
 
 // The receiving examples are examples/receiver.ts and examples/nodeListener.ts themselves: tsc typechecks them,
@@ -25,12 +30,17 @@ const secret = "whsec_readme_example"
 
 const config = ConfigProvider.fromMap(new Map([["HEYGEN_WEBHOOK_SECRET", secret]]))
 
-/** A signed delivery is 200, and 200 again when redelivered; a forged one 401. */
+/**
+ * A signed delivery is 200, and 200 again when redelivered, in both header forms (the documented `Heygen-*` and the
+ * plain `Signature` production deliveries carry); a forged one 401; HeyGen's probe an empty 200.
+ */
 const expectReceives = (port: number) =>
   Effect.gen(function*() {
-    const post = (body: string, headers: Record<string, string>) =>
+    const post = (body: string, headers: Record<string, string>, method = "POST") =>
       Effect.promise(() =>
-        fetch(`http://127.0.0.1:${port}/hooks/heygen`, { method: "POST", body, headers }).then((r) => r.status)
+        fetch(`http://127.0.0.1:${port}/hooks/heygen`, method === "POST" ? { method, body, headers } : { method }).then(
+          (r) => r.status
+        )
       )
     const body = JSON.stringify({
       event_type: "avatar_video.fail",
@@ -40,9 +50,24 @@ const expectReceives = (port: number) =>
     const headers = { ...WebhookSignature.sign(body, Redacted.make(secret), now), "Heygen-Event-Id": "evt_readme" }
     expect(yield* post(body, headers)).toBe(200)
     expect(yield* post(body, headers)).toBe(200)
+    const plain = JSON.stringify({ event_id: "evt_plain", event_type: "video_agent.success", event_data: {} })
+    const signature = { signature: WebhookSignature.computeSignature(plain, Redacted.make(secret)) }
+    expect(yield* post(plain, signature)).toBe(200)
+    expect(yield* post(plain, signature)).toBe(200)
     const forged = { ...WebhookSignature.sign(body, Redacted.make("whsec_guess"), now), "Heygen-Event-Id": "evt_x" }
     expect(yield* post(body, forged)).toBe(401)
+    expect(yield* post("", {}, "OPTIONS")).toBe(200)
+    expect(yield* post("", {}, "GET")).toBe(200)
   })
+
+/** A free port on 127.0.0.1: the example's layer takes a port, and its server is not handed back. */
+const freePort = Effect.async<number>((resume) => {
+  const probe = net.createServer()
+  probe.listen(0, "127.0.0.1", () => {
+    const address = probe.address()
+    probe.close(() => resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0)))
+  })
+})
 
 describe("README receiving example", () => {
   it("is in both READMEs verbatim", () => {
@@ -64,20 +89,26 @@ describe("README receiving example", () => {
       yield* expectReceives(address.port)
     }).pipe(Effect.scoped))
 
-  it.live("serves the Node listener form: the same answers", () =>
-    Effect.gen(function*() {
-      const server = yield* Effect.acquireRelease(
-        main(0, "127.0.0.1").pipe(Effect.withConfigProvider(config)),
-        (server) => Effect.sync(() => server.close())
+  const sqlLog = () =>
+    DeliveryLogSql.layer().pipe(
+      Layer.provide(
+        SqliteClient.layer({ filename: path.join(fs.mkdtempSync(path.join(os.tmpdir(), "readme-")), "log.db") })
       )
-      yield* Effect.async<void>((resume) => {
-        if (server.listening) resume(Effect.void)
-        else server.once("listening", () => resume(Effect.void))
-      })
-      const address = server.address()
-      if (address === null || typeof address === "string") throw new Error("expected a TCP address")
-      yield* expectReceives(address.port)
-    }).pipe(Effect.scoped))
+    )
+  for (
+    const [name, log] of [["the memory log", () => DeliveryLog.layerMemory()], ["DeliveryLogSql", sqlLog]] as const
+  ) {
+    it.live(`serves the node:http server form with ${name}: the same answers, for as long as it runs`, () =>
+      Effect.gen(function*() {
+        const port = yield* freePort
+        yield* Layer.build(
+          ReceiverServer(log(), port, "127.0.0.1").pipe(Layer.provide(Layer.setConfigProvider(config)))
+        )
+        yield* expectReceives(port)
+        // Later requests too: the log's client was not closed once the server was built.
+        yield* expectReceives(port)
+      }).pipe(Effect.scoped))
+  }
 
   it.effect("the handler says what happened for each kind of event", () =>
     Effect.gen(function*() {
@@ -87,6 +118,7 @@ describe("README receiving example", () => {
         const body of [
           { event_type: "avatar_video.success", event_data: { video_id: "v1", url: "https://cdn/v1.mp4" } },
           { event_type: "avatar_video.fail", event_data: { video_id: "v2", msg: "quota" } },
+          { event_type: "avatar_video.fail", event_data: { video_id: "v3", message: "renamed field" } },
           { event_type: "video_translate.success", event_data: {} }
         ]
       ) {
@@ -97,7 +129,8 @@ describe("README receiving example", () => {
       expect(lines).toEqual([
         "video v1 is ready: https://cdn/v1.mp4",
         "video v2 failed: quota",
-        "not handled: video_translate.success"
+        "video v3 failed: renamed field",
+        "not handled: video_translate.success (header e)"
       ])
     }))
 })

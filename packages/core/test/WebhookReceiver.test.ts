@@ -1,9 +1,5 @@
 import { DeliveryLog, WebhookReceiver, WebhookSignature } from "@effect-heygen/core"
-import type { WebhookDelivery } from "@effect-heygen/core"
 import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServer from "@effect/platform/HttpServer"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
@@ -14,178 +10,30 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
-import type * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import { EventEmitter } from "node:events"
 import * as fs from "node:fs"
-import * as Http from "node:http"
+import type * as Http from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
-
-const NOW = 1_700_000_000
-const secret = Redacted.make("whsec_receiver_test_secret")
-const body = (videoId = "v_1") =>
-  JSON.stringify({
-    event_type: "avatar_video.success",
-    event_data: { video_id: videoId, url: `https://cdn.example/${videoId}.mp4` }
-  })
-
-type Handler = (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, string>
-
-/**
- * Both forms of the receiver, `make` served alone (NodeHttpServer runs it uninterruptibly) and on an `HttpRouter`
- * route (interruptible, so a client hanging up interrupts it): every test below runs against each.
- */
-const forms = ["make", "make on an HttpRouter", "makeHandler"] as const
-type Form = (typeof forms)[number]
-
-/** A node:http server on 127.0.0.1 running `listener`, closed with the test's scope; returns its port. */
-const listen = (listener: Http.RequestListener): Effect.Effect<number, never, Scope.Scope> =>
-  Effect.map(
-    Effect.acquireRelease(
-      Effect.async<Http.Server>((resume) => {
-        const server = Http.createServer(listener)
-        server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-      }),
-      (server) =>
-        Effect.async<void>((resume) => {
-          server.closeAllConnections()
-          server.close(() => resume(Effect.void))
-        })
-    ),
-    (server) => {
-      const address = server.address()
-      if (address === null || typeof address === "string") throw new Error("expected a TCP address")
-      return address.port
-    }
-  )
-
-/**
- * Serves a receiver of the given form on 127.0.0.1 for the test's scope; returns its URL. The test clock is set
- * to NOW. `make` is served by NodeHttpServer (the README's shape), `makeHandler` by a plain node:http server.
- */
-const serveAs = (
-  form: Form,
-  handler: Handler,
-  options: Partial<WebhookReceiver.Options> = {},
-  log: Layer.Layer<DeliveryLog.DeliveryLog, unknown> = DeliveryLog.layerMemory()
-): Effect.Effect<string, unknown, Scope.Scope> =>
-  Effect.gen(function*() {
-    yield* TestClock.setTime(NOW * 1000)
-    const logService = yield* Layer.build(log)
-    const receiverOptions = { secrets: secret, ...options }
-    if (form === "makeHandler") {
-      const listener = yield* WebhookReceiver.makeHandler(handler, receiverOptions).pipe(Effect.provide(logService))
-      return `http://127.0.0.1:${yield* listen(listener)}/hooks`
-    }
-    const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" })
-    const receiver = WebhookReceiver.make(handler, receiverOptions)
-    yield* HttpServer.serveEffect()(
-      form === "make" ? receiver : HttpRouter.empty.pipe(HttpRouter.all("/hooks", receiver))
-    ).pipe(
-      Effect.provideService(HttpServer.HttpServer, server),
-      Effect.provide(logService)
-    )
-    const address = server.address
-    if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
-    return `http://127.0.0.1:${address.port}/hooks`
-  })
-
-interface Reply {
-  readonly status: number
-  readonly text: string
-}
-
-/** A raw HTTP request with node:http, so that bodies and headers are sent exactly as given. */
-const send = (
-  url: string,
-  rawBody: string | Uint8Array,
-  headers: Record<string, string>,
-  method = "POST"
-): Effect.Effect<Reply> =>
-  Effect.async<Reply>((resume) => {
-    const request = Http.request(
-      url,
-      { method, headers: { "content-type": "application/json", ...headers } },
-      (response) => {
-        let text = ""
-        response.setEncoding("utf8")
-        response.on("data", (chunk: string) => (text += chunk))
-        response.on("end", () => resume(Effect.succeed({ status: response.statusCode ?? 0, text })))
-      }
-    )
-    request.on("error", (error) => resume(Effect.die(error)))
-    request.end(rawBody)
-    // Interrupting the send hangs up, as a client that gives up does.
-    return Effect.sync(() => request.destroy())
-  })
-
-const signed = (raw: string, eventId: string, key = secret, timestamp = NOW) => ({
-  ...WebhookSignature.sign(raw, key, timestamp),
-  "Heygen-Event-Id": eventId
-})
-
-const deliver = (url: string, eventId: string, raw = body()) => send(url, raw, signed(raw, eventId))
-
-/**
- * Sends the headers and `sent` bytes of a body, then stops without ending the request: the server can only
- * answer if it refuses without waiting for the rest of the body.
- */
-const sendPartial = (url: string, sent: number, headers: Record<string, string>) =>
-  Effect.async<Reply>((resume) => {
-    const request = Http.request(url, { method: "POST", headers }, (response) => {
-      let text = ""
-      response.setEncoding("utf8")
-      response.on("data", (chunk: string) => (text += chunk))
-      response.on("end", () => {
-        request.destroy()
-        resume(Effect.succeed({ status: response.statusCode ?? 0, text }))
-      })
-    })
-    request.on("error", (error) => resume(Effect.die(error)))
-    request.write(Buffer.alloc(sent, 0x20))
-    return Effect.sync(() => request.destroy())
-  })
-
-/**
- * Sends the headers and part of a body whose declared length is `declared`, then drops the connection once that
- * part is on the wire, as a client that crashes mid-request does.
- */
-const abortMidBody = (url: string, declared: number, headers: Record<string, string>) =>
-  Effect.async<void>((resume) => {
-    const request = Http.request(url, { method: "POST", headers: { ...headers, "content-length": String(declared) } })
-    request.on("error", () => {})
-    request.on("close", () => resume(Effect.void))
-    request.write(Buffer.alloc(Math.floor(declared / 2), 0x20), () => request.destroy())
-  })
-
-/**
- * The in-memory log has synchronous operations, which the receivers use to claim before any fiber runs; a log
- * over a database has only effects. Every loopback test runs with each, so that both ways through the receiver
- * are held to the same answers.
- */
-const logKinds = {
-  "a synchronous log": () => DeliveryLog.layerMemory(),
-  "a log through effects": () =>
-    Layer.effect(
-      DeliveryLog.DeliveryLog,
-      Effect.map(DeliveryLog.makeMemory(), ({ claim, complete, release }) => ({ claim, complete, release }))
-    )
-} as const
-
-/** A log whose `operation` always fails, the others working as the in-memory log does. */
-const failingLog = (operation: DeliveryLog.DeliveryLogError["operation"]) =>
-  Layer.effect(
-    DeliveryLog.DeliveryLog,
-    Effect.map(DeliveryLog.makeMemory(), (memory) => {
-      const fail = Effect.fail(new DeliveryLog.DeliveryLogError({ operation, message: "database unavailable" }))
-      return {
-        claim: operation === "claim" ? () => fail : memory.claim,
-        complete: operation === "complete" ? () => fail : memory.complete,
-        release: operation === "release" ? () => fail : memory.release
-      }
-    })
-  )
+import {
+  abortMidBody,
+  body,
+  deliver,
+  failingLog,
+  type Form,
+  forms,
+  type Handler,
+  logKinds,
+  NOW,
+  plainSig,
+  probeLog,
+  secret,
+  send,
+  sendPartial,
+  serveAs,
+  signed
+} from "./receiverSupport.js"
 
 for (const form of forms) {
   describe(`WebhookReceiver.${form} with a delivery log that fails`, () => {
@@ -277,8 +125,19 @@ for (const form of forms) {
             ["re-serialised", JSON.stringify(JSON.parse(raw), null, 2), good],
             ["old timestamp", raw, signed(raw, "evt_x", secret, NOW - 301)],
             ["no signature", raw, { "Heygen-Timestamp": String(NOW), "Heygen-Event-Id": "evt_x" }],
-            ["no event id", raw, { ...WebhookSignature.sign(raw, secret, NOW) }],
-            ["malformed signature", raw, { ...good, "Heygen-Signature": "zz" }]
+            ["malformed signature", raw, { ...good, "Heygen-Signature": "zz" }],
+            // The form production deliveries take: a plain Signature header, nothing else.
+            ["plain Signature, wrong secret", raw, { signature: plainSig(raw, Redacted.make("whsec_someone_else")) }],
+            ["plain Signature, body changed", raw.replace("v_1", "v_2"), { signature: plainSig(raw) }],
+            ["plain Signature, malformed", raw, { signature: "sha256=zz" }],
+            ["plain Signature, old timestamp", raw, {
+              signature: plainSig(raw),
+              "Heygen-Timestamp": String(NOW - 301)
+            }],
+            ["plain Signature, future timestamp", raw, {
+              signature: plainSig(raw),
+              "Heygen-Timestamp": String(NOW + 301)
+            }]
           ]
           for (const [name, b, h] of cases) {
             const reply = yield* send(url, b, h)
@@ -291,13 +150,53 @@ for (const form of forms) {
           expect(yield* Ref.get(runs)).toBe(1)
         }))
 
-      it.scoped("a signed body that is not a delivery is 400 and reaches nothing; GET is 405", () =>
+      it.scoped("a signed body that is not a JSON object with a string event_type is 400 and reaches nothing", () =>
         Effect.gen(function*() {
           const runs = yield* Ref.make(0)
           const url = yield* serve(() => Ref.update(runs, (n) => n + 1))
-          expect((yield* send(url, "not json", signed("not json", "evt_j"))).status).toBe(400)
-          expect((yield* send(url, "", {}, "GET")).status).toBe(405)
+          for (const raw of ["not json", "[]", `{"event_data":{}}`, `{"event_type":7}`]) {
+            expect((yield* send(url, raw, signed(raw, "evt_j"))).status, raw).toBe(400)
+            expect((yield* send(url, raw, { signature: plainSig(raw) })).status, raw).toBe(400)
+          }
           expect(yield* Ref.get(runs)).toBe(0)
+        }))
+
+      it.scoped("HeyGen's probes (GET, HEAD, OPTIONS) get an empty 200 at once; other methods 405; neither touches the log", () =>
+        Effect.gen(function*() {
+          const runs = yield* Ref.make(0)
+          const touched = yield* Ref.make(0)
+          const url = yield* serve(() => Ref.update(runs, (n) => n + 1), {}, probeLog(touched))
+          for (const method of ["GET", "HEAD", "OPTIONS"]) {
+            // Even with a signed body: a probe is answered without reading it (but HEAD: Node's client cannot
+            // send a HEAD with a body and then read the answer).
+            const raw = method === "HEAD" ? "" : body()
+            const reply = yield* send(url, raw, signed(raw, "evt_probe"), method)
+            expect([method, reply.status, reply.text]).toEqual([method, 200, ""])
+          }
+          for (const method of ["PUT", "DELETE", "PATCH"]) {
+            expect((yield* send(url, body(), signed(body(), "evt_probe"), method)).status, method).toBe(405)
+          }
+          expect([yield* Ref.get(runs), yield* Ref.get(touched)]).toEqual([0, 0])
+          // The receiver still serves a delivery afterwards, through the same log.
+          expect((yield* deliver(url, "evt_probe")).status).toBe(200)
+          expect([yield* Ref.get(runs), yield* Ref.get(touched)]).toEqual([1, 1])
+        }))
+
+      it.scoped("a repeated Heygen-Event-Id (Node joins it to `a, b`) is 400 and the handler does not run again", () =>
+        Effect.gen(function*() {
+          const runs = yield* Ref.make(0)
+          const url = yield* serve(() => Ref.update(runs, (n) => n + 1))
+          const raw = body()
+          expect((yield* deliver(url, "evt_1", raw)).status).toBe(200)
+          const twice = { ...WebhookSignature.sign(raw, secret, NOW), "Heygen-Event-Id": ["evt_1", "evt_1"] }
+          expect((yield* send(url, raw, twice)).status).toBe(400)
+          const joined = { ...WebhookSignature.sign(raw, secret, NOW), "Heygen-Event-Id": "evt_1, evt_2" }
+          expect((yield* send(url, raw, joined)).status).toBe(400)
+          const signatureTwice = { ...signed(raw, "evt_9"), "Heygen-Signature": [plainSig(raw), plainSig(raw)] }
+          expect((yield* send(url, raw, signatureTwice)).status).toBe(400)
+          const timestampTwice = { ...signed(raw, "evt_9"), "Heygen-Timestamp": [String(NOW), String(NOW)] }
+          expect((yield* send(url, raw, timestampTwice)).status).toBe(400)
+          expect(yield* Ref.get(runs)).toBe(1)
         }))
 
       it.scoped("rotation: deliveries signed with the old or the new secret both pass when both are configured", () =>

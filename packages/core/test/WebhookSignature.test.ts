@@ -6,7 +6,7 @@ import * as Either from "effect/Either"
 import * as FastCheck from "effect/FastCheck"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
-import { createHmac } from "node:crypto"
+import { createHash, createHmac } from "node:crypto"
 import { inspect } from "node:util"
 
 // Every expected digest in this file is computed here, with node:crypto, independently of the module.
@@ -130,24 +130,93 @@ describe("what verify returns", () => {
     expect(reasonOf(verifyNow(body, headersFor(good), []))).toBe("SignatureMismatch")
   })
 
-  it("names each missing header", () => {
-    for (const name of ["Heygen-Signature", "Heygen-Event-Id", "Heygen-Timestamp"]) {
-      const headers: Record<string, string> = headersFor(good)
-      delete headers[name]
-      const result = verifyNow(body, headers)
-      expect(Either.isLeft(result) && result.left).toMatchObject({ reason: "MissingHeader", header: name })
+  it("no signature header at all is MissingHeader naming Heygen-Signature", () => {
+    const { "Heygen-Signature": _, ...headers } = headersFor(good)
+    const result = verifyNow(body, headers)
+    expect(Either.isLeft(result) && result.left).toMatchObject({ reason: "MissingHeader", header: "Heygen-Signature" })
+    expect(reasonOf(verifyNow(body, { ...headers, "Heygen-Signature": "" }))).toBe("MissingHeader")
+  })
+
+  it("without Heygen-Timestamp or Heygen-Event-Id it passes: timestamp null, the id from the body or a digest", () => {
+    const { "Heygen-Timestamp": _t, "Heygen-Event-Id": _e, ...headers } = headersFor(good)
+    const result = verifyNow(body, headers)
+    expect(Either.isRight(result) && result.right).toMatchObject({
+      timestamp: null,
+      eventId: `sha256:${createHash("sha256").update(body).digest("hex")}`,
+      eventIdSource: "digest"
+    })
+    const withId = JSON.stringify({ ...envelope, event_id: "evt_in_body" })
+    const fromBody = verifyNow(withId, { "Heygen-Signature": hmacHex(withId, Redacted.value(secret)) })
+    expect(Either.isRight(fromBody) && [fromBody.right.eventId, fromBody.right.eventIdSource]).toEqual([
+      "evt_in_body",
+      "body"
+    ])
+  })
+
+  it("requireTimestamp refuses a delivery without Heygen-Timestamp, and still checks one that has it", () => {
+    const { "Heygen-Timestamp": _, ...headers } = headersFor(good)
+    const result = verifyNow(body, headers, secret, { requireTimestamp: true })
+    expect(Either.isLeft(result) && result.left).toMatchObject({ reason: "MissingHeader", header: "Heygen-Timestamp" })
+    expect(reasonOf(verifyNow(body, headersFor(good), secret, { requireTimestamp: true }))).toBe("ok")
+    const stale = headersFor(good, { "Heygen-Timestamp": String(NOW - 301) })
+    expect(reasonOf(verifyNow(body, stale, secret, { requireTimestamp: true }))).toBe("TimestampOutOfTolerance")
+  })
+
+  it("reads the signature from Signature (any casing) when Heygen-Signature is absent, as production deliveries carry it", () => {
+    for (const name of ["signature", "Signature", "SIGNATURE"]) {
+      const result = verifyNow(body, { [name]: good })
+      expect(Either.isRight(result) && result.right.eventIdSource, name).toBe("digest")
+      const wrong = verifyNow(body, { [name]: hmacHex(body, "whsec_other") })
+      expect(Either.isLeft(wrong) && wrong.left).toMatchObject({ reason: "SignatureMismatch", header: "Signature" })
+      expect(reasonOf(verifyNow(body, { [name]: "zz" }))).toBe("MalformedSignature")
+    }
+    // Heygen-Signature, when present, is the one checked.
+    expect(reasonOf(verifyNow(body, { "Heygen-Signature": good, Signature: "garbage" }))).toBe("ok")
+    expect(reasonOf(verifyNow(body, { "Heygen-Signature": "0".repeat(64), Signature: good }))).toBe("SignatureMismatch")
+  })
+
+  it("accepts the digest prefixed sha256=, in either case of hex", () => {
+    for (const value of [`sha256=${good}`, `sha256=${good.toUpperCase()}`]) {
+      expect(reasonOf(verifyNow(body, headersFor(value)))).toBe("ok")
+      expect(reasonOf(verifyNow(body, { Signature: value }))).toBe("ok")
     }
   })
 
-  it("a missing timestamp passes when allowed, with timestamp null", () => {
-    const { "Heygen-Timestamp": _, ...headers } = headersFor(good)
-    const result = verifyNow(body, headers, secret, { allowMissingTimestamp: true })
-    expect(Either.isRight(result) && result.right.timestamp).toBeNull()
+  it("a signature, timestamp or event-id header given twice is RepeatedHeader, in every shape headers come in", () => {
+    for (const name of ["Heygen-Signature", "Signature", "Heygen-Timestamp", "Heygen-Event-Id"]) {
+      const value = name.endsWith("Signature") ? good : name === "Heygen-Timestamp" ? String(NOW) : "evt_1"
+      const base: Record<string, string> = name === "Signature" ? { Signature: good } : headersFor(good)
+      const lower = Object.fromEntries(Object.entries(base).map(([k, v]) => [k.toLowerCase(), v]))
+      const fetchHeaders = new globalThis.Headers(base)
+      fetchHeaders.append(name, value)
+      const shapes: ReadonlyArray<WebhookSignature.HeadersInput> = [
+        { ...base, [name]: `${value}, ${value}` }, // Node joins repeated headers so
+        { ...lower, [name.toLowerCase()]: [value, value] },
+        Headers.fromInput({ ...base, [name]: `${value}, ${value}` }),
+        fetchHeaders
+      ]
+      for (const shape of shapes) {
+        const result = verifyNow(body, shape)
+        expect(Either.isLeft(result) && result.left, name).toMatchObject({ reason: "RepeatedHeader", header: name })
+      }
+    }
   })
 
   it("a signature that is not 64 hex characters is MalformedSignature", () => {
     for (
-      const bad of ["abc", good.slice(0, 63), good + "0", `sha256=${good}`, good.replace(/./, "g"), "x".repeat(64)]
+      const bad of [
+        "abc",
+        good.slice(0, 63),
+        good + "0",
+        `sha1=${good}`,
+        `sha256=${good.slice(1)}`,
+        `sha256=${good}0`,
+        `SHA256=${good}`,
+        `sha256:${good}`,
+        `v1=${good}`,
+        good.replace(/./, "g"),
+        "x".repeat(64)
+      ]
     ) {
       expect(reasonOf(verifyNow(body, headersFor(bad)))).toBe("MalformedSignature")
     }
@@ -161,8 +230,8 @@ describe("what verify returns", () => {
     }
   })
 
-  it("a signed body that is not a delivery is InvalidPayload: not JSON, not UTF-8, not an envelope", () => {
-    for (const bad of ["not json", "[]", `{"event_type":1,"event_data":{}}`, `{"event_type":"x","event_data":[]}`]) {
+  it("a signed body that is not a delivery is InvalidPayload: not JSON, not UTF-8, not an object with a string event_type", () => {
+    for (const bad of ["not json", "[]", "null", `{"event_type":1,"event_data":{}}`, `{"event_data":{}}`]) {
       expect(reasonOf(verifyNow(bad, headersFor(hmacHex(bad, Redacted.value(secret)))))).toBe("InvalidPayload")
     }
     const notUtf8 = new Uint8Array([0x7b, 0xff, 0x7d])
@@ -178,7 +247,13 @@ describe("what verify returns", () => {
         headersFor(hmacHex(raw, Redacted.value(secret))),
         secret
       )
-      expect(verified).toEqual({ eventId: "evt_1", timestamp: NOW })
+      expect(verified).toEqual({ eventId: "evt_1", timestamp: NOW, signatureHeader: "Heygen-Signature" })
+      const plain = yield* WebhookSignature.verifySignature(
+        raw,
+        { signature: hmacHex(raw, Redacted.value(secret)) },
+        secret
+      )
+      expect(plain).toEqual({ eventId: null, timestamp: null, signatureHeader: "Signature" })
       const error = yield* Effect.flip(
         WebhookSignature.verifySignature(raw + "!", headersFor(hmacHex(raw, Redacted.value(secret))), secret)
       )
@@ -323,6 +398,47 @@ describe("laws", () => {
       )
       expect(reasonOf(verifyNow(body, { ...within, "Heygen-Event-Id": "e" }, secret, options))).toBe("ok")
     }
+  )
+
+  /** Any JSON object with a string event_type, as HeyGen or a variant of it might send it. */
+  const anyBodyArb = FastCheck.record({
+    event_type: FastCheck.string(),
+    event_data: FastCheck.option(FastCheck.jsonValue(), { nil: undefined }),
+    event_id: FastCheck.option(FastCheck.string(), { nil: undefined }),
+    created_at: FastCheck.option(FastCheck.oneof(FastCheck.string(), FastCheck.integer()), { nil: undefined })
+  }, { requiredKeys: ["event_type"] }).map((b) => JSON.stringify(b))
+
+  it.prop(
+    "any authentic delivery, in either header style, with or without timestamp and event id, verifies; its id comes from the header, else the body, else the digest",
+    [
+      anyBodyArb,
+      secretArb,
+      FastCheck.constantFrom("documented", "plain"),
+      FastCheck.boolean(),
+      FastCheck.option(FastCheck.stringMatching(/^[A-Za-z0-9_-]{1,40}$/), { nil: undefined }),
+      FastCheck.boolean()
+    ],
+    ([body, key, style, withTimestamp, headerId, prefixed]) => {
+      const hex = WebhookSignature.computeSignature(body, Redacted.make(key))
+      const value = prefixed ? `sha256=${hex}` : hex
+      const headers: Record<string, string> = style === "documented"
+        ? { "Heygen-Signature": value }
+        : { signature: value }
+      if (withTimestamp) headers["Heygen-Timestamp"] = String(NOW)
+      if (headerId !== undefined) headers["Heygen-Event-Id"] = headerId
+      const result = verifyNow(body, headers, Redacted.make(key))
+      expect(reasonOf(result)).toBe("ok")
+      if (Either.isLeft(result)) return
+      const bodyId: unknown = JSON.parse(body).event_id
+      const expected = headerId !== undefined
+        ? [headerId, "header"]
+        : typeof bodyId === "string" && bodyId !== ""
+        ? [bodyId, "body"]
+        : [`sha256:${createHash("sha256").update(body).digest("hex")}`, "digest"]
+      expect([result.right.eventId, result.right.eventIdSource]).toEqual(expected)
+      expect(result.right.timestamp).toBe(withTimestamp ? NOW : null)
+    },
+    { fastCheck: { numRuns: 300 } }
   )
 
   /** Every failing check, for a given secret and body. */
