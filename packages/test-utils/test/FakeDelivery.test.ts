@@ -92,11 +92,14 @@ const drive = <A, E, R>(run: (onAttempt: (a: FakeDelivery.Attempt) => Effect.Eff
     }
   })
 
-for (const form of forms) {
+for (const [form, headerStyle] of forms.flatMap((f) => FakeDelivery.headerStyles.map((s) => [f, s] as const))) {
   const receiver = (...args: Parameters<typeof receiverAs> extends [Form, ...infer Rest] ? Rest : never) =>
     receiverAs(form, ...args)
+  // Every delivery of these tests in one header style: the receiver must behave the same for both.
+  const deliver = (...[endpoints, eventType, eventData, options]: Parameters<typeof FakeDelivery.deliver>) =>
+    FakeDelivery.deliver(endpoints, eventType, eventData, { ...options, headerStyle })
 
-  describe(`FakeDelivery to a receiver (WebhookReceiver.${form}) on a loopback server`, () => {
+  describe(`FakeDelivery (${headerStyle} headers) to a receiver (WebhookReceiver.${form}) on a loopback server`, () => {
     it.scoped("delivers a signed event to every enabled endpoint subscribed to its type, and the handler runs once", () =>
       Effect.gen(function*() {
         yield* TestClock.setTime(NOW * 1000)
@@ -111,7 +114,7 @@ for (const form of forms) {
           endpoints.map((e) => e.secret),
           (d) => Ref.update(seen, (xs) => [...xs, `${d.eventId} ${d.event._tag}`])
         )
-        const delivery = yield* FakeDelivery.deliver(endpoints, "avatar_video.success", {
+        const delivery = yield* deliver(endpoints, "avatar_video.success", {
           video_id: "v1",
           url: "https://cdn/v1.mp4"
         }, {
@@ -133,7 +136,7 @@ for (const form of forms) {
         const ep = endpoint("ep_r", null)
         const runs = yield* Ref.make(0)
         const url = yield* receiver([ep.secret], () => Ref.update(runs, (n) => n + 1))
-        const again = FakeDelivery.deliver([ep], "avatar_video.fail", { video_id: "v", msg: "m" }, {
+        const again = deliver([ep], "avatar_video.fail", { video_id: "v", msg: "m" }, {
           route: url,
           eventId: "evt_dup"
         })
@@ -157,7 +160,7 @@ for (const form of forms) {
             )
         )
         const delivery = yield* drive((onAttempt) =>
-          FakeDelivery.deliver([ep], "avatar_video.success", { video_id: "v", url: "u" }, {
+          deliver([ep], "avatar_video.success", { video_id: "v", url: "u" }, {
             route: url,
             onAttempt,
             retry: Schedule.exponential("10 seconds").pipe(Schedule.intersect(Schedule.recurs(5)))
@@ -176,7 +179,7 @@ for (const form of forms) {
         const closed = yield* Effect.scoped(receiver([], () => Effect.void))
         const ep = endpoint("ep_down", null)
         const delivery = yield* drive((onAttempt) =>
-          FakeDelivery.deliver([ep], "avatar_video.success", { video_id: "v", url: "u" }, {
+          deliver([ep], "avatar_video.success", { video_id: "v", url: "u" }, {
             route: closed,
             onAttempt,
             retry: Schedule.spaced("1 minute").pipe(Schedule.intersect(Schedule.recurs(2)))
@@ -197,10 +200,10 @@ for (const form of forms) {
         const secret = Redacted.make("whsec_local")
         const url = yield* receiver([secret], () => Ref.update(runs, (n) => n + 1))
         const local = { endpoint_id: "ep_local", url, events: null, secret }
-        const refused = yield* FakeDelivery.deliver([local], "avatar_video.fail", { video_id: "v", msg: "m" })
+        const refused = yield* deliver([local], "avatar_video.fail", { video_id: "v", msg: "m" })
         expect(refused.endpoints.map((e) => [e.outcome, e.attempts.length])).toEqual([["Refused", 0]])
         expect(yield* Ref.get(runs)).toBe(0)
-        const allowed = yield* FakeDelivery.deliver([local], "avatar_video.fail", { video_id: "v", msg: "m" }, {
+        const allowed = yield* deliver([local], "avatar_video.fail", { video_id: "v", msg: "m" }, {
           allowLoopback: true
         })
         expect(allowed.endpoints.map((e) => e.outcome)).toEqual(["Delivered"])
@@ -235,8 +238,8 @@ const post = (url: string, body: string, headers: Readonly<Record<string, string
   )
 
 describe("FakeHeyGen.deliver", () => {
-  for (const form of forms) {
-    it.scoped(`records the event in the account's log and delivers it to its subscribed endpoints (${form})`, () =>
+  for (const [form, headerStyle] of forms.flatMap((f) => FakeDelivery.headerStyles.map((s) => [f, s] as const))) {
+    it.scoped(`records the event in the account's log and delivers it to its subscribed endpoints (${form}, ${headerStyle})`, () =>
       Effect.gen(function*() {
         yield* TestClock.setTime(NOW * 1000)
         const fake = yield* FakeHeyGen.make()
@@ -254,7 +257,8 @@ describe("FakeHeyGen.deliver", () => {
         const seen = yield* Ref.make<Array<string>>([])
         const url = yield* receiverAs(form, secrets, (d) => Ref.update(seen, (xs) => [...xs, d.eventId]))
         const delivery = yield* fake.deliver("avatar_video.success", { video_id: "v1", url: "https://cdn/v1.mp4" }, {
-          route: url
+          route: url,
+          headerStyle
         })
         expect(delivery.endpoints.map((e) => [e.endpointId, e.outcome])).toEqual([[
           subscribed.endpoint.endpoint_id,
@@ -268,19 +272,79 @@ describe("FakeHeyGen.deliver", () => {
 })
 
 describe("DeliveryArbitraries", () => {
+  // Law: every delivery signedDelivery makes is authentic to core's verifier, which reads from it the event id,
+  // its source and the event type the arbitrary says (so a property can group redeliveries by `eventId`).
   it.prop(
-    "signed deliveries pass verification",
+    "signed deliveries pass verification, with the event id and source the arbitrary reports",
     [DeliveryArbitraries.signedDelivery({ now: NOW })],
     ([d]) => {
       const result = WebhookSignature.verifyAt(d.body, d.headers, Redacted.make(d.secret), NOW * 1000)
       expect(Either.isRight(result) ? "ok" : result.left.reason).toBe("ok")
+      if (Either.isRight(result)) {
+        expect([result.right.eventId, result.right.eventIdSource, result.right.timestamp, result.right.eventType])
+          .toEqual([d.eventId, d.eventIdSource, d.timestamp, d.eventType])
+      }
     },
-    { fastCheck: { numRuns: 200 } }
+    { fastCheck: { numRuns: 300 } }
+  )
+
+  it("covers both styles, with and without a timestamp, and every event-id source", () => {
+    const sample = FastCheck.sample(DeliveryArbitraries.signedDelivery({ now: NOW }), 400)
+    const seen = new Set(sample.map((d) => `${d.headerStyle} ${d.timestamp === null ? "-" : "t"} ${d.eventIdSource}`))
+    expect([...seen].sort()).toEqual([
+      "documented - body",
+      "documented - digest",
+      "documented - header",
+      "documented t body",
+      "documented t digest",
+      "documented t header",
+      "legacy - body",
+      "legacy - digest"
+    ])
+    // Signature values in every accepted form, and header names in several casings.
+    const values = sample.map((d) => Object.entries(d.headers).find(([k]) => /signature$/i.test(k))![1])
+    expect(values.some((v) => v.startsWith("sha256="))).toBe(true)
+    expect(values.some((v) => /^[0-9A-F]{64}$/.test(v))).toBe(true)
+    expect(values.some((v) => /^[0-9a-f]{64}$/.test(v))).toBe(true)
+    expect(new Set(sample.flatMap((d) => Object.keys(d.headers))).size).toBeGreaterThan(6)
+  })
+
+  it.prop(
+    "legacy deliveries carry exactly a signature header (in some casing), no timestamp, no event-id header",
+    [DeliveryArbitraries.signedDelivery({ now: NOW, headerStyle: "legacy" })],
+    ([d]) => {
+      expect(Object.keys(d.headers).map((k) => k.toLowerCase())).toEqual(["signature"])
+      expect(d.timestamp).toBeNull()
+      expect(d.eventIdSource).not.toBe("header")
+    }
+  )
+
+  it.prop(
+    "withTimestamp: true gives documented deliveries that all carry Heygen-Timestamp; false gives none",
+    [
+      DeliveryArbitraries.signedDelivery({ now: NOW, withTimestamp: true }),
+      DeliveryArbitraries.signedDelivery({ now: NOW, withTimestamp: false })
+    ],
+    ([stamped, unstamped]) => {
+      const hasTimestamp = (d: DeliveryArbitraries.SignedDelivery) =>
+        Object.keys(d.headers).some((k) => k.toLowerCase() === "heygen-timestamp")
+      expect([stamped.headerStyle, hasTimestamp(stamped), stamped.timestamp !== null]).toEqual([
+        "documented",
+        true,
+        true
+      ])
+      expect([hasTimestamp(unstamped), unstamped.timestamp]).toEqual([false, null])
+      // requireTimestamp refuses exactly the unstamped ones.
+      const required = (d: DeliveryArbitraries.SignedDelivery) =>
+        WebhookSignature.verifyAt(d.body, d.headers, Redacted.make(d.secret), NOW * 1000, { requireTimestamp: true })
+      expect(Either.isRight(required(stamped))).toBe(true)
+      expect(Either.isLeft(required(unstamped))).toBe(true)
+    }
   )
 
   for (const kind of DeliveryArbitraries.tamperings) {
     it.prop(
-      `${kind} deliveries fail with the expected reason`,
+      `${kind} deliveries fail with the expected reason, in both styles`,
       [DeliveryArbitraries.tampered(kind, { now: NOW })],
       ([d]) => {
         const result = WebhookSignature.verifyAt(d.body, d.headers, Redacted.make(d.secret), NOW * 1000)
@@ -289,4 +353,15 @@ describe("DeliveryArbitraries", () => {
       { fastCheck: { numRuns: 200 } }
     )
   }
+
+  it("every kind but the timestamp ones comes in both styles", () => {
+    for (const kind of DeliveryArbitraries.tamperings) {
+      const styles = new Set(
+        FastCheck.sample(DeliveryArbitraries.tampered(kind, { now: NOW }), 100).map((d) => d.headerStyle)
+      )
+      expect([...styles].sort(), kind).toEqual(
+        kind.endsWith("Timestamp") ? ["documented"] : ["documented", "legacy"]
+      )
+    }
+  })
 })
