@@ -7,11 +7,9 @@
 import * as CommandSpec from "./CommandSpec.js"
 import * as Flags from "./Flags.js"
 
-const header = (name: string, header: string) =>
-  CommandSpec.text(name, "VALUE", `The ${header} header of the delivery, as received.`)
-
 /**
- * `webhook verify --secret-file F [--signature S --timestamp T --event-id E] [--timestamp-tolerance 5m] < body`
+ * `webhook verify --secret-file F --signature S [--timestamp T] [--event-id E] [--timestamp-tolerance 5m]
+ * [--require-timestamp] < body`
  *
  * @since 0.2.0
  * @category commands
@@ -23,23 +21,47 @@ export const verify = CommandSpec.leaf("verify", {
     "The endpoint's signing secret, as Create returned it (one per line during a rotation). Required.",
     { completion: { _tag: "File" } }
   ),
-  signature: header("signature", "Heygen-Signature"),
-  timestamp: header("timestamp", "Heygen-Timestamp"),
-  eventId: header("event-id", "Heygen-Event-Id"),
+  signature: CommandSpec.text(
+    "signature",
+    "VALUE",
+    "The delivery's Heygen-Signature header as received (or its plain signature header, as some deliveries carry it). Required."
+  ),
+  timestamp: CommandSpec.text(
+    "timestamp",
+    "VALUE",
+    "The Heygen-Timestamp header, if the delivery had one: checked against --timestamp-tolerance."
+  ),
+  eventId: CommandSpec.text(
+    "event-id",
+    "VALUE",
+    "The Heygen-Event-Id header, if the delivery had one (else the id is the body's event_id, else a digest of the body)."
+  ),
   timestampTolerance: CommandSpec.text(
     "timestamp-tolerance",
     "DURATION",
     "How far Heygen-Timestamp may be from now, either way (default 5m)."
   ),
+  requireTimestamp: CommandSpec.boolean(
+    "require-timestamp",
+    "Refuse a delivery without --timestamp (by default a timestamp is checked when given, as deliveries come without one)."
+  ),
   human: Flags.human
 }, {
   summary:
     "Verify a delivery: the raw body on stdin, its headers from flags; prints it decoded, exit 1 if a check fails.",
+  description: [
+    "Only --signature is required. Prints the event id and where it came from (event_id_source: header, body or",
+    "digest), the timestamp, the body's created_at, the event type and its data."
+  ],
   examples: [
     {
       what: "Check a captured delivery",
       command:
         "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 < body.json"
+    },
+    {
+      what: "Check one that came with a plain signature header only",
+      command: "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... < body.json"
     },
     {
       what: "Check an old capture (the default tolerance is 5 minutes)",

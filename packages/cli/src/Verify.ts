@@ -3,8 +3,14 @@
  * byte for byte, never re-serialised), the headers from flags, the secret from a file (one per line: during a
  * rotation, the new and the old). Prints the decoded delivery, or the error envelope and exits 1.
  *
+ * Only the signature is required, as in core's `WebhookSignature.verify`: a delivery in the form production
+ * receivers report (a plain `signature` header, nothing else) is checked with `--signature` alone. Its event id
+ * then comes from the body's `event_id`, else a digest of the body (`event_id_source` says which); a timestamp is
+ * checked when given, and `--require-timestamp` refuses its absence.
+ *
  * @since 0.2.0
  */
+import type { WebhookDelivery } from "@effect-heygen/core"
 import { WebhookSignature } from "@effect-heygen/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -27,6 +33,7 @@ export interface Flags {
   readonly timestamp: Option.Option<string>
   readonly eventId: Option.Option<string>
   readonly timestampTolerance: Option.Option<string>
+  readonly requireTimestamp: boolean
   readonly human: boolean
 }
 
@@ -36,14 +43,24 @@ const snake = (reason: WebhookSignature.Reason) =>
   reason.replace(/[A-Z]/g, (c, i: number) => `${i === 0 ? "" : "_"}${c.toLowerCase()}`)
 
 const hints: Record<WebhookSignature.Reason, string> = {
-  MissingHeader: "pass --signature, --timestamp and --event-id with the values of the Heygen-* headers",
-  RepeatedHeader: "pass each header once: a delivery has one signature, timestamp and event id",
-  MalformedSignature: "--signature takes the Heygen-Signature header as received: 64 hex characters",
+  MissingHeader:
+    "pass --signature with the value of the delivery's Heygen-Signature header (or its plain signature header); --timestamp and --event-id are optional",
+  RepeatedHeader:
+    "pass each header's value once: a delivery has one signature, timestamp and event id (a value with a comma is two values joined)",
+  MalformedSignature:
+    "--signature takes the Heygen-Signature (or signature) header as received: 64 hex characters, optionally prefixed sha256=",
   SignatureMismatch:
     "check that stdin is the body exactly as received (not re-formatted JSON) and that the secret file holds the endpoint's current secret",
   TimestampOutOfTolerance:
     "the delivery is older (or newer) than the tolerance; raise --timestamp-tolerance to check an old one",
   InvalidPayload: "the signature is right but the body is not a delivery envelope {event_type, event_data}"
+}
+
+const sourceText: Record<WebhookDelivery.EventIdSource, string> = {
+  header: "Heygen-Event-Id header",
+  body: "body's event_id",
+  digest: "SHA-256 of the body: it has no event id",
+  log: "event log"
 }
 
 /**
@@ -112,13 +129,18 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
     if (Option.isSome(flags.signature)) headers["heygen-signature"] = flags.signature.value
     if (Option.isSome(flags.timestamp)) headers["heygen-timestamp"] = flags.timestamp.value
     if (Option.isSome(flags.eventId)) headers["heygen-event-id"] = flags.eventId.value
-    const delivery = yield* WebhookSignature.verify(body, headers, secrets, { tolerance: tolerance.right }).pipe(
+    const delivery = yield* WebhookSignature.verify(body, headers, secrets, {
+      tolerance: tolerance.right,
+      requireTimestamp: flags.requireTimestamp
+    }).pipe(
       Effect.mapError((e) =>
         reported(
           new Failure.CliError({
             code: `cli_${snake(e.reason)}`,
             message: e.message,
-            hint: hints[e.reason],
+            hint: e.reason === "MissingHeader" && e.header === "Heygen-Timestamp"
+              ? "--require-timestamp is set: pass --timestamp with the delivery's Heygen-Timestamp header, or drop --require-timestamp"
+              : hints[e.reason],
             param: e.header === null ? undefined : `--${e.header.replace(/^Heygen-/, "").toLowerCase()}`,
             exitCode: ExitCode.ApiOrNetwork
           })
@@ -129,15 +151,21 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
       flags.human
         ? [
           `verified: ${delivery.eventType} (${delivery.event._tag})`,
-          `event id: ${delivery.eventId}`,
+          `event id: ${delivery.eventId} (from the ${sourceText[delivery.eventIdSource]})`,
           `timestamp: ${delivery.timestamp === null ? "-" : new Date(delivery.timestamp * 1000).toISOString()}`,
+          `created at: ${delivery.createdAt === null ? "-" : JSON.stringify(delivery.createdAt)}`,
+          ...(delivery.event._tag === "Other" && delivery.event.decodeIssue !== null
+            ? [`note: the data is not its type's documented shape (${delivery.event.decodeIssue})`]
+            : []),
           `data: ${JSON.stringify(delivery.eventData)}`,
           ""
         ].join("\n")
         : `${
           JSON.stringify({
             event_id: delivery.eventId,
+            event_id_source: delivery.eventIdSource,
             timestamp: delivery.timestamp,
+            created_at: delivery.createdAt,
             event_type: delivery.eventType,
             event_data: delivery.eventData
           })

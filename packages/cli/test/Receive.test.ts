@@ -158,6 +158,24 @@ describe("sandbox trigger", () => {
       expect(yield* Ref.get(runs)).toBe(1)
     }).pipe(Effect.scoped))
 
+  it("an unknown --header-style is a usage error naming it, before the event is logged", async () => {
+    const env = stateEnv()
+    const out = await runInProcess([
+      "sandbox",
+      "trigger",
+      "avatar_video.success",
+      "--forward-to",
+      "http://127.0.0.1:9/hooks",
+      "--secret-file",
+      secretFile,
+      "--header-style",
+      "heygen"
+    ], { env })
+    expect(out.code).toBe(2)
+    expect(errorOf(out.stderr)).toMatchObject({ code: "cli_invalid_flag", param: "--header-style" })
+    expect(fs.existsSync(env.EFFECT_HEYGEN_SANDBOX_STATE)).toBe(false)
+  })
+
   it("with no endpoint subscribed (a fresh sandbox, no --secret-file): exit 2, cli_no_endpoints", async () => {
     const out = await runInProcess([
       "sandbox",

@@ -271,7 +271,181 @@ describe("webhook events replay (bundled bin)", () => {
     },
     60_000
   )
+})
 
+const sha256 = (body: string) => NodeCrypto.createHash("sha256").update(body).digest("hex")
+
+describe("webhook verify (bundled bin)", () => {
+  const verify = (body: string, ...flags: ReadonlyArray<string>) =>
+    run(["webhook", "verify", "--secret-file", "whsec", ...flags], { stdin: body })
+
+  it("--signature alone (a delivery with a plain signature header only): the id from the body, created_at printed", async () => {
+    const body = JSON.stringify({
+      event_id: "evt_verify_legacy",
+      event_type: "avatar_video.success",
+      created_at: "2026-01-02T03:04:05Z",
+      event_data: { video_id: "v1", url: "https://cdn/v1.mp4" }
+    })
+    const out = await verify(body, "--signature", hmac(body))
+    expect(out.code, out.stderr).toBe(0)
+    expect(JSON.parse(out.stdout)).toEqual({
+      event_id: "evt_verify_legacy",
+      event_id_source: "body",
+      timestamp: null,
+      created_at: "2026-01-02T03:04:05Z",
+      event_type: "avatar_video.success",
+      event_data: { video_id: "v1", url: "https://cdn/v1.mp4" }
+    })
+    const human = await verify(body, "--signature", hmac(body), "--human")
+    expect(human.stdout).toContain("event id: evt_verify_legacy (from the body's event_id)")
+    expect(human.stdout).toContain(`created at: "2026-01-02T03:04:05Z"`)
+  })
+
+  it("a body with no event id: the id is sha256: and the body's digest; sha256= and upper-case hex are accepted", async () => {
+    const body = JSON.stringify({ event_type: "some.new_type", event_data: { anything: [1, 2] } })
+    for (const signature of [hmac(body), `sha256=${hmac(body)}`, hmac(body).toUpperCase()]) {
+      const out = await verify(body, "--signature", signature)
+      expect(out.code, out.stderr).toBe(0)
+      expect(JSON.parse(out.stdout)).toMatchObject({
+        event_id: `sha256:${sha256(body)}`,
+        event_id_source: "digest",
+        created_at: null,
+        event_type: "some.new_type"
+      })
+    }
+  })
+
+  it("--event-id, when given, is the id (source header); a timestamp, when given, is checked", async () => {
+    const body = JSON.stringify({ event_id: "evt_in_body", event_type: "x", event_data: {} })
+    const out = await verify(body, "--signature", hmac(body), "--event-id", "evt_in_header")
+    expect(JSON.parse(out.stdout)).toMatchObject({ event_id: "evt_in_header", event_id_source: "header" })
+    const stale = await verify(
+      body,
+      "--signature",
+      hmac(body),
+      "--timestamp",
+      String(Math.floor(Date.now() / 1000) - 3600)
+    )
+    expect(expectEnvelope(stale, ExitCode.ApiOrNetwork).error).toMatchObject({
+      code: "cli_timestamp_out_of_tolerance",
+      param: "--timestamp"
+    })
+  })
+
+  it("--require-timestamp refuses a delivery without --timestamp, naming it; with a fresh one it passes", async () => {
+    const body = JSON.stringify({ event_type: "avatar_video.fail", event_data: { video_id: "v", msg: "m" } })
+    const refused = expectEnvelope(
+      await verify(body, "--signature", hmac(body), "--require-timestamp"),
+      ExitCode.ApiOrNetwork
+    )
+    expect(refused.error).toMatchObject({ code: "cli_missing_header", param: "--timestamp" })
+    expect(refused.error.hint).toContain("--require-timestamp")
+    const now = String(Math.floor(Date.now() / 1000))
+    const ok = await verify(body, "--signature", hmac(body), "--require-timestamp", "--timestamp", now)
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(JSON.parse(ok.stdout).timestamp).toBe(Number(now))
+  })
+
+  it("no --signature: cli_missing_header naming --signature, with a hint that does not ask for the other headers", async () => {
+    const body = JSON.stringify({ event_type: "x", event_data: {} })
+    const e = expectEnvelope(await verify(body, "--event-id", "evt_1"), ExitCode.ApiOrNetwork)
+    expect(e.error).toMatchObject({ code: "cli_missing_header", param: "--signature" })
+    expect(e.error.hint).toMatch(/--timestamp and --event-id are optional/)
+  })
+
+  it("a signature given twice (Node's join of a repeated header): cli_repeated_header naming --signature", async () => {
+    const body = JSON.stringify({ event_type: "x", event_data: {} })
+    const e = expectEnvelope(await verify(body, "--signature", `${hmac(body)}, ${hmac(body)}`), ExitCode.ApiOrNetwork)
+    expect(e.error).toMatchObject({ code: "cli_repeated_header", param: "--signature" })
+  })
+})
+
+describe("sandbox trigger (bundled bin)", () => {
+  for (const style of ["documented", "legacy"] as const) {
+    it(
+      `--header-style ${style}: the receiver gets that form, signed with the secret file, and handles it once`,
+      async () => {
+        const r = await receiver()
+        const out = await run([
+          "sandbox",
+          "trigger",
+          "avatar_video.fail",
+          "-d",
+          `{"video_id":"v_style","msg":"quota"}`,
+          "--forward-to",
+          r.url,
+          "--secret-file",
+          "whsec",
+          "--header-style",
+          style,
+          "--human"
+        ], { env: { EFFECT_HEYGEN_SANDBOX_STATE: NodePath.join(dir, `trigger-${style}.json`) } })
+        expect(out.code, out.stderr).toBe(0)
+        expect(out.stdout).toMatch(/^secret_file_1 attempt 1: 200 delivered$/m)
+        const [sent] = r.requests()
+        const names = sent!.rawHeaders.map(([k]) => k.toLowerCase())
+        const body = JSON.parse(sent!.body.toString("utf8"))
+        expect(Object.keys(body)).toEqual(["event_id", "event_type", "created_at", "event_data"])
+        if (style === "legacy") {
+          expect(names.filter((n) => n.includes("signature") || n.startsWith("heygen-"))).toEqual(["signature"])
+          expect(headerOf(sent!, "signature")).toBe(hmac(sent!.body))
+        } else {
+          expect(names.filter((n) => n.startsWith("heygen-")).sort()).toEqual([
+            "heygen-event-id",
+            "heygen-signature",
+            "heygen-timestamp"
+          ])
+          expect(headerOf(sent!, "heygen-signature")).toBe(hmac(sent!.body))
+          expect(headerOf(sent!, "heygen-event-id")).toBe(body.event_id)
+        }
+        expect(r.handled().map((d) => [d.eventId, d.eventIdSource])).toEqual([
+          [body.event_id, style === "legacy" ? "body" : "header"]
+        ])
+        expect(out.stdout).toContain(`event ${body.event_id} delivered`)
+      },
+      30_000
+    )
+  }
+
+  it(
+    "delivers to the endpoints the sandbox holds, signed with their secret, and logs the event under the id sent",
+    async () => {
+      const env = { EFFECT_HEYGEN_SANDBOX_STATE: NodePath.join(dir, "trigger-endpoints.json") }
+      const created = await run([
+        "webhook",
+        "endpoints",
+        "create",
+        "--sandbox",
+        "--url",
+        "https://example.com/h",
+        "--events",
+        "avatar_video.success",
+        "--secret-file",
+        "endpoint-secret"
+      ], { env })
+      expect(created.code, created.stderr).toBe(0)
+      const key = NodeFs.readFileSync(NodePath.join(dir, "endpoint-secret"), "utf8").trim()
+      const r = await startReceiver([key])
+      receivers.push(r)
+      const out = await run(["sandbox", "trigger", "avatar_video.success", "--forward-to", r.url], { env })
+      expect(out.code, out.stderr).toBe(0)
+      expect(r.handled()).toHaveLength(1)
+      const listed = await run(["webhook", "events", "list", "--sandbox"], { env })
+      expect(JSON.parse(listed.stdout).data.map((e: { event_id: string }) => e.event_id)).toEqual([
+        r.handled()[0]!.eventId
+      ])
+      // Not subscribed to this type, and no --secret-file: nothing to deliver to (exit 2).
+      const none = expectEnvelope(
+        await run(["sandbox", "trigger", "avatar_video.fail", "--forward-to", r.url], { env }),
+        ExitCode.Usage
+      )
+      expect(none.error.code).toBe("cli_no_endpoints")
+    },
+    30_000
+  )
+})
+
+describe("secrets", () => {
   it("never prints a secret or an API key (checked over every output of this file)", () => {
     expect(outputs.length).toBeGreaterThan(10)
     for (const text of outputs) {
