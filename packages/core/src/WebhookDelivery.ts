@@ -28,6 +28,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
+import type * as WebhookEvent from "./WebhookEvent.js"
 import { WebhookEventType } from "./WebhookEventType.js"
 
 /**
@@ -561,3 +562,40 @@ export const fromJson = (text: string, meta: Meta): Either.Either<WebhookDeliver
     body: json
   })
 }
+
+/**
+ * An event read back from HeyGen's event log (`WebhookEvents.list` / `stream`) as a delivery, for a catch-up to
+ * hand to the same handler a receiver runs: its id is the log's `event_id` (`eventIdSource: "log"`), it has no
+ * timestamp, and its body is the log entry.
+ *
+ * @example
+ * ```ts
+ * import { WebhookDelivery } from "@effect-heygen/core"
+ *
+ * const delivery = WebhookDelivery.fromEvent({
+ *   event_id: "evt_1",
+ *   event_type: "avatar_video.success",
+ *   event_data: { video_id: "v1", url: "https://cdn.example/v1.mp4" },
+ *   created_at: "2026-12-01T10:00:00Z"
+ * })
+ * ```
+ *
+ * @since 0.4.0
+ * @category decoding
+ */
+export const fromEvent = (event: WebhookEvent.WebhookEvent): WebhookDelivery => ({
+  eventId: event.event_id,
+  eventIdSource: "log",
+  timestamp: null,
+  eventType: event.event_type,
+  eventData: event.event_data,
+  event: eventOf(event.event_type, event.event_data),
+  bodyEventId: event.event_id,
+  createdAt: event.created_at,
+  body: {
+    event_id: event.event_id,
+    event_type: event.event_type,
+    event_data: event.event_data,
+    created_at: event.created_at
+  }
+})
