@@ -101,10 +101,11 @@ export interface Service {
   readonly unsafe?: UnsafeOperations | undefined
   /**
    * Exactly-once handling, for a log kept in the database the handler writes to (`DeliveryLogSql` with
-   * `transactional: true`): runs `run` inside one transaction that first takes `keys` (none may be done or held
-   * by anyone else) and, if `run` succeeds, records every key, and every key in `also`, `Done` before committing.
-   * Whatever happens to the process, the handler's writes and the record commit together or not at all. A receiver
-   * uses it instead of `claim` / `complete` / `release` when present.
+   * `transactional: true`): runs `run` inside one transaction that first takes every one of `keys` (none may be
+   * held by anyone else: `InFlight`). If one is done already, the first key is recorded `Done` and so is the
+   * outcome. Otherwise `run` runs and, if it succeeds, the first key and every key in `also` are recorded `Done`
+   * before committing. Whatever happens to the process, the handler's writes and the record commit together or not
+   * at all. A receiver uses it instead of `claim` / `complete` / `release` when present.
    */
   readonly transact?: <A, E, R>(
     keys: readonly [string, ...Array<string>],

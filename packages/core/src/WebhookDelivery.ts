@@ -28,6 +28,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
+import type * as WebhookEvent from "./WebhookEvent.js"
 import { WebhookEventType } from "./WebhookEventType.js"
 
 /**
@@ -82,6 +83,27 @@ const first = (...values: ReadonlyArray<string | null | undefined>): string | nu
   return null
 }
 
+const avatarVideoSuccessWire = Schema.Struct({
+  video_id: Schema.String,
+  url: Wire,
+  video_url: Wire,
+  callback_id: Wire,
+  gif_download_url: Wire,
+  video_page_url: Wire,
+  video_share_page_url: Wire,
+  folder_id: Wire
+})
+
+const avatarVideoSuccessRead = (wire: typeof avatarVideoSuccessWire.Type) => ({
+  video_id: wire.video_id,
+  url: first(wire.url, wire.video_url),
+  callback_id: first(wire.callback_id),
+  gif_download_url: first(wire.gif_download_url),
+  video_page_url: first(wire.video_page_url),
+  video_share_page_url: first(wire.video_share_page_url),
+  folder_id: first(wire.folder_id)
+})
+
 /**
  * `event_data` of `avatar_video.success` and `avatar_video_gif.success` (HeyGen documents the GIF payload as "the
  * same as avatar_video"). Only `video_id` is required; `url` is read from `url`, else `video_url` (integrations see
@@ -91,16 +113,7 @@ const first = (...values: ReadonlyArray<string | null | undefined>): string | nu
  * @category schemas
  */
 export const AvatarVideoSuccessData = Schema.transform(
-  Schema.Struct({
-    video_id: Schema.String,
-    url: Wire,
-    video_url: Wire,
-    callback_id: Wire,
-    gif_download_url: Wire,
-    video_page_url: Wire,
-    video_share_page_url: Wire,
-    folder_id: Wire
-  }),
+  avatarVideoSuccessWire,
   Schema.Struct({
     video_id: Schema.String,
     url: Schema.NullOr(Schema.String),
@@ -112,15 +125,7 @@ export const AvatarVideoSuccessData = Schema.transform(
   }),
   {
     strict: true,
-    decode: (wire) => ({
-      video_id: wire.video_id,
-      url: first(wire.url, wire.video_url),
-      callback_id: first(wire.callback_id),
-      gif_download_url: first(wire.gif_download_url),
-      video_page_url: first(wire.video_page_url),
-      video_share_page_url: first(wire.video_share_page_url),
-      folder_id: first(wire.folder_id)
-    }),
+    decode: avatarVideoSuccessRead,
     encode: (data) => data
   }
 ).annotations({ identifier: "AvatarVideoSuccessData" })
@@ -131,6 +136,14 @@ export const AvatarVideoSuccessData = Schema.transform(
  */
 export interface AvatarVideoSuccessData extends Schema.Schema.Type<typeof AvatarVideoSuccessData> {}
 
+const avatarVideoFailWire = Schema.Struct({ video_id: Schema.String, msg: Wire, message: Wire, callback_id: Wire })
+
+const avatarVideoFailRead = (wire: typeof avatarVideoFailWire.Type) => ({
+  video_id: wire.video_id,
+  msg: first(wire.msg, wire.message),
+  callback_id: first(wire.callback_id)
+})
+
 /**
  * `event_data` of `avatar_video.fail` and `avatar_video_gif.fail`: the video and HeyGen's reason, read from `msg`
  * (documented), else `message`.
@@ -139,7 +152,7 @@ export interface AvatarVideoSuccessData extends Schema.Schema.Type<typeof Avatar
  * @category schemas
  */
 export const AvatarVideoFailData = Schema.transform(
-  Schema.Struct({ video_id: Schema.String, msg: Wire, message: Wire, callback_id: Wire }),
+  avatarVideoFailWire,
   Schema.Struct({
     video_id: Schema.String,
     msg: Schema.NullOr(Schema.String),
@@ -147,11 +160,7 @@ export const AvatarVideoFailData = Schema.transform(
   }),
   {
     strict: true,
-    decode: (wire) => ({
-      video_id: wire.video_id,
-      msg: first(wire.msg, wire.message),
-      callback_id: first(wire.callback_id)
-    }),
+    decode: avatarVideoFailRead,
     encode: (data) => data
   }
 ).annotations({ identifier: "AvatarVideoFailData" })
@@ -162,6 +171,21 @@ export const AvatarVideoFailData = Schema.transform(
  */
 export interface AvatarVideoFailData extends Schema.Schema.Type<typeof AvatarVideoFailData> {}
 
+const videoTranslateSuccessWire = Schema.Struct({
+  video_translate_id: Schema.String,
+  url: Wire,
+  video_url: Wire,
+  callback_id: Wire,
+  output_language: Wire
+})
+
+const videoTranslateSuccessRead = (wire: typeof videoTranslateSuccessWire.Type) => ({
+  video_translate_id: wire.video_translate_id,
+  url: first(wire.url, wire.video_url),
+  callback_id: first(wire.callback_id),
+  output_language: first(wire.output_language)
+})
+
 /**
  * `event_data` of `video_translate.success`: the translation, its output's `url` (else `video_url`) and language.
  *
@@ -169,13 +193,7 @@ export interface AvatarVideoFailData extends Schema.Schema.Type<typeof AvatarVid
  * @category schemas
  */
 export const VideoTranslateSuccessData = Schema.transform(
-  Schema.Struct({
-    video_translate_id: Schema.String,
-    url: Wire,
-    video_url: Wire,
-    callback_id: Wire,
-    output_language: Wire
-  }),
+  videoTranslateSuccessWire,
   Schema.Struct({
     video_translate_id: Schema.String,
     url: Schema.NullOr(Schema.String),
@@ -184,12 +202,7 @@ export const VideoTranslateSuccessData = Schema.transform(
   }),
   {
     strict: true,
-    decode: (wire) => ({
-      video_translate_id: wire.video_translate_id,
-      url: first(wire.url, wire.video_url),
-      callback_id: first(wire.callback_id),
-      output_language: first(wire.output_language)
-    }),
+    decode: videoTranslateSuccessRead,
     encode: (data) => data
   }
 ).annotations({ identifier: "VideoTranslateSuccessData" })
@@ -200,6 +213,21 @@ export const VideoTranslateSuccessData = Schema.transform(
  */
 export interface VideoTranslateSuccessData extends Schema.Schema.Type<typeof VideoTranslateSuccessData> {}
 
+const videoTranslateFailWire = Schema.Struct({
+  video_translate_id: Schema.String,
+  message: Wire,
+  msg: Wire,
+  callback_id: Wire,
+  output_language: Wire
+})
+
+const videoTranslateFailRead = (wire: typeof videoTranslateFailWire.Type) => ({
+  video_translate_id: wire.video_translate_id,
+  message: first(wire.message, wire.msg),
+  callback_id: first(wire.callback_id),
+  output_language: first(wire.output_language)
+})
+
 /**
  * `event_data` of `video_translate.fail`: the translation and HeyGen's reason, read from `message` (documented),
  * else `msg`.
@@ -208,13 +236,7 @@ export interface VideoTranslateSuccessData extends Schema.Schema.Type<typeof Vid
  * @category schemas
  */
 export const VideoTranslateFailData = Schema.transform(
-  Schema.Struct({
-    video_translate_id: Schema.String,
-    message: Wire,
-    msg: Wire,
-    callback_id: Wire,
-    output_language: Wire
-  }),
+  videoTranslateFailWire,
   Schema.Struct({
     video_translate_id: Schema.String,
     message: Schema.NullOr(Schema.String),
@@ -223,12 +245,7 @@ export const VideoTranslateFailData = Schema.transform(
   }),
   {
     strict: true,
-    decode: (wire) => ({
-      video_translate_id: wire.video_translate_id,
-      message: first(wire.message, wire.msg),
-      callback_id: first(wire.callback_id),
-      output_language: first(wire.output_language)
-    }),
+    decode: videoTranslateFailRead,
     encode: (data) => data
   }
 ).annotations({ identifier: "VideoTranslateFailData" })
@@ -386,48 +403,58 @@ const issuePaths = (error: ParseResult.ParseError) =>
 
 type Typed = Exclude<DeliveryEvent, { readonly _tag: "Other" }>
 
-const typed = <S extends Schema.Schema.AnyNoContext>(
-  schema: S,
-  make: (data: Schema.Schema.Type<S>) => Typed
+// Decodes the wire form and reads it with the function the exported schema's transform uses (see the payloads).
+const typed = <W, I, D>(
+  wire: Schema.Schema<W, I>,
+  read: (wire: W) => D,
+  make: (data: D) => Typed
 ) => {
-  const decode = Schema.decodeUnknownEither(schema)
+  const decode = Schema.decodeUnknownEither(wire)
   return (eventType: string, data: Readonly<Record<string, unknown>>): DeliveryEvent => {
     const decoded = decode(data)
     return Either.isRight(decoded)
-      ? make(decoded.right)
+      ? make(read(decoded.right))
       : DeliveryEvent.Other({ eventType, data, decodeIssue: `event_data ${issuePaths(decoded.left)}` })
   }
 }
+const same = <A>(a: A) => a
 
 const typedCases: Readonly<
   Record<string, (eventType: string, data: Readonly<Record<string, unknown>>) => DeliveryEvent>
 > = {
   "avatar_video.success": typed(
-    AvatarVideoSuccessData,
+    avatarVideoSuccessWire,
+    avatarVideoSuccessRead,
     (data) => DeliveryEvent.AvatarVideoSuccess({ eventType: "avatar_video.success", data })
   ),
   "avatar_video.fail": typed(
-    AvatarVideoFailData,
+    avatarVideoFailWire,
+    avatarVideoFailRead,
     (data) => DeliveryEvent.AvatarVideoFail({ eventType: "avatar_video.fail", data })
   ),
   "avatar_video_gif.success": typed(
-    AvatarVideoSuccessData,
+    avatarVideoSuccessWire,
+    avatarVideoSuccessRead,
     (data) => DeliveryEvent.AvatarVideoGifSuccess({ eventType: "avatar_video_gif.success", data })
   ),
   "avatar_video_gif.fail": typed(
-    AvatarVideoFailData,
+    avatarVideoFailWire,
+    avatarVideoFailRead,
     (data) => DeliveryEvent.AvatarVideoGifFail({ eventType: "avatar_video_gif.fail", data })
   ),
   "video_translate.success": typed(
-    VideoTranslateSuccessData,
+    videoTranslateSuccessWire,
+    videoTranslateSuccessRead,
     (data) => DeliveryEvent.VideoTranslateSuccess({ eventType: "video_translate.success", data })
   ),
   "video_translate.fail": typed(
-    VideoTranslateFailData,
+    videoTranslateFailWire,
+    videoTranslateFailRead,
     (data) => DeliveryEvent.VideoTranslateFail({ eventType: "video_translate.fail", data })
   ),
   "personalized_video": typed(
     PersonalizedVideoData,
+    same,
     (data) => DeliveryEvent.PersonalizedVideo({ eventType: "personalized_video", data })
   )
 }
@@ -561,3 +588,40 @@ export const fromJson = (text: string, meta: Meta): Either.Either<WebhookDeliver
     body: json
   })
 }
+
+/**
+ * An event read back from HeyGen's event log (`WebhookEvents.list` / `stream`) as a delivery, for a catch-up to
+ * hand to the same handler a receiver runs: its id is the log's `event_id` (`eventIdSource: "log"`), it has no
+ * timestamp, and its body is the log entry.
+ *
+ * @example
+ * ```ts
+ * import { WebhookDelivery } from "@effect-heygen/core"
+ *
+ * const delivery = WebhookDelivery.fromEvent({
+ *   event_id: "evt_1",
+ *   event_type: "avatar_video.success",
+ *   event_data: { video_id: "v1", url: "https://cdn.example/v1.mp4" },
+ *   created_at: "2026-12-01T10:00:00Z"
+ * })
+ * ```
+ *
+ * @since 0.4.0
+ * @category decoding
+ */
+export const fromEvent = (event: WebhookEvent.WebhookEvent): WebhookDelivery => ({
+  eventId: event.event_id,
+  eventIdSource: "log",
+  timestamp: null,
+  eventType: event.event_type,
+  eventData: event.event_data,
+  event: eventOf(event.event_type, event.event_data),
+  bodyEventId: event.event_id,
+  createdAt: event.created_at,
+  body: {
+    event_id: event.event_id,
+    event_type: event.event_type,
+    event_data: event.event_data,
+    created_at: event.created_at
+  }
+})

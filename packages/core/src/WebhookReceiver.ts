@@ -45,10 +45,11 @@ import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DefaultServices from "effect/DefaultServices"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
@@ -56,14 +57,21 @@ import * as FiberRefs from "effect/FiberRefs"
 import * as Layer from "effect/Layer"
 import * as Runtime from "effect/Runtime"
 import * as RuntimeFlags from "effect/RuntimeFlags"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import { createServer } from "node:http"
 import * as DeliveryLog from "./DeliveryLog.js"
+import type * as HeyGenClient from "./HeyGenClient.js"
 import { BodyTooLarge, declaresMoreThan, readBounded } from "./internal/boundedBody.js"
 import * as Decision from "./internal/decision.js"
 import { withClock } from "./internal/now.js"
-import type * as WebhookDelivery from "./WebhookDelivery.js"
+import * as WebhookDelivery from "./WebhookDelivery.js"
+import type * as WebhookEvent from "./WebhookEvent.js"
+import * as WebhookEvents from "./WebhookEvents.js"
+import type * as WebhookEventType from "./WebhookEventType.js"
 import * as WebhookSignature from "./WebhookSignature.js"
 
 /**
@@ -459,3 +467,240 @@ export const layerServer = <E, R>(
   options: ServerOptions
 ): Layer.Layer<never, HttpServerError.ServeError, Exclude<R, Scope.Scope> | DeliveryLog.DeliveryLog> =>
   Layer.scopedDiscard(makeServer(handler, options))
+
+/**
+ * @since 0.4.0
+ * @category catch-up
+ */
+export interface CatchUpOptions {
+  /**
+   * How far back to go: a duration before the `Clock`'s now (`"48 hours"`), or an instant. Events created before it
+   * are not handled (HeyGen retried those for 24 h already; go back further only if the receiver was down longer).
+   */
+  readonly since: Duration.DurationInput | Date
+  /** Only these event types (one listing of the log per type); default every type. */
+  readonly eventTypes?: ReadonlyArray<WebhookEventType.WebhookEventType> | undefined
+  /** Only the events of this entity (a video, a translation, a personalized video project). */
+  readonly entityId?: string | undefined
+  /**
+   * What to do with an event a live delivery is handling at the same moment (its claim held): ask again on this
+   * schedule, then report it as in flight. Default every second, 10 times.
+   */
+  readonly retryInFlight?: Schedule.Schedule<unknown> | undefined
+  /** Per-call options of the listing (retry policy, time limits). */
+  readonly request?: WebhookEvents.RequestOptions | undefined
+}
+
+/**
+ * What a catch-up did. `failed` and `inFlight` name the events left for a later run (a failed handler's claim is
+ * released, so running the catch-up again tries them again; an event in flight is being handled by a live
+ * delivery).
+ *
+ * @since 0.4.0
+ * @category catch-up
+ */
+export const CatchUpReport = Schema.Struct({
+  /** The cut: events created before it were not considered. */
+  since: Schema.DateFromSelf,
+  /** Events of the log at or after the cut (matching the filters). */
+  seen: Schema.Number,
+  /** Of those, already handled (by a live delivery or an earlier catch-up): the handler did not run. */
+  alreadyHandled: Schema.Number,
+  /** Handled now: the handler ran and succeeded, and the event is recorded done. */
+  handledNow: Schema.Number,
+  /** The events whose handler failed (the claim released). */
+  failed: Schema.Array(Schema.Struct({ eventId: Schema.String, eventType: Schema.String })),
+  /** The events still held by a live delivery when the catch-up gave up waiting. */
+  inFlight: Schema.Array(Schema.Struct({ eventId: Schema.String, eventType: Schema.String })),
+  /** The `created_at` of the last event the catch-up finished with, in the order it walks: how far it got. */
+  reached: Schema.NullOr(Schema.String)
+}).annotations({ identifier: "CatchUpReport" })
+
+/**
+ * @since 0.4.0
+ * @category catch-up
+ */
+export interface CatchUpReport extends Schema.Schema.Type<typeof CatchUpReport> {}
+
+/**
+ * A catch-up stopped before the end: the log could not be listed (`ListFailed`, with the API error as `cause`), or
+ * the delivery log failed (`LogUnavailable`). `progress` says how far it got; running it again is safe and finishes
+ * the rest (what was handled is skipped).
+ *
+ * @since 0.4.0
+ * @category catch-up
+ */
+export class CatchUpError extends Schema.TaggedError<CatchUpError>()("CatchUpError", {
+  reason: Schema.Literal("ListFailed", "LogUnavailable"),
+  message: Schema.String,
+  progress: CatchUpReport,
+  cause: Schema.optional(Schema.Defect)
+}) {}
+
+type Step = "handled" | "duplicate" | "inFlight" | "failed" | "logUnavailable"
+const steps: Decision.Answers<Step> = {
+  handled: "handled",
+  duplicate: "duplicate",
+  inFlight: "inFlight",
+  failed: () => "failed",
+  logUnavailable: () => "logUnavailable"
+}
+
+const defaultRetryInFlight: Schedule.Schedule<unknown> = Schedule.spaced("1 second").pipe(
+  Schedule.intersect(Schedule.recurs(10))
+)
+
+/** `created_at` as epoch milliseconds; NaN when it is not a date (such an event is kept: better checked than lost). */
+const createdMillis = (event: WebhookEvent.WebhookEvent) => Date.parse(event.created_at)
+
+/**
+ * Recovers events a receiver missed (it was down longer than HeyGen's ~24 h of retries, or refused them through a
+ * bug): reads HeyGen's event log back to `since` and, for each event not yet done in the `DeliveryLog`, claims it,
+ * runs `handler` with it as a `WebhookDelivery` (`eventIdSource: "log"`) and records the outcome: the very decision
+ * the receivers make, so a live delivery arriving meanwhile and the catch-up never both run the handler, and an
+ * event handled by either is skipped by the other.
+ *
+ * Which order: HeyGen does not document the log's order, so the catch-up lists it (one listing per event type
+ * given) until it reaches events older than `since` in a log seen to be newest first, or to the end otherwise; then
+ * it handles the events oldest first, as they happened, one at a time, so a handler sees them in the order a live
+ * receiver would have. It waits (`retryInFlight`) for an event a live delivery is handling.
+ *
+ * An event the log names differently from its delivery (one that came with no id at all, de-duplicated on its
+ * body's digest) is recognised by its content: the type and data (`WebhookDelivery.contentKey`). HeyGen does not
+ * document that the log's `event_id` is the delivery's `Heygen-Event-Id`; integrations find them equal, and the
+ * catch-up relies on it for deliveries that carried an id.
+ *
+ * A handler's failure is counted and the catch-up goes on (its claim is released: running it again retries it).
+ * It stops with a `CatchUpError` carrying its progress when the log cannot be listed or the delivery log fails;
+ * interrupted, it lets the event in hand finish and record its outcome. Either way running it again finishes the
+ * rest.
+ *
+ * @example
+ * ```ts
+ * import { WebhookReceiver } from "@effect-heygen/core"
+ * import { Effect } from "effect"
+ *
+ * export const recover = WebhookReceiver.catchUp(
+ *   (delivery) => Effect.log(`${delivery.eventType} ${delivery.eventId}`),
+ *   { since: "48 hours" }
+ * ).pipe(
+ *   Effect.tap((report) => Effect.log(`handled ${report.handledNow}, already handled ${report.alreadyHandled}`))
+ * )
+ * // provide the receiver's DeliveryLog and a HeyGenClient
+ * ```
+ *
+ * @since 0.4.0
+ * @category catch-up
+ */
+export const catchUp = <E, R>(
+  handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
+  options: CatchUpOptions
+): Effect.Effect<CatchUpReport, CatchUpError, R | DeliveryLog.DeliveryLog | HeyGenClient.HeyGenClient> =>
+  Effect.gen(function*() {
+    const log = yield* DeliveryLog.DeliveryLog
+    const now = yield* Clock.currentTimeMillis
+    const since = options.since instanceof Date
+      ? options.since
+      : new Date(now - Duration.toMillis(Duration.decode(options.since)))
+    const cut = since.getTime()
+    let report: CatchUpReport = {
+      since,
+      seen: 0,
+      alreadyHandled: 0,
+      handledNow: 0,
+      failed: [],
+      inFlight: [],
+      reached: null
+    }
+
+    // Every event at or after the cut, each once (one listing per type; an event has one type).
+    const listing = (eventType: WebhookEventType.WebhookEventType | undefined) =>
+      Stream.suspend(() => {
+        // Once the log is seen to be newest first (it went back in time, and never forward), the first event
+        // before the cut ends the listing. Until then nothing is assumed of its order.
+        let forward = false
+        let backward = false
+        let previous = Number.NaN
+        return WebhookEvents.stream(
+          {
+            ...(eventType === undefined ? {} : { event_type: eventType }),
+            ...(options.entityId === undefined ? {} : { entity_id: options.entityId }),
+            limit: 100
+          },
+          options.request
+        ).pipe(
+          Stream.takeWhile((event) => {
+            const at = createdMillis(event)
+            if (!Number.isNaN(at)) {
+              if (at > previous) forward = true
+              if (at < previous) backward = true
+              previous = at
+            }
+            return !(backward && !forward && at < cut)
+          }),
+          Stream.filter((event) => {
+            const at = createdMillis(event)
+            return Number.isNaN(at) || at >= cut
+          })
+        )
+      })
+    const types = options.eventTypes === undefined || options.eventTypes.length === 0
+      ? [undefined]
+      : [...new Set(options.eventTypes)]
+    const listed = yield* Stream.runCollect(Stream.concatAll(Chunk.fromIterable(types.map(listing)))).pipe(
+      Effect.mapError((cause) =>
+        new CatchUpError({
+          reason: "ListFailed",
+          message: `the event log could not be listed: ${cause.message}`,
+          progress: report,
+          cause
+        })
+      )
+    )
+    // Oldest first; an event without a readable date keeps its place after the dated ones. Stable.
+    const events = Chunk.toReadonlyArray(listed).map((event, i) => ({ event, at: createdMillis(event), i })).sort((
+      a,
+      b
+    ) => (Number.isNaN(a.at) ? 1 : 0) - (Number.isNaN(b.at) ? 1 : 0) || (a.at - b.at) || a.i - b.i)
+    report = { ...report, seen: events.length }
+
+    const decide = Decision.make(handler, steps, Decision.detached)
+    const decideOnce = (delivery: WebhookDelivery.WebhookDelivery) =>
+      withClock((clock): Effect.Effect<Step, never, R> => {
+        const next = decide(log, delivery, clock)
+        return Effect.isEffect(next) ? next : Effect.succeed(next)
+      })
+    const retry = options.retryInFlight ?? defaultRetryInFlight
+
+    for (const { event } of events) {
+      const delivery = WebhookDelivery.fromEvent(event)
+      // In flight: asked again on the schedule (as a failure to retry), then reported as such.
+      const step = yield* decideOnce(delivery).pipe(
+        Effect.filterOrFail((step) => step !== "inFlight", () => "inFlight" as const),
+        Effect.retry(retry),
+        Effect.orElseSucceed((): Step => "inFlight")
+      )
+      const id = { eventId: event.event_id, eventType: event.event_type }
+      switch (step) {
+        case "handled":
+          report = { ...report, handledNow: report.handledNow + 1, reached: event.created_at }
+          break
+        case "duplicate":
+          report = { ...report, alreadyHandled: report.alreadyHandled + 1, reached: event.created_at }
+          break
+        case "failed":
+          report = { ...report, failed: [...report.failed, id], reached: event.created_at }
+          break
+        case "inFlight":
+          report = { ...report, inFlight: [...report.inFlight, id], reached: event.created_at }
+          break
+        case "logUnavailable":
+          return yield* new CatchUpError({
+            reason: "LogUnavailable",
+            message: `the delivery log failed at event ${event.event_id}; ${report.handledNow} handled before it`,
+            progress: report
+          })
+      }
+    }
+    return report
+  })

@@ -5,14 +5,21 @@
  * for an event never runs again for it while the log remembers it, and two deliveries of one event never run it at
  * the same time.
  *
- * The keys an event is claimed under: its id (`delivery.eventId`). When that id is not one HeyGen gave the event on
- * the wire, the event also has a content key (`WebhookDelivery.contentKey`: its type and data), because those are
- * the two sources that can name one event differently:
- * - a delivery that carried no id at all (de-duplicated on its body's digest) records its content key when it
- *   succeeds, but is not refused for it: two deliveries with different bytes and no id are two events, and one of
- *   them must not be lost because their data happen to be equal;
- * - an event read back from HeyGen's event log (the catch-up) is claimed under its log id and its content key, so it
- *   is skipped when a delivery without id handled it before, and a concurrent catch-up of it waits.
+ * The keys an event is claimed under: its id (`delivery.eventId`), and, when that id is not one HeyGen gave the
+ * event on the wire, keys made of its content (`C`, `WebhookDelivery.contentKey`: its type and data), because those
+ * are the two sources that can name one event differently: a delivery that carried no id at all (de-duplicated on
+ * its body's digest) and an event read back from HeyGen's event log (the catch-up). Each side records what it
+ * handled under a content key of its own, and checks the other side's:
+ * - a delivery without id claims its digest, `lock:C` and `caught:C`, and records its digest and `C`: it is a
+ *   duplicate of an event a catch-up handled (`caught:C` done);
+ * - a catch-up claims the log's id, `lock:C` and `C`, and records the log's id and `caught:C`: it skips an event a
+ *   delivery without id handled (`C` done);
+ * - both hold `lock:C` while they run (never recorded), so one waits for the other rather than both running.
+ * Two deliveries without id of equal content, or two log events of equal content, are still two events: neither
+ * side checks its own content key. A delivery with an id (header or body) claims and records that id only: the
+ * catch-up finds it by the log's id, which integrations find equal to the delivery's.
+ * Keys are claimed one after the other in that order; a key already done makes the event a duplicate, a key held
+ * makes it in flight, and what was claimed is released.
  *
  * Each caller says what each outcome means to it (`Answers`): the receivers answer with HTTP replies built once,
  * the catch-up counts. A log with synchronous operations (the in-memory one) is claimed at once, so a duplicate or
@@ -75,21 +82,24 @@ export interface Keys {
   readonly record: ReadonlyArray<string>
 }
 
+const none: Keys = { claim: [], record: [] }
+
 /** The other keys of a delivery (see the module's comment). */
 export const otherKeys = (delivery: WebhookDelivery.WebhookDelivery): Keys => {
   switch (delivery.eventIdSource) {
     case "header":
     case "body":
       return none
-    case "digest":
-      return { claim: [], record: [WebhookDelivery.contentKey(delivery.eventType, delivery.body["event_data"])] }
+    case "digest": {
+      const content = WebhookDelivery.contentKey(delivery.eventType, delivery.body["event_data"])
+      return { claim: [`lock:${content}`, `caught:${content}`], record: [content] }
+    }
     case "log": {
-      const content = [WebhookDelivery.contentKey(delivery.eventType, delivery.body["event_data"])]
-      return { claim: content, record: content }
+      const content = WebhookDelivery.contentKey(delivery.eventType, delivery.body["event_data"])
+      return { claim: [`lock:${content}`, content], record: [`caught:${content}`] }
     }
   }
 }
-const none: Keys = { claim: [], record: [] }
 
 // Database drivers can quote a connection string; a signing secret has no business in a log line either.
 const urlCredentials = /([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)[^@/\s]*@/gi
@@ -147,20 +157,45 @@ export const make = <E, R, A>(
       if (claim._tag === "Done") return Effect.succeed(answers.duplicate)
       if (claim._tag === "InFlight") return Effect.succeed(answers.inFlight)
       const token = claim.token
-      const complete = () => Effect.as(log.complete(delivery.eventId, token, keys.record), answers.handled)
-      if (keys.claim.length === 0) return settle(delivery, complete, () => log.release(delivery.eventId, token))
-      // The content key, claimed second: always in this order, so that two claimants of one event under different
-      // ids meet there.
-      const other = keys.claim[0]!
-      return Effect.flatMap(log.claim(other), (second) => {
-        if (second._tag === "Done") return Effect.as(log.complete(delivery.eventId, token), answers.duplicate)
-        if (second._tag === "InFlight") return Effect.as(log.release(delivery.eventId, token), answers.inFlight)
+      if (keys.claim.length === 0) {
         return settle(
           delivery,
-          complete,
-          () => Effect.zipRight(log.release(other, second.token), log.release(delivery.eventId, token))
+          () => Effect.as(log.complete(delivery.eventId, token, keys.record), answers.handled),
+          () => log.release(delivery.eventId, token)
         )
-      })
+      }
+      // The other keys, one after the other; `held` are those claimed so far.
+      const releaseAll = (held: ReadonlyArray<readonly [string, string]>) =>
+        Effect.forEach([...held].reverse(), ([key, t]) => log.release(key, t), { discard: true })
+      const claimRest = (
+        i: number,
+        held: ReadonlyArray<readonly [string, string]>
+      ): Effect.Effect<A, DeliveryLog.DeliveryLogError, R> => {
+        if (i === keys.claim.length) {
+          const extra = held.slice(1).filter(([key]) => !keys.record.includes(key))
+          return settle(
+            delivery,
+            () =>
+              Effect.as(
+                Effect.zipRight(log.complete(delivery.eventId, token, keys.record), releaseAll(extra)),
+                answers.handled
+              ),
+            () => releaseAll(held)
+          )
+        }
+        const key = keys.claim[i]!
+        return Effect.flatMap(log.claim(key), (next) => {
+          if (next._tag === "Claimed") return claimRest(i + 1, [...held, [key, next.token]])
+          if (next._tag === "Done") {
+            return Effect.as(
+              Effect.zipRight(log.complete(delivery.eventId, token), releaseAll(held.slice(1))),
+              answers.duplicate
+            )
+          }
+          return Effect.as(releaseAll(held), answers.inFlight)
+        })
+      }
+      return claimRest(0, [[delivery.eventId, token]])
     }).pipe(Effect.catchTag("DeliveryLogError", logFailed(delivery)))
 
   // Inside the log's own transaction: the handler's writes and the record commit together or not at all.
@@ -193,29 +228,34 @@ export const make = <E, R, A>(
     const claim = unsafe.claim(delivery.eventId, now)
     if (claim._tag === "Done") return answers.duplicate
     if (claim._tag === "InFlight") return answers.inFlight
-    let second: DeliveryLog.Claim | undefined
-    if (keys.claim.length > 0) {
-      second = unsafe.claim(keys.claim[0]!, now)
-      if (second._tag === "Done") {
+    const held: Array<readonly [string, string]> = [[delivery.eventId, claim.token]]
+    const releaseAll = (from: number) => {
+      for (let i = held.length - 1; i >= from; i--) unsafe.release(held[i]![0], held[i]![1])
+    }
+    for (const key of keys.claim) {
+      const next = unsafe.claim(key, now)
+      if (next._tag === "Claimed") {
+        held.push([key, next.token])
+        continue
+      }
+      if (next._tag === "Done") {
         unsafe.complete(delivery.eventId, now)
+        releaseAll(1)
         return answers.duplicate
       }
-      if (second._tag === "InFlight") {
-        unsafe.release(delivery.eventId, claim.token)
-        return answers.inFlight
-      }
+      releaseAll(0)
+      return answers.inFlight
     }
     return settle(
       delivery,
       () => {
         unsafe.complete(delivery.eventId, clock.unsafeCurrentTimeMillis(), keys.record)
+        for (let i = 1; i < held.length; i++) {
+          if (!keys.record.includes(held[i]![0])) unsafe.release(held[i]![0], held[i]![1])
+        }
         return Effect.succeed(answers.handled)
       },
-      () =>
-        Effect.sync(() => {
-          if (second !== undefined && second._tag === "Claimed") unsafe.release(keys.claim[0]!, second.token)
-          unsafe.release(delivery.eventId, claim.token)
-        })
+      () => Effect.sync(() => releaseAll(0))
     )
   }
 
