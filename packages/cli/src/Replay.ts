@@ -5,7 +5,10 @@
  * log's `event_id` and the body is `{ event_id, event_type, created_at, event_data }` as logged, so a receiver that
  * de-duplicates on the event id (effect-heygen's `WebhookReceiver` does) skips what it handled already and runs its
  * handler for what it missed. This assumes that the log's `event_id` is the id HeyGen's deliveries carried:
- * HeyGen does not document it, and integrations that compared them found them equal.
+ * HeyGen does not document it, and integrations that compared them found them equal. A delivery that carried no
+ * id at all was de-duplicated on its body's digest, which a replay over HTTP cannot reproduce (nor is there a wire
+ * form for "this came from the log"): core's `WebhookReceiver.catchUp`, run in the receiver's process, matches
+ * those by their content.
  *
  * The order of the log is not documented either, so the whole log (narrowed by the API's own filters) is read,
  * never stopping at the first event older than `--since`; events created before `--since` are left out, and the
