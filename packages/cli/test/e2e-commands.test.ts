@@ -250,3 +250,47 @@ describe("every command through the bundled bin", () => {
     }
   })
 })
+
+describe("the root README's 'When your receiver was down' shell example, run as written through the bin", () => {
+  const readme = NodeFs.readFileSync(new URL("../../../README.md", import.meta.url), "utf8")
+  const section = readme.slice(readme.indexOf("#### When your receiver was down"))
+  const block = section.slice(section.indexOf("```sh\n") + 6, section.indexOf("```", section.indexOf("```sh\n") + 6))
+  // Each line as a shell would split it, the trailing comment dropped.
+  const commands = block.trim().split("\n").map((line) => line.replace(/\s+#.*$/, "").trim().split(/\s+/))
+
+  it("replays a missed event to the receiver once, and --dry-run lists without sending", async () => {
+    expect(commands.map((c) => c[0])).toEqual(["effect-heygen", "effect-heygen"])
+    const handledBefore = await Effect.runPromise(
+      server.fake.recordEvent({ account: apiKey, eventType: "avatar_video.fail", eventData: { video_id: "v_before" } })
+    )
+    const missed = await Effect.runPromise(
+      server.fake.recordEvent({
+        account: apiKey,
+        eventType: "avatar_video.success",
+        eventData: { video_id: "v_missed" }
+      })
+    )
+    const receiver = await startReceiver([secret])
+    try {
+      // The README's receiver address becomes this test's receiver; its ./whsec is the file in the run's cwd.
+      const asWritten = (args: ReadonlyArray<string>) =>
+        args.slice(1).map((
+          a
+        ) => (a === "http://localhost:3000/hooks/heygen" ? receiver.url : a === "./whsec" ? "whsec" : a))
+      const dry = await ok(asWritten(commands[1]!))
+      expect(dry.stdout).toContain(missed.event_id)
+      expect(receiver.requests()).toEqual([])
+      // Handled live before the outage: the receiver has seen it under the log's id.
+      await ok(asWritten(commands[0]!))
+      const first = receiver.handled().map((d) => d.eventId)
+      expect(first).toContain(missed.event_id)
+      expect(first).toContain(handledBefore.event_id)
+      await ok(asWritten(commands[0]!))
+      // The second replay is answered 200 for every event, and the receiver's handler ran no event twice.
+      const ids = receiver.handled().map((d) => d.eventId)
+      expect(new Set(ids).size).toBe(ids.length)
+    } finally {
+      await receiver.close()
+    }
+  })
+})
