@@ -68,7 +68,7 @@ export type Claim =
  * @category errors
  */
 export class DeliveryLogError extends Schema.TaggedError<DeliveryLogError>()("DeliveryLogError", {
-  operation: Schema.Literal("claim", "complete", "release", "transact"),
+  operation: Schema.Literal("claim", "complete", "release", "transact", "prune"),
   message: Schema.String,
   cause: Schema.optional(Schema.Defect)
 }) {}
@@ -258,7 +258,7 @@ export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service> =>
       },
       complete: (eventId, now, also) => {
         insert(eventId, { state: "done", expiresAt: now + retention })
-        if (also !== undefined) for (const key of also) insert(key, { state: "done", expiresAt: now + retention })
+        if (also !== undefined) { for (const key of also) insert(key, { state: "done", expiresAt: now + retention }) }
       },
       release: (eventId, token) => {
         const entry = entries.get(eventId)
