@@ -22,7 +22,6 @@ export type Command =
     readonly database: Database
     readonly events: ReadonlyArray<string>
     readonly perEvent: number
-    readonly claimTimeout?: string
   }
   | {
     /** transact(eventId): its run inserts into `handled`, then says `inside` and waits to be killed. */
@@ -66,10 +65,7 @@ const forever = Effect.never
 const program = Effect.gen(function*() {
   switch (command._tag) {
     case "claim": {
-      const log = yield* DeliveryLogSql.make({
-        createTable: false,
-        ...(command.claimTimeout === undefined ? {} : { claimTimeout: command.claimTimeout })
-      })
+      const log = yield* DeliveryLogSql.make({ createTable: false })
       yield* say("ready")
       yield* go
       const seen = yield* Effect.forEach(

@@ -49,7 +49,8 @@ export const createDatabase = async (
   return {
     url: databaseUrl(server, name),
     name,
-    drop: () => Effect.runPromise(admin(server, (sql) => sql`DROP DATABASE IF EXISTS ${sql(name)} WITH (FORCE)`))
+    drop: () =>
+      Effect.runPromise(admin(server, (sql) => Effect.asVoid(sql`DROP DATABASE IF EXISTS ${sql(name)} WITH (FORCE)`)))
   }
 }
 
