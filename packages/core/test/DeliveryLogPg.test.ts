@@ -75,6 +75,12 @@ const stateOf = (eventId: string, table = "heygen_webhook_deliveries") =>
     (rows) => rows[0]?.state
   )
 
+/** A database error's own words (the driver's message under @effect/sql's "Failed to execute statement"). */
+const reason = (error: { readonly message: string; readonly cause?: unknown }): string => {
+  const inner = error.cause as { readonly message?: unknown } | undefined
+  return typeof inner?.message === "string" ? inner.message : error.message
+}
+
 const tags = (claims: ReadonlyArray<{ readonly _tag: string }>) => claims.map((claim) => claim._tag)
 const winners = (claims: ReadonlyArray<{ readonly _tag: string }>) => tags(claims).filter((t) => t === "Claimed")
 
@@ -147,7 +153,7 @@ describe("DeliveryLogSql over PostgreSQL", () => {
             clients.map((sql) => Effect.either(logOn(sql, { table: `${schema}.deliveries`, createTable: true }))),
             { concurrency: "unbounded" }
           )
-          const failures = results.filter((r) => r._tag === "Left").map((r) => r._tag === "Left" ? r.left.message : "")
+          const failures = results.flatMap((r) => r._tag === "Left" ? [reason(r.left)] : [])
           expect(failures).toEqual([])
           const tables = yield* count((sql) =>
             sql<{ n: string }>`SELECT count(*) AS n FROM pg_tables WHERE schemaname = ${schema}`
@@ -260,10 +266,14 @@ describe("DeliveryLogSql transact (PostgreSQL)", () => {
         ["tx_visible"],
         Effect.gen(function*() {
           yield* insertHandled("tx_visible")
-          return yield* handledCount("tx_visible").pipe(Effect.provideService(SqlClient.SqlClient, shared))
+          const inside = yield* handledCount("tx_visible")
+          // Another fiber of the file's runtime, outside this transaction, on the same pool.
+          const outside = yield* Effect.promise(() => runtime.runPromise(handledCount("tx_visible")))
+          return { inside, outside }
         })
       ).pipe(Effect.provideService(SqlClient.SqlClient, shared))
-      expect(seen._tag === "Ran" && seen.exit).toStrictEqual(Exit.succeed(1))
+      expect(seen._tag === "Ran" && seen.exit).toStrictEqual(Exit.succeed({ inside: 1, outside: 0 }))
+      expect(yield* handledCount("tx_visible")).toBe(1)
     }))
 })
 
