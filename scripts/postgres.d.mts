@@ -6,6 +6,9 @@ export declare const installHint: string
 /** The environment variable naming an existing server to use instead of starting one. */
 export declare const urlVariable: "HEYGEN_TEST_DATABASE_URL"
 
+/** The environment variable naming the directory of `initdb` and `pg_ctl`, where they are not found otherwise. */
+export declare const binVariable: "HEYGEN_POSTGRES_BIN"
+
 /** PostgreSQL could not be started here; the message says why and what to install or set. */
 export declare class PostgresUnavailable extends Error {
   constructor(message: string)

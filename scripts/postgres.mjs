@@ -21,6 +21,9 @@ export const installHint = "install PostgreSQL's server (Debian/Ubuntu: `apt-get
 /** The environment variable naming an existing server to use instead of starting one. */
 export const urlVariable = "HEYGEN_TEST_DATABASE_URL"
 
+/** The environment variable naming the directory of `initdb` and `pg_ctl`, where they are not found otherwise. */
+export const binVariable = "HEYGEN_POSTGRES_BIN"
+
 /** PostgreSQL could not be started here; the message says why and what to install or set. */
 export class PostgresUnavailable extends Error {
   constructor(message) {
@@ -39,10 +42,14 @@ const isExecutable = (file) => {
 }
 
 /**
- * The directory holding `initdb` and `pg_ctl`: on PATH, or where Debian puts each major version
+ * The directory holding `initdb` and `pg_ctl`: HEYGEN_POSTGRES_BIN when set, else on PATH, or where Debian puts each major version
  * (/usr/lib/postgresql/<major>/bin, not on PATH), the newest first. `undefined` when there is none.
  */
 export const findBinaries = () => {
+  const given = process.env[binVariable]
+  if (given !== undefined && given.length > 0) {
+    return isExecutable(path.join(given, "initdb")) && isExecutable(path.join(given, "pg_ctl")) ? given : undefined
+  }
   const fromPath = (process.env.PATH ?? "").split(path.delimiter).filter((dir) => dir.length > 0)
   for (const dir of fromPath) {
     if (isExecutable(path.join(dir, "initdb")) && isExecutable(path.join(dir, "pg_ctl"))) return dir
@@ -117,8 +124,10 @@ const reaperScript = fileURLToPath(import.meta.url)
 export const startPostgres = async (options = {}) => {
   const bin = findBinaries()
   if (bin === undefined) {
+    const given = process.env[binVariable]
+    const where = given ? `in ${binVariable}=${given}` : "on PATH or in /usr/lib/postgresql"
     throw new PostgresUnavailable(
-      `PostgreSQL's initdb and pg_ctl were not found on PATH or in /usr/lib/postgresql; ${installHint}`
+      `PostgreSQL's initdb and pg_ctl were not found ${where}; ${installHint}`
     )
   }
   const owner = isRoot() ? postgresUser() : undefined
