@@ -547,7 +547,8 @@ export const prune = (
  * `BEGIN`, lock-and-read, the handler's own, record, `COMMIT` (4 + the handler's); 3 for `InFlight`. (The
  * claim/complete protocol costs 2: claim, complete; 1 for a duplicate.) Each running `transact` holds one
  * connection of the pool: size it for the deliveries you handle at once. Run every receiver of a fleet in the
- * same mode.
+ * same mode, and `transact` outside any transaction of your own: inside one it would join it (a savepoint, and
+ * that session's locks, which are no longer exclusive).
  *
  * @example
  * ```ts

@@ -141,28 +141,46 @@ describe("DeliveryLogSql over PostgreSQL", () => {
     }))
 
   it.live(
-    "8 instances building the log on a fresh schema at the same moment: none fails, one table each time",
+    "8 instances building the log at the same moment, on a fresh database and then 5 fresh schemas: none fails",
     () =>
-      Effect.scoped(Effect.gen(function*() {
-        const clients = yield* pools(8, 1)
-        for (let round = 0; round < 6; round++) {
-          const schema = `fresh_${round}_${Date.now()}`
-          yield* query((sql) => sql`CREATE SCHEMA ${sql(schema)}`)
-          // Every pool has its connection open already, so the eight CREATEs reach the server together.
-          const results = yield* Effect.all(
-            clients.map((sql) => Effect.either(logOn(sql, { table: `${schema}.deliveries`, createTable: true }))),
+      Effect.gen(function*() {
+        /** Every pool has its connection open already, so that the eight CREATEs reach the server together. */
+        const buildAtOnce = (clients: ReadonlyArray<SqlClient.SqlClient>, options?: DeliveryLogSql.Options) =>
+          Effect.map(
+            Effect.all(clients.map((sql) => Effect.either(logOn(sql, { ...options, createTable: true }))), {
+              concurrency: "unbounded"
+            }),
+            (results) => results.flatMap((r) => r._tag === "Left" ? [reason(r.left)] : [])
+          )
+        const fresh = yield* Effect.promise(() => createDatabase("fresh"))
+        yield* Effect.scoped(Effect.gen(function*() {
+          const clients = yield* Effect.all(
+            Array.from({ length: 8 }, () =>
+              Effect.map(Layer.build(sqlClient(fresh.url, { maxConnections: 1 })), Context.get(SqlClient.SqlClient))),
             { concurrency: "unbounded" }
           )
-          const failures = results.flatMap((r) => r._tag === "Left" ? [reason(r.left)] : [])
-          expect(failures).toEqual([])
-          const tables = yield* count((sql) =>
-            sql<{ n: string }>`SELECT count(*) AS n FROM pg_tables WHERE schemaname = ${schema}`
-          )
-          expect(tables).toBe(1)
-          const log = yield* logOn(clients[0]!, { table: `${schema}.deliveries` })
+          expect(yield* buildAtOnce(clients)).toEqual([])
+          const log = yield* logOn(clients[0]!)
           expect((yield* log.claim("evt"))._tag).toBe("Claimed")
-        }
-      })),
+        }))
+        yield* Effect.promise(() =>
+          fresh.drop()
+        )
+        yield* Effect.scoped(Effect.gen(function*() {
+          const clients = yield* pools(8, 1)
+          for (let round = 0; round < 5; round++) {
+            const schema = `fresh_${round}_${Date.now()}`
+            yield* query((sql) => sql`CREATE SCHEMA ${sql(schema)}`)
+            expect(yield* buildAtOnce(clients, { table: `${schema}.deliveries` })).toEqual([])
+            const tables = yield* count((sql) =>
+              sql<{ n: string }>`SELECT count(*) AS n FROM pg_tables WHERE schemaname = ${schema}`
+            )
+            expect(tables).toBe(1)
+            const log = yield* logOn(clients[0]!, { table: `${schema}.deliveries` })
+            expect((yield* log.claim("evt"))._tag).toBe("Claimed")
+          }
+        }))
+      }),
     30_000
   )
 })
