@@ -11,7 +11,7 @@ import * as Schedule from "effect/Schedule"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { buildChild, killChildren, runTogether, startChild } from "./childProcesses.js"
+import { buildChild, cleanUp, runTogether, startChild } from "./childProcesses.js"
 import type { Database } from "./deliveryLogChild.js"
 import { createDatabase, sqlClient } from "./postgres.js"
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  killChildren()
+  cleanUp()
   await database?.drop()
 })
 
@@ -88,7 +88,11 @@ describe("DeliveryLogSql claimed from several processes at once", () => {
         )
       )
       expect(mode[0]?.journal_mode).toBe("wal")
-      expectOneWinnerEach(await claimEverywhere({ _tag: "sqlite", file }))
+      try {
+        expectOneWinnerEach(await claimEverywhere({ _tag: "sqlite", file }))
+      } finally {
+        fs.rmSync(path.dirname(file), { recursive: true, force: true })
+      }
     },
     30_000
   )

@@ -14,10 +14,12 @@ import { fileURLToPath } from "node:url"
 import type { Command } from "./deliveryLogChild.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
+const bundles = new Set<string>()
 
 /** Bundles the child; returns the bundle's path. better-sqlite3 stays outside (it loads its native addon). */
 export const buildChild = async (): Promise<string> => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "delivery-log-child-"))
+  bundles.add(dir)
   const outfile = path.join(dir, "child.cjs")
   const fromSqlite = createRequire(createRequire(import.meta.url).resolve("@effect/sql-sqlite-node/package.json"))
   const betterSqlite = fromSqlite.resolve("better-sqlite3")
@@ -95,9 +97,11 @@ export const startChild = (bundle: string, command: Command): Child => {
   }
 }
 
-/** Kills every child still running (afterAll). */
-export const killChildren = (): void => {
+/** Kills every child still running and removes the bundles (afterAll). */
+export const cleanUp = (): void => {
   for (const child of running) child.kill("SIGKILL")
+  for (const dir of bundles) fs.rmSync(dir, { recursive: true, force: true })
+  bundles.clear()
 }
 
 /** Starts `n` children, waits until all are ready, then lets them go at once; resolves with each one's result. */
