@@ -159,6 +159,7 @@ describe("DeliveryLogSql over SQLite", () => {
         Effect.provide(DeliveryLogSql.layer({ table, createTable: false }).pipe(Layer.provide(memoryDb()))),
         Effect.flip
       )
+      if (error._tag !== "DeliveryLogError") throw new Error(`expected a DeliveryLogError, got ${error._tag}`)
       expect(error.operation).toBe("claim")
       expect(error.message).toContain("no such table")
       expect(error.message).toContain("postgres://receiver:<redacted>@db.internal/x")
