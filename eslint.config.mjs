@@ -36,6 +36,8 @@ export default tseslint.config(
         TextEncoder: "readonly",
         TextDecoder: "readonly",
         setTimeout: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
         clearTimeout: "readonly",
         performance: "readonly",
         Buffer: "readonly",

@@ -13,14 +13,21 @@ const alias = [
   { find: /^@effect-heygen\/test-utils\/(.*)$/, replacement: path.join(root, "packages/test-utils/src/$1.ts") }
 ]
 
-const project = (name: string) => ({
+const project = (name: string, globalSetup: Array<string> = []) => ({
   resolve: { alias },
   test: {
     name,
     root: path.join(root, "packages", name),
     include: ["test/**/*.test.ts"],
-    testTimeout: 30_000
+    testTimeout: 30_000,
+    globalSetup
   }
 })
 
-export const projects = [project("core"), project("test-utils"), project("cli")]
+// Core's tests include the SQL delivery log on a real PostgreSQL: one throwaway cluster per run, started only when
+// core's tests run (vitest.postgres.ts).
+export const projects = [
+  project("core", [path.join(root, "vitest.postgres.ts")]),
+  project("test-utils"),
+  project("cli")
+]

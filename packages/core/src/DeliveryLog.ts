@@ -68,7 +68,7 @@ export type Claim =
  * @category errors
  */
 export class DeliveryLogError extends Schema.TaggedError<DeliveryLogError>()("DeliveryLogError", {
-  operation: Schema.Literal("claim", "complete", "release", "transact"),
+  operation: Schema.Literal("claim", "complete", "release", "transact", "prune"),
   message: Schema.String,
   cause: Schema.optional(Schema.Defect)
 }) {}

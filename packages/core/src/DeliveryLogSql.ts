@@ -1,7 +1,13 @@
 /**
  * A durable `DeliveryLog` over `@effect/sql`'s `SqlClient`: whatever driver your service already runs
- * (Postgres, MySQL, SQLite). A receiver restarted between a delivery and its redelivery, or several receivers
+ * (PostgreSQL, SQLite, MySQL). A receiver restarted between a delivery and its redelivery, or several receivers
  * behind a load balancer, share one log, so a handler that succeeded never runs again for that event.
+ *
+ * Tested on PostgreSQL 15 (`@effect/sql-pg`) and SQLite (`@effect/sql-sqlite-node`), each with several
+ * connections and several processes claiming at once. The MySQL statements are written but not run by the tests.
+ *
+ * On PostgreSQL, `transactional: true` adds `transact`: the handler runs inside the transaction that records the
+ * event as done, so a handler whose effects live in the same database has them exactly once.
  *
  * This module is a separate entry point (`@effect-heygen/core/DeliveryLogSql`) and `@effect/sql` an optional
  * peer dependency, so the rest of core does not pull it in.
@@ -9,33 +15,97 @@
  * @example
  * ```ts
  * import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
- * import { SqliteClient } from "@effect/sql-sqlite-node"
- * import { Layer } from "effect"
+ * import { PgClient } from "@effect/sql-pg"
+ * import { Config, Layer } from "effect"
  *
- * const DeliveryLogLive = DeliveryLogSql.layer({ table: "heygen_webhook_deliveries" }).pipe(
- *   Layer.provide(SqliteClient.layer({ filename: "deliveries.db" }))
+ * // Every receiver of the fleet points at the same database.
+ * const DeliveryLogLive = DeliveryLogSql.layer().pipe(
+ *   Layer.provide(PgClient.layerConfig({ url: Config.redacted("DATABASE_URL") }))
  * )
  * ```
  *
  * @since 0.2.0
  */
 import * as SqlClient from "@effect/sql/SqlClient"
-import type * as SqlError from "@effect/sql/SqlError"
-import * as Clock from "effect/Clock"
+import { SqlError } from "@effect/sql/SqlError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import * as DeliveryLog from "./DeliveryLog.js"
+import { withNow } from "./internal/now.js"
+import { scrubConnection } from "./internal/scrub.js"
 
 /**
  * @since 0.2.0
  * @category models
  */
 export interface Options extends DeliveryLog.Options {
-  /** The table's name. Default `heygen_webhook_deliveries`. */
+  /** The table's name, optionally schema-qualified (`webhooks.deliveries`). Default `heygen_webhook_deliveries`. */
   readonly table?: string | undefined
-  /** Create the table (and its index) when missing. Default `true`; turn off if migrations own the schema. */
+  /**
+   * Create the table (and its index) when missing, with `migration`. Default `true`; turn it off when your own
+   * migrations own the schema (run `migration` among them).
+   */
   readonly createTable?: boolean | undefined
+  /**
+   * How long a claim holds when its holder neither completes nor releases it (its process died): until then the
+   * event is answered 409. Default `defaultClaimTimeout` (60 seconds), see there. Must exceed your handler's
+   * running time.
+   */
+  readonly claimTimeout?: Duration.DurationInput | undefined
+  /**
+   * PostgreSQL only: the log offers `transact` (exactly-once handling inside one transaction). On another
+   * database building the log fails with `TransactionalUnsupported`. Default `false`.
+   */
+  readonly transactional?: boolean | undefined
+  /**
+   * How often `layer` runs `prune` in the background (removing what the retention no longer needs), the first
+   * time when the layer is built. `false` when a job of your own runs `prune`. Default 1 hour. `make` starts
+   * nothing: retention is then yours to run.
+   */
+  readonly pruneEvery?: Duration.DurationInput | false | undefined
+}
+
+/**
+ * A log with `transact`: what `make` and `layer` build with `transactional: true`.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface TransactionalService extends DeliveryLog.Service {
+  readonly transact: NonNullable<DeliveryLog.Service["transact"]>
+}
+
+/**
+ * `transactional: true` asked of a database other than PostgreSQL. The exactly-once mode takes a
+ * non-blocking lock per event for the length of a transaction (PostgreSQL's `pg_try_advisory_xact_lock`); SQLite
+ * has one writer per database, so a transaction held while a handler runs would stall every other delivery.
+ *
+ * @example
+ * ```ts
+ * import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
+ *
+ * const error = new DeliveryLogSql.TransactionalUnsupported({ dialect: "sqlite" })
+ * console.log(error.message)
+ * ```
+ *
+ * @since 0.4.0
+ * @category errors
+ */
+export class TransactionalUnsupported extends Schema.TaggedError<TransactionalUnsupported>()(
+  "TransactionalUnsupported",
+  { dialect: Schema.String }
+) {
+  /**
+   * @since 0.4.0
+   */
+  override get message(): string {
+    return `DeliveryLogSql: transactional: true needs PostgreSQL (advisory locks held by one transaction), ` +
+      `and this SqlClient's dialect is ${this.dialect}`
+  }
 }
 
 /**
@@ -46,17 +116,179 @@ export interface Options extends DeliveryLog.Options {
  */
 export const defaultTable = "heygen_webhook_deliveries"
 
-/** Expired rows are swept once every this many claims, so the table stays as small as the retention window. */
-const SWEEP_EVERY = 100
+/**
+ * The SQL log's default claim timeout: 60 seconds.
+ *
+ * A claim outlives its holder only when the holder's process died; until it lapses, redeliveries of its events
+ * are answered 409. HeyGen waits 10 s for an attempt's answer, so a handler still running after that has already
+ * failed its delivery, and the receiver records or releases its outcome as soon as it ends. 60 s is six times
+ * HeyGen's attempt budget (a live handler that overruns it keeps its claim) while a killed receiver's events wait
+ * one minute, not five, before another receiver takes them. (In `transactional` mode there is no timeout at all:
+ * a dead process's transaction rolls back and its locks go with its connection.) Clocks of a fleet must agree
+ * well within this margin (NTP does).
+ *
+ * @since 0.4.0
+ * @category constants
+ */
+export const defaultClaimTimeout: Duration.Duration = Duration.seconds(60)
 
 /**
- * Builds the log over the ambient `SqlClient`, creating its table unless told not to. One row per event id:
- * `state` is `claimed` (with the claim's token) or `done`; `expires_at` (epoch milliseconds from the Effect
- * `Clock`) is when the claim lapses or the id is forgotten.
+ * The default period of the layer's background `prune`.
  *
- * A claim is: drop this id's row if it has expired; insert a `claimed` row unless one exists (`ON CONFLICT DO
- * NOTHING` on Postgres and SQLite, `INSERT IGNORE` on MySQL); read the row back. Only the inserter reads its
- * own token, so of concurrent claims exactly one wins, across processes.
+ * @since 0.4.0
+ * @category constants
+ */
+export const defaultPruneEvery: Duration.Duration = Duration.hours(1)
+
+type Dialect = "pg" | "mysql" | "sqlite" | "mssql" | "clickhouse"
+
+const dialectOf = (sql: SqlClient.SqlClient): Dialect =>
+  sql.onDialect({
+    pg: () => "pg" as const,
+    mysql: () => "mysql" as const,
+    sqlite: () => "sqlite" as const,
+    mssql: () => "mssql" as const,
+    clickhouse: () => "clickhouse" as const
+  })
+
+/** The table's and its index's identifiers; the index is named after the table, in the table's schema. */
+const names = (sql: SqlClient.SqlClient, tableName: string) => {
+  const dot = tableName.lastIndexOf(".")
+  const bare = tableName.slice(dot + 1)
+  const schema = dot < 0 ? undefined : tableName.slice(0, dot)
+  return {
+    table: sql(tableName),
+    bare: sql(bare),
+    index: sql(`${bare}_updated_at`),
+    // SQLite names an index's schema on the index, not on the table it indexes.
+    sqliteIndex: sql(schema === undefined ? `${bare}_updated_at` : `${schema}.${bare}_updated_at`)
+  }
+}
+
+// Advisory lock keys are 64-bit hashes of text in this namespace: one for creating the table, one per event key.
+const lockSpace = (tableName: string) => `effect-heygen/DeliveryLogSql:${tableName}`
+
+/**
+ * Creates the log's table and index when missing: the migration, for a schema that your migrations own (with
+ * `createTable: false`), e.g. as one step of `@effect/sql`'s `Migrator`. Safe when many instances run it at once:
+ * on PostgreSQL it runs in one transaction holding `pg_advisory_xact_lock` (concurrent `CREATE TABLE IF NOT EXISTS`
+ * there fails with `duplicate key value violates unique constraint "pg_type_typname_nsp_index"`), so one creates
+ * and the others find the table.
+ *
+ * One row per event key: `state` is `claimed` (with `claim_token`) or `done`; `expires_at` (epoch milliseconds of
+ * the Effect `Clock`) is when a claim lapses or a done key is forgotten; `updated_at` when the row took its state.
+ *
+ * @example
+ * ```ts
+ * import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
+ * import * as Migrator from "@effect/sql/Migrator"
+ *
+ * // With DeliveryLogSql.layer({ createTable: false }) in the receivers.
+ * const loader = Migrator.fromRecord({
+ *   "1_heygen_webhook_deliveries": DeliveryLogSql.migration()
+ * })
+ * ```
+ *
+ * @since 0.4.0
+ * @category migrations
+ */
+export const migration = (
+  options?: { readonly table?: string | undefined }
+): Effect.Effect<void, SqlError, SqlClient.SqlClient> =>
+  Effect.flatMap(SqlClient.SqlClient, (client) => {
+    const sql = client.withoutTransforms()
+    const tableName = options?.table ?? defaultTable
+    const { bare, index, sqliteIndex, table } = names(sql, tableName)
+    const columns = sql.literal(`
+      event_id VARCHAR(255) NOT NULL PRIMARY KEY,
+      state VARCHAR(16) NOT NULL,
+      claim_token VARCHAR(64) NULL,
+      expires_at BIGINT NOT NULL,
+      updated_at BIGINT NOT NULL`)
+    return sql.onDialectOrElse({
+      pg: () =>
+        sql.withTransaction(Effect.all([
+          sql`SELECT pg_advisory_xact_lock(hashtextextended(${lockSpace(tableName)}::text, 0))`,
+          sql`CREATE TABLE IF NOT EXISTS ${table} (${columns})`,
+          sql`CREATE INDEX IF NOT EXISTS ${index} ON ${table} (updated_at)`
+        ], { discard: true })),
+      // MySQL has no CREATE INDEX IF NOT EXISTS: the index goes inside CREATE TABLE there.
+      mysql: () =>
+        sql`CREATE TABLE IF NOT EXISTS ${table} (${columns}, INDEX ${index} (updated_at))`.pipe(Effect.asVoid),
+      orElse: () =>
+        Effect.zipRight(
+          sql`CREATE TABLE IF NOT EXISTS ${table} (${columns})`,
+          sql`CREATE INDEX IF NOT EXISTS ${sqliteIndex} ON ${bare} (updated_at)`,
+          { concurrent: false }
+        ).pipe(Effect.asVoid)
+    })
+  })
+
+/** A database failure as a `DeliveryLogError`: its reason in the message, no password or secret anywhere. */
+const failure =
+  (operation: DeliveryLog.DeliveryLogError["operation"]) => (error: SqlError): DeliveryLog.DeliveryLogError => {
+    const inner = error.cause as { readonly message?: unknown; readonly code?: unknown } | null | undefined
+    const innerMessage = typeof inner?.message === "string" && inner.message.length > 0 ? inner.message : undefined
+    const code = typeof inner?.code === "string" ? inner.code : undefined
+    const reason = scrubConnection(
+      `${error.message}${innerMessage === undefined ? "" : `: ${innerMessage}`}${
+        code === undefined ? "" : ` (${code})`
+      }`
+    ).slice(0, 300)
+    // A fresh cause, so that nothing the driver attached to its error (its configuration, a connection string)
+    // travels with ours; the SQLSTATE or driver code stays for callers that act on it.
+    const cause = Object.assign(new Error(reason), { name: "SqlError", ...(code === undefined ? {} : { code }) })
+    cause.stack = `SqlError: ${reason}`
+    return new DeliveryLog.DeliveryLogError({
+      operation,
+      message: `the delivery log could not ${operation}: ${reason}`,
+      cause
+    })
+  }
+
+const claimed = (token: string): DeliveryLog.Claim => ({ _tag: "Claimed", token })
+const done: DeliveryLog.Claim = { _tag: "Done" }
+const inFlight: DeliveryLog.Claim = { _tag: "InFlight" }
+
+/** What the log knows of a key that this claim did not take: `done` (and unexpired), or `held`. */
+const stateOf = (rows: ReadonlyArray<{ readonly state: string }>): DeliveryLog.Claim =>
+  rows[0]?.state === "done" ? done : inFlight
+
+/** The end of a `transact` that is not a commit: the transaction rolls back, and this is the answer. */
+class Abandon {
+  constructor(
+    readonly outcome: DeliveryLog.Transacted<never, never> | { readonly _tag: "Ran"; readonly exit: unknown }
+  ) {}
+}
+
+/** The number of rows a statement changed, from the raw result of each driver. */
+const changedRows = (raw: unknown): number => {
+  const result = Array.isArray(raw) ? raw[0] : raw
+  if (typeof result !== "object" || result === null) return 0
+  const r = result as { readonly rowCount?: unknown; readonly changes?: unknown; readonly affectedRows?: unknown }
+  const n = r.rowCount ?? r.changes ?? r.affectedRows
+  return typeof n === "number" ? n : typeof n === "bigint" ? Number(n) : 0
+}
+
+/**
+ * Builds the log over the ambient `SqlClient`, creating its table (`migration`) unless told not to.
+ *
+ * **Claim** (one round trip on PostgreSQL). One statement:
+ * `INSERT ... VALUES (id, 'claimed', token, now + claimTimeout, now) ON CONFLICT (event_id) DO UPDATE SET
+ * <the new claim> WHERE t.expires_at <= now RETURNING ...`, inside a CTE whose other half reads the existing row's
+ * state when the insert took nothing. It is atomic because PostgreSQL's `ON CONFLICT DO UPDATE` either inserts or
+ * locks the conflicting row and evaluates the `WHERE` on its latest committed version: of concurrent claimers of a
+ * new id one inserts and the others conflict; of concurrent claimers of a lapsed claim (or a forgotten done id)
+ * one updates the row, and the others, having waited on its lock, see the fresh claim and take nothing. A claimer
+ * that took nothing answers `Done` only when it read an unexpired `done` row, and `InFlight` otherwise. SQLite:
+ * the same upsert (`RETURNING`; one writer at a time makes it atomic across connections and processes), plus a
+ * read of the state when it took nothing. MySQL: delete the lapsed row, `INSERT IGNORE`, read back the token.
+ *
+ * **Complete**: one multi-row upsert marks the id and every `also` key `done` (one round trip). **Release**: one
+ * `DELETE` of this claim's row, by token.
+ *
+ * **Transact** (`transactional: true`, PostgreSQL): see `TransactionalService`'s `transact`, documented on
+ * `layer`. Retention: `prune`.
  *
  * @example
  * ```ts
@@ -74,124 +306,304 @@ const SWEEP_EVERY = 100
  * @since 0.2.0
  * @category constructors
  */
-export const make = (
+export function make(
+  options: Options & { readonly transactional: true }
+): Effect.Effect<TransactionalService, SqlError | TransactionalUnsupported, SqlClient.SqlClient>
+export function make(
+  options?: Options & { readonly transactional?: false | undefined }
+): Effect.Effect<DeliveryLog.Service, SqlError, SqlClient.SqlClient>
+export function make(
   options?: Options
-): Effect.Effect<DeliveryLog.Service, SqlError.SqlError, SqlClient.SqlClient> =>
-  Effect.gen(function*() {
+): Effect.Effect<DeliveryLog.Service, SqlError | TransactionalUnsupported, SqlClient.SqlClient>
+export function make(
+  options?: Options
+): Effect.Effect<DeliveryLog.Service, SqlError | TransactionalUnsupported, SqlClient.SqlClient> {
+  return Effect.gen(function*() {
     // Without transforms: a client configured to camelCase result names must not rename our columns.
     const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+    const dialect = dialectOf(sql)
+    if (options?.transactional === true && dialect !== "pg") {
+      return yield* new TransactionalUnsupported({ dialect })
+    }
     const tableName = options?.table ?? defaultTable
-    const table = sql(tableName)
-    const index = sql(`${tableName}_expires_at`)
+    const { table } = names(sql, tableName)
     const retention = Duration.toMillis(options?.retention ?? DeliveryLog.defaultRetention)
-    const claimTimeout = Duration.toMillis(options?.claimTimeout ?? DeliveryLog.defaultClaimTimeout)
+    const claimTimeout = Duration.toMillis(options?.claimTimeout ?? defaultClaimTimeout)
+    const keySpace = `${lockSpace(tableName)}:`
 
-    if (options?.createTable !== false) {
-      yield* sql.onDialectOrElse({
-        // MySQL has no CREATE INDEX IF NOT EXISTS: the index goes inside CREATE TABLE there.
-        mysql: () =>
-          sql`CREATE TABLE IF NOT EXISTS ${table} (
-            event_id VARCHAR(255) NOT NULL PRIMARY KEY,
-            state VARCHAR(16) NOT NULL,
-            claim_token VARCHAR(64) NULL,
-            expires_at BIGINT NOT NULL,
-            INDEX ${index} (expires_at)
-          )`,
-        orElse: () =>
-          Effect.zipRight(
-            sql`CREATE TABLE IF NOT EXISTS ${table} (
-              event_id VARCHAR(255) NOT NULL PRIMARY KEY,
-              state VARCHAR(16) NOT NULL,
-              claim_token VARCHAR(64) NULL,
-              expires_at BIGINT NOT NULL
-            )`,
-            sql`CREATE INDEX IF NOT EXISTS ${index} ON ${table} (expires_at)`
+    if (options?.createTable !== false) yield* migration({ table: tableName })
+
+    const claimIn = (eventId: string, token: string, now: number): Effect.Effect<DeliveryLog.Claim, SqlError> => {
+      const expiresAt = now + claimTimeout
+      switch (dialect) {
+        case "pg":
+          return Effect.map(
+            sql<{ readonly state: string }>`WITH won AS (
+              INSERT INTO ${table} AS t (event_id, state, claim_token, expires_at, updated_at)
+              VALUES (${eventId}, 'claimed', ${token}, ${expiresAt}, ${now})
+              ON CONFLICT (event_id) DO UPDATE
+                SET state = 'claimed', claim_token = EXCLUDED.claim_token, expires_at = EXCLUDED.expires_at,
+                    updated_at = EXCLUDED.updated_at
+                WHERE t.expires_at <= EXCLUDED.updated_at
+              RETURNING 1
+            )
+            SELECT 'claimed' AS state FROM won
+            UNION ALL
+            SELECT CASE WHEN state = 'done' AND expires_at > ${now} THEN 'done' ELSE 'held' END AS state
+            FROM ${table} WHERE event_id = ${eventId} AND NOT EXISTS (SELECT 1 FROM won)`,
+            // No row at all: the conflicting row was committed after this statement's snapshot. Someone holds it.
+            (rows) => rows[0]?.state === "claimed" ? claimed(token) : stateOf(rows)
           )
-      })
+        case "mysql":
+          return Effect.gen(function*() {
+            yield* sql`DELETE FROM ${table} WHERE event_id = ${eventId} AND expires_at <= ${now}`
+            yield* sql`INSERT IGNORE INTO ${table} (event_id, state, claim_token, expires_at, updated_at)
+                       VALUES (${eventId}, 'claimed', ${token}, ${expiresAt}, ${now})`
+            const rows = yield* sql<{ readonly state: string; readonly claim_token: string | null }>`
+              SELECT state, claim_token FROM ${table} WHERE event_id = ${eventId}`
+            const row = rows[0]
+            if (row === undefined) return inFlight
+            if (row.state === "done") return done
+            return row.claim_token === token ? claimed(token) : inFlight
+          })
+        default:
+          return Effect.flatMap(
+            sql`INSERT INTO ${table} AS t (event_id, state, claim_token, expires_at, updated_at)
+                VALUES (${eventId}, 'claimed', ${token}, ${expiresAt}, ${now})
+                ON CONFLICT (event_id) DO UPDATE
+                  SET state = 'claimed', claim_token = excluded.claim_token, expires_at = excluded.expires_at,
+                      updated_at = excluded.updated_at
+                  WHERE t.expires_at <= excluded.updated_at
+                RETURNING claim_token`,
+            (won) =>
+              won.length > 0
+                ? Effect.succeed(claimed(token))
+                : Effect.map(
+                  sql<{ readonly state: string }>`
+                    SELECT CASE WHEN state = 'done' AND expires_at > ${now} THEN 'done' ELSE 'held' END AS state
+                    FROM ${table} WHERE event_id = ${eventId}`,
+                  stateOf
+                )
+          )
+      }
     }
 
-    const insertClaim = (eventId: string, token: string, expiresAt: number) =>
-      sql.onDialectOrElse({
-        mysql: () =>
-          sql`INSERT IGNORE INTO ${table} (event_id, state, claim_token, expires_at)
-              VALUES (${eventId}, 'claimed', ${token}, ${expiresAt})`,
-        orElse: () =>
-          sql`INSERT INTO ${table} (event_id, state, claim_token, expires_at)
-              VALUES (${eventId}, 'claimed', ${token}, ${expiresAt})
-              ON CONFLICT (event_id) DO NOTHING`
-      })
-
-    const upsertDone = (eventId: string, expiresAt: number) =>
-      sql.onDialectOrElse({
-        mysql: () =>
-          sql`INSERT INTO ${table} (event_id, state, claim_token, expires_at)
-              VALUES (${eventId}, 'done', NULL, ${expiresAt})
-              ON DUPLICATE KEY UPDATE state = 'done', claim_token = NULL, expires_at = VALUES(expires_at)`,
-        orElse: () =>
-          sql`INSERT INTO ${table} (event_id, state, claim_token, expires_at)
-              VALUES (${eventId}, 'done', NULL, ${expiresAt})
-              ON CONFLICT (event_id) DO UPDATE SET state = 'done', claim_token = NULL, expires_at = ${expiresAt}`
-      })
-
-    const failed = (operation: "claim" | "complete" | "release") => (cause: SqlError.SqlError) =>
-      new DeliveryLog.DeliveryLogError({ operation, message: `the delivery log could not ${operation}`, cause })
-
-    let claims = 0
+    /** Marks every key done: one multi-row upsert. */
+    const upsertDone = (keys: ReadonlyArray<string>, now: number) => {
+      const rows = keys.map((event_id) => ({ event_id, state: "done", expires_at: now + retention, updated_at: now }))
+      return dialect === "mysql"
+        ? sql`INSERT INTO ${table} ${sql.insert(rows)}
+              ON DUPLICATE KEY UPDATE state = 'done', claim_token = NULL, expires_at = VALUES(expires_at),
+                updated_at = VALUES(updated_at)`
+        : sql`INSERT INTO ${table} ${sql.insert(rows)}
+              ON CONFLICT (event_id) DO UPDATE SET state = 'done', claim_token = NULL,
+                expires_at = excluded.expires_at, updated_at = excluded.updated_at`
+    }
 
     const claim = (eventId: string) =>
-      Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        const token = DeliveryLog.makeToken()
-        if (++claims % SWEEP_EVERY === 0) {
-          yield* sql`DELETE FROM ${table} WHERE expires_at <= ${now}`
-        } else {
-          yield* sql`DELETE FROM ${table} WHERE event_id = ${eventId} AND expires_at <= ${now}`
-        }
-        yield* insertClaim(eventId, token, now + claimTimeout)
-        const rows = yield* sql<{ readonly state: string; readonly claim_token: string | null }>`
-          SELECT state, claim_token FROM ${table} WHERE event_id = ${eventId}`
-        const row = rows[0]
-        // No row: it lapsed and was swept between our insert and read (claim timeout ~ 0). Treat as in flight.
-        if (row === undefined) return { _tag: "InFlight" } as const
-        if (row.state === "done") return { _tag: "Done" } as const
-        return row.claim_token === token ? { _tag: "Claimed", token } as const : { _tag: "InFlight" } as const
-      }).pipe(Effect.mapError(failed("claim")))
+      withNow((now) => claimIn(eventId, DeliveryLog.makeToken(), now)).pipe(Effect.mapError(failure("claim")))
 
-    const complete = (eventId: string) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => upsertDone(eventId, now + retention)).pipe(
+    const complete = (eventId: string, _token: string, also?: ReadonlyArray<string>) =>
+      withNow((now) => upsertDone(also === undefined ? [eventId] : distinct([eventId, ...also]), now)).pipe(
         Effect.asVoid,
-        Effect.mapError(failed("complete"))
+        Effect.mapError(failure("complete"))
       )
 
     const release = (eventId: string, token: string) =>
       sql`DELETE FROM ${table} WHERE event_id = ${eventId} AND claim_token = ${token} AND state = 'claimed'`.pipe(
         Effect.asVoid,
-        Effect.mapError(failed("release"))
+        Effect.mapError(failure("release"))
       )
 
-    return { claim, complete, release } satisfies DeliveryLog.Service
+    const transact = <A, E, R>(
+      keys: readonly [string, ...Array<string>],
+      run: Effect.Effect<A, E, R>,
+      also?: ReadonlyArray<string>
+    ): Effect.Effect<DeliveryLog.Transacted<A, E>, DeliveryLog.DeliveryLogError, R> => {
+      // Sorted, so that two deliveries naming the same keys try them in the same order (the locks never wait,
+      // so there is no deadlock either way; the order only spares a spurious InFlight to both).
+      const ids = distinct(keys).sort()
+      // What a success records: the event's own key and the keys it is also known by (not every locked key: some
+      // are locks only, see `DeliveryLog.Service.transact`).
+      const record = distinct([keys[0], ...(also ?? [])])
+      const body = withNow((now) =>
+        Effect.gen(function*() {
+          // One round trip: a non-blocking lock per key, and each key's row. The row is read in the statement's
+          // snapshot, which may predate a holder that committed and let go of the lock while this statement ran;
+          // the final statement below checks again against the latest committed rows.
+          const rows = yield* sql<{ readonly locked: boolean; readonly status: string }>`
+            SELECT pg_try_advisory_xact_lock(hashtextextended(${keySpace}::text || k.event_id, 0)) AS locked,
+              CASE WHEN t.state = 'done' AND t.expires_at > ${now} THEN 'done'
+                   WHEN t.state = 'claimed' AND t.expires_at > ${now} THEN 'held'
+                   ELSE 'free' END AS status
+            FROM unnest(${ids}::text[]) WITH ORDINALITY AS k(event_id, n)
+            LEFT JOIN ${table} AS t ON t.event_id = k.event_id
+            ORDER BY k.n`
+          if (rows.some((row) => row.locked !== true)) return yield* Effect.fail(new Abandon({ _tag: "InFlight" }))
+          if (rows.some((row) => row.status === "done")) {
+            // Done under one of its names: remember it under its own.
+            yield* upsertDone([keys[0]], now)
+            return { _tag: "Done" } as const
+          }
+          // A live claim of the claim/complete protocol (another receiver of a fleet not in this mode).
+          if (rows.some((row) => row.status === "held")) return yield* Effect.fail(new Abandon({ _tag: "InFlight" }))
+          const exit = yield* Effect.exit(run)
+          if (exit._tag === "Failure") return yield* Effect.fail(new Abandon({ _tag: "Ran", exit }))
+          // One round trip: records the event unless one of its keys was done meanwhile by a delivery that
+          // committed after the first statement's snapshot (then this run was a duplicate, and rolling back undoes
+          // its writes). This statement's snapshot is taken now, after every such commit.
+          const late = yield* sql<{ readonly late: number }>`
+            WITH late AS (
+              SELECT 1 FROM ${table} WHERE event_id = ANY(${ids}::text[]) AND state = 'done' AND expires_at > ${now}
+            ), recorded AS (
+              INSERT INTO ${table} AS t (event_id, state, expires_at, updated_at)
+              SELECT k.event_id, 'done', ${now + retention}::bigint, ${now}::bigint
+              FROM unnest(${record}::text[]) AS k(event_id)
+              WHERE NOT EXISTS (SELECT 1 FROM late)
+              ON CONFLICT (event_id) DO UPDATE SET state = 'done', claim_token = NULL,
+                expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at
+              RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM late)::int AS late`
+          if ((late[0]?.late ?? 0) > 0) return yield* Effect.fail(new Abandon({ _tag: "Done" }))
+          return { _tag: "Ran", exit } as const
+        })
+      )
+      return sql.withTransaction(body).pipe(
+        Effect.catchIf(
+          (error): error is Abandon => error instanceof Abandon,
+          (abandon) => Effect.succeed(abandon.outcome as DeliveryLog.Transacted<A, E>)
+        ),
+        Effect.mapError(failure("transact")),
+        // @effect/sql turns a failed COMMIT or ROLLBACK into a defect; it is the log's failure all the same.
+        Effect.catchSomeDefect((defect) =>
+          defect instanceof SqlError ? Option.some(Effect.fail(failure("transact")(defect))) : Option.none()
+        )
+      )
+    }
+
+    return options?.transactional === true
+      ? { claim, complete, release, transact } satisfies TransactionalService
+      : { claim, complete, release } satisfies DeliveryLog.Service
   })
+}
+
+const distinct = (keys: ReadonlyArray<string>): Array<string> => Array.from(new Set(keys))
 
 /**
- * The SQL log as a `DeliveryLog` layer; needs a `SqlClient` layer (`PgClient.layer`, `MysqlClient.layer`,
- * `SqliteClient.layer`, ...).
+ * @since 0.4.0
+ * @category models
+ */
+export interface PruneOptions {
+  /** Remove completed keys at least this old, and claims that lapsed at least this long ago. Default 48 hours. */
+  readonly olderThan?: Duration.DurationInput | undefined
+  /** The table's name. Default `heygen_webhook_deliveries`. */
+  readonly table?: string | undefined
+}
+
+/**
+ * Retention: deletes the keys completed at least `olderThan` ago (their redeliveries are long over: HeyGen
+ * redelivers for 24 hours) and the claims that lapsed at least that long ago (their holders died), in one
+ * statement, and returns how many rows it removed. Live claims and recent completions stay. Keep `olderThan` at
+ * least the redelivery window: a key pruned earlier runs its handler again if the event comes back.
+ *
+ * `layer` runs it every hour (`pruneEvery`); with `make`, or `pruneEvery: false`, schedule it yourself. A claim
+ * does not sweep the table: a lapsed row is taken over in place by the next claim, so correctness never needed a
+ * sweep, and a delete of the whole table's expired rows has no place in a delivery's latency.
  *
  * @example
  * ```ts
  * import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
- * import { SqliteClient } from "@effect/sql-sqlite-node"
- * import { Layer } from "effect"
+ * import { Effect, Schedule } from "effect"
  *
- * // The same with PgClient.layer (@effect/sql-pg) or MysqlClient.layer (@effect/sql-mysql2).
- * const DeliveryLogLive = DeliveryLogSql.layer().pipe(
- *   Layer.provide(SqliteClient.layer({ filename: "deliveries.db" }))
+ * // A retention job of your own (with DeliveryLogSql.layer({ pruneEvery: false }) in the receivers).
+ * const retention = DeliveryLogSql.prune({ olderThan: "48 hours" }).pipe(
+ *   Effect.tap((removed) => Effect.logInfo(`pruned ${removed} deliveries`)),
+ *   Effect.repeat(Schedule.spaced("1 hour"))
  * )
+ * ```
+ *
+ * @since 0.4.0
+ * @category retention
+ */
+export const prune = (
+  options?: PruneOptions
+): Effect.Effect<number, DeliveryLog.DeliveryLogError, SqlClient.SqlClient> =>
+  Effect.flatMap(SqlClient.SqlClient, (client) => {
+    const sql = client.withoutTransforms()
+    const { table } = names(sql, options?.table ?? defaultTable)
+    const olderThan = Duration.toMillis(options?.olderThan ?? DeliveryLog.defaultRetention)
+    return withNow((now) => {
+      const cut = now - olderThan
+      // A claim's expires_at is after its updated_at, so `updated_at <= cut` holds for both kinds (the index).
+      return sql`DELETE FROM ${table} WHERE updated_at <= ${cut} AND (state = 'done' OR expires_at <= ${cut})`.raw
+    }).pipe(Effect.map(changedRows), Effect.mapError(failure("prune")))
+  })
+
+/**
+ * The SQL log as a `DeliveryLog` layer; needs a `SqlClient` layer (`PgClient.layer`, `SqliteClient.layer`,
+ * `MysqlClient.layer`, ...). Unless `pruneEvery: false`, it runs `prune` (with `olderThan` = the retention) now
+ * and every hour in the background, logging a failure as a warning.
+ *
+ * With `transactional: true` (PostgreSQL) the log has `transact(keys, run, also)`: in one transaction it takes
+ * `pg_try_advisory_xact_lock` on a 64-bit hash of each key (sorted) and reads the keys' rows (one statement); a
+ * key locked elsewhere or under a live claim answers `InFlight`, a key done answers `Done` (the first key is then
+ * recorded done). Otherwise `run` runs inside the transaction: the handler's own `SqlClient` queries join it
+ * (`withTransaction` puts the connection in the fiber's context, where every `SqlClient` looks first), and on
+ * success the first key and the `also` keys are upserted `done` (unless a key was done meanwhile: then `Done`, and
+ * the run's writes roll back) and the transaction commits; on failure it rolls back and the answer is `Ran` with
+ * the failure. If the process dies at any point its connection closes, PostgreSQL rolls back and
+ * releases the locks, and the redelivery runs the handler at once: no claim timeout is involved. Round trips:
+ * `BEGIN`, lock-and-read, the handler's own, record, `COMMIT` (4 + the handler's); 3 for `InFlight`. (The
+ * claim/complete protocol costs 2: claim, complete; 1 for a duplicate.) Each running `transact` holds one
+ * connection of the pool: size it for the deliveries you handle at once. Run every receiver of a fleet in the
+ * same mode, and `transact` outside any transaction of your own: inside one it would join it (a savepoint, and
+ * that session's locks, which are no longer exclusive).
+ *
+ * @example
+ * ```ts
+ * import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
+ * import { SqlClient } from "@effect/sql"
+ * import { PgClient } from "@effect/sql-pg"
+ * import { Config, Effect, Layer } from "effect"
+ *
+ * const Database = PgClient.layerConfig({ url: Config.redacted("DATABASE_URL") })
+ * const DeliveryLogLive = DeliveryLogSql.layer({ transactional: true }).pipe(Layer.provide(Database))
+ *
+ * // Outside a receiver: the insert happens once per event, whatever happens to the process.
+ * const handle = (eventId: string, videoId: string) =>
+ *   Effect.gen(function*() {
+ *     const log = yield* DeliveryLogSql.make({ transactional: true, createTable: false })
+ *     const sql = yield* SqlClient.SqlClient
+ *     return yield* log.transact([eventId], sql`INSERT INTO videos_ready (video_id) VALUES (${videoId})`)
+ *   })
  * ```
  *
  * @since 0.2.0
  * @category layers
  */
-export const layer = (
+export function layer(
+  options?: Options & { readonly transactional?: false | undefined }
+): Layer.Layer<DeliveryLog.DeliveryLog, SqlError, SqlClient.SqlClient>
+export function layer(
   options?: Options
-): Layer.Layer<DeliveryLog.DeliveryLog, SqlError.SqlError, SqlClient.SqlClient> =>
-  Layer.effect(DeliveryLog.DeliveryLog, make(options))
+): Layer.Layer<DeliveryLog.DeliveryLog, SqlError | TransactionalUnsupported, SqlClient.SqlClient>
+export function layer(
+  options?: Options
+): Layer.Layer<DeliveryLog.DeliveryLog, SqlError | TransactionalUnsupported, SqlClient.SqlClient> {
+  return Layer.scoped(
+    DeliveryLog.DeliveryLog,
+    Effect.gen(function*() {
+      const service = yield* make(options)
+      const every = options?.pruneEvery ?? defaultPruneEvery
+      if (every !== false) {
+        yield* prune({ table: options?.table, olderThan: options?.retention ?? DeliveryLog.defaultRetention }).pipe(
+          Effect.catchAll((error) => Effect.logWarning("DeliveryLogSql: prune failed", error.message)),
+          Effect.repeat(Schedule.spaced(every)),
+          Effect.forkScoped
+        )
+      }
+      return service
+    })
+  )
+}

@@ -12,6 +12,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { inspect } from "node:util"
+import { scrubConnection } from "../src/internal/scrub.js"
 import { makeFake, respond, runToEnd, validRequest } from "./fixtures.js"
 
 const routes: ReadonlyArray<
@@ -83,4 +84,25 @@ describe("server strings are scrubbed on every route", () => {
       }),
     { timeout: 120_000, fastCheck: { numRuns: 200 } }
   )
+})
+
+describe("connection passwords in database errors (the SQL delivery log)", () => {
+  it("are removed from URLs and password settings, whatever the password, and nothing else is", () => {
+    const password = FastCheck.stringMatching(/^[A-Za-z0-9!#$%*+,;=~_.-]{1,24}$/)
+    FastCheck.assert(
+      FastCheck.property(password, (secret) => {
+        const text = `connect to postgres://app:${secret}@db.internal:5432/hooks failed; ` +
+          `host=db user=app password=${secret} sslmode=require; PASSWORD: '${secret}'`
+        const clean = scrubConnection(text)
+        expect(clean).not.toContain(`:${secret}@`)
+        expect(clean).not.toContain(`password=${secret}`)
+        expect(clean).not.toContain(`'${secret}'`)
+        expect(clean).toContain("postgres://app:<redacted>@db.internal:5432/hooks")
+        expect(clean).toContain("host=db user=app password=<redacted> sslmode=require")
+      })
+    )
+    expect(scrubConnection("relation \"hooks\" does not exist (42P01)")).toBe(
+      "relation \"hooks\" does not exist (42P01)"
+    )
+  })
 })

@@ -26,3 +26,15 @@ export const excerpt = (text: string, credential: string, max = 200): string => 
   const clean = scrub(text, credential)
   return clean.length <= max ? clean : `${clean.slice(0, max)}…`
 }
+
+// A password in a connection URL's user info (`postgres://user:password@host`), or given as `password=...`.
+const urlPassword = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]*@/gi
+// A setting's value ends where libpq's does (whitespace), or at the next parameter of a URL's query (`&`).
+const passwordSetting = /\b(password\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&]+)/gi
+
+/**
+ * Removes connection passwords (in URLs and `password=` settings) and signing secrets from a database error's
+ * text, so that an error of the delivery log can be logged or printed.
+ */
+export const scrubConnection = (text: string): string =>
+  scrub(text, "").replace(urlPassword, `$1${placeholder}@`).replace(passwordSetting, `$1${placeholder}`)

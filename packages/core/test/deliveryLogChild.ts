@@ -1,0 +1,105 @@
+/**
+ * One receiver process of the multi-process delivery log tests (DeliveryLogProcesses.test.ts): its own pool or
+ * SQLite connection, started by the test with `node --import tsx`, told what to do by one JSON argument.
+ *
+ * It builds its log, prints `ready`, waits for a line `go` on stdin (so that every process acts at the same
+ * moment), acts, prints one JSON line with what it saw, and exits; or, for the kill tests, prints where it is and
+ * waits to be killed.
+ */
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as readline from "node:readline"
+import * as DeliveryLogSql from "../src/DeliveryLogSql.js"
+
+export type Command =
+  | {
+    /** Claims each event `perEvent` times at once, after the go. */
+    readonly _tag: "claim"
+    readonly database: Database
+    readonly events: ReadonlyArray<string>
+    readonly perEvent: number
+  }
+  | {
+    /** transact(eventId): its run inserts into `handled`, then says `inside` and waits to be killed. */
+    readonly _tag: "killInside"
+    readonly database: Database
+    readonly eventId: string
+  }
+  | {
+    /** transact(eventId) with the insert; once it has returned (committed), says so and waits to be killed. */
+    readonly _tag: "killAfterCommit"
+    readonly database: Database
+    readonly eventId: string
+  }
+
+export type Database =
+  | { readonly _tag: "pg"; readonly url: string }
+  | { readonly _tag: "sqlite"; readonly file: string }
+
+const command = JSON.parse(process.argv[2] ?? "{}") as Command
+
+const database = (db: Database): Layer.Layer<SqlClient.SqlClient, unknown> =>
+  db._tag === "pg"
+    // Named after this process, so that the test can see when the server has noticed its death.
+    ? PgClient.layer({ url: Redacted.make(db.url), maxConnections: 16, applicationName: `child-${process.pid}` })
+    : SqliteClient.layer({ filename: db.file })
+
+const say = (line: string) => Effect.sync(() => process.stdout.write(`${line}\n`))
+
+const go = Effect.async<void>((resume) => {
+  const lines = readline.createInterface({ input: process.stdin })
+  lines.on("line", (line) => {
+    if (line.trim() === "go") {
+      lines.close()
+      resume(Effect.void)
+    }
+  })
+})
+
+const forever = Effect.never
+
+const program = Effect.gen(function*() {
+  switch (command._tag) {
+    case "claim": {
+      const log = yield* DeliveryLogSql.make({ createTable: false })
+      yield* say("ready")
+      yield* go
+      const seen = yield* Effect.forEach(
+        command.events,
+        (eventId) =>
+          Effect.all(Array.from({ length: command.perEvent }, () => log.claim(eventId)), { concurrency: "unbounded" })
+            .pipe(Effect.map((claims) => [eventId, claims.map((claim) => claim._tag)] as const)),
+        { concurrency: "unbounded" }
+      )
+      yield* say(JSON.stringify(Object.fromEntries(seen)))
+      return
+    }
+    case "killInside":
+    case "killAfterCommit": {
+      const log = yield* DeliveryLogSql.make({ transactional: true, createTable: false })
+      const sql = yield* SqlClient.SqlClient
+      yield* say("ready")
+      yield* go
+      const insert = sql`INSERT INTO handled (event_id) VALUES (${command.eventId})`
+      if (command._tag === "killInside") {
+        yield* log.transact([command.eventId], Effect.zipRight(insert, Effect.zipRight(say("inside"), forever)))
+        return
+      }
+      const outcome = yield* log.transact([command.eventId], insert)
+      yield* say(`committed ${outcome._tag}`)
+      return yield* forever
+    }
+  }
+})
+
+Effect.runFork(
+  program.pipe(
+    Effect.provide(database(command.database)),
+    Effect.catchAllCause((cause) => say(`error ${JSON.stringify(String(cause))}`)),
+    Effect.ensuring(Effect.sync(() => process.exit(0)))
+  )
+)
