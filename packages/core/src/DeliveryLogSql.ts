@@ -441,8 +441,8 @@ export function make(
             ORDER BY k.n`
           if (rows.some((row) => row.locked !== true)) return yield* Effect.fail(new Abandon({ _tag: "InFlight" }))
           if (rows.some((row) => row.status === "done")) {
-            // Done under one of its names: remember it under its own.
-            yield* upsertDone([keys[0]], now)
+            // Done under one of its names: remember it under its own (unless that is the name it is done under).
+            if (rows[ids.indexOf(keys[0])]?.status !== "done") yield* upsertDone([keys[0]], now)
             return { _tag: "Done" } as const
           }
           // A live claim of the claim/complete protocol (another receiver of a fleet not in this mode).
