@@ -1,7 +1,9 @@
 /**
- * Receiver processes for the multi-process delivery log tests: deliveryLogChild.ts bundled once per test file from
- * the sources (esbuild, about 1 s; a child then starts in about 0.3 s, where `node --import tsx` takes 2.5 s),
- * started with one JSON command, and every one of them killed when the file ends.
+ * Child processes for the multi-process tests: a child script (deliveryLogChild.ts, receiverChild.ts) bundled once
+ * per test file from the sources (esbuild, about 1 s; a child then starts in about 0.3 s, where `node --import tsx`
+ * takes 2.5 s), started with one JSON command, and every one of them killed when the file ends: by `cleanUp`
+ * (afterAll), by this process's exit hook, and, should this process die without either, by the child itself, which
+ * exits when its stdin (a pipe from this process) closes.
  */
 import * as esbuild from "esbuild"
 import { type ChildProcess, spawn } from "node:child_process"
@@ -16,15 +18,18 @@ import type { Command } from "./deliveryLogChild.js"
 const here = path.dirname(fileURLToPath(import.meta.url))
 const bundles = new Set<string>()
 
-/** Bundles the child; returns the bundle's path. better-sqlite3 stays outside (it loads its native addon). */
-export const buildChild = async (): Promise<string> => {
+/**
+ * Bundles a child script of this folder (default deliveryLogChild.ts); returns the bundle's path. better-sqlite3
+ * stays outside (it loads its native addon).
+ */
+export const buildChild = async (entry = "deliveryLogChild.ts"): Promise<string> => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "delivery-log-child-"))
   bundles.add(dir)
   const outfile = path.join(dir, "child.cjs")
   const fromSqlite = createRequire(createRequire(import.meta.url).resolve("@effect/sql-sqlite-node/package.json"))
   const betterSqlite = fromSqlite.resolve("better-sqlite3")
   await esbuild.build({
-    entryPoints: [path.join(here, "deliveryLogChild.ts")],
+    entryPoints: [path.join(here, entry)],
     bundle: true,
     platform: "node",
     format: "cjs",
@@ -54,8 +59,13 @@ export interface Child {
 
 const running = new Set<ChildProcess>()
 
-/** Starts the bundled child with `command`. */
-export const startChild = (bundle: string, command: Command): Child => {
+// However the test process ends normally (a failed test, an uncaught error), no child outlives it.
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL")
+})
+
+/** Starts the bundled child with `command` (its JSON is the child's one argument). */
+export const startChild = <C = Command>(bundle: string, command: C): Child => {
   const child = spawn(process.execPath, [bundle, JSON.stringify(command)], { stdio: ["pipe", "pipe", "pipe"] })
   running.add(child)
   const seen: Array<string> = []

@@ -50,11 +50,14 @@ const database = (db: Database): Layer.Layer<SqlClient.SqlClient, unknown> =>
 
 const say = (line: string) => Effect.sync(() => process.stdout.write(`${line}\n`))
 
+// stdin is a pipe from the test process: when it closes (that process ended, in whatever way), this one ends too.
+process.stdin.on("end", () => process.exit(0))
+
 const go = Effect.async<void>((resume) => {
-  const lines = readline.createInterface({ input: process.stdin })
-  lines.on("line", (line) => {
-    if (line.trim() === "go") {
-      lines.close()
+  let gone = false
+  readline.createInterface({ input: process.stdin }).on("line", (line) => {
+    if (!gone && line.trim() === "go") {
+      gone = true
       resume(Effect.void)
     }
   })
