@@ -28,6 +28,7 @@
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -35,6 +36,7 @@ import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as DeliveryLog from "./DeliveryLog.js"
+import * as Batch from "./internal/batch.js"
 import { withNow } from "./internal/now.js"
 import { scrubConnection } from "./internal/scrub.js"
 
@@ -274,18 +276,23 @@ const changedRows = (raw: unknown): number => {
  * Builds the log over the ambient `SqlClient`, creating its table (`migration`) unless told not to.
  *
  * **Claim** (one round trip on PostgreSQL). One statement:
- * `INSERT ... VALUES (id, 'claimed', token, now + claimTimeout, now) ON CONFLICT (event_id) DO UPDATE SET
- * <the new claim> WHERE t.expires_at <= now RETURNING ...`, inside a CTE whose other half reads the existing row's
- * state when the insert took nothing. It is atomic because PostgreSQL's `ON CONFLICT DO UPDATE` either inserts or
+ * `INSERT ... SELECT <each key, 'claimed', its token, now + claimTimeout, now> ON CONFLICT (event_id) DO UPDATE SET
+ * <the new claim> WHERE t.expires_at <= now RETURNING event_id`, inside a CTE whose other half reads the state of
+ * each key the insert took nothing for. It is atomic because PostgreSQL's `ON CONFLICT DO UPDATE` either inserts or
  * locks the conflicting row and evaluates the `WHERE` on its latest committed version: of concurrent claimers of a
  * new id one inserts and the others conflict; of concurrent claimers of a lapsed claim (or a forgotten done id)
  * one updates the row, and the others, having waited on its lock, see the fresh claim and take nothing. A claimer
- * that took nothing answers `Done` only when it read an unexpired `done` row, and `InFlight` otherwise. SQLite:
- * the same upsert (`RETURNING`; one writer at a time makes it atomic across connections and processes), plus a
- * read of the state when it took nothing. MySQL: delete the lapsed row, `INSERT IGNORE`, read back the token.
+ * that took nothing answers `Done` only when it read an unexpired `done` row, and `InFlight` otherwise. The
+ * statement takes a set of keys: the claims of concurrent deliveries are sent together (while two claim statements
+ * are in flight, every claim asked meanwhile waits for the next one, which carries them all; a claim alone goes at
+ * once), so under load one round trip serves many deliveries. Its keys are sorted, so two such statements take the
+ * rows they share in the same order and never deadlock. SQLite: the same upsert for one key (`RETURNING`; one
+ * writer at a time makes it atomic across connections and processes), plus a read of the state when it took
+ * nothing. MySQL: delete the lapsed row, `INSERT IGNORE`, read back the token.
  *
- * **Complete**: one multi-row upsert marks the id and every `also` key `done` (one round trip). **Release**: one
- * `DELETE` of this claim's row, by token.
+ * **Complete**: one multi-row upsert marks the id and every `also` key `done` (one round trip; on PostgreSQL the
+ * completions of concurrent deliveries share it, as claims do). **Release**: one `DELETE` of this claim's row, by
+ * token.
  *
  * **Transact** (`transactional: true`, PostgreSQL): see `TransactionalService`'s `transact`, documented on
  * `layer`. Retention: `prune`.
@@ -333,27 +340,10 @@ export function make(
 
     if (options?.createTable !== false) yield* migration({ table: tableName })
 
+    /** A claim of one key, on MySQL and SQLite (PostgreSQL: `writeAllPg`). */
     const claimIn = (eventId: string, token: string, now: number): Effect.Effect<DeliveryLog.Claim, SqlError> => {
       const expiresAt = now + claimTimeout
       switch (dialect) {
-        case "pg":
-          return Effect.map(
-            sql<{ readonly state: string }>`WITH won AS (
-              INSERT INTO ${table} AS t (event_id, state, claim_token, expires_at, updated_at)
-              VALUES (${eventId}, 'claimed', ${token}, ${expiresAt}, ${now})
-              ON CONFLICT (event_id) DO UPDATE
-                SET state = 'claimed', claim_token = EXCLUDED.claim_token, expires_at = EXCLUDED.expires_at,
-                    updated_at = EXCLUDED.updated_at
-                WHERE t.expires_at <= EXCLUDED.updated_at
-              RETURNING 1
-            )
-            SELECT 'claimed' AS state FROM won
-            UNION ALL
-            SELECT CASE WHEN state = 'done' AND expires_at > ${now} THEN 'done' ELSE 'held' END AS state
-            FROM ${table} WHERE event_id = ${eventId} AND NOT EXISTS (SELECT 1 FROM won)`,
-            // No row at all: the conflicting row was committed after this statement's snapshot. Someone holds it.
-            (rows) => rows[0]?.state === "claimed" ? claimed(token) : stateOf(rows)
-          )
         case "mysql":
           return Effect.gen(function*() {
             yield* sql`DELETE FROM ${table} WHERE event_id = ${eventId} AND expires_at <= ${now}`
@@ -400,14 +390,96 @@ export function make(
                 expires_at = excluded.expires_at, updated_at = excluded.updated_at`
     }
 
-    const claim = (eventId: string) =>
-      withNow((now) => claimIn(eventId, DeliveryLog.makeToken(), now)).pipe(Effect.mapError(failure("claim")))
-
-    const complete = (eventId: string, _token: string, also?: ReadonlyArray<string>) =>
-      withNow((now) => upsertDone(also === undefined ? [eventId] : distinct([eventId, ...also]), now)).pipe(
-        Effect.asVoid,
-        Effect.mapError(failure("complete"))
+    /**
+     * PostgreSQL: the claims and the completions of several deliveries in one statement (a batch, see below), each
+     * answered as it would be alone. One `INSERT ... ON CONFLICT DO UPDATE` writes every key: a completed key becomes
+     * `done` whatever its row held; a claimed key becomes `claimed` with its token if it has no row or its row
+     * lapsed (the `WHERE`, evaluated on the row's latest committed version). The keys go in sorted order, so
+     * statements running at once take the rows they share in the same order and cannot deadlock. Within a batch, a key
+     * completed is done for the claims of it too (they answer `Done`: its holder succeeded), and a key claimed twice is
+     * taken by its first claim (the later ones see it held or done, as they would one after the other).
+     */
+    const writeAllPg = (
+      operations: ReadonlyArray<Operation>,
+      now: number
+    ): Effect.Effect<Array<DeliveryLog.Claim | undefined>, SqlError> => {
+      // What each key becomes: done (null) when any operation completes it, else claimed with its first claim's token.
+      const rows = new Map<string, string | null>()
+      for (const operation of operations) {
+        if (operation._tag === "complete") { for (const key of operation.keys) rows.set(key, null) }
+      }
+      for (const operation of operations) {
+        if (operation._tag === "claim" && !rows.has(operation.eventId)) rows.set(operation.eventId, operation.token)
+      }
+      const keys = Array.from(rows.keys()).sort()
+      const tokens = keys.map((key) => rows.get(key) ?? null)
+      return Effect.map(
+        sql<{ readonly event_id: string; readonly state: string }>`WITH input AS (
+            SELECT * FROM unnest(${keys}::text[], ${tokens}::text[]) WITH ORDINALITY AS i(event_id, claim_token, n)
+          ), won AS (
+            INSERT INTO ${table} AS t (event_id, state, claim_token, expires_at, updated_at)
+            SELECT event_id, CASE WHEN claim_token IS NULL THEN 'done' ELSE 'claimed' END, claim_token,
+              CASE WHEN claim_token IS NULL THEN ${now + retention}::bigint ELSE ${now + claimTimeout}::bigint END,
+              ${now}::bigint
+            FROM input ORDER BY n
+            ON CONFLICT (event_id) DO UPDATE
+              SET state = EXCLUDED.state, claim_token = EXCLUDED.claim_token, expires_at = EXCLUDED.expires_at,
+                  updated_at = EXCLUDED.updated_at
+              WHERE EXCLUDED.state = 'done' OR t.expires_at <= EXCLUDED.updated_at
+            RETURNING t.event_id
+          )
+          SELECT i.event_id,
+            CASE WHEN w.event_id IS NOT NULL THEN 'claimed'
+                 WHEN d.state = 'done' AND d.expires_at > ${now}::bigint THEN 'done'
+                 ELSE 'held' END AS state
+          FROM input i
+          LEFT JOIN won w ON w.event_id = i.event_id
+          LEFT JOIN ${table} d ON d.event_id = i.event_id
+          WHERE i.claim_token IS NOT NULL`,
+        (result) => {
+          // A claimed key that was not taken and has no row in this statement's snapshot: its row was committed
+          // after the snapshot. Someone holds it (`held`, the CASE's last branch).
+          const states = new Map(result.map((row) => [row.event_id, row.state]))
+          return operations.map((operation) => {
+            if (operation._tag === "complete") return undefined
+            const token = rows.get(operation.eventId)
+            if (token === null) return done
+            const state = states.get(operation.eventId)
+            if (state === "claimed") return token === operation.token ? claimed(operation.token) : inFlight
+            return state === "done" ? done : inFlight
+          })
+        }
       )
+    }
+
+    // PostgreSQL: the claims and completions of concurrent deliveries share statements (`internal/batch.ts`). An
+    // operation asked while a statement is in flight goes with every other one asked meanwhile, in the next
+    // statement; one alone still costs one round trip, and none waits for a timer. Not inside a transaction of the
+    // caller's: there the statement must run on that transaction's connection, so it runs alone.
+    const batch = Batch.make({
+      run: (operations: ReadonlyArray<Operation>) => withNow((now) => writeAllPg(operations, now)),
+      parallel: batchesInFlight,
+      max: batchMax
+    })
+    const writePg = (operation: Operation) =>
+      Effect.withFiberRuntime<DeliveryLog.Claim | undefined, SqlError>((fiber) =>
+        inTransaction(fiber.currentContext)
+          ? withNow((now) => Effect.map(writeAllPg([operation], now), (outcomes) => outcomes[0]))
+          : batch(operation)
+      )
+
+    const claim = (eventId: string) =>
+      (dialect === "pg"
+        ? Effect.map(writePg({ _tag: "claim", eventId, token: DeliveryLog.makeToken() }), (outcome) => outcome!)
+        : withNow((now) => claimIn(eventId, DeliveryLog.makeToken(), now))).pipe(Effect.mapError(failure("claim")))
+
+    const complete = (eventId: string, _token: string, also?: ReadonlyArray<string>) => {
+      const keys = also === undefined ? [eventId] : distinct([eventId, ...also])
+      const write: Effect.Effect<unknown, SqlError> = dialect === "pg"
+        ? writePg({ _tag: "complete", keys })
+        : withNow((now) => upsertDone(keys, now))
+      return write.pipe(Effect.asVoid, Effect.mapError(failure("complete")))
+    }
 
     const release = (eventId: string, token: string) =>
       sql`DELETE FROM ${table} WHERE event_id = ${eventId} AND claim_token = ${token} AND state = 'claimed'`.pipe(
@@ -490,6 +562,20 @@ export function make(
 
 const distinct = (keys: ReadonlyArray<string>): Array<string> => Array.from(new Set(keys))
 
+/** One write of a batch (PostgreSQL): a claim of one key, or the completion of an event's keys. */
+type Operation =
+  | { readonly _tag: "claim"; readonly eventId: string; readonly token: string }
+  | { readonly _tag: "complete"; readonly keys: ReadonlyArray<string> }
+
+/** Statements of claims and completions in flight at once, per log (PostgreSQL). */
+const batchesInFlight = 1
+/** The most operations one statement carries (PostgreSQL). */
+const batchMax = 256
+
+/** Whether the fiber runs inside a transaction of `@effect/sql` (its statements then go to its connection). */
+const inTransaction = (context: Context.Context<never>): boolean =>
+  Option.isSome(Context.getOption(context, SqlClient.TransactionConnection))
+
 /**
  * @since 0.4.0
  * @category models
@@ -555,7 +641,8 @@ export const prune = (
  * the failure. If the process dies at any point its connection closes, PostgreSQL rolls back and
  * releases the locks, and the redelivery runs the handler at once: no claim timeout is involved. Round trips:
  * `BEGIN`, lock-and-read, the handler's own, record, `COMMIT` (4 + the handler's); 3 for `InFlight`. (The
- * claim/complete protocol costs 2: claim, complete; 1 for a duplicate.) Each running `transact` holds one
+ * claim/complete protocol costs 2: claim, complete; 1 for a duplicate; and there concurrent deliveries share
+ * statements, where each transaction is a delivery's own.) Each running `transact` holds one
  * connection of the pool: size it for the deliveries you handle at once. Run every receiver of a fleet in the
  * same mode, and `transact` outside any transaction of your own: inside one it would join it (a savepoint, and
  * that session's locks, which are no longer exclusive).

@@ -403,6 +403,114 @@ describe("round trips to PostgreSQL per delivery", () => {
       return [result, counter.queries() - before] as const
     })
 
+  it.live(
+    "concurrent deliveries share statements: 32 claims at once take at most 3, their 32 completions as few; each event is Claimed once",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const counter = yield* countingClient
+        const log = yield* logOn(counter.sql, { pruneEvery: false })
+        const ids = Array.from({ length: 32 }, (_, i) => `batch_${i}`)
+        const [claims, claimTrips] = yield* measure(
+          counter,
+          Effect.all(ids.map((id) => log.claim(id)), { concurrency: "unbounded" })
+        )
+        expect(claims.map((claim) => claim._tag)).toEqual(ids.map(() => "Claimed"))
+        const [, completeTrips] = yield* measure(
+          counter,
+          Effect.all(
+            ids.map((id, i) => log.complete(id, (claims[i] as { readonly token: string }).token)),
+            { concurrency: "unbounded" }
+          )
+        )
+        expect({ claimTrips: claimTrips <= 3, completeTrips: completeTrips <= 3 }).toEqual({
+          claimTrips: true,
+          completeTrips: true
+        })
+        for (const id of ids) expect(yield* stateOf(id)).toBe("done")
+      }))
+  )
+
+  it.live("a claim sent in the same statement as the completion of its key answers Done; a key claimed twice in one, once", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const counter = yield* countingClient
+      const log = yield* logOn(counter.sql, { pruneEvery: false })
+      const first = yield* log.claim("same_stmt")
+      if (first._tag !== "Claimed") throw new Error(first._tag)
+      const [outcomes, trips] = yield* measure(
+        counter,
+        Effect.gen(function*() {
+          // In flight while the others are asked: they go together in the next statement.
+          const ahead = yield* Effect.fork(log.claim("same_stmt_ahead"))
+          const rest = yield* Effect.all([
+            log.complete("same_stmt", first.token),
+            log.claim("same_stmt"),
+            log.claim("same_stmt_twice"),
+            log.claim("same_stmt_twice")
+          ], { concurrency: "unbounded" })
+          return [yield* Fiber.join(ahead), ...rest.slice(1)] as const
+        })
+      )
+      expect(trips).toBe(2)
+      expect(tags(outcomes as ReadonlyArray<DeliveryLog.Claim>)).toEqual(["Claimed", "Done", "Claimed", "InFlight"])
+      expect(yield* stateOf("same_stmt")).toBe("done")
+    })))
+
+  it.live(
+    "inside a transaction of the caller's, claim and complete run on its connection, rolled back with it; others' claims asked at the same moment do not",
+    () =>
+      Effect.gen(function*() {
+        const log = yield* logOn(shared)
+        const go = yield* Deferred.make<void>()
+        // Outside the transaction: claims asked at the moment the transaction's own are, so that a batch could mix them.
+        const outside = yield* Effect.fork(
+          Effect.zipRight(
+            Deferred.await(go),
+            Effect.all([log.claim("tx_outside_1"), log.claim("tx_outside_2")], { concurrency: "unbounded" })
+          )
+        )
+        const rolledBack = yield* Effect.exit(
+          shared.withTransaction(
+            Effect.gen(function*() {
+              yield* Deferred.succeed(go, undefined)
+              const [claim] = yield* Effect.all([log.claim("tx_inner_claim"), log.claim("tx_inner_other")], {
+                concurrency: "unbounded"
+              })
+              yield* log.complete("tx_inner_done", claim._tag === "Claimed" ? claim.token : "")
+              return yield* Effect.fail("roll back" as const)
+            })
+          )
+        )
+        expect(Exit.isFailure(rolledBack)).toBe(true)
+        expect(tags(yield* Fiber.join(outside))).toEqual(["Claimed", "Claimed"])
+        const states = yield* Effect.forEach(
+          ["tx_inner_claim", "tx_inner_other", "tx_inner_done", "tx_outside_1", "tx_outside_2"],
+          (id) => stateOf(id)
+        )
+        expect(states).toEqual([undefined, undefined, undefined, "claimed", "claimed"])
+      })
+  )
+
+  it.live(
+    "two receivers writing the same 100 keys at once, one in order and one in reverse, 30 times: no deadlock, no failure",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const [one, two] = yield* pools(2, 2)
+        const [a, b] = [yield* logOn(one!), yield* logOn(two!)]
+        for (let round = 0; round < 30; round++) {
+          const keys = Array.from({ length: 100 }, (_, i) => `order_${round}_${String(i).padStart(3, "0")}`)
+          const failures = yield* Effect.all(
+            [
+              ...keys.map((key) => Effect.either(a.complete(key, "t"))),
+              ...[...keys].reverse().map((key) => Effect.either(b.claim(key)))
+            ],
+            { concurrency: "unbounded" }
+          ).pipe(Effect.map((results) => results.flatMap((r) => r._tag === "Left" ? [reason(r.left)] : [])))
+          expect(failures).toEqual([])
+        }
+      })),
+    30_000
+  )
+
   it.live("claim/complete: claim 1, complete 1, a duplicate's claim 1; transact: 4 and the handler's, InFlight 3", () =>
     Effect.scoped(Effect.gen(function*() {
       const counter = yield* countingClient

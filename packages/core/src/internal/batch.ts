@@ -1,0 +1,75 @@
+/**
+ * Requests of concurrent fibers, grouped into batches as they come: the first request goes at once, alone; requests
+ * made while `parallel` batches are in flight wait, and all of them go together in the next batch. Nothing waits for a
+ * timer, so one request alone costs what it did unbatched; under load, one statement serves many requests.
+ *
+ * The SQL delivery log on PostgreSQL claims and completes events this way (`DeliveryLogSql`): a receiver with 32
+ * deliveries in flight otherwise pays two round trips per delivery, and on a loaded host each round trip's system calls
+ * and PostgreSQL's parse and plan of each statement cost more than the rest of the delivery (see bench/README.md).
+ */
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+
+interface Pending<I, O, E> {
+  readonly item: I
+  readonly deferred: Deferred.Deferred<O, E>
+}
+
+/**
+ * `run` gets the items of a batch in the order they were asked for and answers one output per item, in that order.
+ * A batch that fails (or dies) fails every request in it. Batches run in daemon fibers, so a request whose fiber is
+ * interrupted neither stops the others of its batch nor leaves them waiting. They inherit the fiber references of the
+ * request that started them (its `Clock`, its logger); callers must not batch requests that need their own fiber's
+ * context (a transaction's connection, say).
+ *
+ * @internal
+ */
+export const make = <I, O, E>(options: {
+  readonly run: (items: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<O>, E>
+  /** Batches in flight at once. */
+  readonly parallel: number
+  /** The most items in one batch. */
+  readonly max: number
+}): (item: I) => Effect.Effect<O, E> => {
+  const queue: Array<Pending<I, O, E>> = []
+  let running = 0
+
+  const settle = (batch: ReadonlyArray<Pending<I, O, E>>, exit: Exit.Exit<ReadonlyArray<O>, E>) =>
+    Effect.sync(() => {
+      for (let i = 0; i < batch.length; i++) {
+        const { deferred } = batch[i]!
+        if (Exit.isFailure(exit)) Deferred.unsafeDone(deferred, Exit.failCause(exit.cause))
+        else {
+          const output = exit.value[i]
+          Deferred.unsafeDone(
+            deferred,
+            output === undefined && i >= exit.value.length
+              ? Exit.die(new Error(`a batch of ${batch.length} answered ${exit.value.length} outputs`))
+              : Exit.succeed(output as O)
+          )
+        }
+      }
+    })
+
+  // Runs batches until nothing is waiting, then gives up its place.
+  const drain: Effect.Effect<void> = Effect.suspend(() => {
+    if (queue.length === 0) {
+      running--
+      return Effect.void
+    }
+    const batch = queue.splice(0, options.max)
+    return Effect.flatMap(
+      Effect.exit(Effect.suspend(() => options.run(batch.map((pending) => pending.item)))),
+      (exit) => Effect.zipRight(settle(batch, exit), drain)
+    )
+  })
+
+  return (item) =>
+    Effect.flatMap(Deferred.make<O, E>(), (deferred) => {
+      queue.push({ item, deferred })
+      if (running >= options.parallel) return Deferred.await(deferred)
+      running++
+      return Effect.zipRight(Effect.forkDaemon(drain), Deferred.await(deferred))
+    })
+}
