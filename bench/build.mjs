@@ -9,5 +9,16 @@ await esbuild.build({
   format: "esm",
   target: "node20",
   packages: "external",
-  logLevel: "warning"
+  logLevel: "warning",
+  plugins: [{
+    // The PostgreSQL starter stays a file of its own: it runs itself as its cluster's reaper
+    // (`node scripts/postgres.mjs --reap`), which a copy inside the bundle cannot do.
+    name: "postgres-starter",
+    setup(build) {
+      build.onResolve(
+        { filter: /scripts\/postgres\.mjs$/ },
+        () => ({ path: "../../scripts/postgres.mjs", external: true })
+      )
+    }
+  }]
 })

@@ -32,10 +32,10 @@ export interface Figure {
 }
 
 const key = "whsec_bench_0123456789abcdefghijklmnopqrstuvwxyz"
-const secret = Redacted.make(key)
+export const secret = Redacted.make(key)
 
 /** A 2 KB `avatar_video.success` delivery body, as HeyGen would send it. */
-const makeBody = () => {
+export const makeBody = () => {
   const data: Record<string, string> = {
     video_id: "v_bench",
     url: "https://cdn.example/v_bench.mp4",
@@ -47,7 +47,7 @@ const makeBody = () => {
   return Buffer.from(JSON.stringify({ event_type: "avatar_video.success", event_data: data }))
 }
 
-const median = (xs: ReadonlyArray<number>) => {
+export const median = (xs: ReadonlyArray<number>) => {
   const s = [...xs].sort((a, b) => a - b)
   const mid = s.length >> 1
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
@@ -223,8 +223,11 @@ const listenerServer = Effect.flatMap(
     })
 ).pipe(Effect.provide(DeliveryLog.layerMemory({ capacity: CAPACITY })))
 
-export const receiveServerMain = (kind: string) => {
-  // The parent closes our stdin when it is done with us; a line "cpu" asks for our CPU time so far (µs).
+/**
+ * A server child's side of the protocol `startChild` speaks: the parent closes our stdin when it is done with us; a
+ * line "cpu" asks for our CPU time so far (µs). The child prints its port first (bench/receivePg.ts's children too).
+ */
+export const answerParent = () => {
   process.stdin.on("end", () => process.exit(0))
   process.stdin.on("data", (chunk: Buffer) => {
     if (chunk.toString().includes("cpu")) {
@@ -232,6 +235,10 @@ export const receiveServerMain = (kind: string) => {
       process.stdout.write(`cpu ${system + user}\n`)
     }
   })
+}
+
+export const receiveServerMain = (kind: string) => {
+  answerParent()
   if (kind === "bare" || kind === "bare-fiber") {
     const server = bareServer(
       kind === "bare" ? undefined : (send) => Effect.runFork(Effect.void).addObserver(send)
@@ -249,14 +256,15 @@ export const receiveServerMain = (kind: string) => {
 
 type ServerKind = "listener" | "effect" | "effect-empty" | "bare" | "bare-fiber"
 
-interface Child {
+export interface Child {
   readonly url: string
   /** The child's CPU time so far, in µs. */
   readonly cpu: () => Promise<number>
   readonly close: () => void
 }
 
-const startChild = (self: string, kind: ServerKind) =>
+/** Starts `self --receive-server <kind>` (a kind of bench/receivePg.ts too) and waits for its port. */
+export const startChild = (self: string, kind: string) =>
   new Promise<Child>((resolve, reject) => {
     const child = spawn(process.execPath, [self, "--receive-server", kind], { stdio: ["pipe", "pipe", "inherit"] })
     child.once("error", reject)
@@ -285,7 +293,7 @@ const startChild = (self: string, kind: ServerKind) =>
 
 let nextEvent = 0
 
-const load = async (url: string, n: number, concurrency: number) => {
+export const load = async (url: string, n: number, concurrency: number) => {
   const body = makeBody()
   const signed = WebhookSignature.sign(body, secret, Math.floor(Date.now() / 1000))
   const pool = new Pool(url, { connections: concurrency, pipelining: 1 })

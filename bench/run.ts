@@ -19,6 +19,7 @@ import { okBody } from "./body.mjs"
 import type { paths } from "./generated/heygen.js"
 import type { Figure as ReceiveFigure } from "./receive.js"
 import { receiveFigures, receiveOnlyMain, receiveServerMain } from "./receive.js"
+import { isPgKind, receivePgFigures, receivePgServerMain } from "./receivePg.js"
 import { streamMemory, streamThroughput } from "./stream.js"
 
 // This file runs as bench/dist/run.mjs.
@@ -29,7 +30,7 @@ const CONCURRENT = quick ? 1_000 : 10_000
 const CONCURRENCY = 64
 const ROUNDS = quick ? 1 : 3
 const MEMORY_CALLS = quick ? 2_000 : 20_000
-// BENCH_ONLY=seq,conc,cpu,mem,stream,size,startup runs only those sections (the machines are shared: measure what
+// BENCH_ONLY=seq,conc,cpu,mem,stream,size,startup,receive,pg runs only those sections (the machines are shared: measure what
 // you need). Unset, everything runs.
 const only = process.env["BENCH_ONLY"]?.split(",").map((s) => s.trim())
 const wants = (section: string) => only === undefined || only.includes(section)
@@ -511,6 +512,8 @@ const main = async () => {
 
   if (wants("receive")) { for (const f of await receiveFigures(new URL(import.meta.url).pathname, quick)) add(f) }
 
+  if (wants("pg")) { for (const f of await receivePgFigures(new URL(import.meta.url).pathname, quick)) add(f) }
+
   const rows = figures.map((f) => [
     f.name,
     `${f.value.toFixed(f.value < 100 ? 2 : 0)} ${f.unit}`,
@@ -561,8 +564,9 @@ const profileMain = async (name: string, calls: number) => {
 const memoryArg = process.argv.indexOf("--memory")
 const profileArg = process.argv.indexOf("--profile")
 const receiveServerArg = process.argv.indexOf("--receive-server")
+const serverKind = process.argv[receiveServerArg + 1] ?? ""
 const run = receiveServerArg !== -1
-  ? Promise.resolve(receiveServerMain(process.argv[receiveServerArg + 1]!))
+  ? Promise.resolve(isPgKind(serverKind) ? receivePgServerMain(serverKind) : receiveServerMain(serverKind))
   : process.argv.includes("--receive-only")
   ? receiveOnlyMain(new URL(import.meta.url).pathname, quick)
   : profileArg !== -1
