@@ -190,9 +190,10 @@ const run = async (mode: "transactional" | "claim/complete", url: string): Promi
     }
   }
 
-  // Kills at random points of the run's progress (between 5% and 95% of the deliveries answered), each of a random
-  // instance that is up, restarted on its port after a random pause; never the last one up.
-  const killAt = Array.from({ length: KILLS }, () => 0.05 + Math.random() * 0.9).sort((a, b) => a - b)
+  // Kills at random points of the run's progress, one in each eighth of the span from 5% to 85% of the deliveries
+  // answered (so that kills stay apart enough for the restarts, and all of them happen before the run ends), each of
+  // a random instance that is up, restarted on its port after a random pause; never the last one up.
+  const killAt = Array.from({ length: KILLS }, (_, i) => 0.05 + (0.8 / KILLS) * (i + Math.random()))
   let kills = 0
   const restarts: Array<Promise<void>> = []
   const restart = async (slot: Slot) => {
