@@ -117,11 +117,13 @@ describe("a ValidationError on an event type", () => {
 
   it.effect("names the closest event type: create's and update's events, the event log's filter", () =>
     Effect.gen(function*() {
-      const cases = [
+      const cases: ReadonlyArray<
+        readonly [string, Effect.Effect<unknown, HeyGenError.HeyGenError, HeyGenClient.HeyGenClient>]
+      > = [
         ["events.1", WebhookEndpoints.create({ url: "https://example.com/h", events: ["avatar_video.fail", typo] })],
         ["events.0", WebhookEndpoints.update("ep_1", { events: [typo] })],
         ["event_type", WebhookEvents.list({ event_type: typo })]
-      ] as const
+      ]
       for (const [field, call] of cases) {
         const error = yield* refusal(call)
         expect({ tag: error._tag, field: "field" in error ? error.field : null, message: error.message }).toEqual({
