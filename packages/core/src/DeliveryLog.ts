@@ -258,7 +258,7 @@ export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service> =>
       },
       complete: (eventId, now, also) => {
         insert(eventId, { state: "done", expiresAt: now + retention })
-        if (also !== undefined) for (const key of also) insert(key, { state: "done", expiresAt: now + retention })
+        if (also !== undefined) { for (const key of also) insert(key, { state: "done", expiresAt: now + retention }) }
       },
       release: (eventId, token) => {
         const entry = entries.get(eventId)
