@@ -266,7 +266,8 @@ export const fromHeyGenError = (error: HeyGenError.HeyGenError, suppliedKey?: st
           error: body({
             code: "cli_pagination_error",
             message: error.message,
-            hint: "the server's pagination is broken: the items printed so far are complete up to this page"
+            hint: "the server's pagination is broken: the items printed before this error (none with --human, " +
+              "whose table waits for the last page) are complete up to this page; page by hand with --token"
           }),
           idempotency_key: null
         },

@@ -79,10 +79,11 @@ describe("--all on a broken cursor", () => {
     })
   })
 
-  it("with --human the table is not printed: only the error, exit 1", async () => {
+  it("with --human the table is not printed: only the error, exit 1, and its hint says so", async () => {
     const outcome = await run(["webhook", "endpoints", "list", "--all", "--human"])
     expect(outcome.stdout).toBe("")
     expect(outcome.code).toBe(ExitCode.ApiOrNetwork)
     expect(envelope(outcome.stderr).error.code).toBe("cli_pagination_error")
+    expect(envelope(outcome.stderr).error.hint).toMatch(/none with --human/)
   })
 })
