@@ -143,17 +143,32 @@ const flagOfField = (field: string): string => {
   }
 }
 
-// An unknown event type fails core's literal check, whose message names only the first literal it tried
-// (`Expected "avatar_video.success"`), as if that were the one allowed value: say how many there are and where to
-// see them instead. `events.2` is an item of `--events` (or of `--data`'s events); `event_type` a single one.
+// An unknown event type: core's message names the value and, when one is close, the event type it likely meant
+// (`"avatar_video.sucess" is not a HeyGen event type; did you mean "avatar_video.success"?`). The CLI says the
+// same with how many there are and where to list them. `events.2` is an item of `--events` (or of `--data`'s
+// events); `event_type` a single one.
 const eventTypeField = /^(events\.\d+|event_type)$/
 const eventTypeMessage = (error: HeyGenError.ValidationError): string => {
   if (!eventTypeField.test(error.field)) return error.message
-  // Core's message ends with the value given (`..., actual "nope"`): keep it when it is there.
+  const listing = `must be one of the ${WebhookEventType.values.length} HeyGen event types ` +
+    "(see `effect-heygen webhook event-types list`)"
+  // The value as core quoted it (scrubbed, and cut if long); the suggestion is worked out again from it, with
+  // core's own `closest`, so that the CLI does not depend on the wording around it.
+  const quoted = /^[^:]*: (".*") is not a HeyGen event type/.exec(error.message)?.[1]
+  if (quoted !== undefined) {
+    let suggestion: string | undefined = undefined
+    try {
+      suggestion = WebhookEventType.closest(JSON.parse(quoted) as string)
+    } catch {
+      // A value core cut short in the middle of an escape: no suggestion.
+    }
+    return `${error.field}: ${quoted} is not a HeyGen event type: ${
+      suggestion === undefined ? "" : `did you mean ${JSON.stringify(suggestion)}? It `
+    }${listing}`
+  }
+  // Not a string at all (from a `--data` body): core's message ends with what it was.
   const actual = /, actual (.+)$/.exec(error.message)?.[1]
-  return `${error.field}: ${
-    actual === undefined ? "" : `${actual} is not a HeyGen event type: `
-  }must be one of the ${WebhookEventType.values.length} HeyGen event types (see \`effect-heygen webhook event-types list\`)`
+  return `${error.field}: ${actual === undefined ? "" : `${actual} is not a HeyGen event type: `}${listing}`
 }
 
 const repeatHint = (key: string | null) =>
@@ -251,7 +266,8 @@ export const fromHeyGenError = (error: HeyGenError.HeyGenError, suppliedKey?: st
           error: body({
             code: "cli_pagination_error",
             message: error.message,
-            hint: "the server's pagination is broken: the items printed so far are complete up to this page"
+            hint: "the server's pagination is broken: the items printed before this error (none with --human, " +
+              "whose table waits for the last page) are complete up to this page; page by hand with --token"
           }),
           idempotency_key: null
         },

@@ -149,7 +149,10 @@ describe("Failure.fromConfigError", () => {
 
 describe("an unknown event type", () => {
   const count = WebhookEventType.values.length
-  const unknownEvent = FastCheck.stringMatching(/^[a-z_]{1,12}\.[a-z_]{1,8}$/).filter((s) => !WebhookEventType.is(s))
+  // Far from every event type: no "did you mean" (the tests below hold the suggestion).
+  const unknownEvent = FastCheck.stringMatching(/^[a-z_]{1,12}\.[a-z_]{1,8}$/).filter((s) =>
+    !WebhookEventType.is(s) && WebhookEventType.closest(s) === undefined
+  )
 
   // Through the whole CLI, in-process: core refuses the item before any I/O, and the CLI's message must give the
   // whole set (its size and where to list it), not the first literal core's check happened to try.
@@ -178,6 +181,65 @@ describe("an unknown event type", () => {
       ),
       { numRuns: 30 }
     )
+  })
+
+  const env = { HEYGEN_API_KEY: "hg_failure_test_key", HEYGEN_API_BASE: "http://127.0.0.1:9" }
+  const typo = "avatar_video.sucess"
+  const listing = `must be one of the ${count} HeyGen event types (see \`effect-heygen webhook event-types list\`)`
+
+  // Every place the CLI takes an event type: create's and update's --events, events list's --event-type, and the
+  // events of a -d body. Nothing is sent (a closed port), exit 2.
+  const places: ReadonlyArray<readonly [string, (value: string) => ReadonlyArray<string>, string, string]> = [
+    [
+      "create --events",
+      (v) => ["webhook", "endpoints", "create", "--url", "https://example.com/h", "--events", `avatar_video.fail,${v}`],
+      "events.1",
+      "--events"
+    ],
+    ["update --events", (v) => ["webhook", "endpoints", "update", "ep_1", "--events", v], "events.0", "--events"],
+    ["events list --event-type", (v) => ["webhook", "events", "list", "--event-type", v], "event_type", "--event-type"],
+    [
+      "create -d",
+      (v) => ["webhook", "endpoints", "create", "-d", JSON.stringify({ url: "https://example.com/h", events: [v] })],
+      "events.0",
+      "--events"
+    ],
+    [
+      "update -d",
+      (v) => ["webhook", "endpoints", "update", "ep_1", "-d", JSON.stringify({ events: [v] })],
+      "events.0",
+      "--events"
+    ]
+  ]
+
+  it.each(places)("%s: a typo is answered with the closest event type", async (_, argv, field, param) => {
+    const out = await runInProcess(argv(typo), { env })
+    expect(out.code).toBe(ExitCode.Usage)
+    const e = envelope(out.stderr).error
+    expect(e.param).toBe(param)
+    expect(e.message).toBe(
+      `${field}: "${typo}" is not a HeyGen event type: did you mean "avatar_video.success"? It ${listing}`
+    )
+  })
+
+  it.each(places)("%s: something far off gets no suggestion", async (_, argv, field) => {
+    const out = await runInProcess(argv("invoice.paid"), { env })
+    expect(out.code).toBe(ExitCode.Usage)
+    expect(envelope(out.stderr).error.message).toBe(`${field}: "invoice.paid" is not a HeyGen event type: ${listing}`)
+  })
+
+  it("never echoes a secret given where an event type goes: the API key, or a signing secret", async () => {
+    const signing = "whsec_c2VjcmV0IGtleSBieXRlcw=="
+    for (const value of [env.HEYGEN_API_KEY, signing, `${signing.slice(0, -2)}xx`]) {
+      const out = await runInProcess(
+        ["webhook", "endpoints", "create", "--url", "https://example.com/h", "--events", value],
+        { env }
+      )
+      expect(out.code).toBe(ExitCode.Usage)
+      expect(envelope(out.stderr).error.message).toContain("is not a HeyGen event type")
+      expect(out.stderr).not.toContain(value)
+      expect(out.stderr).not.toContain("c2VjcmV0")
+    }
   })
 
   it("keeps core's message for any other field", () => {

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { scrub } from "./internal/scrub.js"
 
 /**
  * Every event type, in the order the spec lists them.
@@ -45,14 +46,125 @@ export const values = [
 ] as const
 
 /**
- * A webhook event type.
+ * The edit distance between `a` and `b` (letters inserted, deleted, replaced, or two neighbours swapped), or
+ * `limit + 1` as soon as it is known to exceed `limit`: a long input costs nothing, and the table is one row wide
+ * per letter of the shorter event type.
+ */
+const distanceWithin = (a: string, b: string, limit: number): number => {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1
+  let before: Array<number> = []
+  let previous: Array<number> = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    let rowMin = i
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1)
+      current.push(d)
+      rowMin = Math.min(rowMin, d)
+    }
+    if (rowMin > limit) return limit + 1
+    before = previous
+    previous = current
+  }
+  return previous[b.length]!
+}
+
+/**
+ * The event type a mistyped `input` most likely meant, for a "did you mean": the one closest to it within 3
+ * edits (a letter inserted, deleted or replaced, or two neighbours swapped; case ignored), or else the only one
+ * that starts with it. `undefined` when none is that close, when two are equally close, or when `input` is one
+ * already.
+ *
+ * @example
+ * ```ts
+ * import { WebhookEventType } from "@effect-heygen/core"
+ *
+ * WebhookEventType.closest("avatar_video.sucess") // "avatar_video.success"
+ * WebhookEventType.closest("batch") // "batch.finished"
+ * WebhookEventType.closest("invoice.paid") // undefined
+ * ```
+ *
+ * @since 0.4.0
+ * @category suggestions
+ */
+export const closest = (input: string): WebhookEventType | undefined => {
+  if (is(input)) return undefined
+  const wanted = input.trim().toLowerCase()
+  if (wanted === "") return undefined
+  const limit = 3
+  let best: WebhookEventType | undefined = undefined
+  let bestDistance = limit + 1
+  let tied = false
+  for (const value of values) {
+    const d = distanceWithin(wanted, value, limit)
+    if (d < bestDistance) {
+      best = value
+      bestDistance = d
+      tied = false
+    } else if (d === bestDistance && d <= limit) {
+      tied = true
+    }
+  }
+  if (best !== undefined) return tied ? undefined : best
+  const extending = values.filter((value) => value.startsWith(wanted))
+  return extending.length === 1 ? extending[0] : undefined
+}
+
+// What a refused value is called in a message: quoted, any signing secret in it scrubbed, and cut short.
+const shown = (value: string): string => {
+  const quoted = JSON.stringify(scrub(value, ""))
+  return quoted.length <= 80 ? quoted : `${quoted.slice(0, 79)}…"`
+}
+
+/**
+ * Why `actual` is not an event type, in words: `"avatar_video.sucess" is not a HeyGen event type; did you mean
+ * "avatar_video.success"?` (see `closest`). The message of a `ValidationError` on an event type (a create's or
+ * an update's `events`, the event log's `event_type` filter), after the field.
+ *
+ * @example
+ * ```ts
+ * import { WebhookEventType } from "@effect-heygen/core"
+ *
+ * WebhookEventType.unknownMessage("avatar_video.sucess")
+ * // "avatar_video.sucess" is not a HeyGen event type; did you mean "avatar_video.success"?
+ * ```
+ *
+ * @since 0.4.0
+ * @category suggestions
+ */
+export const unknownMessage = (actual: unknown): string => {
+  if (typeof actual !== "string") {
+    // Named by its kind only: an object's contents are not echoed.
+    const kind = actual === null || actual === undefined
+      ? String(actual)
+      : typeof actual === "number" || typeof actual === "boolean" || typeof actual === "bigint"
+      ? `${typeof actual} ${String(actual)}`
+      : Array.isArray(actual)
+      ? "an array"
+      : `a value of type ${typeof actual}`
+    return `expected one of the ${values.length} HeyGen event types, actual ${kind}`
+  }
+  const suggestion = closest(actual)
+  return `${shown(actual)} is not a HeyGen event type; ${
+    suggestion === undefined
+      ? `it must be one of the ${values.length} (WebhookEventType.values)`
+      : `did you mean ${JSON.stringify(suggestion)}?`
+  }`
+}
+
+/**
+ * A webhook event type. A value that is not one fails with `unknownMessage`, which names the closest event type.
  *
  * @since 0.1.0
  * @category schemas
  */
 export const WebhookEventType = Schema.Literal(...values).annotations({
   identifier: "WebhookEventType",
-  title: "WebhookEventType"
+  title: "WebhookEventType",
+  // Without it, a refusal reads `Expected "avatar_video.success", actual "x"`: the first of the 30 literals only.
+  message: (issue) => ({ message: unknownMessage(issue.actual), override: true })
 })
 
 /**

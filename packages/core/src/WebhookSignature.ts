@@ -34,7 +34,7 @@ import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto"
-import { withNow } from "./internal/now.js"
+import { withClock } from "./internal/now.js"
 import * as WebhookDelivery from "./WebhookDelivery.js"
 
 /**
@@ -290,12 +290,24 @@ export interface VerifiedHeaders {
 }
 
 // Runs a check at the `Clock`'s time, its result (a value, or the error it refused with) returned as
-// `succeed`/`fail`: two steps of the fiber where `Effect.clockWith` and an `Either` take four.
+// `succeed`/`fail`: two steps of the fiber where `Effect.clockWith` and an `Either` take four, and one closure per
+// call (its arguments passed, not captured by a second one): in a loop of verifications every allocation is paid
+// again at the next scavenge, which the HMAC objects' native handles make dear.
 const atNow = <A>(
-  check: (nowMillis: number) => A | WebhookVerificationError
+  check: (
+    rawBody: Uint8Array | string,
+    headers: HeadersInput,
+    secrets: Secrets,
+    nowMillis: number,
+    options: VerifyOptions | undefined
+  ) => A | WebhookVerificationError,
+  rawBody: Uint8Array | string,
+  headers: HeadersInput,
+  secrets: Secrets,
+  options: VerifyOptions | undefined
 ): Effect.Effect<A, WebhookVerificationError> =>
-  withNow((nowMillis) => {
-    const result = check(nowMillis)
+  withClock((clock) => {
+    const result = check(rawBody, headers, secrets, clock.unsafeCurrentTimeMillis(), options)
     return result instanceof WebhookVerificationError ? Effect.fail(result) : Effect.succeed(result)
   })
 
@@ -414,8 +426,7 @@ export const verifySignature = (
   headers: HeadersInput,
   secrets: Secrets,
   options?: VerifyOptions
-): Effect.Effect<VerifiedHeaders, WebhookVerificationError> =>
-  atNow((nowMillis) => checkHeaders(rawBody, headers, secrets, nowMillis, options))
+): Effect.Effect<VerifiedHeaders, WebhookVerificationError> => atNow(checkHeaders, rawBody, headers, secrets, options)
 
 /**
  * The pure core of `verify`, with the current time given: `verifySignatureAt`, then the body decoded as a
@@ -463,7 +474,7 @@ export const verify = (
   secrets: Secrets,
   options?: VerifyOptions
 ): Effect.Effect<WebhookDelivery.WebhookDelivery, WebhookVerificationError> =>
-  atNow((nowMillis) => checkDelivery(rawBody, headers, secrets, nowMillis, options))
+  atNow(checkDelivery, rawBody, headers, secrets, options)
 
 /**
  * The hex HMAC-SHA256 of `rawBody` keyed with `secret` as-is: the value of `Heygen-Signature`.

@@ -8,8 +8,22 @@ export const specPath = new URL("../../../spec/webhooks.openapi.yaml", import.me
 
 type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
 
+interface Parameter {
+  readonly name: string
+  readonly in: string
+  readonly schema: Json
+}
+
 export const spec = parse(fs.readFileSync(specPath, "utf8")) as {
+  readonly paths: Record<string, Record<string, { readonly parameters?: ReadonlyArray<Parameter> }>>
   readonly components: { readonly schemas: Record<string, Json> }
+}
+
+/** The schema of one query parameter of an operation, e.g. `queryParameter("/v3/webhooks/events", "get", "limit")`. */
+export const queryParameter = (path: string, method: string, name: string): Json => {
+  const parameter = spec.paths[path]?.[method]?.parameters?.find((p) => p.in === "query" && p.name === name)
+  if (parameter === undefined) throw new Error(`no query parameter ${name} on ${method} ${path} in the spec`)
+  return parameter.schema
 }
 
 /** A schema of `components.schemas` with every local `$ref` inlined (the spec has no cycles). */
