@@ -398,14 +398,21 @@ export const startChild = (self: string, kind: string) =>
 
 let nextEvent = 0
 
-export const load = async (url: string, n: number, concurrency: number) => {
+/**
+ * `n` signed deliveries, each with a new event id, `concurrency` in flight; to several receivers, request i goes to
+ * receiver i mod k (a round-robin balancer). Deliveries per second.
+ */
+export const load = async (url: string | ReadonlyArray<string>, n: number, concurrency: number) => {
   const body = makeBody()
   const signed = WebhookSignature.sign(body, secret, Math.floor(Date.now() / 1000))
-  const pool = new Pool(url, { connections: concurrency, pipelining: 1 })
+  const pools = (typeof url === "string" ? [url] : url).map((u) =>
+    new Pool(u, { connections: concurrency, pipelining: 1 })
+  )
   let sent = 0
   let failures = 0
   const worker = async () => {
-    while (sent++ < n) {
+    while (sent < n) {
+      const pool = pools[sent++ % pools.length]!
       const response = await pool.request({
         path: "/hooks/heygen",
         method: "POST",
@@ -419,7 +426,7 @@ export const load = async (url: string, n: number, concurrency: number) => {
   const start = performance.now()
   await Promise.all(Array.from({ length: concurrency }, worker))
   const seconds = (performance.now() - start) / 1000
-  await pool.close()
+  await Promise.all(pools.map((pool) => pool.close()))
   if (failures > 0) throw new Error(`${failures} deliveries were not answered 200`)
   return n / seconds
 }

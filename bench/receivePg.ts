@@ -9,9 +9,8 @@
  * The servers are children of the bench bundle (`--receive-server pg|pg-tx`), speaking bench/receive.ts's protocol
  * (port on the first line, CPU time on request), with the database URL in HEYGEN_BENCH_DATABASE_URL.
  */
-import { WebhookReceiver, WebhookSignature } from "@effect-heygen/core"
+import { WebhookReceiver } from "@effect-heygen/core"
 import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
-import { Pool } from "@effect/platform-node/Undici"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
@@ -20,10 +19,9 @@ import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as Http from "node:http"
 import * as path from "node:path"
-import { performance } from "node:perf_hooks"
 import { startPostgres } from "../scripts/postgres.mjs"
 import type { Child, Figure } from "./receive.js"
-import { answerParent, load, makeBody, median, secret, startChild } from "./receive.js"
+import { answerParent, load, median, secret, startChild } from "./receive.js"
 
 const urlVariable = "HEYGEN_BENCH_DATABASE_URL"
 /** The pool of each receiver process. At 32 deliveries in flight, more connections only queue in PostgreSQL. */
@@ -57,39 +55,6 @@ export const receivePgServerMain = (kind: PgKind) => {
   )
   // The log and its pool live as long as `serve`, which never ends.
   Effect.runFork(serve.pipe(Effect.provide(Log)))
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The load over several instances: request i goes to instance i mod k (a round-robin balancer).
-
-let nextEvent = 0
-
-const loadRoundRobin = async (urls: ReadonlyArray<string>, n: number, concurrency: number) => {
-  if (urls.length === 1) return load(urls[0]!, n, concurrency)
-  const body = makeBody()
-  const signed = WebhookSignature.sign(body, secret, Math.floor(Date.now() / 1000))
-  const pools = urls.map((url) => new Pool(url, { connections: concurrency, pipelining: 1 }))
-  let sent = 0
-  let failures = 0
-  const worker = async () => {
-    while (sent < n) {
-      const pool = pools[sent++ % pools.length]!
-      const response = await pool.request({
-        path: "/hooks/heygen",
-        method: "POST",
-        headers: { "content-type": "application/json", ...signed, "heygen-event-id": `rr_${nextEvent++}` },
-        body
-      })
-      await response.body.dump()
-      if (response.statusCode !== 200) failures++
-    }
-  }
-  const start = performance.now()
-  await Promise.all(Array.from({ length: concurrency }, worker))
-  const seconds = (performance.now() - start) / 1000
-  await Promise.all(pools.map((pool) => pool.close()))
-  if (failures > 0) throw new Error(`${failures} deliveries were not answered 200`)
-  return n / seconds
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -167,14 +132,14 @@ const measure = async (self: string, dataDir: string, instances: number, quick: 
     const cpu = async (kind: Kind) =>
       (await Promise.all(servers.get(kind)!.map((child) => child.cpu()))).reduce((a, b) => a + b, 0)
     // Warm-up: JIT, pools, the table's first pages.
-    for (const kind of kinds) await loadRoundRobin(urls(kind), n, concurrency)
+    for (const kind of kinds) await load(urls(kind), n, concurrency)
     const samples: Array<Record<Kind, Sample>> = []
     for (let r = 0; r < (quick ? 3 : 8); r++) {
       const sample: Partial<Record<Kind, Sample>> = {}
       for (let i = 0; i < kinds.length; i++) {
         const kind = kinds[(i + r) % kinds.length]!
         const [before, pgBefore] = [await cpu(kind), postgresCpu(dataDir)]
-        const perSecond = await loadRoundRobin(urls(kind), n, concurrency)
+        const perSecond = await load(urls(kind), n, concurrency)
         const [after, pgAfter] = [await cpu(kind), postgresCpu(dataDir)]
         sample[kind] = {
           perSecond,
@@ -191,7 +156,7 @@ const measure = async (self: string, dataDir: string, instances: number, quick: 
       const pause = () => new Promise((resolve) => setTimeout(resolve, 1_500))
       await pause()
       const before = await transactions()
-      await loadRoundRobin(urls("pg"), n, concurrency)
+      await load(urls("pg"), n, concurrency)
       await pause()
       statements = ((await transactions()) - before) / n
     }
