@@ -315,18 +315,21 @@ const effectServer = (kind: string) =>
       Http.createServer(), { port: 0, host: "127.0.0.1" }))
   )
 
-/** `WebhookReceiver.makeHandler` as a plain node:http server's listener, in-memory DeliveryLog. */
-const listenerServer = Effect.flatMap(
-  WebhookReceiver.makeHandler(() => Effect.void, { secrets: secret }),
-  (listener) =>
-    Effect.async<never>(() => {
-      const server = Http.createServer(listener)
-      server.listen(0, "127.0.0.1", () => {
+/**
+ * `WebhookReceiver.makeHandler` as a plain node:http server's listener (`makeServer`), with the given log, which
+ * lives as long as the server: for ever. Prints the port.
+ */
+export const listenerServer = <E>(log: Layer.Layer<DeliveryLog.DeliveryLog, E>) =>
+  Effect.scoped(
+    Effect.flatMap(
+      WebhookReceiver.makeServer(() => Effect.void, { secrets: secret, port: 0, host: "127.0.0.1" }),
+      (server) => {
         const address = server.address()
         process.stdout.write(`${typeof address === "object" && address !== null ? address.port : 0}\n`)
-      })
-    })
-).pipe(Effect.provide(DeliveryLog.layerMemory({ capacity: CAPACITY })))
+        return Effect.never
+      }
+    )
+  ).pipe(Effect.provide(log))
 
 /**
  * A server child's side of the protocol `startChild` speaks: the parent closes our stdin when it is done with us; a
@@ -353,7 +356,7 @@ export const receiveServerMain = (kind: string) => {
       process.stdout.write(`${typeof address === "object" && address !== null ? address.port : 0}\n`)
     })
   } else if (kind === "listener") {
-    Effect.runFork(listenerServer)
+    Effect.runFork(listenerServer(DeliveryLog.layerMemory({ capacity: CAPACITY })))
   } else {
     Effect.runFork(Layer.launch(effectServer(kind)))
   }

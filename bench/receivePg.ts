@@ -9,7 +9,6 @@
  * The servers are children of the bench bundle (`--receive-server pg|pg-tx`), speaking bench/receive.ts's protocol
  * (port on the first line, CPU time on request), with the database URL in HEYGEN_BENCH_DATABASE_URL.
  */
-import { WebhookReceiver } from "@effect-heygen/core"
 import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -17,11 +16,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
-import * as Http from "node:http"
 import * as path from "node:path"
 import { startPostgres } from "../scripts/postgres.mjs"
 import type { Child, Figure } from "./receive.js"
-import { answerParent, load, median, secret, startChild } from "./receive.js"
+import { answerParent, listenerServer, load, median, startChild } from "./receive.js"
 
 const urlVariable = "HEYGEN_BENCH_DATABASE_URL"
 /** The pool of each receiver process. At 32 deliveries in flight, more connections only queue in PostgreSQL. */
@@ -42,19 +40,8 @@ export const receivePgServerMain = (kind: PgKind) => {
   const Log = (kind === "pg-tx"
     ? DeliveryLogSql.layer({ transactional: true, pruneEvery: false })
     : DeliveryLogSql.layer({ pruneEvery: false })).pipe(Layer.provide(Database))
-  const serve = Effect.flatMap(
-    WebhookReceiver.makeHandler(() => Effect.void, { secrets: secret }),
-    (listener) =>
-      Effect.async<never>(() => {
-        const server = Http.createServer(listener)
-        server.listen(0, "127.0.0.1", () => {
-          const address = server.address()
-          process.stdout.write(`${typeof address === "object" && address !== null ? address.port : 0}\n`)
-        })
-      })
-  )
-  // The log and its pool live as long as `serve`, which never ends.
-  Effect.runFork(serve.pipe(Effect.provide(Log)))
+  // The log and its pool live as long as the server, which never ends.
+  Effect.runFork(listenerServer(Log))
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -10,47 +10,37 @@
 import * as HeyGenClient from "@effect-heygen/core/HeyGenClient"
 import * as WebhookEndpoints from "@effect-heygen/core/WebhookEndpoints"
 import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
-import * as FakeServer from "@effect-heygen/test-utils/FakeServer"
+import type * as FakeServer from "@effect-heygen/test-utils/FakeServer"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
-import * as Scope from "effect/Scope"
 import * as NodeCrypto from "node:crypto"
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Commands from "../src/Commands.js"
 import * as Help from "../src/Help.js"
-import type { Outcome, RunOptions } from "./harness.js"
-import { bin, reapAll, runBin, startBin } from "./harness.js"
+import type { FakeApi, Outcome, RunOptions } from "./harness.js"
+import { reapAll, runBin, startBin, startFakeApi } from "./harness.js"
 import { startReceiver } from "./receiver.js"
 
 const apiKey = "hg_e2e_commands_5d2e8a1c7b3f9e0d4a6b"
 const secret = "whsec_e2e_commands_receiver_secret"
 
-let scope: Scope.CloseableScope
+let api: FakeApi
 let server: FakeServer.Service
 let dir: string
 const outputs: Array<string> = []
 
 beforeAll(async () => {
-  if (!NodeFs.existsSync(bin)) throw new Error(`${bin} is missing: run pnpm --filter @effect-heygen/cli run bundle`)
-  scope = Effect.runSync(Scope.make())
-  const context = await Effect.runPromise(
-    Layer.buildWithScope(FakeServer.layer({ fake: { apiKeys: [apiKey] } }), scope)
-  )
-  server = Context.get(context, FakeServer.FakeServer)
-  dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "eh-cli-e2e-commands-"))
+  api = await startFakeApi([apiKey], "e2e-commands")
+  server = api.server
+  dir = api.dir
   NodeFs.writeFileSync(NodePath.join(dir, "whsec"), `${secret}\n`)
 })
 
 afterAll(async () => {
   expect(await reapAll(), "bins still running after the tests").toBe(0)
-  await Effect.runPromise(Scope.close(scope, Exit.void))
-  NodeFs.rmSync(dir, { recursive: true, force: true })
+  await api.close()
 })
 
 const run = (args: ReadonlyArray<string>, options: RunOptions = {}): Promise<Outcome> =>

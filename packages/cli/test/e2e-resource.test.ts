@@ -6,45 +6,35 @@
  */
 import * as HeyGenClient from "@effect-heygen/core/HeyGenClient"
 import * as WebhookEndpoints from "@effect-heygen/core/WebhookEndpoints"
-import * as FakeServer from "@effect-heygen/test-utils/FakeServer"
+import type * as FakeServer from "@effect-heygen/test-utils/FakeServer"
 import { Fault } from "@effect-heygen/test-utils/Fault"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
-import * as Scope from "effect/Scope"
 import { spawn, spawnSync } from "node:child_process"
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as ExitCode from "../src/ExitCode.js"
-import type { Outcome, RunOptions } from "./harness.js"
-import { bin, expectEnvelope, reapAll, runBin, stackTraceLine, track } from "./harness.js"
+import type { FakeApi, Outcome, RunOptions } from "./harness.js"
+import { bin, expectEnvelope, reapAll, runBin, stackTraceLine, startFakeApi, track } from "./harness.js"
 
 const apiKey = "hg_e2e_resource_8c1f0a2b9d7e4f6a3b5c"
 
-let scope: Scope.CloseableScope
+let api: FakeApi
 let server: FakeServer.Service
 let dir: string
 const outputs: Array<string> = []
 
 beforeAll(async () => {
-  if (!NodeFs.existsSync(bin)) throw new Error(`${bin} is missing: run pnpm --filter @effect-heygen/cli run bundle`)
-  scope = Effect.runSync(Scope.make())
-  const context = await Effect.runPromise(
-    Layer.buildWithScope(FakeServer.layer({ fake: { apiKeys: [apiKey] } }), scope)
-  )
-  server = Context.get(context, FakeServer.FakeServer)
-  dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "eh-cli-e2e-resource-"))
+  api = await startFakeApi([apiKey], "e2e-resource")
+  server = api.server
+  dir = api.dir
 })
 
 afterAll(async () => {
   // No process this file spawned may outlive it: bins, the shell pipeline and the pseudo-terminal alike.
   expect(await reapAll(), "processes still running after the tests").toBe(0)
-  await Effect.runPromise(Scope.close(scope, Exit.void))
-  NodeFs.rmSync(dir, { recursive: true, force: true })
+  await api.close()
 })
 
 const record = (out: Outcome): Outcome => {

@@ -4,24 +4,18 @@
  */
 import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as FakeHeyGen from "@effect-heygen/test-utils/FakeHeyGen"
-import * as FakeServer from "@effect-heygen/test-utils/FakeServer"
+import type * as FakeServer from "@effect-heygen/test-utils/FakeServer"
 import { Fault, RetryAfter } from "@effect-heygen/test-utils/Fault"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
-import * as Layer from "effect/Layer"
-import * as Scope from "effect/Scope"
 import * as NodeFs from "node:fs"
 import * as NodeNet from "node:net"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as ExitCode from "../src/ExitCode.js"
 import { argv } from "./argv.js"
-import type { Outcome, RunOptions } from "./harness.js"
+import type { FakeApi, Outcome, RunOptions } from "./harness.js"
 import {
-  bin,
   envelope,
   envelopeKeys,
   expectEnvelope,
@@ -30,32 +24,28 @@ import {
   runBin,
   stackTraceLine,
   startBin,
+  startFakeApi,
   startNode
 } from "./harness.js"
 
 const apiKey = "hg_e2e_3f9d2c7a1b8e4d6f0a5c9b2e7d1f4a8c"
 
-let scope: Scope.CloseableScope
+let api: FakeApi
 let server: FakeServer.Service
 let dir: string
 /** Every stdout and stderr of every run, checked at the end for the API key. */
 const outputs: Array<string> = []
 
 beforeAll(async () => {
-  if (!NodeFs.existsSync(bin)) throw new Error(`${bin} is missing: run pnpm --filter @effect-heygen/cli run bundle`)
-  scope = Effect.runSync(Scope.make())
-  const context = await Effect.runPromise(
-    Layer.buildWithScope(FakeServer.layer({ fake: { apiKeys: [FakeHeyGen.sandboxApiKey, apiKey] } }), scope)
-  )
-  server = Context.get(context, FakeServer.FakeServer)
-  dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "eh-cli-e2e-"))
+  api = await startFakeApi([FakeHeyGen.sandboxApiKey, apiKey], "e2e")
+  server = api.server
+  dir = api.dir
 })
 
 afterAll(async () => {
   // No spawned bin may outlive this file: every run ends by itself, or the harness stops it and fails the test.
   expect(await reapAll(), "bins still running after the tests").toBe(0)
-  await Effect.runPromise(Scope.close(scope, Exit.void))
-  NodeFs.rmSync(dir, { recursive: true, force: true })
+  await api.close()
 })
 
 const record = (out: Outcome): Outcome => {

@@ -2,8 +2,15 @@
  * Test harness: the CLI in-process (`Main.run` with buffers for streams) and as the bundled bin in a child
  * process. Both report `{ code, stdout, stderr }` so the same assertions apply to either.
  */
+import * as FakeServer from "@effect-heygen/test-utils/FakeServer"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import { expect } from "vitest"
@@ -233,4 +240,33 @@ export const expectEnvelope = (out: Outcome, code: number) => {
   const e = envelope(out.stderr)
   expect(Object.keys(e.error)).toEqual(envelopeKeys)
   return e
+}
+
+/** The fake HeyGen API on 127.0.0.1 and a scratch directory that a file's bin runs share. */
+export interface FakeApi {
+  readonly server: FakeServer.Service
+  readonly dir: string
+  /** Stops the server and removes the directory. */
+  readonly close: () => Promise<void>
+}
+
+/**
+ * For a test file's `beforeAll`: checks the bundled bin exists, starts the fake API accepting `apiKeys`, and makes a
+ * scratch directory named after `name`. `close` it in `afterAll`.
+ */
+export const startFakeApi = async (apiKeys: ReadonlyArray<string>, name: string): Promise<FakeApi> => {
+  if (!NodeFs.existsSync(bin)) throw new Error(`${bin} is missing: run pnpm --filter @effect-heygen/cli run bundle`)
+  const scope = Effect.runSync(Scope.make())
+  const context = await Effect.runPromise(
+    Layer.buildWithScope(FakeServer.layer({ fake: { apiKeys: [...apiKeys] } }), scope)
+  )
+  const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), `eh-cli-${name}-`))
+  return {
+    server: Context.get(context, FakeServer.FakeServer),
+    dir,
+    close: async () => {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+      NodeFs.rmSync(dir, { recursive: true, force: true })
+    }
+  }
 }

@@ -25,6 +25,7 @@
  */
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
+import { identity } from "effect/Function"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
@@ -417,7 +418,6 @@ const typed = <W, I, D>(
       : DeliveryEvent.Other({ eventType, data, decodeIssue: `event_data ${issuePaths(decoded.left)}` })
   }
 }
-const same = <A>(a: A) => a
 
 const typedCases: Readonly<
   Record<string, (eventType: string, data: Readonly<Record<string, unknown>>) => DeliveryEvent>
@@ -454,7 +454,7 @@ const typedCases: Readonly<
   ),
   "personalized_video": typed(
     PersonalizedVideoData,
-    same,
+    identity,
     (data) => DeliveryEvent.PersonalizedVideo({ eventType: "personalized_video", data })
   )
 }

@@ -14,8 +14,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
-import type * as Scope from "effect/Scope"
-import * as Http from "node:http"
+import type * as Http from "node:http"
 
 /** Every handler run, by event id. */
 const counter = () =>
@@ -29,26 +28,12 @@ const counter = () =>
     })
   }))
 
-/** A node:http server running `listener` on 127.0.0.1 for the scope; its URL. */
-const serve = (listener: Http.RequestListener): Effect.Effect<string, never, Scope.Scope> =>
-  Effect.map(
-    Effect.acquireRelease(
-      Effect.async<Http.Server>((resume) => {
-        const server = Http.createServer(listener)
-        server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-      }),
-      (server) =>
-        Effect.async<void>((resume) => {
-          server.closeAllConnections()
-          server.close(() => resume(Effect.void))
-        })
-    ),
-    (server) => {
-      const address = server.address()
-      if (address === null || typeof address === "string") throw new Error("expected a TCP address")
-      return `http://127.0.0.1:${address.port}/hooks`
-    }
-  )
+/** The URL of a receiver core's `WebhookReceiver.makeServer` serves on 127.0.0.1 (makeHandler on node:http). */
+const urlOf = (server: Http.Server) => {
+  const address = server.address()
+  if (address === null || typeof address === "string") throw new Error("expected a TCP address")
+  return `http://127.0.0.1:${address.port}/hooks`
+}
 
 /** A fake account with one endpoint subscribed to everything, a shared log, and a receiver for it. */
 const setUp = <E>(handle: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E>) =>
@@ -64,12 +49,16 @@ const setUp = <E>(handle: (delivery: WebhookDelivery.WebhookDelivery) => Effect.
     const secret = created.endpoint.secret
     if (secret === null) throw new Error("create returned no secret")
     const log = yield* DeliveryLog.makeMemory()
-    const listener = yield* WebhookReceiver.makeHandler(handle, { secrets: secret }).pipe(
-      Effect.provideService(DeliveryLog.DeliveryLog, log)
-    )
-    const url = yield* serve(listener)
-    // A receiver that is down: nothing listens on this one.
-    const down = yield* Effect.scoped(serve(() => {}))
+    const receiverOn = (scope: "test" | "closed") => {
+      const server = WebhookReceiver.makeServer(handle, { secrets: secret, port: 0, host: "127.0.0.1" }).pipe(
+        Effect.provideService(DeliveryLog.DeliveryLog, log),
+        Effect.map(urlOf)
+      )
+      return scope === "test" ? server : Effect.scoped(server)
+    }
+    const url = yield* receiverOn("test")
+    // A receiver that is down: nothing listens on this one any more.
+    const down = yield* receiverOn("closed")
     const deliver = (eventType: string, eventData: Record<string, unknown>, to: string = url) =>
       fake.deliver(eventType, eventData, { route: to, retry: Schedule.recurs(0) }).pipe(
         Effect.provide(NodeHttpClient.layer)
@@ -187,11 +176,12 @@ describe("WebhookReceiver.catchUp", () => {
     Effect.gen(function*() {
       const runs = yield* Ref.make<ReadonlyArray<string>>([])
       const fifth = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
       const handle = (delivery: WebhookDelivery.WebhookDelivery) =>
         Effect.flatMap(Ref.updateAndGet(runs, (xs) => [...xs, delivery.eventId]), (xs) =>
           xs.length === 5
             // The catch-up is interrupted while this handler runs: it must finish and be recorded.
-            ? Effect.zipRight(Deferred.succeed(fifth, undefined), Effect.sleep("50 millis"))
+            ? Effect.zipRight(Deferred.succeed(fifth, undefined), Deferred.await(release))
             : Effect.void)
       const { catchUp, fake } = yield* setUp(handle)
       const events = yield* Effect.forEach(
@@ -200,7 +190,11 @@ describe("WebhookReceiver.catchUp", () => {
       )
       const running = yield* Effect.fork(catchUp())
       yield* Deferred.await(fifth)
-      yield* Fiber.interrupt(running)
+      // The interruption waits for the handler in hand, which is let go only once it is asked.
+      const interrupting = yield* Effect.fork(Fiber.interrupt(running))
+      yield* Effect.yieldNow()
+      yield* Deferred.succeed(release, undefined)
+      yield* Fiber.join(interrupting)
       expect((yield* Ref.get(runs)).length).toBe(5)
       const rest = yield* catchUp()
       expect(rest).toMatchObject({ seen: 10, alreadyHandled: 5, handledNow: 5 })

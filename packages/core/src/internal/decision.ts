@@ -34,7 +34,7 @@ import * as Fiber from "effect/Fiber"
 import { identity } from "effect/Function"
 import type * as DeliveryLog from "../DeliveryLog.js"
 import * as WebhookDelivery from "../WebhookDelivery.js"
-import { scrub } from "./scrub.js"
+import { scrubConnection } from "./scrub.js"
 
 /** What each outcome of the decision is, to its caller. */
 export interface Answers<A> {
@@ -102,12 +102,10 @@ export const otherKeys = (delivery: WebhookDelivery.WebhookDelivery): Keys => {
 }
 
 // Database drivers can quote a connection string; a signing secret has no business in a log line either.
-const urlCredentials = /([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)[^@/\s]*@/gi
 const describe = (error: DeliveryLog.DeliveryLogError) =>
-  scrub(
-    error.cause === undefined ? error.message : `${error.message}: ${Cause.pretty(Cause.die(error.cause))}`,
-    ""
-  ).replace(urlCredentials, "$1<redacted>@")
+  scrubConnection(
+    error.cause === undefined ? error.message : `${error.message}: ${Cause.pretty(Cause.die(error.cause))}`
+  )
 
 /**
  * The decision for one handler: `decide(log, delivery, clock)` is the answer at once (a log with synchronous
