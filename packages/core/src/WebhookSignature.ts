@@ -33,7 +33,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto"
+import { timingSafeEqual } from "node:crypto"
+import { hmacSha256, hmacSha256Into } from "./internal/hmac.js"
 import { withClock } from "./internal/now.js"
 import * as WebhookDelivery from "./WebhookDelivery.js"
 
@@ -205,22 +206,9 @@ const header = (headers: HeadersInput, fetch: boolean, name: string, canonical: 
     ? single((headers as globalThis.Headers).get(name) ?? undefined)
     : recordHeader(headers as HeaderRecord, name, canonical)
 
-// One key object per secret: `createHmac` with a string key converts and imports the key on every call; a
-// `KeyObject` is imported once. Held weakly, so a dropped secret takes its key with it.
-const keys = new WeakMap<Redacted.Redacted<string>, KeyObject>()
-const keyOf = (secret: Redacted.Redacted<string>): KeyObject => {
-  let key = keys.get(secret)
-  if (key === undefined) {
-    key = createSecretKey(Buffer.from(Redacted.value(secret), "utf8"))
-    keys.set(secret, key)
-  }
-  return key
-}
-
-const digest = (rawBody: Uint8Array | string, secret: Redacted.Redacted<string>): Buffer =>
-  createHmac("sha256", keyOf(secret)).update(rawBody).digest()
-
 const ZERO_DIGEST = Buffer.alloc(32)
+// The digest under each secret in turn, compared and then overwritten: one buffer for every call.
+const DIGEST = Buffer.alloc(32)
 const CANDIDATE = Buffer.alloc(32)
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
@@ -264,11 +252,11 @@ const checkSignature = (
   const candidate = wellFormed ? CANDIDATE : ZERO_DIGEST
   let matched = false
   if (Redacted.isRedacted(secrets)) {
-    matched = timingSafeEqual(digest(rawBody, secrets), candidate)
+    matched = timingSafeEqual(hmacSha256Into(rawBody, secrets, DIGEST), candidate)
   } else {
     for (const secret of secrets as ReadonlyArray<Redacted.Redacted<string>>) {
       // The comparison comes first, so a match on an earlier secret never skips a later one.
-      matched = timingSafeEqual(digest(rawBody, secret), candidate) || matched
+      matched = timingSafeEqual(hmacSha256Into(rawBody, secret, DIGEST), candidate) || matched
     }
   }
   return !wellFormed ? "malformed" : matched ? "ok" : "mismatch"
@@ -491,7 +479,7 @@ export const verify = (
  * @category signing
  */
 export const computeSignature = (rawBody: Uint8Array | string, secret: Redacted.Redacted<string>): string =>
-  digest(rawBody, secret).toString("hex")
+  hmacSha256(rawBody, secret).toString("hex")
 
 /**
  * The headers HeyGen documents sending with `rawBody` (add `Heygen-Event-Id` yourself).
