@@ -96,6 +96,28 @@ export const invalidFlag = (flag: string, message: string, hint?: string): CliEr
     exitCode: ExitCode.Usage
   })
 
+const eventTypeListing = `must be one of the ${WebhookEventType.values.length} HeyGen event types ` +
+  "(see `effect-heygen webhook event-types list`)"
+
+/**
+ * A flag or argument naming an event type that is not one of HeyGen's: exit 2, with a "did you mean" when one of
+ * them is close (`"avatar_video.sucess" is not a HeyGen event type: did you mean "avatar_video.success"? …`), the
+ * wording of the SDK's own refusals as the CLI prints them.
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const unknownEventType = (param: string, value: string): CliError => {
+  const suggestion = WebhookEventType.closest(value)
+  return invalidFlag(
+    param,
+    `${JSON.stringify(value)} is not a HeyGen event type: ${
+      suggestion === undefined ? "" : `did you mean ${JSON.stringify(suggestion)}? It `
+    }${eventTypeListing}`,
+    "effect-heygen webhook event-types list prints them all"
+  )
+}
+
 const body = (fields: Partial<ErrorBody> & Pick<ErrorBody, "code" | "message">): ErrorBody => ({
   code: fields.code,
   message: fields.message,
@@ -150,8 +172,6 @@ const flagOfField = (field: string): string => {
 const eventTypeField = /^(events\.\d+|event_type)$/
 const eventTypeMessage = (error: HeyGenError.ValidationError): string => {
   if (!eventTypeField.test(error.field)) return error.message
-  const listing = `must be one of the ${WebhookEventType.values.length} HeyGen event types ` +
-    "(see `effect-heygen webhook event-types list`)"
   // The value as core quoted it (scrubbed, and cut if long); the suggestion is worked out again from it, with
   // core's own `closest`, so that the CLI does not depend on the wording around it.
   const quoted = /^[^:]*: (".*") is not a HeyGen event type/.exec(error.message)?.[1]
@@ -164,11 +184,11 @@ const eventTypeMessage = (error: HeyGenError.ValidationError): string => {
     }
     return `${error.field}: ${quoted} is not a HeyGen event type: ${
       suggestion === undefined ? "" : `did you mean ${JSON.stringify(suggestion)}? It `
-    }${listing}`
+    }${eventTypeListing}`
   }
   // Not a string at all (from a `--data` body): core's message ends with what it was.
   const actual = /, actual (.+)$/.exec(error.message)?.[1]
-  return `${error.field}: ${actual === undefined ? "" : `${actual} is not a HeyGen event type: `}${listing}`
+  return `${error.field}: ${actual === undefined ? "" : `${actual} is not a HeyGen event type: `}${eventTypeListing}`
 }
 
 const repeatHint = (key: string | null) =>

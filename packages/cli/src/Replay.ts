@@ -264,11 +264,7 @@ export const run = (
     const eventTypes = splitEvents(flags.eventTypes)
     const unknown = eventTypes.find((t) => !WebhookEventType.values.includes(t as WebhookEventType.WebhookEventType))
     if (unknown !== undefined) {
-      return yield* Effect.fail(reported(Failure.invalidFlag(
-        "--event-types",
-        `${JSON.stringify(unknown)} is not one of the ${WebhookEventType.values.length} HeyGen event types`,
-        "see effect-heygen webhook event-types list"
-      )))
+      return yield* Effect.fail(reported(Failure.unknownEventType("--event-types", unknown)))
     }
     // Checked before the log is read: a mistyped flag should not cost a listing.
     let target: { readonly url: string; readonly secret: Redacted.Redacted<string> } | undefined

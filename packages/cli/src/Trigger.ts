@@ -12,6 +12,7 @@
  *
  * @since 0.2.0
  */
+import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as FakeDelivery from "@effect-heygen/test-utils/FakeDelivery"
 import * as FakeHeyGen from "@effect-heygen/test-utils/FakeHeyGen"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -98,6 +99,10 @@ export const trigger = (
 ): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
+    // HeyGen sends only its own types; a mistyped one would otherwise end as "no endpoint is subscribed".
+    if (!WebhookEventType.is(flags.eventType)) {
+      return yield* Effect.fail(reported(Failure.unknownEventType("event_type", flags.eventType)))
+    }
     const data = Option.isSome(flags.data) ? parseData(flags.data.value) : {}
     if (data === null) {
       return yield* Effect.fail(reported(Failure.invalidFlag("--data", "expected a JSON object, the event_data")))
@@ -180,7 +185,10 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
         reported(Failure.invalidFlag("--forward-to", "is required: where your receiver listens"))
       )
     }
-    // Refuse bad --data and --header-style before the event is logged.
+    // Refuse a mistyped event type, bad --data and --header-style before the event is logged.
+    if (!WebhookEventType.is(flags.eventType)) {
+      return yield* Effect.fail(reported(Failure.unknownEventType("event_type", flags.eventType)))
+    }
     if (Option.isSome(flags.data) && parseData(flags.data.value) === null) {
       return yield* Effect.fail(reported(Failure.invalidFlag("--data", "expected a JSON object, the event_data")))
     }

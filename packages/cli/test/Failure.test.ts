@@ -6,6 +6,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as Option from "effect/Option"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
 import { describe, expect, it } from "vitest"
 import * as ExitCode from "../src/ExitCode.js"
 import * as Failure from "../src/Failure.js"
@@ -183,12 +186,19 @@ describe("an unknown event type", () => {
     )
   })
 
-  const env = { HEYGEN_API_KEY: "hg_failure_test_key", HEYGEN_API_BASE: "http://127.0.0.1:9" }
+  // The sandbox's state file is never made: trigger refuses before it logs the event.
+  const sandboxState = NodePath.join(NodeOs.tmpdir(), `effect-heygen-failure-${process.pid}`, "sandbox.json")
+  const env = {
+    HEYGEN_API_KEY: "hg_failure_test_key",
+    HEYGEN_API_BASE: "http://127.0.0.1:9",
+    EFFECT_HEYGEN_SANDBOX_STATE: sandboxState
+  }
   const typo = "avatar_video.sucess"
   const listing = `must be one of the ${count} HeyGen event types (see \`effect-heygen webhook event-types list\`)`
 
-  // Every place the CLI takes an event type: create's and update's --events, events list's --event-type, and the
-  // events of a -d body. Nothing is sent (a closed port), exit 2.
+  // Every place the CLI takes an event type: create's and update's --events, events list's --event-type, the
+  // events of a -d body, replay's --event-types and sandbox trigger's argument. Nothing is sent (a closed port),
+  // exit 2.
   const places: ReadonlyArray<readonly [string, (value: string) => ReadonlyArray<string>, string, string]> = [
     [
       "create --events",
@@ -209,6 +219,18 @@ describe("an unknown event type", () => {
       (v) => ["webhook", "endpoints", "update", "ep_1", "-d", JSON.stringify({ events: [v] })],
       "events.0",
       "--events"
+    ],
+    [
+      "events replay --event-types",
+      (v) => ["webhook", "events", "replay", "--since", "1h", "--dry-run", "--event-types", `avatar_video.fail,${v}`],
+      "--event-types",
+      "--event-types"
+    ],
+    [
+      "sandbox trigger",
+      (v) => ["sandbox", "trigger", v, "--forward-to", "http://127.0.0.1:9/hooks"],
+      "event_type",
+      "event_type"
     ]
   ]
 
@@ -220,6 +242,8 @@ describe("an unknown event type", () => {
     expect(e.message).toBe(
       `${field}: "${typo}" is not a HeyGen event type: did you mean "avatar_video.success"? It ${listing}`
     )
+    // Refused before anything is written: sandbox trigger logs no event.
+    expect(NodeFs.existsSync(sandboxState)).toBe(false)
   })
 
   it.each(places)("%s: something far off gets no suggestion", async (_, argv, field) => {

@@ -440,6 +440,18 @@ describe("sandbox trigger (bundled bin)", () => {
         ExitCode.Usage
       )
       expect(none.error.code).toBe("cli_no_endpoints")
+      // A mistyped type: the closest of HeyGen's, and nothing delivered or logged.
+      const logged = async () =>
+        JSON.parse((await run(["webhook", "events", "list", "--sandbox"], { env })).stdout).data
+      const before = await logged()
+      const typo = expectEnvelope(
+        await run(["sandbox", "trigger", "avatar_video.sucess", "--forward-to", r.url], { env }),
+        ExitCode.Usage
+      )
+      expect(typo.error).toMatchObject({ code: "cli_invalid_flag", param: "event_type" })
+      expect(typo.error.message).toContain(`did you mean "avatar_video.success"?`)
+      expect(r.handled()).toHaveLength(1)
+      expect(await logged()).toEqual(before)
     },
     30_000
   )
