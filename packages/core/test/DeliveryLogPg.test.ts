@@ -488,6 +488,31 @@ describe("round trips to PostgreSQL per delivery", () => {
       expect(yield* stateOf("same_stmt")).toBe("done")
     })))
 
+  it.live("the claims' and completions' statement is prepared once per connection, then only executed; not when turned off", () =>
+    Effect.scoped(Effect.gen(function*() {
+      // One connection, so that the log's statements and the look into pg_prepared_statements share a session.
+      const [one] = yield* pools(1, 1)
+      const prepared = (sql: SqlClient.SqlClient) =>
+        sql<{ readonly name: string; readonly runs: number }>`
+          SELECT name, (generic_plans + custom_plans)::int AS runs FROM pg_prepared_statements`
+      const run = (log: DeliveryLog.Service, prefix: string) =>
+        Effect.forEach(
+          Array.from({ length: 6 }, (_, i) => `${prefix}_${i}`),
+          (id) =>
+            Effect.flatMap(log.claim(id), (claim) =>
+              claim._tag === "Claimed" ? log.complete(id, claim.token) : Effect.die(claim._tag))
+        )
+      yield* run(yield* logOn(one!, { pruneEvery: false, preparedStatements: false }), "unprepared")
+      expect(yield* prepared(one!)).toEqual([])
+      yield* run(yield* logOn(one!, { pruneEvery: false }), "prepared")
+      const statements = yield* prepared(one!)
+      // 6 claims and 6 completions, one after the other: 12 executions of one statement, parsed once.
+      expect(statements.map((s) => ({ named: s.name.startsWith("effect_heygen_"), runs: s.runs }))).toEqual([
+        { named: true, runs: 12 }
+      ])
+      for (const id of ["prepared_0", "prepared_5", "unprepared_3"]) expect(yield* stateOf(id)).toBe("done")
+    })))
+
   it.live(
     "inside a transaction of the caller's, claim and complete run on its connection, rolled back with it; others' claims asked at the same moment do not",
     () =>
