@@ -75,7 +75,7 @@ export interface Options extends DeliveryLog.Options {
   /**
    * PostgreSQL: the statement that claims and completes the events of concurrent deliveries runs as a named
    * prepared statement on each connection of the pool (`@effect/sql-pg`'s), so PostgreSQL parses and plans it once
-   * per connection rather than once per statement (half its time per statement on the bench). Default `true`; turn it
+   * per connection rather than once per statement (a third of its time per statement on the bench). Default `true`; turn it
    * off behind a pooler that does not keep prepared statements across transactions (PgBouncer before 1.21 in
    * transaction mode).
    */
