@@ -75,8 +75,8 @@ export interface Options extends DeliveryLog.Options {
   /**
    * PostgreSQL: the statement that claims and completes the events of concurrent deliveries runs as a named
    * prepared statement on each connection of the pool (`@effect/sql-pg`'s), so PostgreSQL parses and plans it once
-   * per connection rather than once per statement (a third of its time per statement on the bench). Default `true`; turn it
-   * off behind a pooler that does not keep prepared statements across transactions (PgBouncer before 1.21 in
+   * per connection rather than once per statement (a third of its time per statement on the bench). Default `true`;
+   * turn it off behind a pooler that does not keep prepared statements across transactions (PgBouncer before 1.21 in
    * transaction mode).
    */
   readonly preparedStatements?: boolean | undefined
@@ -286,20 +286,19 @@ const changedRows = (raw: unknown): number => {
 /**
  * Builds the log over the ambient `SqlClient`, creating its table (`migration`) unless told not to.
  *
- * **Claim** (one round trip on PostgreSQL). One statement:
- * `INSERT ... SELECT <each key, 'claimed', its token, now + claimTimeout, now> ON CONFLICT (event_id) DO UPDATE SET
- * <the new claim if t.expires_at <= now, else the row as it is> RETURNING <the row>`. It is atomic because
- * PostgreSQL's `ON CONFLICT DO UPDATE` either inserts or locks the conflicting row and evaluates the update on its
- * latest committed version: of concurrent claimers of a new id one inserts and the others conflict; of concurrent
- * claimers of a lapsed claim (or a forgotten done id) one updates the row, and the others, having waited on its lock,
- * see the fresh claim and take nothing. A claimer answers `Claimed` when the row returned holds its token, `Done`
- * when it is an unexpired `done` row, and `InFlight` otherwise. The
- * statement takes a set of keys: the claims of concurrent deliveries are sent together (while two claim statements
- * are in flight, every claim asked meanwhile waits for the next one, which carries them all; a claim alone goes at
- * once), so under load one round trip serves many deliveries. Its keys are sorted, so two such statements take the
- * rows they share in the same order and never deadlock. SQLite: the same upsert for one key (`RETURNING`; one
- * writer at a time makes it atomic across connections and processes), plus a read of the state when it took
- * nothing. MySQL: delete the lapsed row, `INSERT IGNORE`, read back the token.
+ * **Claim** (one round trip on PostgreSQL). One statement: `INSERT ... SELECT <each key, 'claimed', its token, now +
+ * claimTimeout, now> ON CONFLICT (event_id) DO UPDATE SET <the new claim if t.expires_at <= now, else the row as it is>
+ * RETURNING <the row>`. It is atomic because PostgreSQL's `ON CONFLICT DO UPDATE` either inserts or locks the
+ * conflicting row and evaluates the update on its latest committed version: of concurrent claimers of a new id one
+ * inserts and the others conflict; of concurrent claimers of a lapsed claim (or a forgotten done id) one updates the
+ * row, and the others, having waited on its lock, see the fresh claim and take nothing. A claimer answers `Claimed`
+ * when the row returned holds its token, `Done` when it is an unexpired `done` row, and `InFlight` otherwise. The
+ * statement takes a set of keys: the claims of concurrent deliveries are sent together (while a claim statement is in
+ * flight, every claim asked meanwhile waits for the next one, which carries them all; a claim alone goes at once), so
+ * under load one round trip serves many deliveries. Its keys are sorted, so two such statements take the rows they
+ * share in the same order and never deadlock. SQLite: the same upsert for one key (`RETURNING`; one writer at a time
+ * makes it atomic across connections and processes), plus a read of the state when it took nothing. MySQL: delete the
+ * lapsed row, `INSERT IGNORE`, read back the token.
  *
  * **Complete**: one multi-row upsert marks the id and every `also` key `done` (one round trip; on PostgreSQL the
  * completions of concurrent deliveries share it, as claims do). **Release**: one `DELETE` of this claim's row, by
@@ -403,15 +402,15 @@ export function make(
 
     /**
      * PostgreSQL: the claims and the completions of several deliveries in one statement (a batch, see below), each
-     * answered as it would be alone. One `INSERT ... ON CONFLICT DO UPDATE ... RETURNING` writes every key: a
-     * completed key becomes `done` whatever its row held; a claimed key becomes `claimed` with its token if it has no
-     * row or its row lapsed (evaluated on the row's latest committed version), and its row is returned as it then is.
-     * (It replaced an upsert taking only the free keys inside a CTE that joined the table again for the others: that
-     * second read saw the statement's snapshot, so a key completed by another receiver while the claim waited on its
-     * lock answered `InFlight`, not `Done`; and PostgreSQL spent a quarter more time on each statement.) The keys go in sorted order, so
-     * statements running at once take the rows they share in the same order and cannot deadlock. Within a batch, a key
-     * completed is done for the claims of it too (they answer `Done`: its holder succeeded), and a key claimed twice is
-     * taken by its first claim (the later ones see it held or done, as they would one after the other).
+     * answered as it would be alone. One `INSERT ... ON CONFLICT DO UPDATE ... RETURNING` writes every key: a completed
+     * key becomes `done` whatever its row held; a claimed key becomes `claimed` with its token if it has no row or its
+     * row lapsed (evaluated on the row's latest committed version), and its row is returned as it then is. (It replaced
+     * an upsert taking only the free keys inside a CTE that joined the table again for the others: that second read saw
+     * the statement's snapshot, so a key completed by another receiver while the claim waited on its lock answered
+     * `InFlight`, not `Done`; and PostgreSQL spent a quarter more time on each statement.) The keys go in sorted order,
+     * so statements running at once take the rows they share in the same order and cannot deadlock. Within a batch, a
+     * key completed is done for the claims of it too (they answer `Done`: its holder succeeded), and a key claimed
+     * twice is taken by its first claim (the later ones see it held or done, as they would one after the other).
      */
     const writeAllPg = (
       operations: ReadonlyArray<Operation>,

@@ -4,15 +4,15 @@
  *
  * `@effect/sql-pg` sends every statement unnamed, so PostgreSQL parses, analyses and plans it each time; for the log's
  * claim-and-complete upsert of 18 keys that is a third of PostgreSQL's time per statement (380-435 µs unnamed against
- * 230-280 µs named, measured with `pg` alone on the bench's host), and in the bench's one-instance row PostgreSQL's
- * CPU per delivery went from 65-85 to 40-55 µs. The statement has no join and no scan (each key is found through the
+ * 230-280 µs named, measured with `pg` alone on the bench's host), and in the bench's one-instance row PostgreSQL's CPU
+ * per delivery went from 65-85 to 40-55 µs. The statement has no join and no scan (each key is found through the
  * primary key, the upsert's arbiter), so PostgreSQL's generic plan for it cannot go stale as the table grows. (The
- * log's earlier statement, a CTE joining the table back, did: its generic plan, made while the table was nearly
- * empty, kept a sequential scan, and named it measured worse than unnamed.) `@effect/sql` has no way to name a statement, but the
- * connection `SqlClient.reserve` gives on `@effect/sql-pg` carries its `pg` client (`pg`), whose `query({ name })`
- * parses a statement once per connection and then only binds and executes it. Where the reserved connection has no
- * such client (another driver, or a future `@effect/sql-pg` that hides it) the statement runs as before, unnamed,
- * through the connection's `execute`.
+ * log's earlier statement, a CTE joining the table back, did: its generic plan, made while the table was nearly empty,
+ * kept a sequential scan, and named it measured worse than unnamed.) `@effect/sql` has no way to name a statement, but
+ * the connection `SqlClient.reserve` gives on `@effect/sql-pg` carries its `pg` client (`pg`), whose `query({ name })`
+ * parses a statement once per connection and then only binds and executes it. Where the reserved connection has no such
+ * client (another driver, or a future `@effect/sql-pg` that hides it) the statement runs as before, unnamed, through
+ * the connection's `execute`.
  */
 import type * as SqlConnection from "@effect/sql/SqlConnection"
 import { SqlError } from "@effect/sql/SqlError"
