@@ -54,6 +54,23 @@ describe("internal/batch", () => {
       expect(yield* Fiber.join(rest)).toEqual([20, 30, 40, 50])
     }))
 
+  it.effect("a request made by a fiber that a batch's answer resumed goes in the very next batch", () =>
+    Effect.gen(function*() {
+      // A delivery's completion follows its claim at once: it must not miss the next statement and wait a whole
+      // round trip more (the runner lets the answered fibers run before it takes the next batch).
+      const { batches, open, submit } = yield* gated(1)
+      const delivery = yield* Effect.fork(Effect.flatMap(submit(1), (claimed) => submit(claimed + 1)))
+      yield* settle
+      const other = yield* Effect.fork(submit(2))
+      yield* settle
+      expect(batches).toEqual([[1]])
+      yield* open
+      yield* settle
+      expect(batches).toEqual([[1], [2, 11]])
+      yield* open
+      expect([yield* Fiber.join(delivery), yield* Fiber.join(other)]).toEqual([110, 20])
+    }))
+
   it.effect("with parallel: 2, a second batch goes while the first is in flight; a third waits for either", () =>
     Effect.gen(function*() {
       const { batches, open, submit } = yield* gated(2)

@@ -15,6 +15,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as Pg from "pg"
@@ -129,6 +130,38 @@ describe("DeliveryLogSql over PostgreSQL", () => {
       // The dead holder's late release frees nothing.
       yield* logs[0]!.release("lapsed_claim", "dead")
       expect((yield* logs[1]!.claim("lapsed_claim"))._tag).toBe("InFlight")
+    })))
+
+  it.live("a claim that waited on a completion being committed elsewhere answers Done, from the row as committed", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const [holding, claiming] = yield* pools(2, 2)
+      const first = yield* (yield* logOn(holding!)).claim("waited_done")
+      expect(first._tag).toBe("Claimed")
+      const claimer = yield* logOn(claiming!)
+      // Another receiver's completion of the event, written but not yet committed: it holds the row's lock.
+      const written = yield* Deferred.make<void>()
+      const commit = yield* Deferred.make<void>()
+      const completion = yield* Effect.fork(holding!.withTransaction(Effect.gen(function*() {
+        yield* holding!`UPDATE heygen_webhook_deliveries SET state = 'done', claim_token = NULL,
+          expires_at = ${Date.now() + 3_600_000} WHERE event_id = 'waited_done'`
+        yield* Deferred.succeed(written, undefined)
+        yield* Deferred.await(commit)
+      })))
+      yield* Deferred.await(written)
+      const claim = yield* Effect.fork(claimer.claim("waited_done"))
+      // Commit once the claim's statement waits on that lock, so that it started before the commit.
+      yield* count((sql) =>
+        sql<{ n: string }>`SELECT count(*) AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`
+      ).pipe(
+        Effect.repeat({ until: (n) => n > 0, schedule: Schedule.spaced("10 millis") }),
+        Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("the claim never waited") })
+      )
+      yield* Deferred.succeed(commit, undefined)
+      yield* Fiber.join(completion)
+      // A read from a snapshot taken before the commit would see the claim still held, and answer InFlight: the
+      // redelivery would fail (409) and come back, for an event already handled.
+      expect((yield* Fiber.join(claim))._tag).toBe("Done")
     })))
 
   it.effect("complete records the id and every other key of the event done, in one statement; duplicates are fine", () =>
@@ -453,6 +486,31 @@ describe("round trips to PostgreSQL per delivery", () => {
       expect(trips).toBe(2)
       expect(tags(outcomes as ReadonlyArray<DeliveryLog.Claim>)).toEqual(["Claimed", "Done", "Claimed", "InFlight"])
       expect(yield* stateOf("same_stmt")).toBe("done")
+    })))
+
+  it.live("the claims' and completions' statement is prepared once per connection, then only executed; not when turned off", () =>
+    Effect.scoped(Effect.gen(function*() {
+      // One connection, so that the log's statements and the look into pg_prepared_statements share a session.
+      const [one] = yield* pools(1, 1)
+      const prepared = (sql: SqlClient.SqlClient) =>
+        sql<{ readonly name: string; readonly runs: number }>`
+          SELECT name, (generic_plans + custom_plans)::int AS runs FROM pg_prepared_statements`
+      const run = (log: DeliveryLog.Service, prefix: string) =>
+        Effect.forEach(
+          Array.from({ length: 6 }, (_, i) => `${prefix}_${i}`),
+          (id) =>
+            Effect.flatMap(log.claim(id), (claim) =>
+              claim._tag === "Claimed" ? log.complete(id, claim.token) : Effect.die(claim._tag))
+        )
+      yield* run(yield* logOn(one!, { pruneEvery: false, preparedStatements: false }), "unprepared")
+      expect(yield* prepared(one!)).toEqual([])
+      yield* run(yield* logOn(one!, { pruneEvery: false }), "prepared")
+      const statements = yield* prepared(one!)
+      // 6 claims and 6 completions, one after the other: 12 executions of one statement, parsed once.
+      expect(statements.map((s) => ({ named: s.name.startsWith("effect_heygen_"), runs: s.runs }))).toEqual([
+        { named: true, runs: 12 }
+      ])
+      for (const id of ["prepared_0", "prepared_5", "unprepared_3"]) expect(yield* stateOf(id)).toBe("done")
     })))
 
   it.live(

@@ -7,13 +7,18 @@
  * deliveries in flight otherwise pays two round trips per delivery, and on a loaded host each round trip's system calls
  * and PostgreSQL's parse and plan of each statement cost more than the rest of the delivery (see bench/README.md).
  */
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 
+/**
+ * A request waiting for its batch: its answer goes to `resume` once its fiber waits, or is kept in `exit` until it
+ * does. Not a `Deferred`: each `Deferred` copies the Effect prototype's every property into a fresh object, and at
+ * two requests per delivery that was the receiver's most expensive allocation on PostgreSQL (6 µs each).
+ */
 interface Pending<I, O, E> {
   readonly item: I
-  readonly deferred: Deferred.Deferred<O, E>
+  resume: ((exit: Exit.Exit<O, E>) => void) | undefined
+  exit: Exit.Exit<O, E> | undefined
 }
 
 /**
@@ -35,24 +40,32 @@ export const make = <I, O, E>(options: {
   const queue: Array<Pending<I, O, E>> = []
   let running = 0
 
+  const answer = (pending: Pending<I, O, E>, exit: Exit.Exit<O, E>) => {
+    if (pending.resume === undefined) pending.exit = exit
+    else pending.resume(exit)
+  }
+
   const settle = (batch: ReadonlyArray<Pending<I, O, E>>, exit: Exit.Exit<ReadonlyArray<O>, E>) =>
     Effect.sync(() => {
+      if (Exit.isFailure(exit)) {
+        const failed = Exit.failCause(exit.cause)
+        for (const pending of batch) answer(pending, failed)
+        return
+      }
       for (let i = 0; i < batch.length; i++) {
-        const { deferred } = batch[i]!
-        if (Exit.isFailure(exit)) Deferred.unsafeDone(deferred, Exit.failCause(exit.cause))
-        else {
-          const output = exit.value[i]
-          Deferred.unsafeDone(
-            deferred,
-            output === undefined && i >= exit.value.length
-              ? Exit.die(new Error(`a batch of ${batch.length} answered ${exit.value.length} outputs`))
-              : Exit.succeed(output as O)
-          )
-        }
+        answer(
+          batch[i]!,
+          i >= exit.value.length
+            ? Exit.die(new Error(`a batch of ${batch.length} answered ${exit.value.length} outputs`))
+            : Exit.succeed(exit.value[i] as O)
+        )
       }
     })
 
-  // Runs batches until nothing is waiting, then gives up its place.
+  // Runs batches until nothing is waiting, then gives up its place. Between two batches it yields once, so that the
+  // fibers the last answer resumed run first: what they ask next (a delivery's completion, right after its claim)
+  // goes in the next batch rather than waiting for it to come back (at 32 deliveries in flight on PostgreSQL, this
+  // took the receiver from 255 to 175 µs of CPU per delivery and its statements from 7 to 9 deliveries each).
   const drain: Effect.Effect<void> = Effect.suspend(() => {
     if (queue.length === 0) {
       running--
@@ -61,15 +74,22 @@ export const make = <I, O, E>(options: {
     const batch = queue.splice(0, options.max)
     return Effect.flatMap(
       Effect.exit(Effect.suspend(() => options.run(batch.map((pending) => pending.item)))),
-      (exit) => Effect.zipRight(settle(batch, exit), drain)
+      (exit) => Effect.zipRight(settle(batch, exit), Effect.zipRight(Effect.yieldNow(), drain))
     )
   })
 
   return (item) =>
-    Effect.flatMap(Deferred.make<O, E>(), (deferred) => {
-      queue.push({ item, deferred })
-      if (running >= options.parallel) return Deferred.await(deferred)
+    Effect.suspend(() => {
+      const pending: Pending<I, O, E> = { item, resume: undefined, exit: undefined }
+      queue.push(pending)
+      // Interrupting the waiting fiber just stops its wait: the request stays in its batch, whose answer then goes
+      // nowhere.
+      const wait = Effect.async<O, E>((resume) => {
+        if (pending.exit === undefined) pending.resume = resume
+        else resume(pending.exit)
+      })
+      if (running >= options.parallel) return wait
       running++
-      return Effect.zipRight(Effect.forkDaemon(drain), Deferred.await(deferred))
+      return Effect.zipRight(Effect.forkDaemon(drain), wait)
     })
 }
