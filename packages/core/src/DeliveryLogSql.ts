@@ -75,9 +75,10 @@ export interface Options extends DeliveryLog.Options {
   /**
    * PostgreSQL: the statement that claims and completes the events of concurrent deliveries runs as a named
    * prepared statement on each connection of the pool (`@effect/sql-pg`'s), so PostgreSQL parses and plans it once
-   * per connection rather than once per statement (a third of its time per statement on the bench). Default `true`;
-   * turn it off behind a pooler that does not keep prepared statements across transactions (PgBouncer before 1.21 in
-   * transaction mode).
+   * per connection rather than once per statement (a third of its time per statement on the bench). Default `true`.
+   * Behind a pooler that does not keep prepared statements across transactions (PgBouncer in transaction mode
+   * before 1.21, or with `max_prepared_statements = 0`) the first statement that meets a server without it (or
+   * with it already) turns naming off, with a warning, and runs again unnamed; `false` skips the attempt.
    */
   readonly preparedStatements?: boolean | undefined
 }
@@ -463,7 +464,7 @@ export function make(
     // caller's: there the statement must run on that transaction's connection, so it runs alone.
     // A batch's statement has the same text every time: it runs as a named prepared statement (`internal/prepared`),
     // parsed and planned once per connection.
-    const prepared = options?.preparedStatements !== false
+    const prepared: Prepared.Use = { named: options?.preparedStatements !== false }
     let named: readonly [text: string, name: string] = ["", ""]
     const executePrepared = (statement: Statement.Statement<BatchRow>) => {
       const [text, params] = statement.compile()

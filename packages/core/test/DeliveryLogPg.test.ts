@@ -513,6 +513,30 @@ describe("round trips to PostgreSQL per delivery", () => {
       for (const id of ["prepared_0", "prepared_5", "unprepared_3"]) expect(yield* stateOf(id)).toBe("done")
     })))
 
+  it.live("a server that lost the prepared statement (as behind a pooler): the log runs it unnamed and goes on", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const [one] = yield* pools(1, 1)
+      const preparedNames = Effect.map(
+        one!<{ readonly name: string }>`SELECT name FROM pg_prepared_statements`,
+        (rows) => rows.map((row) => row.name)
+      )
+      const log = yield* logOn(one!, { pruneEvery: false })
+      const cycle = (id: string) =>
+        Effect.flatMap(
+          log.claim(id),
+          (claim) => claim._tag === "Claimed" ? log.complete(id, claim.token) : Effect.die(claim._tag)
+        )
+      yield* cycle("lost_before")
+      expect(yield* preparedNames).toHaveLength(1)
+      // The session forgets it while pg still counts it parsed: its next use is a Bind alone, which PostgreSQL
+      // refuses (26000), as a pooler's other server would.
+      yield* one!`DEALLOCATE ALL`
+      yield* cycle("lost_after")
+      yield* cycle("lost_later")
+      expect(yield* preparedNames).toEqual([])
+      for (const id of ["lost_before", "lost_after", "lost_later"]) expect(yield* stateOf(id)).toBe("done")
+    })))
+
   it.live(
     "inside a transaction of the caller's, claim and complete run on its connection, rolled back with it; others' claims asked at the same moment do not",
     () =>

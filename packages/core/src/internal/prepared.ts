@@ -45,30 +45,66 @@ export const nameOf = (text: string): string =>
   `effect_heygen_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`
 
 /**
+ * Whether a log still names its statement: `false` from the start when the user turned it off, or once a server
+ * showed that it does not keep prepared statements for the connection (see `run`).
+ */
+export interface Use {
+  named: boolean
+}
+
+/**
+ * The errors that say the server behind a connection is not the one that parsed the statement: a pooler in
+ * transaction mode (PgBouncer without prepared-statement support) hands each transaction to any server, so the name
+ * is missing there (`26000`, invalid_sql_statement_name, at Bind) or already taken by another client's Parse of it
+ * (`42P05`, duplicate_prepared_statement). Both are raised before the statement runs, so running it again, unnamed,
+ * cannot apply it twice.
+ */
+const notKept = (error: Error): boolean => {
+  const code = (error as { readonly code?: unknown }).code
+  return code === "26000" || code === "42P05"
+}
+
+/**
  * Runs `text` with `params` on a connection reserved for it, as a named prepared statement when the connection is
- * `@effect/sql-pg`'s (`prepared: true`), else unnamed. Answers the rows. It leaves out what `@effect/sql` adds to a
- * statement (its `sql.execute` span, a statement transformer, cancelling the query when the fiber is interrupted):
- * the log runs it in its batches' daemon fibers, which nothing interrupts before the runtime ends.
+ * `@effect/sql-pg`'s and `use.named`, else unnamed. Answers the rows. A server that does not keep the name (a
+ * pooler, see `notKept`) turns naming off for good (`use.named = false`, one warning logged) and the statement runs
+ * again unnamed, so a default that suits a direct connection never breaks one through PgBouncer. It leaves out what
+ * `@effect/sql` adds to a statement (its `sql.execute` span, a statement transformer, cancelling the query when the
+ * fiber is interrupted): the log runs it in its batches' daemon fibers, which nothing interrupts before the runtime
+ * ends.
  */
 export const run = <A>(
   reserve: Effect.Effect<SqlConnection.Connection, SqlError, Scope.Scope>,
   text: string,
   name: string,
   params: ReadonlyArray<unknown>,
-  prepared: boolean
+  use: Use
 ): Effect.Effect<ReadonlyArray<A>, SqlError> =>
   Effect.scoped(Effect.flatMap(reserve, (connection) => {
-    const driver = prepared ? driverOf(connection) : undefined
-    if (driver === undefined) {
-      return connection.execute(text, params, undefined) as Effect.Effect<ReadonlyArray<A>, SqlError>
-    }
-    return Effect.async<ReadonlyArray<A>, SqlError>((resume) => {
+    const unnamed = connection.execute(text, params, undefined) as Effect.Effect<ReadonlyArray<A>, SqlError>
+    const driver = use.named ? driverOf(connection) : undefined
+    if (driver === undefined) return unnamed
+    return Effect.async<ReadonlyArray<A>, SqlError | "NotKept">((resume) => {
       driver.query({ name, text, values: params }, (error, result) => {
         resume(
           error === null || error === undefined
             ? Effect.succeed((result?.rows ?? []) as ReadonlyArray<A>)
+            : notKept(error)
+            ? Effect.fail("NotKept" as const)
             : Effect.fail(new SqlError({ cause: error, message: "Failed to execute statement" }))
         )
       })
-    })
+    }).pipe(Effect.catchIf((error): error is "NotKept" => error === "NotKept", () => {
+      const first = use.named
+      use.named = false
+      return first
+        ? Effect.zipRight(
+          Effect.logWarning(
+            "DeliveryLogSql: the server does not keep prepared statements for this connection (a pooler in " +
+              "transaction mode?); its statements run unnamed from now on (preparedStatements: false says so upfront)"
+          ),
+          unnamed
+        )
+        : unnamed
+    }))
   }))
