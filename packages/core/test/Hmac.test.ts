@@ -5,6 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as FastCheck from "effect/FastCheck"
 import * as Redacted from "effect/Redacted"
+import type * as NodeCrypto from "node:crypto"
 import { createHmac } from "node:crypto"
 import { vi } from "vitest"
 import { hmacSha256, hmacSha256Into } from "../src/internal/hmac.js"
@@ -61,7 +62,7 @@ describe("hmacSha256", () => {
   )
 
   it("without crypto.hash (older runtimes) takes createHmac, with the same digests", async () => {
-    const original = await vi.importActual<typeof import("node:crypto")>("node:crypto")
+    const original = await vi.importActual<typeof NodeCrypto>("node:crypto")
     const createHmacSpy = vi.fn(original.createHmac)
     vi.resetModules()
     vi.doMock("node:crypto", () => ({ ...original, hash: undefined, createHmac: createHmacSpy }))
