@@ -99,6 +99,12 @@ export const invalidFlag = (flag: string, message: string, hint?: string): CliEr
 const eventTypeListing = `must be one of the ${WebhookEventType.values.length} HeyGen event types ` +
   "(see `effect-heygen webhook event-types list`)"
 
+// `"x" is not a HeyGen event type: did you mean "y"? It must be one of the 30 …`, the suggestion left out when none.
+const notAnEventType = (quoted: string, suggestion: string | undefined): string =>
+  `${quoted} is not a HeyGen event type: ${
+    suggestion === undefined ? "" : `did you mean ${JSON.stringify(suggestion)}? It `
+  }${eventTypeListing}`
+
 /**
  * A flag or argument naming an event type that is not one of HeyGen's: exit 2, with a "did you mean" when one of
  * them is close (`"avatar_video.sucess" is not a HeyGen event type: did you mean "avatar_video.success"? …`), the
@@ -107,16 +113,12 @@ const eventTypeListing = `must be one of the ${WebhookEventType.values.length} H
  * @since 0.4.0
  * @category constructors
  */
-export const unknownEventType = (param: string, value: string): CliError => {
-  const suggestion = WebhookEventType.closest(value)
-  return invalidFlag(
+export const unknownEventType = (param: string, value: string): CliError =>
+  invalidFlag(
     param,
-    `${JSON.stringify(value)} is not a HeyGen event type: ${
-      suggestion === undefined ? "" : `did you mean ${JSON.stringify(suggestion)}? It `
-    }${eventTypeListing}`,
+    notAnEventType(JSON.stringify(value), WebhookEventType.closest(value)),
     "effect-heygen webhook event-types list prints them all"
   )
-}
 
 const body = (fields: Partial<ErrorBody> & Pick<ErrorBody, "code" | "message">): ErrorBody => ({
   code: fields.code,
@@ -182,9 +184,7 @@ const eventTypeMessage = (error: HeyGenError.ValidationError): string => {
     } catch {
       // A value core cut short in the middle of an escape: no suggestion.
     }
-    return `${error.field}: ${quoted} is not a HeyGen event type: ${
-      suggestion === undefined ? "" : `did you mean ${JSON.stringify(suggestion)}? It `
-    }${eventTypeListing}`
+    return `${error.field}: ${notAnEventType(quoted, suggestion)}`
   }
   // Not a string at all (from a `--data` body): core's message ends with what it was.
   const actual = /, actual (.+)$/.exec(error.message)?.[1]

@@ -99,10 +99,6 @@ export const trigger = (
 ): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
-    // HeyGen sends only its own types; a mistyped one would otherwise end as "no endpoint is subscribed".
-    if (!WebhookEventType.is(flags.eventType)) {
-      return yield* Effect.fail(reported(Failure.unknownEventType("event_type", flags.eventType)))
-    }
     const data = Option.isSome(flags.data) ? parseData(flags.data.value) : {}
     if (data === null) {
       return yield* Effect.fail(reported(Failure.invalidFlag("--data", "expected a JSON object, the event_data")))
@@ -185,7 +181,8 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
         reported(Failure.invalidFlag("--forward-to", "is required: where your receiver listens"))
       )
     }
-    // Refuse a mistyped event type, bad --data and --header-style before the event is logged.
+    // Refuse a mistyped event type (HeyGen sends only its own; it would otherwise be logged and then end as "no
+    // endpoint is subscribed"), bad --data and --header-style before the event is logged.
     if (!WebhookEventType.is(flags.eventType)) {
       return yield* Effect.fail(reported(Failure.unknownEventType("event_type", flags.eventType)))
     }

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Commands from "../src/Commands.js"
 import * as Help from "../src/Help.js"
 import type { FakeApi, Outcome, RunOptions } from "./harness.js"
-import { reapAll, runBin, startBin, startFakeApi } from "./harness.js"
+import { envelope, reapAll, runBin, startBin, startFakeApi } from "./harness.js"
 import { startReceiver } from "./receiver.js"
 
 const apiKey = "hg_e2e_commands_5d2e8a1c7b3f9e0d4a6b"
@@ -149,6 +149,21 @@ const scenarios: Record<string, () => Promise<void>> = {
       ])
       expect(out.stdout).toContain(logged.event_id)
       expect(receiver.handled().map((d) => d.eventId)).toContain(logged.event_id)
+      // A mistyped --event-types: the closest type, exit 2, nothing replayed.
+      const handled = receiver.handled().length
+      const typo = await run([
+        "webhook",
+        "events",
+        "replay",
+        "--since",
+        "1h",
+        "--dry-run",
+        "--event-types",
+        "avatar_video.sucess"
+      ])
+      expect(typo.code).toBe(2)
+      expect(envelope(typo.stderr).error.message).toContain(`did you mean "avatar_video.success"?`)
+      expect(receiver.handled()).toHaveLength(handled)
     } finally {
       await receiver.close()
     }

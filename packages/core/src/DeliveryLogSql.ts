@@ -413,6 +413,8 @@ export function make(
      * key completed is done for the claims of it too (they answer `Done`: its holder succeeded), and a key claimed
      * twice is taken by its first claim (the later ones see it held or done, as they would one after the other).
      */
+    // Whether a batch's upsert takes a conflicting row: a completion always, a claim when the row's claim lapsed.
+    const took = sql.literal("(EXCLUDED.state = 'done' OR t.expires_at <= EXCLUDED.updated_at)")
     const writeAllPg = (
       operations: ReadonlyArray<Operation>,
       now: number,
@@ -431,7 +433,6 @@ export function make(
       // Every row conflicting is updated, to itself when the key is not taken (`took` false), so that RETURNING
       // answers each key's latest committed row: its state for the claims that took nothing, without a second read.
       // (The price: a claim that takes nothing writes a new version of the row, as a completion does.)
-      const took = sql.literal("(EXCLUDED.state = 'done' OR t.expires_at <= EXCLUDED.updated_at)")
       return Effect.map(
         execute(sql<BatchRow>`INSERT INTO ${table} AS t (event_id, state, claim_token, expires_at, updated_at)
           SELECT event_id, CASE WHEN claim_token IS NULL THEN 'done' ELSE 'claimed' END, claim_token,

@@ -81,20 +81,13 @@ export const run = <A>(
   use: Use
 ): Effect.Effect<ReadonlyArray<A>, SqlError> =>
   Effect.scoped(Effect.flatMap(reserve, (connection) => {
-    const unnamed = connection.execute(text, params, undefined) as Effect.Effect<ReadonlyArray<A>, SqlError>
+    const unnamed = Effect.suspend(() =>
+      connection.execute(text, params, undefined) as Effect.Effect<ReadonlyArray<A>, SqlError>
+    )
     const driver = use.named ? driverOf(connection) : undefined
     if (driver === undefined) return unnamed
-    return Effect.async<ReadonlyArray<A>, SqlError | "NotKept">((resume) => {
-      driver.query({ name, text, values: params }, (error, result) => {
-        resume(
-          error === null || error === undefined
-            ? Effect.succeed((result?.rows ?? []) as ReadonlyArray<A>)
-            : notKept(error)
-            ? Effect.fail("NotKept" as const)
-            : Effect.fail(new SqlError({ cause: error, message: "Failed to execute statement" }))
-        )
-      })
-    }).pipe(Effect.catchIf((error): error is "NotKept" => error === "NotKept", () => {
+    // Naming off for good; the first statement to find out says so once.
+    const fallBack = Effect.suspend(() => {
       const first = use.named
       use.named = false
       return first
@@ -106,5 +99,16 @@ export const run = <A>(
           unnamed
         )
         : unnamed
-    }))
+    })
+    return Effect.async<ReadonlyArray<A>, SqlError>((resume) => {
+      driver.query({ name, text, values: params }, (error, result) => {
+        resume(
+          error === null || error === undefined
+            ? Effect.succeed((result?.rows ?? []) as ReadonlyArray<A>)
+            : notKept(error)
+            ? fallBack
+            : Effect.fail(new SqlError({ cause: error, message: "Failed to execute statement" }))
+        )
+      })
+    })
   }))
