@@ -1,61 +1,70 @@
 /**
- * Which events a receiver has handled, so a redelivered event runs its handler at most once after a success.
+ * Which events a receiver has handled, so that a redelivered event runs its handler at most once after a success.
  *
- * A receiver `claim`s an event id before running the handler: the first claim wins and holds it in flight
- * (for `claimTimeout`, in case the process dies); a concurrent duplicate sees `InFlight`; after the handler
- * succeeds the receiver `complete`s the id, which is then `Done` for `retention`; after a failure it `release`s
- * the claim so the next redelivery runs the handler again.
- *
- * `layerMemory` keeps the log in this process (bounded, entries expire). For several processes, or to survive a
- * restart, use the SQL log in `@effect-heygen/core/DeliveryLogSql`.
+ * A log has one operation, `once(eventId, effect)`: it runs `effect` unless the event is done (`Duplicate`) or
+ * another run of it holds the event (`InFlight`), and records the outcome: a success makes the event done for
+ * `retention`, a failure frees it for the next delivery. A run whose process dies holds the event until
+ * `claimTimeout`. Each log keeps that guarantee in its own way: `layerMemory` in one synchronous step over a map
+ * (one process), `DeliveryLogSql` in a database shared by several processes.
  *
  * @example
  * ```ts
  * import { DeliveryLog } from "@effect-heygen/core"
  * import { Effect } from "effect"
  *
- * // Runs `work` at most once per event id; a failed run is released so a redelivery may try again.
- * const once = (eventId: string, work: Effect.Effect<void>) =>
- *   Effect.gen(function*() {
- *     const log = yield* DeliveryLog.DeliveryLog
- *     const claim = yield* log.claim(eventId)
- *     if (claim._tag !== "Claimed") return
- *     yield* work.pipe(Effect.onExit((exit) =>
- *       (exit._tag === "Success" ? log.complete(eventId, claim.token) : log.release(eventId, claim.token)).pipe(
- *         Effect.orDie
- *       )
- *     ))
- *   }).pipe(
- *     Effect.catchTag("DeliveryLogError", (e) => Effect.logError(e.message)),
- *     Effect.provide(DeliveryLog.layerMemory())
- *   )
+ * const program = Effect.gen(function*() {
+ *   const log = yield* DeliveryLog.DeliveryLog
+ *   const outcome = yield* log.once("evt_1", Effect.log("handling evt_1"))
+ *   return outcome._tag // "Handled", then "Duplicate" for every later call
+ * }).pipe(Effect.provide(DeliveryLog.layerMemory()))
  * ```
  *
  * @since 0.2.0
  */
+import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { randomUUID } from "node:crypto"
-import { withNow } from "./internal/now.js"
+import { withClock } from "./internal/now.js"
 
 /**
- * The outcome of a claim: `Claimed` (run the handler, then complete or release with `token`), `Done` (a
- * handler already succeeded for this id), or `InFlight` (another delivery of it is being handled now).
+ * What `once` did: ran the effect and it succeeded (`Handled`, recorded done) or failed (`Failed`, the event freed
+ * for a redelivery), or did not run it: the event is done already (`Duplicate`) or held by another run
+ * (`InFlight`).
  *
- * @since 0.2.0
+ * @since 0.5.0
  * @category models
  */
-export type Claim =
-  | { readonly _tag: "Claimed"; readonly token: string }
-  | { readonly _tag: "Done" }
+export type Outcome<E> =
+  | { readonly _tag: "Handled" }
+  | { readonly _tag: "Duplicate" }
   | { readonly _tag: "InFlight" }
+  | { readonly _tag: "Failed"; readonly cause: Cause.Cause<E> }
 
 /**
- * The log's storage failed.
+ * The outcomes that carry nothing, built once.
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const Handled: Outcome<never> = { _tag: "Handled" }
+
+/**
+ * @since 0.5.0
+ * @category constructors
+ */
+export const Duplicate: Outcome<never> = { _tag: "Duplicate" }
+
+/**
+ * @since 0.5.0
+ * @category constructors
+ */
+export const InFlight: Outcome<never> = { _tag: "InFlight" }
+
+/**
+ * The log's storage failed: the effect did not run, or its outcome could not be recorded.
  *
  * @example
  * ```ts
@@ -74,68 +83,20 @@ export class DeliveryLogError extends Schema.TaggedError<DeliveryLogError>()("De
 }) {}
 
 /**
- * The operations of a delivery log.
+ * A delivery log.
  *
  * @since 0.2.0
  * @category models
  */
 export interface Service {
-  /** Takes the event id for handling, unless it is done or held by a live claim. Atomic: of concurrent claims one wins. */
-  readonly claim: (eventId: string) => Effect.Effect<Claim, DeliveryLogError>
   /**
-   * The handler succeeded: the id, and every key in `also` (other names the receiver knows the same event by), is
-   * `Done` for the retention period, whatever became of the claim.
+   * Runs `effect` for `eventId` at most once after a success. Of concurrent calls for one id, one runs it and the
+   * others answer `InFlight`. The caller decides interruption: an interrupted run counts as `Failed`.
    */
-  readonly complete: (
+  readonly once: <E, R>(
     eventId: string,
-    token: string,
-    also?: ReadonlyArray<string> | undefined
-  ) => Effect.Effect<void, DeliveryLogError>
-  /** The handler failed: drops this claim (only this one) so the next delivery runs the handler again. */
-  readonly release: (eventId: string, token: string) => Effect.Effect<void, DeliveryLogError>
-  /**
-   * The same operations run synchronously, at a time the caller reads from its `Clock`, for a log that needs no
-   * I/O (the in-memory one has them; a log over a database leaves them out). A receiver uses them when present,
-   * so that a delivery's bookkeeping costs no steps of a fiber, and a duplicate none at all.
-   */
-  readonly unsafe?: UnsafeOperations | undefined
-  /**
-   * Exactly-once handling, for a log kept in the database the handler writes to (`DeliveryLogSql` with
-   * `transactional: true`): runs `run` inside one transaction that first takes every one of `keys` (none may be
-   * held by anyone else: `InFlight`). If one is done already, the first key is recorded `Done` and so is the
-   * outcome. Otherwise `run` runs and, if it succeeds, the first key and every key in `also` are recorded `Done`
-   * before committing. Whatever happens to the process, the handler's writes and the record commit together or not
-   * at all. A receiver uses it instead of `claim` / `complete` / `release` when present.
-   */
-  readonly transact?: <A, E, R>(
-    keys: readonly [string, ...Array<string>],
-    run: Effect.Effect<A, E, R>,
-    also?: ReadonlyArray<string> | undefined
-  ) => Effect.Effect<Transacted<A, E>, DeliveryLogError, R>
-}
-
-/**
- * The outcome of `Service.transact`: a key was already `Done` (every key is then recorded `Done`), a key is held
- * by a concurrent delivery (`InFlight`), or `run` ran, with its exit (a failure rolled everything back).
- *
- * @since 0.4.0
- * @category models
- */
-export type Transacted<A, E> =
-  | { readonly _tag: "Done" }
-  | { readonly _tag: "InFlight" }
-  | { readonly _tag: "Ran"; readonly exit: Exit.Exit<A, E> }
-
-/**
- * `claim`, `complete` and `release` of a log that needs no I/O, as plain functions. They must not throw.
- *
- * @since 0.3.0
- * @category models
- */
-export interface UnsafeOperations {
-  readonly claim: (eventId: string, nowMillis: number) => Claim
-  readonly complete: (eventId: string, nowMillis: number, also?: ReadonlyArray<string> | undefined) => void
-  readonly release: (eventId: string, token: string) => void
+    effect: Effect.Effect<unknown, E, R>
+  ) => Effect.Effect<Outcome<E>, DeliveryLogError, R>
 }
 
 /**
@@ -151,12 +112,9 @@ export class DeliveryLog extends Context.Tag("@effect-heygen/core/DeliveryLog")<
  * @category models
  */
 export interface Options {
-  /** How long a succeeded event id is remembered. Default 48 hours (HeyGen redelivers for up to 24 h). */
+  /** How long a handled event is remembered. Default 48 hours (HeyGen redelivers for up to 24 h). */
   readonly retention?: Duration.DurationInput | undefined
-  /**
-   * How long a claim holds when its holder neither completes nor releases it (the process died). Must exceed
-   * your handler's running time. Default 5 minutes.
-   */
+  /** How long a run whose process died holds its event. Must exceed your handler's running time. */
   readonly claimTimeout?: Duration.DurationInput | undefined
 }
 
@@ -170,7 +128,7 @@ export interface MemoryOptions extends Options {
 }
 
 /**
- * The default retention of a succeeded id.
+ * The default retention of a handled event: 48 hours.
  *
  * @since 0.2.0
  * @category constants
@@ -178,7 +136,7 @@ export interface MemoryOptions extends Options {
 export const defaultRetention: Duration.Duration = Duration.hours(48)
 
 /**
- * The default lifetime of an unfinished claim.
+ * The memory log's default claim timeout: 5 minutes.
  *
  * @since 0.2.0
  * @category constants
@@ -186,24 +144,22 @@ export const defaultRetention: Duration.Duration = Duration.hours(48)
 export const defaultClaimTimeout: Duration.Duration = Duration.minutes(5)
 
 /**
- * A fresh claim token: unique across processes, since the SQL log shares claims between them.
+ * The memory log's default capacity: 10,000 ids.
  *
- * @since 0.2.0
- * @category constructors
+ * @since 0.5.0
+ * @category constants
  */
-export const makeToken = (): string => randomUUID()
+export const defaultCapacity = 10_000
 
-type Entry =
-  | { readonly state: "claimed"; readonly token: string; readonly expiresAt: number }
-  | { readonly state: "done"; readonly expiresAt: number }
-
-const done: Claim = { _tag: "Done" }
-const inFlight: Claim = { _tag: "InFlight" }
+interface Entry {
+  readonly token: number
+  readonly expiresAt: number
+}
 
 /**
- * An in-memory log for one process. Every operation is one synchronous step, so claims are atomic. Time is the
- * Effect `Clock`. The bound is a trade: size it to cover your event rate over the redelivery window (24 h), or
- * an id forgotten early may be handled again.
+ * An in-memory log for one process: each decision is one synchronous step over a map, so it is atomic. Time is the
+ * Effect `Clock`. Size `capacity` to your event rate over the redelivery window (24 h): an id forgotten early may
+ * be handled again.
  *
  * @example
  * ```ts
@@ -212,7 +168,7 @@ const inFlight: Claim = { _tag: "InFlight" }
  *
  * const program = Effect.gen(function*() {
  *   const log = yield* DeliveryLog.makeMemory({ capacity: 100_000 })
- *   return yield* log.claim("evt_1")
+ *   return yield* log.once("evt_1", Effect.void)
  * })
  * ```
  *
@@ -221,62 +177,45 @@ const inFlight: Claim = { _tag: "InFlight" }
  */
 export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service> =>
   Effect.sync(() => {
-    const capacity = Math.max(1, options?.capacity ?? 10_000)
+    const capacity = Math.max(1, options?.capacity ?? defaultCapacity)
     const retention = Duration.toMillis(options?.retention ?? defaultRetention)
     const claimTimeout = Duration.toMillis(options?.claimTimeout ?? defaultClaimTimeout)
-    // A Map iterates in insertion order; `complete` re-inserts, so the first key is the oldest entry.
+    // Insertion order is age order (a write re-inserts). Token 0 marks a done entry.
     const entries = new Map<string, Entry>()
-    // The oldest key comes from one long-lived iterator, not a fresh `keys()` each time: a Map keeps deleted
-    // entries as holes until it is rehashed, and a fresh iterator walks every hole left by earlier evictions
-    // (about 6 µs per insert at 10,000 entries, against under 1 µs). Every key the iterator passes has been
-    // deleted and new keys are appended after it, so what it yields next is still the oldest live key.
+    // One long-lived iterator finds the oldest key: a fresh `keys()` would walk every hole earlier deletions left.
     let oldestKeys = entries.keys()
-    const oldest = () => {
-      let next = oldestKeys.next()
-      if (next.done === true) {
-        oldestKeys = entries.keys()
-        next = oldestKeys.next()
-      }
-      return next
-    }
     const insert = (eventId: string, entry: Entry) => {
       entries.delete(eventId)
       while (entries.size >= capacity) {
-        const first = oldest()
+        let first = oldestKeys.next()
+        if (first.done === true) first = (oldestKeys = entries.keys()).next()
         if (first.done === true) break
         entries.delete(first.value)
       }
       entries.set(eventId, entry)
     }
-    // Tokens only need to be unique within this log, which lives in one process: a counter, not a UUID.
     let issued = 0
-    const unsafe: UnsafeOperations = {
-      claim: (eventId, now) => {
+    const once = <E, R>(eventId: string, effect: Effect.Effect<unknown, E, R>) =>
+      withClock((clock): Effect.Effect<Outcome<E>, never, R> => {
+        const now = clock.unsafeCurrentTimeMillis()
         const entry = entries.get(eventId)
-        if (entry !== undefined && entry.expiresAt > now) return entry.state === "done" ? done : inFlight
-        const token = `m${++issued}`
-        insert(eventId, { state: "claimed", token, expiresAt: now + claimTimeout })
-        return { _tag: "Claimed", token }
-      },
-      complete: (eventId, now, also) => {
-        insert(eventId, { state: "done", expiresAt: now + retention })
-        if (also !== undefined) { for (const key of also) insert(key, { state: "done", expiresAt: now + retention }) }
-      },
-      release: (eventId, token) => {
-        const entry = entries.get(eventId)
-        if (entry !== undefined && entry.state === "claimed" && entry.token === token) entries.delete(eventId)
-      }
-    }
-    return {
-      claim: (eventId) => withNow((now) => Effect.succeed(unsafe.claim(eventId, now))),
-      complete: (eventId, _token, also) =>
-        withNow((now) => {
-          unsafe.complete(eventId, now, also)
-          return Effect.void
-        }),
-      release: (eventId, token) => Effect.sync(() => unsafe.release(eventId, token)),
-      unsafe
-    }
+        if (entry !== undefined && entry.expiresAt > now) {
+          return Effect.succeed(entry.token === 0 ? Duplicate : InFlight)
+        }
+        const token = ++issued
+        insert(eventId, { token, expiresAt: now + claimTimeout })
+        return Effect.matchCause(effect, {
+          onSuccess: (): Outcome<E> => {
+            insert(eventId, { token: 0, expiresAt: clock.unsafeCurrentTimeMillis() + retention })
+            return Handled
+          },
+          onFailure: (cause): Outcome<E> => {
+            if (entries.get(eventId)?.token === token) entries.delete(eventId)
+            return { _tag: "Failed", cause }
+          }
+        })
+      })
+    return { once }
   })
 
 /**

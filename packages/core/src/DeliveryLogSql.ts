@@ -1,16 +1,15 @@
 /**
- * A durable `DeliveryLog` over `@effect/sql`'s `SqlClient`: whatever driver your service already runs
- * (PostgreSQL, SQLite, MySQL). A receiver restarted between a delivery and its redelivery, or several receivers
- * behind a load balancer, share one log, so a handler that succeeded never runs again for that event.
+ * A durable `DeliveryLog` over `@effect/sql`'s `SqlClient` (PostgreSQL, SQLite, MySQL): receivers restarted between
+ * a delivery and its redelivery, or several behind a load balancer, share one log.
  *
- * Tested on PostgreSQL 15 (`@effect/sql-pg`) and SQLite (`@effect/sql-sqlite-node`), each with several
- * connections and several processes claiming at once. The MySQL statements are written but not run by the tests.
+ * Tested on PostgreSQL 15 (`@effect/sql-pg`) and SQLite (`@effect/sql-sqlite-node`), each with several connections
+ * and processes at once; the MySQL statements are written but not run by the tests. Two modes:
+ * - claim/complete (the default): `once` claims the event (one statement, shared with the concurrent deliveries'
+ *   claims and completions on PostgreSQL), runs the effect, and records it done or deletes the claim;
+ * - `transactional: true` (PostgreSQL): `once` runs the effect inside the transaction that records the event, so
+ *   an effect whose writes live in the same database has them exactly once.
  *
- * On PostgreSQL, `transactional: true` adds `transact`: the handler runs inside the transaction that records the
- * event as done, so a handler whose effects live in the same database has them exactly once.
- *
- * This module is a separate entry point (`@effect-heygen/core/DeliveryLogSql`) and `@effect/sql` an optional
- * peer dependency, so the rest of core does not pull it in.
+ * A separate entry point (`@effect-heygen/core/DeliveryLogSql`): `@effect/sql` is an optional peer dependency.
  *
  * @example
  * ```ts
@@ -28,11 +27,9 @@
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
-import type * as Statement from "@effect/sql/Statement"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
@@ -40,8 +37,8 @@ import * as Schema from "effect/Schema"
 import * as DeliveryLog from "./DeliveryLog.js"
 import * as Batch from "./internal/batch.js"
 import { withNow } from "./internal/now.js"
-import * as Prepared from "./internal/prepared.js"
 import { scrubConnection } from "./internal/scrub.js"
+import { randomUUID } from "node:crypto"
 
 /**
  * @since 0.2.0
@@ -50,53 +47,34 @@ import { scrubConnection } from "./internal/scrub.js"
 export interface Options extends DeliveryLog.Options {
   /** The table's name, optionally schema-qualified (`webhooks.deliveries`). Default `heygen_webhook_deliveries`. */
   readonly table?: string | undefined
-  /**
-   * Create the table (and its index) when missing, with `migration`. Default `true`; turn it off when your own
-   * migrations own the schema (run `migration` among them).
-   */
+  /** Create the table when missing (`migration`). Default `true`; `false` when your own migrations own the schema. */
   readonly createTable?: boolean | undefined
   /**
-   * How long a claim holds when its holder neither completes nor releases it (its process died): until then the
-   * event is answered 409. Default `defaultClaimTimeout` (60 seconds), see there. Must exceed your handler's
-   * running time.
+   * How long the claim of a run whose process died holds its event (answered 409 meanwhile). Default
+   * `defaultClaimTimeout`. Must exceed your handler's running time.
    */
   readonly claimTimeout?: Duration.DurationInput | undefined
   /**
-   * PostgreSQL only: the log offers `transact` (exactly-once handling inside one transaction). On another
-   * database building the log fails with `TransactionalUnsupported`. Default `false`.
+   * PostgreSQL only: run the effect inside the transaction that records the event. On another database building the
+   * log fails with `TransactionalUnsupported`. Default `false`.
    */
   readonly transactional?: boolean | undefined
   /**
-   * How often `layer` runs `prune` in the background (removing what the retention no longer needs), the first
-   * time when the layer is built. `false` when a job of your own runs `prune`. Default 1 hour. `make` starts
-   * nothing: retention is then yours to run.
+   * How often `layer` runs `prune` in the background, the first time when it is built; `false` when a job of your own
+   * runs it. Default 1 hour. `make` starts nothing.
    */
   readonly pruneEvery?: Duration.DurationInput | false | undefined
   /**
-   * PostgreSQL: the statement that claims and completes the events of concurrent deliveries runs as a named
-   * prepared statement on each connection of the pool (`@effect/sql-pg`'s), so PostgreSQL parses and plans it once
-   * per connection rather than once per statement (a third of its time per statement on the bench). Default `true`.
-   * Behind a pooler that does not keep prepared statements across transactions (PgBouncer in transaction mode
-   * before 1.21, or with `max_prepared_statements = 0`) the first statement that meets a server without it (or
-   * with it already) turns naming off, with a warning, and runs again unnamed; `false` skips the attempt.
+   * Ignored: statements run through `@effect/sql`'s public API, unnamed.
+   *
+   * @deprecated kept so that code passing it still compiles; it will be removed.
    */
   readonly preparedStatements?: boolean | undefined
 }
 
 /**
- * A log with `transact`: what `make` and `layer` build with `transactional: true`.
- *
- * @since 0.4.0
- * @category models
- */
-export interface TransactionalService extends DeliveryLog.Service {
-  readonly transact: NonNullable<DeliveryLog.Service["transact"]>
-}
-
-/**
- * `transactional: true` asked of a database other than PostgreSQL. The exactly-once mode takes a
- * non-blocking lock per event for the length of a transaction (PostgreSQL's `pg_try_advisory_xact_lock`); SQLite
- * has one writer per database, so a transaction held while a handler runs would stall every other delivery.
+ * `transactional: true` asked of a database other than PostgreSQL: the mode holds a non-blocking advisory lock per
+ * event for a transaction's length, and SQLite's single writer would stall every other delivery meanwhile.
  *
  * @example
  * ```ts
@@ -131,15 +109,10 @@ export class TransactionalUnsupported extends Schema.TaggedError<TransactionalUn
 export const defaultTable = "heygen_webhook_deliveries"
 
 /**
- * The SQL log's default claim timeout: 60 seconds.
- *
- * A claim outlives its holder only when the holder's process died; until it lapses, redeliveries of its events
- * are answered 409. HeyGen waits 10 s for an attempt's answer, so a handler still running after that has already
- * failed its delivery, and the receiver records or releases its outcome as soon as it ends. 60 s is six times
- * HeyGen's attempt budget (a live handler that overruns it keeps its claim) while a killed receiver's events wait
- * one minute, not five, before another receiver takes them. (In `transactional` mode there is no timeout at all:
- * a dead process's transaction rolls back and its locks go with its connection.) Clocks of a fleet must agree
- * well within this margin (NTP does).
+ * The SQL log's default claim timeout: 60 seconds. A claim outlives its run only when the process died; HeyGen gives
+ * an attempt 10 s, so 60 s covers a live handler that overruns it, while a killed receiver's events wait one minute.
+ * The fleet's clocks must agree well within it. Transactional mode has no timeout: a dead process's transaction
+ * rolls back.
  *
  * @since 0.4.0
  * @category constants
@@ -183,14 +156,12 @@ const names = (sql: SqlClient.SqlClient, tableName: string) => {
 const lockSpace = (tableName: string) => `effect-heygen/DeliveryLogSql:${tableName}`
 
 /**
- * Creates the log's table and index when missing: the migration, for a schema that your migrations own (with
- * `createTable: false`), e.g. as one step of `@effect/sql`'s `Migrator`. Safe when many instances run it at once:
- * on PostgreSQL it runs in one transaction holding `pg_advisory_xact_lock` (concurrent `CREATE TABLE IF NOT EXISTS`
- * there fails with `duplicate key value violates unique constraint "pg_type_typname_nsp_index"`), so one creates
- * and the others find the table.
+ * Creates the log's table and index when missing, for a schema your migrations own (with `createTable: false`).
+ * Safe when many instances run it at once: on PostgreSQL it holds an advisory lock, since concurrent
+ * `CREATE TABLE IF NOT EXISTS` there can fail.
  *
- * One row per event key: `state` is `claimed` (with `claim_token`) or `done`; `expires_at` (epoch milliseconds of
- * the Effect `Clock`) is when a claim lapses or a done key is forgotten; `updated_at` when the row took its state.
+ * One row per event: `state` is `claimed` (with `claim_token`) or `done`; `expires_at` (epoch milliseconds of the
+ * Effect `Clock`) is when a claim lapses or a done event is forgotten; `updated_at` when the row took its state.
  *
  * @example
  * ```ts
@@ -242,15 +213,17 @@ export const migration = (
 const failure =
   (operation: DeliveryLog.DeliveryLogError["operation"]) => (error: SqlError): DeliveryLog.DeliveryLogError => {
     const inner = error.cause as { readonly message?: unknown; readonly code?: unknown } | null | undefined
-    const innerMessage = typeof inner?.message === "string" && inner.message.length > 0 ? inner.message : undefined
+    const innerMessage = typeof inner?.message === "string" && inner.message.length > 0 &&
+        inner.message !== error.message
+      ? inner.message
+      : undefined
     const code = typeof inner?.code === "string" ? inner.code : undefined
     const reason = scrubConnection(
       `${error.message}${innerMessage === undefined ? "" : `: ${innerMessage}`}${
         code === undefined ? "" : ` (${code})`
       }`
     ).slice(0, 300)
-    // A fresh cause, so that nothing the driver attached to its error (its configuration, a connection string)
-    // travels with ours; the SQLSTATE or driver code stays for callers that act on it.
+    // A fresh cause, so that nothing the driver attached to its error (a connection string) travels with ours.
     const cause = Object.assign(new Error(reason), { name: "SqlError", ...(code === undefined ? {} : { code }) })
     cause.stack = `SqlError: ${reason}`
     return new DeliveryLog.DeliveryLogError({
@@ -260,19 +233,12 @@ const failure =
     })
   }
 
-const claimed = (token: string): DeliveryLog.Claim => ({ _tag: "Claimed", token })
-const done: DeliveryLog.Claim = { _tag: "Done" }
-const inFlight: DeliveryLog.Claim = { _tag: "InFlight" }
+/** What a claim found: it took the event, or the event is done, or another run holds it. */
+type Claim = "claimed" | "done" | "held"
 
-/** What the log knows of a key that this claim did not take: `done` (and unexpired), or `held`. */
-const stateOf = (rows: ReadonlyArray<{ readonly state: string }>): DeliveryLog.Claim =>
-  rows[0]?.state === "done" ? done : inFlight
-
-/** The end of a `transact` that is not a commit: the transaction rolls back, and this is the answer. */
+/** The end of a transaction that is not a commit: it rolls back, and this is the outcome. */
 class Abandon {
-  constructor(
-    readonly outcome: DeliveryLog.Transacted<never, never> | { readonly _tag: "Ran"; readonly exit: unknown }
-  ) {}
+  constructor(readonly outcome: DeliveryLog.Outcome<unknown>) {}
 }
 
 /** The number of rows a statement changed, from the raw result of each driver. */
@@ -285,48 +251,38 @@ const changedRows = (raw: unknown): number => {
 }
 
 /**
- * Builds the log over the ambient `SqlClient`, creating its table (`migration`) unless told not to.
+ * Builds the log over the ambient `SqlClient`, creating its table unless told not to.
  *
- * **Claim** (one round trip on PostgreSQL). One statement: `INSERT ... SELECT <each key, 'claimed', its token, now +
- * claimTimeout, now> ON CONFLICT (event_id) DO UPDATE SET <the new claim if t.expires_at <= now, else the row as it is>
- * RETURNING <the row>`. It is atomic because PostgreSQL's `ON CONFLICT DO UPDATE` either inserts or locks the
- * conflicting row and evaluates the update on its latest committed version: of concurrent claimers of a new id one
- * inserts and the others conflict; of concurrent claimers of a lapsed claim (or a forgotten done id) one updates the
- * row, and the others, having waited on its lock, see the fresh claim and take nothing. A claimer answers `Claimed`
- * when the row returned holds its token, `Done` when it is an unexpired `done` row, and `InFlight` otherwise. The
- * statement takes a set of keys: the claims of concurrent deliveries are sent together (while a claim statement is in
- * flight, every claim asked meanwhile waits for the next one, which carries them all; a claim alone goes at once), so
- * under load one round trip serves many deliveries. Its keys are sorted, so two such statements take the rows they
- * share in the same order and never deadlock. SQLite: the same upsert for one key (`RETURNING`; one writer at a time
- * makes it atomic across connections and processes), plus a read of the state when it took nothing. MySQL: delete the
- * lapsed row, `INSERT IGNORE`, read back the token.
+ * Claim/complete: a claim is one upsert that takes the event's row when it is missing or lapsed (atomic under
+ * concurrent claimers: PostgreSQL's `ON CONFLICT DO UPDATE` re-evaluates on the latest committed row; SQLite has one
+ * writer; MySQL deletes the lapsed row and inserts `IGNORE`), a success upserts it `done`, a failure deletes this
+ * claim's row by its token. On PostgreSQL the claims and completions of concurrent deliveries share one statement.
  *
- * **Complete**: one multi-row upsert marks the id and every `also` key `done` (one round trip; on PostgreSQL the
- * completions of concurrent deliveries share it, as claims do). **Release**: one `DELETE` of this claim's row, by
- * token.
- *
- * **Transact** (`transactional: true`, PostgreSQL): see `TransactionalService`'s `transact`, documented on
- * `layer`. Retention: `prune`.
+ * Transactional (PostgreSQL): in one transaction, a non-blocking advisory lock on the event and a read of its row
+ * (locked elsewhere or claimed: `InFlight`; done: `Duplicate`), the effect (its `SqlClient` queries join the
+ * transaction), then the record, unless the event was done meanwhile (then `Duplicate`, and the effect's writes roll
+ * back). A failure rolls everything back. A process that dies loses its connection, and PostgreSQL rolls back and
+ * frees the lock. Each run holds one connection of the pool; run every receiver of a fleet in the same mode, and
+ * `once` outside any transaction of your own.
  *
  * @example
  * ```ts
- * import { DeliveryLog } from "@effect-heygen/core"
  * import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
+ * import { SqlClient } from "@effect/sql"
  * import { Effect } from "effect"
  *
- * const program = Effect.gen(function*() {
- *   const log = yield* DeliveryLogSql.make({ retention: "48 hours" })
- *   const claim: DeliveryLog.Claim = yield* log.claim("evt_1")
- *   return claim
- * })
+ * // The insert happens once per event, whatever happens to the process.
+ * const handle = (eventId: string, videoId: string) =>
+ *   Effect.gen(function*() {
+ *     const log = yield* DeliveryLogSql.make({ transactional: true })
+ *     const sql = yield* SqlClient.SqlClient
+ *     return yield* log.once(eventId, sql`INSERT INTO videos_ready (video_id) VALUES (${videoId})`)
+ *   })
  * ```
  *
  * @since 0.2.0
  * @category constructors
  */
-export function make(
-  options: Options & { readonly transactional: true }
-): Effect.Effect<TransactionalService, SqlError | TransactionalUnsupported, SqlClient.SqlClient>
 export function make(
   options?: Options & { readonly transactional?: false | undefined }
 ): Effect.Effect<DeliveryLog.Service, SqlError, SqlClient.SqlClient>
@@ -351,47 +307,40 @@ export function make(
 
     if (options?.createTable !== false) yield* migration({ table: tableName })
 
-    /** A claim of one key, on MySQL and SQLite (PostgreSQL: `writeAllPg`). */
-    const claimIn = (eventId: string, token: string, now: number): Effect.Effect<DeliveryLog.Claim, SqlError> => {
+    /** A claim on MySQL and SQLite (PostgreSQL: `writeAllPg`). */
+    const claimOne = (eventId: string, token: string, now: number): Effect.Effect<Claim, SqlError> => {
       const expiresAt = now + claimTimeout
-      switch (dialect) {
-        case "mysql":
-          return Effect.gen(function*() {
-            yield* sql`DELETE FROM ${table} WHERE event_id = ${eventId} AND expires_at <= ${now}`
-            yield* sql`INSERT IGNORE INTO ${table} (event_id, state, claim_token, expires_at, updated_at)
-                       VALUES (${eventId}, 'claimed', ${token}, ${expiresAt}, ${now})`
-            const rows = yield* sql<{ readonly state: string; readonly claim_token: string | null }>`
-              SELECT state, claim_token FROM ${table} WHERE event_id = ${eventId}`
-            const row = rows[0]
-            if (row === undefined) return inFlight
-            if (row.state === "done") return done
-            return row.claim_token === token ? claimed(token) : inFlight
-          })
-        default:
-          return Effect.flatMap(
-            sql`INSERT INTO ${table} AS t (event_id, state, claim_token, expires_at, updated_at)
-                VALUES (${eventId}, 'claimed', ${token}, ${expiresAt}, ${now})
-                ON CONFLICT (event_id) DO UPDATE
-                  SET state = 'claimed', claim_token = excluded.claim_token, expires_at = excluded.expires_at,
-                      updated_at = excluded.updated_at
-                  WHERE t.expires_at <= excluded.updated_at
-                RETURNING claim_token`,
-            (won) =>
-              won.length > 0
-                ? Effect.succeed(claimed(token))
-                : Effect.map(
-                  sql<{ readonly state: string }>`
-                    SELECT CASE WHEN state = 'done' AND expires_at > ${now} THEN 'done' ELSE 'held' END AS state
-                    FROM ${table} WHERE event_id = ${eventId}`,
-                  stateOf
-                )
-          )
+      if (dialect === "mysql") {
+        return Effect.gen(function*() {
+          yield* sql`DELETE FROM ${table} WHERE event_id = ${eventId} AND expires_at <= ${now}`
+          yield* sql`INSERT IGNORE INTO ${table} (event_id, state, claim_token, expires_at, updated_at)
+                     VALUES (${eventId}, 'claimed', ${token}, ${expiresAt}, ${now})`
+          const rows = yield* sql<{ readonly state: string; readonly claim_token: string | null }>`
+            SELECT state, claim_token FROM ${table} WHERE event_id = ${eventId}`
+          return rows[0]?.state === "done" ? "done" : rows[0]?.claim_token === token ? "claimed" : "held"
+        })
       }
+      return Effect.flatMap(
+        sql`INSERT INTO ${table} AS t (event_id, state, claim_token, expires_at, updated_at)
+            VALUES (${eventId}, 'claimed', ${token}, ${expiresAt}, ${now})
+            ON CONFLICT (event_id) DO UPDATE
+              SET state = 'claimed', claim_token = excluded.claim_token, expires_at = excluded.expires_at,
+                  updated_at = excluded.updated_at
+              WHERE t.expires_at <= excluded.updated_at
+            RETURNING claim_token`,
+        (won) =>
+          won.length > 0 ? Effect.succeed("claimed" as const) : Effect.map(
+            sql<{ readonly state: string }>`
+              SELECT CASE WHEN state = 'done' AND expires_at > ${now} THEN 'done' ELSE 'held' END AS state
+              FROM ${table} WHERE event_id = ${eventId}`,
+            (rows): Claim => rows[0]?.state === "done" ? "done" : "held"
+          )
+      )
     }
 
-    /** Marks every key done: one multi-row upsert. */
-    const upsertDone = (keys: ReadonlyArray<string>, now: number) => {
-      const rows = keys.map((event_id) => ({ event_id, state: "done", expires_at: now + retention, updated_at: now }))
+    /** Records an event done on MySQL and SQLite. */
+    const doneOne = (eventId: string, now: number) => {
+      const rows = [{ event_id: eventId, state: "done", expires_at: now + retention, updated_at: now }]
       return dialect === "mysql"
         ? sql`INSERT INTO ${table} ${sql.insert(rows)}
               ON DUPLICATE KEY UPDATE state = 'done', claim_token = NULL, expires_at = VALUES(expires_at),
@@ -401,40 +350,25 @@ export function make(
                 expires_at = excluded.expires_at, updated_at = excluded.updated_at`
     }
 
-    /**
-     * PostgreSQL: the claims and the completions of several deliveries in one statement (a batch, see below), each
-     * answered as it would be alone. One `INSERT ... ON CONFLICT DO UPDATE ... RETURNING` writes every key: a completed
-     * key becomes `done` whatever its row held; a claimed key becomes `claimed` with its token if it has no row or its
-     * row lapsed (evaluated on the row's latest committed version), and its row is returned as it then is. (It replaced
-     * an upsert taking only the free keys inside a CTE that joined the table again for the others: that second read saw
-     * the statement's snapshot, so a key completed by another receiver while the claim waited on its lock answered
-     * `InFlight`, not `Done`; and PostgreSQL spent a quarter more time on each statement.) The keys go in sorted order,
-     * so statements running at once take the rows they share in the same order and cannot deadlock. Within a batch, a
-     * key completed is done for the claims of it too (they answer `Done`: its holder succeeded), and a key claimed
-     * twice is taken by its first claim (the later ones see it held or done, as they would one after the other).
-     */
-    // Whether a batch's upsert takes a conflicting row: a completion always, a claim when the row's claim lapsed.
+    // PostgreSQL: the claims and completions of concurrent deliveries in one upsert, each answered as it would be
+    // alone. A conflicting row is taken by a completion always, by a claim when it lapsed, and otherwise updated to
+    // itself, so that RETURNING gives every key's latest committed row without a second read. Keys go sorted, so
+    // statements running at once lock shared rows in the same order and cannot deadlock.
     const took = sql.literal("(EXCLUDED.state = 'done' OR t.expires_at <= EXCLUDED.updated_at)")
     const writeAllPg = (
       operations: ReadonlyArray<Operation>,
-      now: number,
-      execute: (statement: Statement.Statement<BatchRow>) => Effect.Effect<ReadonlyArray<BatchRow>, SqlError>
-    ): Effect.Effect<Array<DeliveryLog.Claim | undefined>, SqlError> => {
-      // What each key becomes: done (null) when any operation completes it, else claimed with its first claim's token.
+      now: number
+    ): Effect.Effect<Array<Claim | undefined>, SqlError> => {
+      // What each key becomes: done (null) when any operation completes it, else claimed by its first claim.
       const rows = new Map<string, string | null>()
+      for (const operation of operations) if (operation.token === null) rows.set(operation.eventId, null)
       for (const operation of operations) {
-        if (operation._tag === "complete") { for (const key of operation.keys) rows.set(key, null) }
-      }
-      for (const operation of operations) {
-        if (operation._tag === "claim" && !rows.has(operation.eventId)) rows.set(operation.eventId, operation.token)
+        if (!rows.has(operation.eventId)) rows.set(operation.eventId, operation.token)
       }
       const keys = Array.from(rows.keys()).sort()
       const tokens = keys.map((key) => rows.get(key) ?? null)
-      // Every row conflicting is updated, to itself when the key is not taken (`took` false), so that RETURNING
-      // answers each key's latest committed row: its state for the claims that took nothing, without a second read.
-      // (The price: a claim that takes nothing writes a new version of the row, as a completion does.)
       return Effect.map(
-        execute(sql<BatchRow>`INSERT INTO ${table} AS t (event_id, state, claim_token, expires_at, updated_at)
+        sql<BatchRow>`INSERT INTO ${table} AS t (event_id, state, claim_token, expires_at, updated_at)
           SELECT event_id, CASE WHEN claim_token IS NULL THEN 'done' ELSE 'claimed' END, claim_token,
             CASE WHEN claim_token IS NULL THEN ${now + retention}::bigint ELSE ${now + claimTimeout}::bigint END,
             ${now}::bigint
@@ -444,123 +378,97 @@ export function make(
             claim_token = CASE WHEN ${took} THEN EXCLUDED.claim_token ELSE t.claim_token END,
             expires_at = CASE WHEN ${took} THEN EXCLUDED.expires_at ELSE t.expires_at END,
             updated_at = CASE WHEN ${took} THEN EXCLUDED.updated_at ELSE t.updated_at END
-          RETURNING t.event_id, t.state, t.claim_token, t.state = 'done' AND t.expires_at > ${now}::bigint AS live`),
+          RETURNING t.event_id, t.state, t.claim_token, t.state = 'done' AND t.expires_at > ${now}::bigint AS live`,
         (result) => {
           const byKey = new Map(result.map((row) => [row.event_id, row]))
-          return operations.map((operation) => {
-            if (operation._tag === "complete") return undefined
-            const token = rows.get(operation.eventId)
-            if (token === null) return done
+          return operations.map((operation): Claim | undefined => {
+            if (operation.token === null) return undefined
+            // Completed in this very batch: its holder succeeded.
+            if (rows.get(operation.eventId) === null) return "done"
             const row = byKey.get(operation.eventId)
-            if (row?.state === "claimed" && row.claim_token === operation.token) return claimed(operation.token)
-            return row?.live === true ? done : inFlight
+            if (row?.state === "claimed" && row.claim_token === operation.token) return "claimed"
+            return row?.live === true ? "done" : "held"
           })
         }
       )
     }
-
-    // PostgreSQL: the claims and completions of concurrent deliveries share statements (`internal/batch.ts`). An
-    // operation asked while a statement is in flight goes with every other one asked meanwhile, in the next
-    // statement; one alone still costs one round trip, and none waits for a timer. Not inside a transaction of the
-    // caller's: there the statement must run on that transaction's connection, so it runs alone.
-    // A batch's statement has the same text every time: it runs as a named prepared statement (`internal/prepared`),
-    // parsed and planned once per connection.
-    const prepared: Prepared.Use = { named: options?.preparedStatements !== false }
-    let named: readonly [text: string, name: string] = ["", ""]
-    const executePrepared = (statement: Statement.Statement<BatchRow>) => {
-      const [text, params] = statement.compile()
-      if (named[0] !== text) named = [text, Prepared.nameOf(text)]
-      return Prepared.run<BatchRow>(sql.reserve, text, named[1], params, prepared)
-    }
     const batch = Batch.make({
-      run: (operations: ReadonlyArray<Operation>) => withNow((now) => writeAllPg(operations, now, executePrepared)),
-      parallel: batchesInFlight,
-      max: batchMax
+      run: (operations: ReadonlyArray<Operation>) => withNow((now) => writeAllPg(operations, now)),
+      parallel: 1,
+      max: 256
     })
+    // Inside a caller's transaction the statement must run on that transaction's connection: alone, not batched.
     const writePg = (operation: Operation) =>
-      Effect.withFiberRuntime<DeliveryLog.Claim | undefined, SqlError>((fiber) =>
-        inTransaction(fiber.currentContext)
-          ? withNow((now) => Effect.map(writeAllPg([operation], now, identity), (outcomes) => outcomes[0]))
+      Effect.withFiberRuntime<Claim | undefined, SqlError>((fiber) =>
+        Option.isSome(Context.getOption(fiber.currentContext, SqlClient.TransactionConnection))
+          ? withNow((now) => Effect.map(writeAllPg([operation], now), (outcomes) => outcomes[0]))
           : batch(operation)
       )
 
-    const claim = (eventId: string) =>
+    const claim = (eventId: string, token: string) =>
       (dialect === "pg"
-        ? Effect.map(writePg({ _tag: "claim", eventId, token: DeliveryLog.makeToken() }), (outcome) => outcome!)
-        : withNow((now) => claimIn(eventId, DeliveryLog.makeToken(), now))).pipe(Effect.mapError(failure("claim")))
-
-    const complete = (eventId: string, _token: string, also?: ReadonlyArray<string>) => {
-      const keys = also === undefined ? [eventId] : distinct([eventId, ...also])
-      const write: Effect.Effect<unknown, SqlError> = dialect === "pg"
-        ? writePg({ _tag: "complete", keys })
-        : withNow((now) => upsertDone(keys, now))
-      return write.pipe(Effect.asVoid, Effect.mapError(failure("complete")))
-    }
-
+        ? Effect.map(writePg({ eventId, token }), (outcome) => outcome!)
+        : withNow((now) => claimOne(eventId, token, now))).pipe(Effect.mapError(failure("claim")))
+    const complete = (eventId: string) =>
+      Effect.asVoid<unknown, SqlError, never>(
+        dialect === "pg" ? writePg({ eventId, token: null }) : withNow((now) => doneOne(eventId, now))
+      ).pipe(Effect.mapError(failure("complete")))
     const release = (eventId: string, token: string) =>
       sql`DELETE FROM ${table} WHERE event_id = ${eventId} AND claim_token = ${token} AND state = 'claimed'`.pipe(
-        Effect.asVoid,
         Effect.mapError(failure("release"))
       )
 
-    const transact = <A, E, R>(
-      keys: readonly [string, ...Array<string>],
-      run: Effect.Effect<A, E, R>,
-      also?: ReadonlyArray<string>
-    ): Effect.Effect<DeliveryLog.Transacted<A, E>, DeliveryLog.DeliveryLogError, R> => {
-      // Sorted, so that two deliveries naming the same keys try them in the same order (the locks never wait,
-      // so there is no deadlock either way; the order only spares a spurious InFlight to both).
-      const ids = distinct(keys).sort()
-      // What a success records: the event's own key and the keys it is also known by (not every locked key: some
-      // are locks only, see `DeliveryLog.Service.transact`).
-      const record = distinct([keys[0], ...(also ?? [])])
-      const body = withNow((now) =>
+    const claimComplete = <E, R>(eventId: string, effect: Effect.Effect<unknown, E, R>) =>
+      Effect.suspend(() => {
+        const token = randomUUID()
+        return Effect.flatMap(
+          claim(eventId, token),
+          (claimed): Effect.Effect<DeliveryLog.Outcome<E>, DeliveryLog.DeliveryLogError, R> =>
+            claimed === "done"
+              ? Effect.succeed(DeliveryLog.Duplicate)
+              : claimed === "held"
+              ? Effect.succeed(DeliveryLog.InFlight)
+              : Effect.matchCauseEffect(effect, {
+                onSuccess: () => Effect.as(complete(eventId), DeliveryLog.Handled),
+                onFailure: (cause) => Effect.as(release(eventId, token), { _tag: "Failed", cause } as const)
+              })
+        )
+      })
+
+    const transactional = <E, R>(eventId: string, effect: Effect.Effect<unknown, E, R>) =>
+      sql.withTransaction(withNow((now) =>
         Effect.gen(function*() {
-          // One round trip: a non-blocking lock per key, and each key's row. The row is read in the statement's
-          // snapshot, which may predate a holder that committed and let go of the lock while this statement ran;
-          // the final statement below checks again against the latest committed rows.
-          const rows = yield* sql<{ readonly locked: boolean; readonly status: string }>`
-            SELECT pg_try_advisory_xact_lock(hashtextextended(${keySpace}::text || k.event_id, 0)) AS locked,
-              CASE WHEN t.state = 'done' AND t.expires_at > ${now} THEN 'done'
-                   WHEN t.state = 'claimed' AND t.expires_at > ${now} THEN 'held'
-                   ELSE 'free' END AS status
-            FROM unnest(${ids}::text[]) WITH ORDINALITY AS k(event_id, n)
-            LEFT JOIN ${table} AS t ON t.event_id = k.event_id
-            ORDER BY k.n`
-          if (rows.some((row) => row.locked !== true)) return yield* Effect.fail(new Abandon({ _tag: "InFlight" }))
-          if (rows.some((row) => row.status === "done")) {
-            // Done under one of its names: remember it under its own (unless that is the name it is done under).
-            if (rows[ids.indexOf(keys[0])]?.status !== "done") yield* upsertDone([keys[0]], now)
-            return { _tag: "Done" } as const
+          // The row is read in this statement's snapshot; the record below checks again against later commits.
+          const rows = yield* sql<{ readonly locked: boolean; readonly state: string | null }>`
+            SELECT pg_try_advisory_xact_lock(hashtextextended(${keySpace}::text || ${eventId}::text, 0)) AS locked,
+              (SELECT state FROM ${table} WHERE event_id = ${eventId}::text AND expires_at > ${now}::bigint) AS state`
+          if (rows[0]?.locked !== true || rows[0].state === "claimed") {
+            return yield* Effect.fail(new Abandon(DeliveryLog.InFlight))
           }
-          // A live claim of the claim/complete protocol (another receiver of a fleet not in this mode).
-          if (rows.some((row) => row.status === "held")) return yield* Effect.fail(new Abandon({ _tag: "InFlight" }))
-          const exit = yield* Effect.exit(run)
-          if (exit._tag === "Failure") return yield* Effect.fail(new Abandon({ _tag: "Ran", exit }))
-          // One round trip: records the event unless one of its keys was done meanwhile by a delivery that
-          // committed after the first statement's snapshot (then this run was a duplicate, and rolling back undoes
-          // its writes). This statement's snapshot is taken now, after every such commit.
+          if (rows[0].state === "done") return DeliveryLog.Duplicate
+          const exit = yield* Effect.exit(effect)
+          if (exit._tag === "Failure") return yield* Effect.fail(new Abandon({ _tag: "Failed", cause: exit.cause }))
+          // Recorded unless a delivery that committed after the first statement's snapshot did it already.
           const late = yield* sql<{ readonly late: number }>`
             WITH late AS (
-              SELECT 1 FROM ${table} WHERE event_id = ANY(${ids}::text[]) AND state = 'done' AND expires_at > ${now}
+              SELECT 1 FROM ${table}
+              WHERE event_id = ${eventId}::text AND state = 'done' AND expires_at > ${now}::bigint
             ), recorded AS (
               INSERT INTO ${table} AS t (event_id, state, expires_at, updated_at)
-              SELECT k.event_id, 'done', ${now + retention}::bigint, ${now}::bigint
-              FROM unnest(${record}::text[]) AS k(event_id)
+              SELECT ${eventId}::text, 'done', ${now + retention}::bigint, ${now}::bigint
               WHERE NOT EXISTS (SELECT 1 FROM late)
               ON CONFLICT (event_id) DO UPDATE SET state = 'done', claim_token = NULL,
                 expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at
               RETURNING 1
             )
             SELECT (SELECT count(*) FROM late)::int AS late`
-          if ((late[0]?.late ?? 0) > 0) return yield* Effect.fail(new Abandon({ _tag: "Done" }))
-          return { _tag: "Ran", exit } as const
+          if ((late[0]?.late ?? 0) > 0) return yield* Effect.fail(new Abandon(DeliveryLog.Duplicate))
+          return DeliveryLog.Handled
         })
-      )
-      return sql.withTransaction(body).pipe(
+      )).pipe(
         Effect.catchIf(
           (error): error is Abandon => error instanceof Abandon,
-          (abandon) => Effect.succeed(abandon.outcome as DeliveryLog.Transacted<A, E>)
+          (abandon) => Effect.succeed(abandon.outcome as DeliveryLog.Outcome<E>)
         ),
         Effect.mapError(failure("transact")),
         // @effect/sql turns a failed COMMIT or ROLLBACK into a defect; it is the log's failure all the same.
@@ -568,15 +476,11 @@ export function make(
           defect instanceof SqlError ? Option.some(Effect.fail(failure("transact")(defect))) : Option.none()
         )
       )
-    }
 
-    return options?.transactional === true
-      ? { claim, complete, release, transact } satisfies TransactionalService
-      : { claim, complete, release } satisfies DeliveryLog.Service
+    const service: DeliveryLog.Service = { once: options?.transactional === true ? transactional : claimComplete }
+    return service
   })
 }
-
-const distinct = (keys: ReadonlyArray<string>): Array<string> => Array.from(new Set(keys))
 
 /** A row of the batch statement's answer: a key's row once the statement wrote it (`live`: done and unexpired). */
 interface BatchRow {
@@ -586,40 +490,28 @@ interface BatchRow {
   readonly live: boolean
 }
 
-/** One write of a batch (PostgreSQL): a claim of one key, or the completion of an event's keys. */
-type Operation =
-  | { readonly _tag: "claim"; readonly eventId: string; readonly token: string }
-  | { readonly _tag: "complete"; readonly keys: ReadonlyArray<string> }
-
-/** Statements of claims and completions in flight at once, per log (PostgreSQL). */
-const batchesInFlight = 1
-/** The most operations one statement carries (PostgreSQL). */
-const batchMax = 256
-
-/** Whether the fiber runs inside a transaction of `@effect/sql` (its statements then go to its connection). */
-const inTransaction = (context: Context.Context<never>): boolean =>
-  Option.isSome(Context.getOption(context, SqlClient.TransactionConnection))
+/** One write of a batch (PostgreSQL): a claim with its token, or a completion (`token: null`). */
+interface Operation {
+  readonly eventId: string
+  readonly token: string | null
+}
 
 /**
  * @since 0.4.0
  * @category models
  */
 export interface PruneOptions {
-  /** Remove completed keys at least this old, and claims that lapsed at least this long ago. Default 48 hours. */
+  /** Remove events done at least this long ago, and claims that lapsed at least this long ago. Default 48 hours. */
   readonly olderThan?: Duration.DurationInput | undefined
   /** The table's name. Default `heygen_webhook_deliveries`. */
   readonly table?: string | undefined
 }
 
 /**
- * Retention: deletes the keys completed at least `olderThan` ago (their redeliveries are long over: HeyGen
- * redelivers for 24 hours) and the claims that lapsed at least that long ago (their holders died), in one
- * statement, and returns how many rows it removed. Live claims and recent completions stay. Keep `olderThan` at
- * least the redelivery window: a key pruned earlier runs its handler again if the event comes back.
- *
- * `layer` runs it every hour (`pruneEvery`); with `make`, or `pruneEvery: false`, schedule it yourself. A claim
- * does not sweep the table: a lapsed row is taken over in place by the next claim, so correctness never needed a
- * sweep, and a delete of the whole table's expired rows has no place in a delivery's latency.
+ * Retention: deletes, in one statement, the events done at least `olderThan` ago and the claims that lapsed at
+ * least that long ago (their holders died), and returns how many rows it removed. Keep `olderThan` at least the
+ * redelivery window (24 h): an event pruned earlier runs its handler again if it comes back. `layer` runs it every
+ * hour (`pruneEvery`); with `make`, or `pruneEvery: false`, schedule it yourself.
  *
  * @example
  * ```ts
@@ -651,43 +543,18 @@ export const prune = (
   })
 
 /**
- * The SQL log as a `DeliveryLog` layer; needs a `SqlClient` layer (`PgClient.layer`, `SqliteClient.layer`,
- * `MysqlClient.layer`, ...). Unless `pruneEvery: false`, it runs `prune` (with `olderThan` = the retention) now
- * and every hour in the background, logging a failure as a warning.
- *
- * With `transactional: true` (PostgreSQL) the log has `transact(keys, run, also)`: in one transaction it takes
- * `pg_try_advisory_xact_lock` on a 64-bit hash of each key (sorted) and reads the keys' rows (one statement); a
- * key locked elsewhere or under a live claim answers `InFlight`, a key done answers `Done` (the first key is then
- * recorded done). Otherwise `run` runs inside the transaction: the handler's own `SqlClient` queries join it
- * (`withTransaction` puts the connection in the fiber's context, where every `SqlClient` looks first), and on
- * success the first key and the `also` keys are upserted `done` (unless a key was done meanwhile: then `Done`, and
- * the run's writes roll back) and the transaction commits; on failure it rolls back and the answer is `Ran` with
- * the failure. If the process dies at any point its connection closes, PostgreSQL rolls back and
- * releases the locks, and the redelivery runs the handler at once: no claim timeout is involved. Round trips:
- * `BEGIN`, lock-and-read, the handler's own, record, `COMMIT` (4 + the handler's); 3 for `InFlight`. (The
- * claim/complete protocol costs 2: claim, complete; 1 for a duplicate; and there concurrent deliveries share
- * statements, where each transaction is a delivery's own.) Each running `transact` holds one
- * connection of the pool: size it for the deliveries you handle at once. Run every receiver of a fleet in the
- * same mode, and `transact` outside any transaction of your own: inside one it would join it (a savepoint, and
- * that session's locks, which are no longer exclusive).
+ * The SQL log as a `DeliveryLog` layer; needs a `SqlClient` layer (`PgClient.layer`, `SqliteClient.layer`, ...).
+ * Unless `pruneEvery: false`, it runs `prune` (with `olderThan` = the retention) now and every hour in the
+ * background, logging a failure as a warning.
  *
  * @example
  * ```ts
  * import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
- * import { SqlClient } from "@effect/sql"
  * import { PgClient } from "@effect/sql-pg"
- * import { Config, Effect, Layer } from "effect"
+ * import { Config, Layer } from "effect"
  *
  * const Database = PgClient.layerConfig({ url: Config.redacted("DATABASE_URL") })
  * const DeliveryLogLive = DeliveryLogSql.layer({ transactional: true }).pipe(Layer.provide(Database))
- *
- * // Outside a receiver: the insert happens once per event, whatever happens to the process.
- * const handle = (eventId: string, videoId: string) =>
- *   Effect.gen(function*() {
- *     const log = yield* DeliveryLogSql.make({ transactional: true, createTable: false })
- *     const sql = yield* SqlClient.SqlClient
- *     return yield* log.transact([eventId], sql`INSERT INTO videos_ready (video_id) VALUES (${videoId})`)
- *   })
  * ```
  *
  * @since 0.2.0

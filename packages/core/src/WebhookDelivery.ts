@@ -495,32 +495,6 @@ export const eventOf = (eventType: string, eventData: unknown): DeliveryEvent =>
 export const digestKey = (rawBody: Uint8Array | string): string =>
   `sha256:${createHash("sha256").update(rawBody).digest("hex")}`
 
-// JSON with object keys sorted at every depth: the same value gives the same text whatever order it was sent in.
-const canonical = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`
-  if (isObject(value)) {
-    return `{${
-      Object.keys(value).sort().filter((k) => value[k] !== undefined).map((k) =>
-        `${JSON.stringify(k)}:${canonical(value[k])}`
-      ).join(",")
-    }}`
-  }
-  return JSON.stringify(value) ?? "null"
-}
-
-/**
- * A key naming an event by what it says rather than by an id: `content:` and the hex SHA-256 of its type and its
- * `event_data` as canonical JSON (keys sorted). A delivery that carried no id (de-duplicated on its body's digest)
- * and the same event read back from HeyGen's event log share it, so a catch-up recognises an event handled under
- * the digest. Two distinct events with the same type and identical data share it too: it is consulted only where
- * no id exists on one side.
- *
- * @since 0.4.0
- * @category keys
- */
-export const contentKey = (eventType: string, eventData: unknown): string =>
-  `content:${createHash("sha256").update(eventType).update("\n").update(canonical(eventData)).digest("hex")}`
-
 /**
  * What `fromJson` needs besides the body: the verified headers' event id and timestamp, and the raw bytes (for
  * the digest key when there is no id; the text itself when absent).

@@ -12,16 +12,13 @@
  *    when present. A missing, repeated or malformed header, or a signed body that is not a JSON object with a
  *    string `event_type`, is 400; a wrong signature or a stale timestamp 401; each with a bare body that tells a
  *    forger nothing. Whatever its `event_data`, an authentic delivery is never refused;
- * 4. claims the event in the `DeliveryLog` under its id (`Heygen-Event-Id`, else the body's `event_id`, else a
- *    digest of the body): an event already handled is answered 200 without running the handler; one being handled
- *    by a concurrent delivery, or whose claim is still held by a receiver that died mid-handler (until the log's
- *    `claimTimeout`), is answered 409, so HeyGen tries again later;
- * 5. runs the handler: success is 200 (and the event is recorded as done); failure or defect is 500 and the claim
- *    is released, so HeyGen's redelivery runs the handler again. A log that fails is 503, logged with its cause.
+ * 4. runs the handler through the `DeliveryLog` (`once`) under the event's id (`Heygen-Event-Id`, else the body's
+ *    `event_id`, else a digest of the body): handled is 200; an event already handled is 200 without running the
+ *    handler; one held by another delivery (or by a receiver that died mid-handler, until `claimTimeout`) is 409;
+ *    a failure or defect is 500, so HeyGen's redelivery runs the handler again; a log that fails is 503.
  *
- * Delivery is at least once: a process that dies after the handler succeeded and before the log recorded it runs
- * the handler again on the redelivery, so handlers should be idempotent, unless they write to the database the log
- * lives in and the log is transactional (`DeliveryLogSql`), where both commit together.
+ * Delivery is at least once (see the README's guarantees): handlers should be idempotent, unless they write to the
+ * database of a transactional `DeliveryLogSql`, where both commit together.
  *
  * @example
  * ```ts
@@ -63,13 +60,13 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import * as DeliveryLog from "./DeliveryLog.js"
 import type * as HeyGenClient from "./HeyGenClient.js"
 import { BodyTooLarge, declaresMoreThan, readBounded } from "./internal/boundedBody.js"
-import * as Decision from "./internal/decision.js"
 import { withClock } from "./internal/now.js"
+import * as Receive from "./internal/receive.js"
 import * as WebhookDelivery from "./WebhookDelivery.js"
-import type * as WebhookEvent from "./WebhookEvent.js"
 import * as WebhookEvents from "./WebhookEvents.js"
 import type * as WebhookEventType from "./WebhookEventType.js"
 import * as WebhookSignature from "./WebhookSignature.js"
@@ -100,11 +97,8 @@ export interface Options {
  */
 export const defaultMaxBodySize = 1024 * 1024
 
-/**
- * One answer of the receiver, in both shapes it is written in: an `HttpServerResponse` for `make` and the
- * status, headers and body `res.writeHead` / `res.end` take for `makeHandler`. Every answer is a constant, built
- * once here, so that neither form builds a response per request.
- */
+// Every answer is built once, in both shapes: an `HttpServerResponse` for `make`, `writeHead` arguments for
+// `makeHandler`. Bodies say only what kind of refusal it is: the reason stays in the receiver's logs.
 interface Reply {
   readonly status: number
   readonly body: string
@@ -112,88 +106,66 @@ interface Reply {
   readonly response: HttpServerResponse.HttpServerResponse
 }
 
-// Bodies say only what kind of refusal it is: the reason stays in the receiver's logs.
 const plain = (status: number, body: string, headers: Record<string, string> = {}): Reply => ({
   status,
   body,
   headers: { ...headers, "content-type": "text/plain", "content-length": String(Buffer.byteLength(body)) },
   response: HttpServerResponse.text(body, { status, headers })
 })
-// An explicit empty length: without it Node frames an empty 200 as a chunked body (two writes instead of one).
-const ok: Reply = {
-  status: 200,
+// An explicit empty length, or Node frames an empty body as chunked.
+const empty = (status: number, headers: Record<string, string> = {}): Reply => ({
+  status,
   body: "",
-  headers: { "content-length": "0" },
-  response: HttpServerResponse.empty({ status: 200, headers: { "content-length": "0" } })
-}
-const duplicate = ok
-// HeyGen checks that an endpoint answers before registering it (its older API sent OPTIONS with a 1 s timeout;
-// an integration reports a GET): answered at once, touching neither body nor log.
+  headers: { ...headers, "content-length": "0" },
+  response: HttpServerResponse.empty({ status, headers: { ...headers, "content-length": "0" } })
+})
+const ok = empty(200)
+// HeyGen probes an endpoint before registering it (OPTIONS, or a GET): answered at once, touching neither body nor log.
 const allow = "POST, GET, HEAD, OPTIONS"
-const probe: Reply = {
-  status: 200,
-  body: "",
-  headers: { "content-length": "0", allow },
-  response: HttpServerResponse.empty({ status: 200, headers: { "content-length": "0", allow } })
-}
+const probe = empty(200, { allow })
 const isProbe = (method: string | undefined) => method === "GET" || method === "HEAD" || method === "OPTIONS"
 const methodNotAllowed = plain(405, "method not allowed", { allow })
 // `Connection: close`: the rest of an oversize body is not worth reading to keep the connection alive.
 const tooLarge = plain(413, "payload too large", { connection: "close" })
 const badRequest = plain(400, "bad request")
 const unauthorized = plain(401, "unauthorized")
-const inFlight = plain(409, "delivery in progress", { "retry-after": "10" })
-const handlerFailed = plain(500, "handler failed")
-const logUnavailable = plain(503, "delivery log unavailable")
+const internalError = empty(500)
+const notFound = plain(404, "not found")
 
-const statusOf = (reason: WebhookSignature.Reason) =>
-  reason === "SignatureMismatch" || reason === "TimestampOutOfTolerance" ? unauthorized : badRequest
+const replies: Record<Receive.Step, Reply> = {
+  handled: ok,
+  duplicate: ok,
+  inFlight: plain(409, "delivery in progress", { "retry-after": "10" }),
+  failed: plain(500, "handler failed"),
+  logUnavailable: plain(503, "delivery log unavailable")
+}
 
 const refuse = (e: WebhookSignature.WebhookVerificationError) =>
   Effect.as(
     Effect.logWarning(`webhook delivery refused: ${e.reason}`).pipe(Effect.annotateLogs({ header: e.header ?? "-" })),
-    statusOf(e.reason)
+    e.reason === "SignatureMismatch" || e.reason === "TimestampOutOfTolerance" ? unauthorized : badRequest
   )
 
-const answers: Decision.Answers<Reply> = {
-  handled: ok,
-  duplicate,
-  inFlight,
-  failed: () => handlerFailed,
-  logUnavailable: () => logUnavailable
-}
-
-/**
- * What both forms share once the body is read: verify the delivery (pure), then the one receiving decision
- * (`internal/decision.ts`: claim, handle, record). The answer comes at once for a refusal, and, with a log that has
- * synchronous operations (the in-memory one), for a duplicate or a delivery in flight, so `makeHandler` starts no
- * fiber for them; otherwise it is the effect that finds it. That effect never fails: every outcome is a reply.
- */
+/** Both forms, once the body is read: verify, then one call of the log's `once`. The effect never fails. */
 const decider = <E, R>(
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
   options: Options,
-  guard: Decision.Guard
+  detach: boolean
 ) => {
   const verifyOptions: WebhookSignature.VerifyOptions = {
     tolerance: options.tolerance,
     requireTimestamp: options.requireTimestamp
   }
-  const decide = Decision.make(handler, answers, guard)
+  const toReply = (step: Receive.Step) => replies[step]
   return (
     log: DeliveryLog.Service,
     headers: WebhookSignature.HeadersInput,
     body: Uint8Array,
-    clock: Clock.Clock
-  ): Reply | Effect.Effect<Reply, never, R> => {
-    const verified = WebhookSignature.verifyAt(
-      body,
-      headers,
-      options.secrets,
-      clock.unsafeCurrentTimeMillis(),
-      verifyOptions
-    )
+    nowMillis: number
+  ): Effect.Effect<Reply, never, R> => {
+    const verified = WebhookSignature.verifyAt(body, headers, options.secrets, nowMillis, verifyOptions)
     if (Either.isLeft(verified)) return refuse(verified.left)
-    return decide(log, verified.right, clock)
+    return Effect.map(Receive.handle(log, handler, verified.right, detach), toReply)
   }
 }
 
@@ -229,13 +201,9 @@ export const make = <E, R>(
   options: Options
 ): HttpApp.Default<never, R | DeliveryLog.DeliveryLog | Scope.Scope> => {
   const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
-  const start = decider(handler, options, Decision.detached)
+  // Detached: on a router a hang-up interrupts the request's fiber, and the handler must finish all the same.
+  const decide = decider(handler, options, true)
   const toResponse = (reply: Reply) => reply.response
-  const decide = (log: DeliveryLog.Service, headers: WebhookSignature.HeadersInput, body: Uint8Array) =>
-    withClock((clock): Effect.Effect<Reply, never, R> => {
-      const next = start(log, headers, body, clock)
-      return Effect.isEffect(next) ? next : Effect.succeed(next)
-    })
   return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
     if (request.method !== "POST") {
       return Effect.succeed(isProbe(request.method) ? probe.response : methodNotAllowed.response)
@@ -244,27 +212,24 @@ export const make = <E, R>(
       // Too large, or not readable at all (the client went away mid-body).
       onFailure: (e) => Effect.succeed(e instanceof BodyTooLarge ? tooLarge.response : badRequest.response),
       onSuccess: (body) =>
-        Effect.flatMap(DeliveryLog.DeliveryLog, (log) => Effect.map(decide(log, request.headers, body), toResponse))
+        Effect.flatMap(DeliveryLog.DeliveryLog, (log) =>
+          withClock((clock) =>
+            Effect.map(decide(log, request.headers, body, clock.unsafeCurrentTimeMillis()), toResponse)
+          ))
     })
   })
 }
 
 /**
- * The same receiver as a plain Node request listener, for a `node:http` server, Express, or anything else that
- * hands over Node's `IncomingMessage` and `ServerResponse` (it mirrors `NodeHttpServer.makeHandler`, which does
- * this for any `HttpApp`). It answers exactly as `make` does, with the same guarantees, and skips the
- * `HttpServer` layer: on a loopback benchmark that layer alone costs more than the checks themselves.
+ * The same receiver as a plain Node request listener, for `node:http`, Express, or anything else that hands over
+ * Node's `IncomingMessage` and `ServerResponse`. It answers exactly as `make` does and skips the `HttpServer`
+ * layer, which on a loopback benchmark costs more than the checks themselves.
  *
- * The effect captures the current runtime (its `Clock`, logger and services, `DeliveryLog` among them) once;
- * every request then runs one effect in it. Those services must outlive the listener: `Effect.provide` of an
- * in-memory log is fine, but a log over a database (`DeliveryLogSql`) whose client layer is scoped belongs in a
- * runtime that lives as long as the server (a `ManagedRuntime`, or a layer the whole program runs in), or its
- * connections close as soon as the listener is built. The body is read with Node's own stream events: a declared
- * `Content-Length` above `maxBodySize` is answered 413 before a byte is read, a streamed body is cut off with
- * 413 as soon as it passes the limit, and a client that goes away mid-body leaves nothing behind (the event is
- * claimed only once the whole body is in). A client that hangs up while the handler runs does not interrupt it
- * (as `NodeHttpServer` serving `make`): it finishes, its outcome is recorded, and the redelivery is answered
- * accordingly (200 once it succeeded).
+ * The effect captures the current runtime (its `Clock`, logger and services, `DeliveryLog` among them) once, and
+ * every request runs one effect in it: those services must outlive the listener (a log over a database belongs in a
+ * `ManagedRuntime` or a layer that lives as long as the server). A declared `Content-Length` above `maxBodySize` is
+ * answered 413 before a byte is read, a streamed body as soon as it passes the limit. A client that hangs up while
+ * the handler runs does not interrupt it: its outcome is recorded and the redelivery answered accordingly.
  *
  * @example
  * ```ts
@@ -277,7 +242,7 @@ export const make = <E, R>(
  *     (delivery) => Effect.log(`${delivery.eventType} ${delivery.eventId}`),
  *     { secrets: Redacted.make("whsec_...") }
  *   )
- *   // or app.post("/hooks/heygen", listener) in Express (with no body parser on that route)
+ *   // or app.all("/hooks/heygen", listener) in Express (with no body parser on that route)
  *   return createServer(listener)
  * }).pipe(Effect.provide(DeliveryLog.layerMemory()))
  * // Effect.runPromise(server).then((s) => s.listen(3000))
@@ -292,18 +257,16 @@ export const makeHandler = <E, R>(
 ): Effect.Effect<(request: IncomingMessage, response: ServerResponse) => void, never, R | DeliveryLog.DeliveryLog> =>
   Effect.map(Effect.runtime<R | DeliveryLog.DeliveryLog>(), (runtime) => {
     const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
-    const start = decider(handler, options, Decision.unmasked)
+    // Not detached: nothing interrupts a request's fiber here, so the handler can run in it.
+    const decide = decider(handler, options, false)
     const log = Context.get(runtime.context, DeliveryLog.DeliveryLog)
-    // The Clock every request's fiber would read (a TestClock in tests): the runtime's, read here so that the
-    // checks run before any fiber is started.
+    // The runtime's Clock (a TestClock in tests), so that the checks run before any fiber starts.
     const clock = Context.get(FiberRefs.getOrDefault(runtime.fiberRefs, DefaultServices.currentServices), Clock.Clock)
-    // Interruptible whatever region the listener was built in (a layer's construction, say), so that a
-    // handler's own timeouts and races can interrupt what they start; nothing interrupts the request's fiber
-    // itself, which is why `unmasked` is enough to record every outcome.
+    // Interruptible whatever region the listener was built in, so that a handler's own timeouts can fire.
     const runFork = Runtime.runFork(Runtime.enableRuntimeFlag(runtime, RuntimeFlags.Interruption))
     return (request, response) => {
       if (request.method !== "POST") {
-        // The body, if any, is not wanted; drain it so the connection can serve the next request.
+        // Drained, so that the connection can serve the next request.
         request.resume()
         return write(response, isProbe(request.method) ? probe : methodNotAllowed)
       }
@@ -311,8 +274,7 @@ export const makeHandler = <E, R>(
       const parts: Array<Buffer> = []
       let size = 0
       let over = false
-      // A client that goes away mid-body may surface as an 'error' (Node 20 drops it when nobody listens, later
-      // versions need not): it needs no answer, and must not reach the process.
+      // A client that goes away mid-body may surface as an 'error': it needs no answer and must not crash the process.
       request.on("error", ignore)
       request.on("data", (part: Buffer) => {
         if (over) return
@@ -326,37 +288,19 @@ export const makeHandler = <E, R>(
       request.on("end", () => {
         if (over) return
         const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)
-        let next: Reply | Effect.Effect<Reply, never, R>
+        let next: Effect.Effect<Reply, never, R>
         try {
-          next = start(log, request.headers, body, clock)
+          next = decide(log, request.headers, body, clock.unsafeCurrentTimeMillis())
         } catch {
-          // The checks and a synchronous log's claim are total (property tests hold them to it); were one ever
-          // to throw, this request gets a 500, as a defect in a fiber would, rather than the exception reaching
-          // the server.
+          // The checks are total (property tests hold them to it); were one to throw, a 500 rather than a crash.
           return write(response, internalError)
         }
-        // A duplicate or a delivery in flight is answered at once, without a fiber.
-        if (!Effect.isEffect(next)) return write(response, next)
-        // Not interrupted when the client hangs up (as `NodeHttpServer` runs an `HttpApp`): HeyGen gives up on a
-        // delivery after 10 s, and a slow handler cut off each time would never finish; left to finish, its
-        // success is recorded and the redelivery is answered 200.
-        runFork(next).addObserver((exit) =>
-          // `start`'s effect answers every outcome: only a defect of the runtime itself (or its shutdown) ends
-          // otherwise.
-          write(response, Exit.isSuccess(exit) ? exit.value : internalError)
-        )
+        runFork(next).addObserver((exit) => write(response, Exit.isSuccess(exit) ? exit.value : internalError))
       })
     }
   })
 
 const ignore = () => {}
-
-const internalError: Reply = {
-  status: 500,
-  body: "",
-  headers: { "content-length": "0" },
-  response: HttpServerResponse.empty({ status: 500 })
-}
 
 const write = (response: ServerResponse, reply: Reply) => {
   if (response.headersSent || response.destroyed) return
@@ -384,12 +328,10 @@ export interface ServerOptions extends Options {
   readonly path?: string | undefined
 }
 
-const notFound = plain(404, "not found")
-
 /**
- * `makeHandler` on a node:http server that listens while the scope is open and closes with it. Its services (the
- * `DeliveryLog`, a SQL client under it) come from the scope's own context, so a log whose client layer is scoped
- * lives exactly as long as the server: build it in the same `Layer` (see `layerServer`) or scope.
+ * `makeHandler` on a node:http server that listens while the scope is open (logging its address once) and closes
+ * with it. Its services come from the scope's own context, so a log whose client layer is scoped lives exactly as
+ * long as the server.
  *
  * @example
  * ```ts
@@ -398,11 +340,10 @@ const notFound = plain(404, "not found")
  *
  * export const program = Effect.scoped(
  *   Effect.gen(function*() {
- *     const server = yield* WebhookReceiver.makeServer(
+ *     yield* WebhookReceiver.makeServer(
  *       (delivery) => Effect.log(`${delivery.eventType} ${delivery.eventId}`),
- *       { secrets: Redacted.make("whsec_..."), port: 3000, path: "/hooks/heygen" }
+ *       { secrets: Redacted.make("whsec_..."), port: 3000, host: "127.0.0.1", path: "/hooks/heygen" }
  *     )
- *     yield* Effect.log(`listening on ${JSON.stringify(server.address())}`)
  *     return yield* Effect.never
  *   })
  * ).pipe(Effect.provide(DeliveryLog.layerMemory()))
@@ -432,7 +373,7 @@ export const makeServer = <E, R>(
         server.once("error", failed)
         server.listen(options.port, options.host, () => {
           server.off("error", failed)
-          resume(Effect.succeed(server))
+          resume(Effect.as(Effect.logInfo(`webhook receiver listening on ${urlOf(server, path)}`), server))
         })
       }),
       (server) =>
@@ -443,9 +384,14 @@ export const makeServer = <E, R>(
         })
     ))
 
+const urlOf = (server: Server, path: string | undefined) => {
+  const { address, family, port } = server.address() as AddressInfo
+  return `http://${family === "IPv6" ? `[${address}]` : address}:${port}${path ?? "/"}`
+}
+
 /**
- * `makeServer` as a layer: the receiver listens while the layer is alive, with the services the layer is given,
- * which live as long as it does. `Layer.launch` it, with the log's layer (and a SQL client's) provided to it.
+ * `makeServer` as a layer: the receiver listens while the layer is alive, with the services the layer is given.
+ * `Layer.launch` it, with the log's layer (and a SQL client's) provided to it.
  *
  * @example
  * ```ts
@@ -474,8 +420,8 @@ export const layerServer = <E, R>(
  */
 export interface CatchUpOptions {
   /**
-   * How far back to go: a duration before the `Clock`'s now (`"48 hours"`), or an instant. Events created before it
-   * are not handled (HeyGen retried those for 24 h already; go back further only if the receiver was down longer).
+   * How far back to go: a duration before the `Clock`'s now (`"48 hours"`), or an instant. HeyGen retried older
+   * events for 24 h already; go back further only if the receiver was down longer.
    */
   readonly since: Duration.DurationInput | Date
   /** Only these event types (one listing of the log per type); default every type. */
@@ -483,8 +429,8 @@ export interface CatchUpOptions {
   /** Only the events of this entity (a video, a translation, a personalized video project). */
   readonly entityId?: string | undefined
   /**
-   * What to do with an event a live delivery is handling at the same moment (its claim held): ask again on this
-   * schedule, then report it as in flight. Default every second, 10 times.
+   * For an event a live delivery is handling at the same moment: ask again on this schedule, then report it in
+   * flight. Default every second, 10 times.
    */
   readonly retryInFlight?: Schedule.Schedule<unknown> | undefined
   /** Per-call options of the listing (retry policy, time limits). */
@@ -492,9 +438,7 @@ export interface CatchUpOptions {
 }
 
 /**
- * What a catch-up did. `failed` and `inFlight` name the events left for a later run (a failed handler's claim is
- * released, so running the catch-up again tries them again; an event in flight is being handled by a live
- * delivery).
+ * What a catch-up did. `failed` and `inFlight` name the events left for a later run.
  *
  * @since 0.4.0
  * @category catch-up
@@ -508,7 +452,7 @@ export const CatchUpReport = Schema.Struct({
   alreadyHandled: Schema.Number,
   /** Handled now: the handler ran and succeeded, and the event is recorded done. */
   handledNow: Schema.Number,
-  /** The events whose handler failed (the claim released). */
+  /** The events whose handler failed (running the catch-up again retries them). */
   failed: Schema.Array(Schema.Struct({ eventId: Schema.String, eventType: Schema.String })),
   /** The events still held by a live delivery when the catch-up gave up waiting. */
   inFlight: Schema.Array(Schema.Struct({ eventId: Schema.String, eventType: Schema.String })),
@@ -524,8 +468,7 @@ export interface CatchUpReport extends Schema.Schema.Type<typeof CatchUpReport> 
 
 /**
  * A catch-up stopped before the end: the log could not be listed (`ListFailed`, with the API error as `cause`), or
- * the delivery log failed (`LogUnavailable`). `progress` says how far it got; running it again is safe and finishes
- * the rest (what was handled is skipped).
+ * the delivery log failed (`LogUnavailable`). `progress` says how far it got; running it again finishes the rest.
  *
  * @since 0.4.0
  * @category catch-up
@@ -537,43 +480,24 @@ export class CatchUpError extends Schema.TaggedError<CatchUpError>()("CatchUpErr
   cause: Schema.optional(Schema.Defect)
 }) {}
 
-type Step = "handled" | "duplicate" | "inFlight" | "failed" | "logUnavailable"
-const steps: Decision.Answers<Step> = {
-  handled: "handled",
-  duplicate: "duplicate",
-  inFlight: "inFlight",
-  failed: () => "failed",
-  logUnavailable: () => "logUnavailable"
-}
-
 const defaultRetryInFlight: Schedule.Schedule<unknown> = Schedule.spaced("1 second").pipe(
   Schedule.intersect(Schedule.recurs(10))
 )
 
-/** `created_at` as epoch milliseconds; NaN when it is not a date (such an event is kept: better checked than lost). */
-const createdMillis = (event: WebhookEvent.WebhookEvent) => Date.parse(event.created_at)
-
 /**
- * Recovers events a receiver missed (it was down longer than HeyGen's ~24 h of retries, or refused them through a
- * bug): reads HeyGen's event log back to `since` and, for each event not yet done in the `DeliveryLog`, claims it,
- * runs `handler` with it as a `WebhookDelivery` (`eventIdSource: "log"`) and records the outcome: the very decision
- * the receivers make, so a live delivery arriving meanwhile and the catch-up never both run the handler, and an
- * event handled by either is skipped by the other.
+ * Recovers events a receiver missed (it was down past HeyGen's ~24 h of retries, or refused them through a bug):
+ * reads HeyGen's event log back to `since` (`WebhookEvents.streamSince`) and runs `handler` on each event, oldest
+ * first and one at a time, through the `DeliveryLog` as the receivers do, so a live delivery and the catch-up never
+ * both run the handler, and an event handled by either is skipped by the other. It waits (`retryInFlight`) for an
+ * event a live delivery is handling.
  *
- * Which order: HeyGen does not document the log's order, so the catch-up lists it (one listing per event type
- * given) until it reaches events older than `since` in a log seen to be newest first, or to the end otherwise; then
- * it handles the events oldest first, as they happened, one at a time, so a handler sees them in the order a live
- * receiver would have. It waits (`retryInFlight`) for an event a live delivery is handling.
+ * An event is matched by the log's `event_id`: HeyGen does not document that it is the delivery's
+ * `Heygen-Event-Id`, and integrations find them equal. A delivery that came with no id at all (de-duplicated on its
+ * body's digest) cannot be matched, and its handler may run again.
  *
- * An event the log names differently from its delivery (one that came with no id at all, de-duplicated on its
- * body's digest) is recognised by its content: the type and data (`WebhookDelivery.contentKey`). HeyGen does not
- * document that the log's `event_id` is the delivery's `Heygen-Event-Id`; integrations find them equal, and the
- * catch-up relies on it for deliveries that carried an id.
- *
- * A handler's failure is counted and the catch-up goes on (its claim is released: running it again retries it).
- * It stops with a `CatchUpError` carrying its progress when the log cannot be listed or the delivery log fails;
- * interrupted, it lets the event in hand finish and record its outcome. Either way running it again finishes the
- * rest.
+ * A handler's failure is counted and the catch-up goes on. It stops with a `CatchUpError` carrying its progress
+ * when the log cannot be listed or the delivery log fails; interrupted, it lets the event in hand finish. Either
+ * way running it again finishes the rest.
  *
  * @example
  * ```ts
@@ -602,7 +526,6 @@ export const catchUp = <E, R>(
     const since = options.since instanceof Date
       ? options.since
       : new Date(now - Duration.toMillis(Duration.decode(options.since)))
-    const cut = since.getTime()
     let report: CatchUpReport = {
       since,
       seen: 0,
@@ -612,42 +535,9 @@ export const catchUp = <E, R>(
       inFlight: [],
       reached: null
     }
-
-    // Every event at or after the cut, each once (one listing per type; an event has one type).
-    const listing = (eventType: WebhookEventType.WebhookEventType | undefined) =>
-      Stream.suspend(() => {
-        // Once the log is seen to be newest first (it went back in time, and never forward), the first event
-        // before the cut ends the listing. Until then nothing is assumed of its order.
-        let forward = false
-        let backward = false
-        let previous = Number.NaN
-        return WebhookEvents.stream(
-          {
-            ...(eventType === undefined ? {} : { event_type: eventType }),
-            ...(options.entityId === undefined ? {} : { entity_id: options.entityId }),
-            limit: 100
-          },
-          options.request
-        ).pipe(
-          Stream.takeWhile((event) => {
-            const at = createdMillis(event)
-            if (!Number.isNaN(at)) {
-              if (at > previous) forward = true
-              if (at < previous) backward = true
-              previous = at
-            }
-            return !(backward && !forward && at < cut)
-          }),
-          Stream.filter((event) => {
-            const at = createdMillis(event)
-            return Number.isNaN(at) || at >= cut
-          })
-        )
-      })
-    const types = options.eventTypes === undefined || options.eventTypes.length === 0
-      ? [undefined]
-      : [...new Set(options.eventTypes)]
-    const listed = yield* Stream.runCollect(Stream.concatAll(Chunk.fromIterable(types.map(listing)))).pipe(
+    const listed = yield* Stream.runCollect(
+      WebhookEvents.streamSince({ since, eventTypes: options.eventTypes, entityId: options.entityId }, options.request)
+    ).pipe(
       Effect.mapError((cause) =>
         new CatchUpError({
           reason: "ListFailed",
@@ -657,42 +547,28 @@ export const catchUp = <E, R>(
         })
       )
     )
-    // Oldest first; an event without a readable date keeps its place after the dated ones. Stable.
-    const events = Chunk.toReadonlyArray(listed).map((event, i) => ({ event, at: createdMillis(event), i })).sort((
-      a,
-      b
-    ) => (Number.isNaN(a.at) ? 1 : 0) - (Number.isNaN(b.at) ? 1 : 0) || (a.at - b.at) || a.i - b.i)
+    // Oldest first, as a live receiver would have seen them; an event without a readable date goes last. Stable.
+    const events = Chunk.toReadonlyArray(listed).map((event, i) => ({ event, at: Date.parse(event.created_at), i }))
+      .sort((a, b) => (Number.isNaN(a.at) ? 1 : 0) - (Number.isNaN(b.at) ? 1 : 0) || (a.at - b.at) || a.i - b.i)
     report = { ...report, seen: events.length }
-
-    const decide = Decision.make(handler, steps, Decision.detached)
-    const decideOnce = (delivery: WebhookDelivery.WebhookDelivery) =>
-      withClock((clock): Effect.Effect<Step, never, R> => {
-        const next = decide(log, delivery, clock)
-        return Effect.isEffect(next) ? next : Effect.succeed(next)
-      })
     const retry = options.retryInFlight ?? defaultRetryInFlight
 
     for (const { event } of events) {
-      const delivery = WebhookDelivery.fromEvent(event)
-      // In flight: asked again on the schedule (as a failure to retry), then reported as such.
-      const step = yield* decideOnce(delivery).pipe(
-        Effect.filterOrFail((step) => step !== "inFlight", () => "inFlight" as const),
-        Effect.retry(retry),
-        Effect.orElseSucceed((): Step => "inFlight")
-      )
+      const step = yield* Receive.handleWaiting(log, handler, WebhookDelivery.fromEvent(event), retry)
       const id = { eventId: event.event_id, eventType: event.event_type }
+      const reached = event.created_at
       switch (step) {
         case "handled":
-          report = { ...report, handledNow: report.handledNow + 1, reached: event.created_at }
+          report = { ...report, handledNow: report.handledNow + 1, reached }
           break
         case "duplicate":
-          report = { ...report, alreadyHandled: report.alreadyHandled + 1, reached: event.created_at }
+          report = { ...report, alreadyHandled: report.alreadyHandled + 1, reached }
           break
         case "failed":
-          report = { ...report, failed: [...report.failed, id], reached: event.created_at }
+          report = { ...report, failed: [...report.failed, id], reached }
           break
         case "inFlight":
-          report = { ...report, inFlight: [...report.inFlight, id], reached: event.created_at }
+          report = { ...report, inFlight: [...report.inFlight, id], reached }
           break
         case "logUnavailable":
           return yield* new CatchUpError({

@@ -317,7 +317,11 @@ const checkHeaders = (
     signatureName = "Signature"
     signature = header(headers, fetch, plainSignatureHeader, "Signature")
     if (signature === undefined) {
-      return refuse("MissingHeader", "Heygen-Signature", "neither a Heygen-Signature nor a Signature header is present")
+      return refuse(
+        "MissingHeader",
+        "Heygen-Signature|Signature",
+        "neither a Heygen-Signature nor a Signature header is present"
+      )
     }
   }
   if (signature === repeated) return repeatedHeader(signatureName)

@@ -1,15 +1,16 @@
-import { DeliveryLog, WebhookReceiver } from "@effect-heygen/core"
+import { DeliveryLog, WebhookEvents, WebhookReceiver } from "@effect-heygen/core"
 import { describe, expect, it } from "@effect/vitest"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
+import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as fs from "node:fs"
 import { recover } from "../examples/catchUp.js"
 import { clientLayer, makeFake, respond } from "./fixtures.js"
 
 // The catch-up's listing, against scripted pages of the event log. The end-to-end laws (exactly once with live
-// deliveries, resumable, content keys) are in test-utils' CatchUp.test.ts, against the fake HeyGen.
+// deliveries, resumable, a delivery with no id) are in test-utils' CatchUp.test.ts, against the fake HeyGen.
 
 const NOW = Date.parse("2026-12-03T12:00:00Z")
 const hoursAgo = (h: number) => new Date(NOW - h * 3600_000).toISOString()
@@ -86,6 +87,48 @@ describe("WebhookReceiver.catchUp: walking the log", () => {
         ["avatar_video.success", "v_s"],
         ["avatar_video.fail", "v_s"]
       ])
+    }))
+})
+
+describe("WebhookEvents.streamSince", () => {
+  const since = new Date(NOW - 48 * 3600_000)
+  const ids = (pages: ReadonlyArray<ReturnType<typeof page>>, eventTypes?: ReadonlyArray<"avatar_video.success">) =>
+    Effect.gen(function*() {
+      const fake = makeFake(pages)
+      const events = yield* Stream.runCollect(WebhookEvents.streamSince({ since, eventTypes })).pipe(
+        Effect.provide(clientLayer(fake))
+      )
+      return { ids: [...events].map((e) => e.event_id), requests: fake.requests.length }
+    })
+
+  it.effect("yields the events at or after the cut in the log's order; newest first, it stops past the cut", () =>
+    Effect.gen(function*() {
+      const atCut = { ...event("at_cut", 0), created_at: since.toISOString() }
+      expect(
+        yield* ids([
+          page([event("e1", 1), atCut], "t2"),
+          page([event("e3", 49), event("e4", 2)], "t3"),
+          page([event("e5", 60)], null)
+        ])
+      ).toEqual({ ids: ["e1", "at_cut"], requests: 2 })
+    }))
+
+  it.effect("in any other order it reads to the end, keeping the window and undated events", () =>
+    Effect.gen(function*() {
+      const odd = { ...event("odd", 0), created_at: "not a date" }
+      expect(
+        yield* ids([page([event("old", 72), event("e1", 30)], "t2"), page([odd, event("older", 90), event("e2", 1)], null)])
+      ).toEqual({ ids: ["e1", "odd", "e2"], requests: 2 })
+    }))
+
+  it.effect("one listing per event type, each once however often it is given", () =>
+    Effect.gen(function*() {
+      const fake = makeFake([page([event("s", 1)], null)])
+      const events = yield* Stream.runCollect(
+        WebhookEvents.streamSince({ since, eventTypes: ["avatar_video.success", "avatar_video.success"] })
+      ).pipe(Effect.provide(clientLayer(fake)))
+      expect([...events].map((e) => e.event_id)).toEqual(["s"])
+      expect(fake.requests.map((r) => new URL(r.url).searchParams.get("event_type"))).toEqual(["avatar_video.success"])
     }))
 })
 

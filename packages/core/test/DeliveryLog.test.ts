@@ -2,7 +2,8 @@ import { DeliveryLog } from "@effect-heygen/core"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
-import { deliveryLogLaws } from "./deliveryLogLaws.js"
+import * as TestClock from "effect/TestClock"
+import { deliveryLogLaws, hold, tag } from "./deliveryLogLaws.js"
 
 describe("DeliveryLog.layerMemory", () => {
   deliveryLogLaws((options) => DeliveryLog.layerMemory(options))
@@ -10,61 +11,62 @@ describe("DeliveryLog.layerMemory", () => {
   it.effect("holds at most `capacity` ids, forgetting the oldest first", () =>
     Effect.gen(function*() {
       const log = yield* DeliveryLog.makeMemory({ capacity: 3 })
-      for (const id of ["a", "b", "c", "d"]) {
-        const claim = yield* log.claim(id)
-        if (claim._tag === "Claimed") yield* log.complete(id, claim.token)
-      }
+      for (const id of ["a", "b", "c", "d"]) expect(yield* tag(log, id)).toBe("Handled")
       // "a" was the oldest: forgotten. "b", "c", "d" are remembered.
-      expect((yield* log.claim("d"))._tag).toBe("Done")
-      expect((yield* log.claim("c"))._tag).toBe("Done")
-      expect((yield* log.claim("b"))._tag).toBe("Done")
-      expect((yield* log.claim("a"))._tag).toBe("Claimed")
+      expect(yield* tag(log, "d")).toBe("Duplicate")
+      expect(yield* tag(log, "c")).toBe("Duplicate")
+      expect(yield* tag(log, "b")).toBe("Duplicate")
+      expect(yield* tag(log, "a")).toBe("Handled")
     }))
 
-  it.effect("completing moves an id to the young end, so a long-running handler's id is not the next evicted", () =>
+  it.effect("a success moves an id to the young end, so a long-running handler's id is not the next evicted", () =>
     Effect.gen(function*() {
       const log = yield* DeliveryLog.makeMemory({ capacity: 2 })
-      const slow = yield* log.claim("slow")
-      yield* log.claim("x")
-      if (slow._tag === "Claimed") yield* log.complete("slow", slow.token)
-      yield* log.claim("y") // evicts "x", the oldest entry now
-      expect((yield* log.claim("slow"))._tag).toBe("Done")
-      expect((yield* log.claim("x"))._tag).toBe("Claimed")
+      const slow = yield* hold(log, "slow")
+      const x = yield* hold(log, "x")
+      expect((yield* slow(true))._tag).toBe("Handled")
+      yield* tag(log, "y") // evicts "x", the oldest entry now
+      expect(yield* tag(log, "slow")).toBe("Duplicate")
+      expect(yield* tag(log, "x")).toBe("Handled")
+      yield* x(false)
     }))
 
   // A model with the obvious eviction (the first key of the Map, found afresh each time): the log must agree with
-  // it on every claim of any sequence, so its cheaper way of finding the oldest key forgets the same ids.
+  // it on every step of any sequence, so its cheaper way of finding the oldest key forgets the same ids.
   it.effect.prop(
     "forgets exactly what a map evicting its first key would",
     [FastCheck.array(
-      FastCheck.tuple(FastCheck.constantFrom("claim", "complete", "release"), FastCheck.integer({ min: 0, max: 6 })),
+      FastCheck.tuple(FastCheck.constantFrom("start", "succeed", "fail"), FastCheck.integer({ min: 0, max: 6 })),
       { maxLength: 80 }
     )],
     ([ops]) =>
       Effect.gen(function*() {
         const capacity = 3
         const log = yield* DeliveryLog.makeMemory({ capacity })
-        const model = new Map<string, { readonly state: "claimed" | "done"; readonly token: string }>()
-        const insert = (id: string, entry: { readonly state: "claimed" | "done"; readonly token: string }) => {
+        const model = new Map<string, "claimed" | "done">()
+        const running = new Map<string, (ok: boolean) => Effect.Effect<DeliveryLog.Outcome<string>, unknown>>()
+        const insert = (id: string, state: "claimed" | "done") => {
           model.delete(id)
           while (model.size >= capacity) model.delete(model.keys().next().value!)
-          model.set(id, entry)
+          model.set(id, state)
         }
         for (const [op, n] of ops) {
           const id = `evt_${n}`
-          const held = model.get(id)
-          if (op === "claim") {
-            const claim = yield* log.claim(id)
-            expect(claim._tag).toBe(held === undefined ? "Claimed" : held.state === "done" ? "Done" : "InFlight")
-            if (claim._tag === "Claimed") insert(id, { state: "claimed", token: claim.token })
-          } else if (held !== undefined && held.state === "claimed") {
-            if (op === "complete") {
-              yield* log.complete(id, held.token)
-              insert(id, { state: "done", token: held.token })
+          const finish = running.get(id)
+          if (op === "start") {
+            const state = model.get(id)
+            if (state === undefined) {
+              running.set(id, yield* hold(log, id))
+              insert(id, "claimed")
             } else {
-              yield* log.release(id, held.token)
-              model.delete(id)
+              expect(yield* tag(log, id)).toBe(state === "done" ? "Duplicate" : "InFlight")
             }
+          } else if (finish !== undefined) {
+            running.delete(id)
+            yield* finish(op === "succeed")
+            if (op === "succeed") insert(id, "done")
+            // A failure frees the id only if its claim is still the one in the log (it may have been evicted).
+            else if (model.get(id) === "claimed") model.delete(id)
           }
         }
       })
@@ -72,10 +74,43 @@ describe("DeliveryLog.layerMemory", () => {
 
   it.effect("each layer build is a fresh log", () =>
     Effect.gen(function*() {
-      const claimOnce = Effect.flatMap(DeliveryLog.DeliveryLog, (log) => log.claim("evt")).pipe(
+      const once = Effect.flatMap(DeliveryLog.DeliveryLog, (log) => tag(log, "evt")).pipe(
         Effect.provide(DeliveryLog.layerMemory())
       )
-      expect((yield* claimOnce)._tag).toBe("Claimed")
-      expect((yield* claimOnce)._tag).toBe("Claimed")
+      expect(yield* once).toBe("Handled")
+      expect(yield* once).toBe("Handled")
     }))
+
+  describe("the documented defaults, given no options", () => {
+    it.effect("a handled event is remembered for 48 hours", () =>
+      Effect.gen(function*() {
+        const log = yield* DeliveryLog.makeMemory()
+        yield* tag(log, "evt")
+        yield* TestClock.adjust("47 hours")
+        yield* TestClock.adjust("59 minutes")
+        expect(yield* tag(log, "evt")).toBe("Duplicate")
+        yield* TestClock.adjust("61 seconds")
+        expect(yield* tag(log, "evt")).toBe("Handled")
+      }))
+
+    it.effect("a run whose holder died holds its event for 5 minutes", () =>
+      Effect.gen(function*() {
+        const log = yield* DeliveryLog.makeMemory()
+        yield* hold(log, "evt")
+        yield* TestClock.adjust("299 seconds")
+        expect(yield* tag(log, "evt")).toBe("InFlight")
+        yield* TestClock.adjust("2 seconds")
+        expect(yield* tag(log, "evt")).toBe("Handled")
+      }))
+
+    it.effect("10,000 ids are kept", () =>
+      Effect.gen(function*() {
+        const log = yield* DeliveryLog.makeMemory()
+        for (let i = 0; i <= 10_000; i++) yield* tag(log, `evt_${i}`)
+        // 10,001 handled: the first is forgotten, the second is the oldest still kept.
+        expect(yield* tag(log, "evt_1")).toBe("Duplicate")
+        expect(yield* tag(log, "evt_0")).toBe("Handled")
+      }))
+
+  })
 })

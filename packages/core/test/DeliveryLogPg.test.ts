@@ -1,6 +1,7 @@
 /**
  * DeliveryLogSql on a real PostgreSQL (the run's throwaway cluster, a database of this file's own): the laws, claims
- * from several pools at once, lapsed claims, schema creation by 8 instances at once, transact, prune, round trips.
+ * from several pools at once, lapsed claims, schema creation by 8 instances at once, transactional mode, prune,
+ * round trips.
  * The same across OS processes: DeliveryLogProcesses.test.ts.
  */
 import { DeliveryLog } from "@effect-heygen/core"
@@ -8,6 +9,7 @@ import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -19,7 +21,7 @@ import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as Pg from "pg"
-import { deliveryLogLaws } from "./deliveryLogLaws.js"
+import { deliveryLogLaws, hold, tag } from "./deliveryLogLaws.js"
 import { createDatabase, sqlClient } from "./postgres.js"
 
 let database: Awaited<ReturnType<typeof createDatabase>>
@@ -82,35 +84,40 @@ const reason = (error: { readonly message: string; readonly cause?: unknown }): 
   return typeof inner?.message === "string" ? inner.message : error.message
 }
 
-const tags = (claims: ReadonlyArray<{ readonly _tag: string }>) => claims.map((claim) => claim._tag)
-const winners = (claims: ReadonlyArray<{ readonly _tag: string }>) => tags(claims).filter((t) => t === "Claimed")
+const tags = (outcomes: ReadonlyArray<{ readonly _tag: string }>) => outcomes.map((outcome) => outcome._tag)
+const count_ = (outcomes: ReadonlyArray<{ readonly _tag: string }>, t: string) =>
+  tags(outcomes).filter((x) => x === t).length
+
+/** Long enough that every other run of the same event arrives while this one holds it. */
+const slow = Effect.sleep("300 millis")
 
 describe("DeliveryLogSql over PostgreSQL", () => {
   // One table, emptied before each case (a table per case would cost its DDL 110 times).
-  deliveryLogLaws((options) =>
+  const lawsLog = (options: DeliveryLogSql.Options) =>
     DeliveryLogSql.layer({ ...options, table: "laws", createTable: false, pruneEvery: false }).pipe(
       Layer.provide(Layer.effectDiscard(Effect.flatMap(SqlClient.SqlClient, (sql) => sql`TRUNCATE laws`))),
       Layer.provide(onShared())
     )
-  )
+  describe("claim/complete", () => deliveryLogLaws(lawsLog))
+  describe("transactional", () =>
+    deliveryLogLaws((options) => lawsLog({ ...options, transactional: true }), { claimTimeout: false }))
 
-  it.live("6 receivers (6 pools) claiming 5 events 4 times each at once: exactly one Claimed per event", () =>
+  it.live("6 receivers (6 pools) running 5 events 4 times each at once: exactly one run per event", () =>
     Effect.scoped(Effect.gen(function*() {
       const logs = yield* Effect.flatMap(pools(6), Effect.forEach((sql) => logOn(sql)))
       const events = ["pc_1", "pc_2", "pc_3", "pc_4", "pc_5"]
-      const claims = yield* Effect.forEach(
+      const outcomes = yield* Effect.forEach(
         events,
         (eventId) =>
-          Effect.all(logs.flatMap((log) => Array.from({ length: 4 }, () => log.claim(eventId))), {
+          Effect.all(logs.flatMap((log) => Array.from({ length: 4 }, () => log.once(eventId, slow))), {
             concurrency: "unbounded"
           }),
         { concurrency: "unbounded" }
       )
-      expect(claims.map((c) => winners(c).length)).toEqual([1, 1, 1, 1, 1])
-      expect(claims.map((c) => c.length)).toEqual([24, 24, 24, 24, 24])
+      expect(outcomes.map((o) => [count_(o, "Handled"), count_(o, "InFlight")])).toEqual(events.map(() => [1, 23]))
     })))
 
-  it.live("a lapsed claim, and a done key past its retention, are each retaken by exactly one of 8 receivers", () =>
+  it.live("a lapsed claim, and a done event past its retention, are each retaken by exactly one of 8 receivers", () =>
     Effect.scoped(Effect.gen(function*() {
       const clients = yield* pools(8, 2)
       // A receiver that died holding a claim, and an old completion: both lapsed a minute ago.
@@ -121,22 +128,20 @@ describe("DeliveryLogSql over PostgreSQL", () => {
       )
       const logs = yield* Effect.forEach(clients, (sql) => logOn(sql))
       for (const eventId of ["lapsed_claim", "lapsed_done"]) {
-        const claims = yield* Effect.all(logs.flatMap((log) => [log.claim(eventId), log.claim(eventId)]), {
+        const outcomes = yield* Effect.all(logs.flatMap((log) => [log.once(eventId, slow), log.once(eventId, slow)]), {
           concurrency: "unbounded"
         })
-        expect(winners(claims)).toHaveLength(1)
-        expect(tags(claims).filter((t) => t === "InFlight")).toHaveLength(15)
+        expect([count_(outcomes, "Handled"), count_(outcomes, "InFlight")]).toEqual([1, 15])
       }
-      // The dead holder's late release frees nothing.
-      yield* logs[0]!.release("lapsed_claim", "dead")
-      expect((yield* logs[1]!.claim("lapsed_claim"))._tag).toBe("InFlight")
     })))
 
-  it.live("a claim that waited on a completion being committed elsewhere answers Done, from the row as committed", () =>
+  it.live("a claim that waited on a completion being committed elsewhere answers Duplicate, from the row as committed", () =>
     Effect.scoped(Effect.gen(function*() {
       const [holding, claiming] = yield* pools(2, 2)
-      const first = yield* (yield* logOn(holding!)).claim("waited_done")
-      expect(first._tag).toBe("Claimed")
+      yield* query((sql) =>
+        sql`INSERT INTO heygen_webhook_deliveries (event_id, state, claim_token, expires_at, updated_at)
+          VALUES ('waited_done', 'claimed', 'holder', ${Date.now() + 3_600_000}, ${Date.now()})`
+      )
       const claimer = yield* logOn(claiming!)
       // Another receiver's completion of the event, written but not yet committed: it holds the row's lock.
       const written = yield* Deferred.make<void>()
@@ -148,7 +153,7 @@ describe("DeliveryLogSql over PostgreSQL", () => {
         yield* Deferred.await(commit)
       })))
       yield* Deferred.await(written)
-      const claim = yield* Effect.fork(claimer.claim("waited_done"))
+      const claim = yield* Effect.fork(claimer.once("waited_done", Effect.die("must not run")))
       // Commit once the claim's statement waits on that lock, so that it started before the commit.
       yield* count((sql) =>
         sql<{ n: string }>`SELECT count(*) AS n FROM pg_stat_activity
@@ -161,17 +166,8 @@ describe("DeliveryLogSql over PostgreSQL", () => {
       yield* Fiber.join(completion)
       // A read from a snapshot taken before the commit would see the claim still held, and answer InFlight: the
       // redelivery would fail (409) and come back, for an event already handled.
-      expect((yield* Fiber.join(claim))._tag).toBe("Done")
+      expect((yield* Fiber.join(claim))._tag).toBe("Duplicate")
     })))
-
-  it.effect("complete records the id and every other key of the event done, in one statement; duplicates are fine", () =>
-    Effect.gen(function*() {
-      const log = yield* logOn(shared)
-      const claim = yield* log.claim("evt_main")
-      if (claim._tag !== "Claimed") throw new Error(claim._tag)
-      yield* log.complete("evt_main", claim.token, ["digest_1", "evt_main", "digest_1", "body_id"])
-      for (const key of ["evt_main", "digest_1", "body_id"]) expect((yield* log.claim(key))._tag).toBe("Done")
-    }))
 
   it.live(
     "8 instances building the log at the same moment, on a fresh database and then 5 fresh schemas: none fails",
@@ -194,7 +190,7 @@ describe("DeliveryLogSql over PostgreSQL", () => {
           )
           expect(yield* buildAtOnce(clients)).toEqual([])
           const log = yield* logOn(clients[0]!)
-          expect((yield* log.claim("evt"))._tag).toBe("Claimed")
+          expect(yield* tag(log, "evt")).toBe("Handled")
         }))
         yield* Effect.promise(() =>
           fresh.drop()
@@ -210,7 +206,7 @@ describe("DeliveryLogSql over PostgreSQL", () => {
             )
             expect(tables).toBe(1)
             const log = yield* logOn(clients[0]!, { table: `${schema}.deliveries` })
-            expect((yield* log.claim("evt"))._tag).toBe("Claimed")
+            expect(yield* tag(log, "evt")).toBe("Handled")
           }
         }))
       }),
@@ -218,131 +214,101 @@ describe("DeliveryLogSql over PostgreSQL", () => {
   )
 })
 
-describe("DeliveryLogSql transact (PostgreSQL)", () => {
+describe("DeliveryLogSql transactional (PostgreSQL)", () => {
   const insertHandled = (eventId: string) =>
     Effect.flatMap(SqlClient.SqlClient, (sql) => sql`INSERT INTO handled (event_id) VALUES (${eventId})`)
 
-  it.live("of 8 concurrent transacts of one key (8 pools) one runs, the others are InFlight; then it is Done", () =>
+  it.live("of 8 concurrent runs of one event (8 pools) one runs, the others are InFlight; then it is Duplicate", () =>
     Effect.scoped(Effect.gen(function*() {
       const clients = yield* pools(8, 2)
       const outcomes = yield* Effect.all(
         clients.map((sql) =>
           Effect.flatMap(transactionalOn(sql), (log) =>
-            log.transact(
-              ["tx_concurrent"],
-              // Long enough that every other transact arrives while this one holds the key.
-              Effect.zipRight(insertHandled("tx_concurrent"), Effect.sleep("300 millis"))
-            )).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+            log.once("tx_concurrent", Effect.zipRight(insertHandled("tx_concurrent"), slow))).pipe(
+              Effect.provideService(SqlClient.SqlClient, sql)
+            )
         ),
         { concurrency: "unbounded" }
       )
-      expect(tags(outcomes).sort()).toEqual([
-        "InFlight",
-        "InFlight",
-        "InFlight",
-        "InFlight",
-        "InFlight",
-        "InFlight",
-        "InFlight",
-        "Ran"
-      ])
+      expect([count_(outcomes, "Handled"), count_(outcomes, "InFlight")]).toEqual([1, 7])
       expect(yield* handledCount("tx_concurrent")).toBe(1)
       const again = yield* Effect.flatMap(
         transactionalOn(shared),
-        (log) => log.transact(["tx_concurrent"], insertHandled("tx_concurrent"))
+        (log) => log.once("tx_concurrent", insertHandled("tx_concurrent"))
       ).pipe(Effect.provideService(SqlClient.SqlClient, shared))
-      expect(again._tag).toBe("Done")
+      expect(again._tag).toBe("Duplicate")
       expect(yield* handledCount("tx_concurrent")).toBe(1)
     })))
 
   it.effect("a failing run rolls back its own writes and records nothing; the next delivery runs it", () =>
     Effect.gen(function*() {
       const log = yield* transactionalOn(shared)
-      const failed = yield* log.transact(
-        ["tx_fail"],
+      const failed = yield* log.once(
+        "tx_fail",
         Effect.zipRight(insertHandled("tx_fail"), Effect.fail("handler failed" as const))
       ).pipe(Effect.provideService(SqlClient.SqlClient, shared))
-      expect(failed._tag === "Ran" && failed.exit).toStrictEqual(Exit.fail("handler failed"))
+      expect(failed._tag === "Failed" && Cause.squash(failed.cause)).toBe("handler failed")
       expect(yield* handledCount("tx_fail")).toBe(0)
       expect(yield* stateOf("tx_fail")).toBeUndefined()
-      const died = yield* log.transact(["tx_fail"], Effect.zipRight(insertHandled("tx_fail"), Effect.die("boom")))
+      const died = yield* log.once("tx_fail", Effect.zipRight(insertHandled("tx_fail"), Effect.die("boom")))
         .pipe(Effect.provideService(SqlClient.SqlClient, shared))
-      expect(died._tag === "Ran" && Exit.isFailure(died.exit)).toBe(true)
+      expect(died._tag).toBe("Failed")
       expect(yield* handledCount("tx_fail")).toBe(0)
-      const ran = yield* log.transact(["tx_fail"], Effect.as(insertHandled("tx_fail"), "ok" as const))
+      const ran = yield* log.once("tx_fail", insertHandled("tx_fail"))
         .pipe(Effect.provideService(SqlClient.SqlClient, shared))
-      expect(ran._tag === "Ran" && ran.exit).toStrictEqual(Exit.succeed("ok"))
+      expect(ran._tag).toBe("Handled")
       expect(yield* handledCount("tx_fail")).toBe(1)
       expect(yield* stateOf("tx_fail")).toBe("done")
     }))
 
-  it.effect("a key done under another name answers Done and records the event's own key; a live claim answers InFlight", () =>
+  it.effect("beside claim/complete receivers: an event they handled is Duplicate, one they hold is InFlight", () =>
     Effect.gen(function*() {
       const log = yield* transactionalOn(shared)
       const plain = yield* logOn(shared)
-      const claim = yield* plain.claim("tx_digest")
-      if (claim._tag !== "Claimed") throw new Error(claim._tag)
-      yield* plain.complete("tx_digest", claim.token)
-      const outcome = yield* log.transact(["tx_event", "tx_digest"], insertHandled("tx_event"))
+      expect(yield* tag(plain, "tx_done_plain")).toBe("Handled")
+      const outcome = yield* log.once("tx_done_plain", insertHandled("tx_done_plain"))
         .pipe(Effect.provideService(SqlClient.SqlClient, shared))
-      expect(outcome._tag).toBe("Done")
-      expect(yield* handledCount("tx_event")).toBe(0)
-      expect(yield* stateOf("tx_event")).toBe("done")
-      // A receiver of the claim/complete protocol holds this one.
-      expect((yield* plain.claim("tx_held"))._tag).toBe("Claimed")
-      const held = yield* log.transact(["tx_held"], insertHandled("tx_held"))
+      expect(outcome._tag).toBe("Duplicate")
+      expect(yield* handledCount("tx_done_plain")).toBe(0)
+      yield* hold(plain, "tx_held")
+      const held = yield* log.once("tx_held", insertHandled("tx_held"))
         .pipe(Effect.provideService(SqlClient.SqlClient, shared))
       expect(held._tag).toBe("InFlight")
       expect(yield* handledCount("tx_held")).toBe(0)
     }))
 
-  it.effect("a success records the event's own key and the also keys, never a key that is only a lock", () =>
-    Effect.gen(function*() {
-      const log = yield* transactionalOn(shared)
-      const outcome = yield* log.transact(["tx_own", "lock:tx_content"], insertHandled("tx_own"), ["tx_content"])
-        .pipe(Effect.provideService(SqlClient.SqlClient, shared))
-      expect(outcome._tag).toBe("Ran")
-      expect([yield* stateOf("tx_own"), yield* stateOf("tx_content"), yield* stateOf("lock:tx_content")]).toEqual([
-        "done",
-        "done",
-        undefined
-      ])
-      // Another event locking the same key runs (the lock was released with the commit, and never recorded), even
-      // when one of its also keys is done already.
-      const next = yield* log.transact(["tx_other", "lock:tx_content"], insertHandled("tx_other"), ["tx_content"])
-        .pipe(Effect.provideService(SqlClient.SqlClient, shared))
-      expect(next._tag).toBe("Ran")
-      expect(yield* handledCount("tx_other")).toBe(1)
-    }))
-
-  it.live("a key recorded done by someone else while run ran (after the lock and read): rolled back, Done", () =>
+  it.live("an event recorded done by someone else while the run ran (after the lock and read): rolled back, Duplicate", () =>
     Effect.scoped(Effect.gen(function*() {
       const [mine, theirs] = yield* pools(2, 2)
       const log = yield* transactionalOn(mine!)
-      const other = yield* logOn(theirs!)
       // What a delivery that committed between this statement's snapshot and its lock would leave behind.
-      const outcome = yield* log.transact(
-        ["tx_raced"],
-        Effect.zipRight(insertHandled("tx_raced"), other.complete("tx_raced", "their-token"))
+      const outcome = yield* log.once(
+        "tx_raced",
+        Effect.zipRight(
+          insertHandled("tx_raced"),
+          theirs!`INSERT INTO heygen_webhook_deliveries (event_id, state, expires_at, updated_at)
+            VALUES ('tx_raced', 'done', ${Date.now() + 3_600_000}, ${Date.now()})`
+        )
       ).pipe(Effect.provideService(SqlClient.SqlClient, mine!))
-      expect(outcome._tag).toBe("Done")
+      expect(outcome._tag).toBe("Duplicate")
       expect(yield* handledCount("tx_raced")).toBe(0)
     })))
 
   it.effect("the handler's own queries run in the transaction: it reads its uncommitted write, others do not", () =>
     Effect.gen(function*() {
       const log = yield* transactionalOn(shared)
-      const seen = yield* log.transact(
-        ["tx_visible"],
+      const seen: Array<{ inside: number; outside: number }> = []
+      const outcome = yield* log.once(
+        "tx_visible",
         Effect.gen(function*() {
           yield* insertHandled("tx_visible")
           const inside = yield* handledCount("tx_visible")
           // Another fiber of the file's runtime, outside this transaction, on the same pool.
           const outside = yield* Effect.promise(() => runtime.runPromise(handledCount("tx_visible")))
-          return { inside, outside }
+          seen.push({ inside, outside })
         })
       ).pipe(Effect.provideService(SqlClient.SqlClient, shared))
-      expect(seen._tag === "Ran" && seen.exit).toStrictEqual(Exit.succeed({ inside: 1, outside: 0 }))
+      expect([outcome._tag, seen]).toEqual(["Handled", [{ inside: 1, outside: 0 }]])
       expect(yield* handledCount("tx_visible")).toBe(1)
     }))
 })
@@ -354,17 +320,15 @@ describe("DeliveryLogSql.prune (PostgreSQL)", () => {
       yield* DeliveryLogSql.migration({ table }).pipe(Effect.provideService(SqlClient.SqlClient, shared))
       const log = yield* logOn(shared, { table, retention: "48 hours", claimTimeout: "1 minute" })
       const patient = yield* logOn(shared, { table, retention: "48 hours", claimTimeout: "1 hour" })
-      const completeNow = (eventId: string) =>
-        Effect.flatMap(log.claim(eventId), (c) => log.complete(eventId, c._tag === "Claimed" ? c.token : ""))
-      yield* completeNow("old_done") // t = 0
-      yield* log.claim("old_claim") // lapses at 1 min
+      yield* tag(log, "old_done") // t = 0
+      yield* hold(log, "old_claim") // lapses at 1 min
       yield* TestClock.adjust("10 minutes")
-      yield* patient.claim("long_claim") // claimed at 10 min, lapses at 70 min: live
+      yield* hold(patient, "long_claim") // claimed at 10 min, lapses at 70 min: live
       yield* TestClock.adjust("10 minutes")
-      yield* log.claim("recent_lapse") // claimed at 20 min, lapses at 21 min: after the cut
+      yield* hold(log, "recent_lapse") // claimed at 20 min, lapses at 21 min: after the cut
       yield* TestClock.adjust("20 minutes")
-      yield* completeNow("new_done") // t = 40 min
-      yield* log.claim("live_claim")
+      yield* tag(log, "new_done") // t = 40 min
+      yield* hold(log, "live_claim")
       yield* TestClock.adjust("5 minutes") // t = 45 min; the cut at 15 min
       const prune = DeliveryLogSql.prune({ table, olderThan: "30 minutes" }).pipe(
         Effect.provideService(SqlClient.SqlClient, shared)
@@ -393,7 +357,7 @@ describe("DeliveryLogSql.prune (PostgreSQL)", () => {
         scope
       )
       const log = Context.get(context, DeliveryLog.DeliveryLog)
-      yield* log.complete("evt_1", "t")
+      yield* tag(log, "evt_1")
       expect(yield* rows).toBe(1)
       yield* TestClock.adjust("31 minutes") // 31 minutes old: kept
       const settle = Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 100)))
@@ -436,109 +400,47 @@ describe("round trips to PostgreSQL per delivery", () => {
       return [result, counter.queries() - before] as const
     })
 
-  it.live(
-    "concurrent deliveries share statements: 32 claims at once take at most 3, their 32 completions as few; each event is Claimed once",
-    () =>
-      Effect.scoped(Effect.gen(function*() {
-        const counter = yield* countingClient
-        const log = yield* logOn(counter.sql, { pruneEvery: false })
-        const ids = Array.from({ length: 32 }, (_, i) => `batch_${i}`)
-        const [claims, claimTrips] = yield* measure(
-          counter,
-          Effect.all(ids.map((id) => log.claim(id)), { concurrency: "unbounded" })
-        )
-        expect(claims.map((claim) => claim._tag)).toEqual(ids.map(() => "Claimed"))
-        const [, completeTrips] = yield* measure(
-          counter,
-          Effect.all(
-            ids.map((id, i) => log.complete(id, (claims[i] as { readonly token: string }).token)),
-            { concurrency: "unbounded" }
-          )
-        )
-        expect({ claimTrips: claimTrips <= 3, completeTrips: completeTrips <= 3 }).toEqual({
-          claimTrips: true,
-          completeTrips: true
-        })
-        for (const id of ids) expect(yield* stateOf(id)).toBe("done")
-      }))
-  )
-
-  it.live("a claim sent in the same statement as the completion of its key answers Done; a key claimed twice in one, once", () =>
+  it.live("concurrent deliveries share statements: 32 new events at once take at most 6; each runs once", () =>
     Effect.scoped(Effect.gen(function*() {
       const counter = yield* countingClient
       const log = yield* logOn(counter.sql, { pruneEvery: false })
-      const first = yield* log.claim("same_stmt")
-      if (first._tag !== "Claimed") throw new Error(first._tag)
+      const ids = Array.from({ length: 32 }, (_, i) => `batch_${i}`)
+      const [outcomes, trips] = yield* measure(
+        counter,
+        Effect.all(ids.map((id) => log.once(id, Effect.void)), { concurrency: "unbounded" })
+      )
+      expect(tags(outcomes)).toEqual(ids.map(() => "Handled"))
+      expect(trips).toBeLessThanOrEqual(6)
+      for (const id of ids) expect(yield* stateOf(id)).toBe("done")
+    })))
+
+  it.live("a claim sent in the same statement as the completion of its event answers Duplicate; an event claimed twice in one runs once", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const counter = yield* countingClient
+      const log = yield* logOn(counter.sql, { pruneEvery: false })
+      const finish = yield* hold(log, "same_stmt")
       const [outcomes, trips] = yield* measure(
         counter,
         Effect.gen(function*() {
           // In flight while the others are asked: they go together in the next statement.
-          const ahead = yield* Effect.fork(log.claim("same_stmt_ahead"))
+          const ahead = yield* Effect.fork(log.once("same_stmt_ahead", Effect.void))
           const rest = yield* Effect.all([
-            log.complete("same_stmt", first.token),
-            log.claim("same_stmt"),
-            log.claim("same_stmt_twice"),
-            log.claim("same_stmt_twice")
+            finish(true),
+            log.once("same_stmt", Effect.die("must not run")),
+            log.once("same_stmt_twice", Effect.void),
+            log.once("same_stmt_twice", Effect.void)
           ], { concurrency: "unbounded" })
-          return [yield* Fiber.join(ahead), ...rest.slice(1)] as const
+          return [yield* Fiber.join(ahead), ...rest]
         })
       )
-      expect(trips).toBe(2)
-      expect(tags(outcomes as ReadonlyArray<DeliveryLog.Claim>)).toEqual(["Claimed", "Done", "Claimed", "InFlight"])
+      expect(tags(outcomes)).toEqual(["Handled", "Handled", "Duplicate", "Handled", "InFlight"])
+      // The ahead claim; the others' claims and completion with the ahead one's completion; the twice one's.
+      expect(trips).toBeLessThanOrEqual(3)
       expect(yield* stateOf("same_stmt")).toBe("done")
     })))
 
-  it.live("the claims' and completions' statement is prepared once per connection, then only executed; not when turned off", () =>
-    Effect.scoped(Effect.gen(function*() {
-      // One connection, so that the log's statements and the look into pg_prepared_statements share a session.
-      const [one] = yield* pools(1, 1)
-      const prepared = (sql: SqlClient.SqlClient) =>
-        sql<{ readonly name: string; readonly runs: number }>`
-          SELECT name, (generic_plans + custom_plans)::int AS runs FROM pg_prepared_statements`
-      const run = (log: DeliveryLog.Service, prefix: string) =>
-        Effect.forEach(
-          Array.from({ length: 6 }, (_, i) => `${prefix}_${i}`),
-          (id) =>
-            Effect.flatMap(log.claim(id), (claim) =>
-              claim._tag === "Claimed" ? log.complete(id, claim.token) : Effect.die(claim._tag))
-        )
-      yield* run(yield* logOn(one!, { pruneEvery: false, preparedStatements: false }), "unprepared")
-      expect(yield* prepared(one!)).toEqual([])
-      yield* run(yield* logOn(one!, { pruneEvery: false }), "prepared")
-      const statements = yield* prepared(one!)
-      // 6 claims and 6 completions, one after the other: 12 executions of one statement, parsed once.
-      expect(statements.map((s) => ({ named: s.name.startsWith("effect_heygen_"), runs: s.runs }))).toEqual([
-        { named: true, runs: 12 }
-      ])
-      for (const id of ["prepared_0", "prepared_5", "unprepared_3"]) expect(yield* stateOf(id)).toBe("done")
-    })))
-
-  it.live("a server that lost the prepared statement (as behind a pooler): the log runs it unnamed and goes on", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const [one] = yield* pools(1, 1)
-      const preparedNames = Effect.map(
-        one!<{ readonly name: string }>`SELECT name FROM pg_prepared_statements`,
-        (rows) => rows.map((row) => row.name)
-      )
-      const log = yield* logOn(one!, { pruneEvery: false })
-      const cycle = (id: string) =>
-        Effect.flatMap(
-          log.claim(id),
-          (claim) => claim._tag === "Claimed" ? log.complete(id, claim.token) : Effect.die(claim._tag)
-        )
-      yield* cycle("lost_before")
-      expect(yield* preparedNames).toHaveLength(1)
-      // The session forgets it while pg still counts it parsed: its next use is a Bind alone, which PostgreSQL
-      // refuses (26000), as a pooler's other server would.
-      yield* one!`DEALLOCATE ALL`
-      yield* cycle("lost_after")
-      yield* cycle("lost_later")
-      expect(yield* preparedNames).toEqual([])
-      for (const id of ["lost_before", "lost_after", "lost_later"]) expect(yield* stateOf(id)).toBe("done")
-    })))
-
   it.live(
-    "inside a transaction of the caller's, claim and complete run on its connection, rolled back with it; others' claims asked at the same moment do not",
+    "inside a transaction of the caller's, claims and completions run on its connection, rolled back with it; others' asked at the same moment do not",
     () =>
       Effect.gen(function*() {
         const log = yield* logOn(shared)
@@ -547,33 +449,34 @@ describe("round trips to PostgreSQL per delivery", () => {
         const outside = yield* Effect.fork(
           Effect.zipRight(
             Deferred.await(go),
-            Effect.all([log.claim("tx_outside_1"), log.claim("tx_outside_2")], { concurrency: "unbounded" })
+            Effect.all([hold(log, "tx_outside_1"), hold(log, "tx_outside_2")], { concurrency: "unbounded" })
           )
         )
         const rolledBack = yield* Effect.exit(
           shared.withTransaction(
             Effect.gen(function*() {
               yield* Deferred.succeed(go, undefined)
-              const [claim] = yield* Effect.all([log.claim("tx_inner_claim"), log.claim("tx_inner_other")], {
-                concurrency: "unbounded"
-              })
-              yield* log.complete("tx_inner_done", claim._tag === "Claimed" ? claim.token : "")
+              const inner = yield* Effect.all([
+                log.once("tx_inner_1", Effect.void),
+                log.once("tx_inner_2", Effect.void)
+              ], { concurrency: "unbounded" })
+              expect(tags(inner)).toEqual(["Handled", "Handled"])
               return yield* Effect.fail("roll back" as const)
             })
           )
         )
         expect(Exit.isFailure(rolledBack)).toBe(true)
-        expect(tags(yield* Fiber.join(outside))).toEqual(["Claimed", "Claimed"])
+        yield* Fiber.join(outside)
         const states = yield* Effect.forEach(
-          ["tx_inner_claim", "tx_inner_other", "tx_inner_done", "tx_outside_1", "tx_outside_2"],
+          ["tx_inner_1", "tx_inner_2", "tx_outside_1", "tx_outside_2"],
           (id) => stateOf(id)
         )
-        expect(states).toEqual([undefined, undefined, undefined, "claimed", "claimed"])
+        expect(states).toEqual([undefined, undefined, "claimed", "claimed"])
       })
   )
 
   it.live(
-    "two receivers writing the same 100 keys at once, one in order and one in reverse, 30 times: no deadlock, no failure",
+    "two receivers running the same 100 events at once, one in order and one in reverse, 30 times: no deadlock, no failure",
     () =>
       Effect.scoped(Effect.gen(function*() {
         const [one, two] = yield* pools(2, 2)
@@ -582,8 +485,8 @@ describe("round trips to PostgreSQL per delivery", () => {
           const keys = Array.from({ length: 100 }, (_, i) => `order_${round}_${String(i).padStart(3, "0")}`)
           const failures = yield* Effect.all(
             [
-              ...keys.map((key) => Effect.either(a.complete(key, "t"))),
-              ...[...keys].reverse().map((key) => Effect.either(b.claim(key)))
+              ...keys.map((key) => Effect.either(a.once(key, Effect.void))),
+              ...[...keys].reverse().map((key) => Effect.either(b.once(key, Effect.void)))
             ],
             { concurrency: "unbounded" }
           ).pipe(Effect.map((results) => results.flatMap((r) => r._tag === "Left" ? [reason(r.left)] : [])))
@@ -593,43 +496,36 @@ describe("round trips to PostgreSQL per delivery", () => {
     30_000
   )
 
-  it.live("claim/complete: claim 1, complete 1, a duplicate's claim 1; transact: 4 and the handler's, InFlight 3", () =>
+  it.live("claim/complete: a new event 2 (claim, complete), a duplicate 1; transactional: 4 and the handler's, 3", () =>
     Effect.scoped(Effect.gen(function*() {
       const counter = yield* countingClient
       const log = yield* logOn(counter.sql, { pruneEvery: false })
-      const [claim, claimTrips] = yield* measure(counter, log.claim("rt_1"))
-      const [, completeTrips] = yield* measure(
-        counter,
-        log.complete("rt_1", claim._tag === "Claimed" ? claim.token : "", ["rt_1_digest"])
-      )
-      const [duplicate, duplicateTrips] = yield* measure(counter, log.claim("rt_1"))
-      expect({ claimTrips, completeTrips, duplicate: duplicate._tag, duplicateTrips }).toEqual({
-        claimTrips: 1,
-        completeTrips: 1,
-        duplicate: "Done",
+      const [handled, handledTrips] = yield* measure(counter, log.once("rt_1", Effect.void))
+      const [duplicate, duplicateTrips] = yield* measure(counter, log.once("rt_1", Effect.void))
+      expect({ handled: handled._tag, handledTrips, duplicate: duplicate._tag, duplicateTrips }).toEqual({
+        handled: "Handled",
+        handledTrips: 2,
+        duplicate: "Duplicate",
         duplicateTrips: 1
       })
       const tx = yield* transactionalOn(counter.sql)
-      const [ran, ranTrips] = yield* measure(
-        counter,
-        tx.transact(["rt_2", "rt_2_digest"], insertHandledOn(counter.sql, "rt_2"))
-      )
-      const [done, doneTrips] = yield* measure(counter, tx.transact(["rt_2"], insertHandledOn(counter.sql, "rt_2")))
+      const [ran, ranTrips] = yield* measure(counter, tx.once("rt_2", insertHandledOn(counter.sql, "rt_2")))
+      const [done, doneTrips] = yield* measure(counter, tx.once("rt_2", insertHandledOn(counter.sql, "rt_2")))
       // Another holder: a transaction of the shared pool holds rt_3 while we try it.
       const holder = yield* transactionalOn(shared)
       const holding = yield* Deferred.make<void>()
       const letGo = yield* Deferred.make<void>()
       const held = yield* Effect.fork(
-        holder.transact(["rt_3"], Effect.zipRight(Deferred.succeed(holding, undefined), Deferred.await(letGo)))
+        holder.once("rt_3", Effect.zipRight(Deferred.succeed(holding, undefined), Deferred.await(letGo)))
       )
       yield* Deferred.await(holding)
-      const [busy, busyTrips] = yield* measure(counter, tx.transact(["rt_3"], Effect.void))
+      const [busy, busyTrips] = yield* measure(counter, tx.once("rt_3", Effect.void))
       yield* Deferred.succeed(letGo, undefined)
-      expect((yield* Fiber.join(held))._tag).toBe("Ran")
+      expect((yield* Fiber.join(held))._tag).toBe("Handled")
       expect({ ran: ran._tag, ranTrips, done: done._tag, doneTrips, busy: busy._tag, busyTrips }).toEqual({
-        ran: "Ran",
+        ran: "Handled",
         ranTrips: 5, // BEGIN, lock and read, the handler's insert, record, COMMIT
-        done: "Done",
+        done: "Duplicate",
         doneTrips: 3, // BEGIN, lock and read, COMMIT
         busy: "InFlight",
         busyTrips: 3 // BEGIN, lock and read, ROLLBACK

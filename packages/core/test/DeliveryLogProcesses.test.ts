@@ -1,6 +1,6 @@
 /**
  * The delivery log shared by several OS processes, each with its own pool (PostgreSQL) or connection (SQLite in
- * WAL mode), as a fleet of receivers shares it; and transact's exactly-once under SIGKILL.
+ * WAL mode), as a fleet of receivers shares it; and transactional mode's exactly-once under SIGKILL.
  */
 import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
@@ -39,7 +39,7 @@ const PROCESSES = 4
 const PER_EVENT = 6
 const EVENTS = Array.from({ length: 5 }, (_, i) => `evt_${i}`)
 
-/** Each process's claims of each event, from their JSON lines; fails the test on a child's error line. */
+/** Each process's outcomes of each event, from their JSON lines; fails the test on a child's error line. */
 const claimsPerEvent = (lines: ReadonlyArray<string>) => {
   const perEvent = new Map<string, Array<string>>()
   for (const line of lines) {
@@ -55,7 +55,7 @@ const expectOneWinnerEach = (lines: ReadonlyArray<string>) => {
   const perEvent = claimsPerEvent(lines)
   expect([...perEvent.keys()].sort()).toEqual([...EVENTS].sort())
   const winners = Object.fromEntries(
-    [...perEvent].map(([id, tags]) => [id, tags.filter((t) => t === "Claimed").length])
+    [...perEvent].map(([id, tags]) => [id, tags.filter((t) => t === "Handled").length])
   )
   expect(winners).toEqual(Object.fromEntries(EVENTS.map((id) => [id, 1])))
   for (const tags of perEvent.values()) expect(tags).toHaveLength(PROCESSES * PER_EVENT)
@@ -70,13 +70,13 @@ const claimEverywhere = (db: Database) =>
     )
   )
 
-describe("DeliveryLogSql claimed from several processes at once", () => {
-  it("PostgreSQL: of 24 claims of each event from 4 processes (4 pools), exactly one is Claimed", async () => {
+describe("DeliveryLogSql run from several processes at once", () => {
+  it("PostgreSQL: of 24 runs of each event from 4 processes (4 pools), exactly one runs", async () => {
     expectOneWinnerEach(await claimEverywhere({ _tag: "pg", url: database.url }))
   }, 30_000)
 
   it(
-    "SQLite in WAL mode: of 24 claims of each event from 4 processes (4 connections), exactly one is Claimed",
+    "SQLite in WAL mode: of 24 runs of each event from 4 processes (4 connections), exactly one runs",
     async () => {
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "delivery-log-wal-")), "log.db")
       const mode = await Effect.runPromise(
@@ -130,13 +130,13 @@ const transactHere = (eventId: string) =>
   onPg(Effect.gen(function*() {
     const log = yield* DeliveryLogSql.make({ transactional: true, createTable: false })
     const sql = yield* SqlClient.SqlClient
-    const outcome = yield* log.transact([eventId], sql`INSERT INTO handled (event_id) VALUES (${eventId})`)
+    const outcome = yield* log.once(eventId, sql`INSERT INTO handled (event_id) VALUES (${eventId})`)
     return outcome._tag
   }))
 
-describe("DeliveryLogSql transact under SIGKILL (PostgreSQL)", () => {
+describe("DeliveryLogSql transactional under SIGKILL (PostgreSQL)", () => {
   it(
-    "killed inside the handler after its own insert: neither the insert nor the record stays, and the next transact runs it",
+    "killed inside the handler after its own insert: neither the insert nor the record stays, and the next delivery runs it",
     async () => {
       const child = startChild(bundle, {
         _tag: "killInside",
@@ -151,14 +151,14 @@ describe("DeliveryLogSql transact under SIGKILL (PostgreSQL)", () => {
       await Effect.runPromise(serverNoticedDeath(child.process.pid!))
       expect(await Effect.runPromise(handledRows("evt_kill_inside"))).toEqual({ handled: 0, done: 0 })
       // No claim timeout to wait out: the locks went with the connection.
-      expect(await Effect.runPromise(transactHere("evt_kill_inside"))).toBe("Ran")
+      expect(await Effect.runPromise(transactHere("evt_kill_inside"))).toBe("Handled")
       expect(await Effect.runPromise(handledRows("evt_kill_inside"))).toEqual({ handled: 1, done: 1 })
     },
     30_000
   )
 
   it(
-    "killed after the commit: the insert and the record both stay, and the next transact answers Done without running",
+    "killed after the commit: the insert and the record both stay, and the next delivery answers Duplicate without running",
     async () => {
       const child = startChild(bundle, {
         _tag: "killAfterCommit",
@@ -167,11 +167,11 @@ describe("DeliveryLogSql transact under SIGKILL (PostgreSQL)", () => {
       })
       await child.line((line) => line === "ready")
       child.go()
-      expect(await child.line((line) => line.startsWith("committed") || line.startsWith("error"))).toBe("committed Ran")
+      expect(await child.line((line) => line.startsWith("committed") || line.startsWith("error"))).toBe("committed Handled")
       child.process.kill("SIGKILL")
       await child.exited
       expect(await Effect.runPromise(handledRows("evt_kill_after"))).toEqual({ handled: 1, done: 1 })
-      expect(await Effect.runPromise(transactHere("evt_kill_after"))).toBe("Done")
+      expect(await Effect.runPromise(transactHere("evt_kill_after"))).toBe("Duplicate")
       expect(await Effect.runPromise(handledRows("evt_kill_after"))).toEqual({ handled: 1, done: 1 })
     },
     30_000

@@ -4,6 +4,7 @@ import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as String from "effect/String"
@@ -12,7 +13,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { inspect } from "node:util"
-import { deliveryLogLaws } from "./deliveryLogLaws.js"
+import { deliveryLogLaws, hold, tag } from "./deliveryLogLaws.js"
 
 const memoryDb = () => SqliteClient.layer({ filename: ":memory:" })
 
@@ -30,32 +31,38 @@ describe("DeliveryLogSql over SQLite", () => {
       const file = tempDb()
       yield* Effect.gen(function*() {
         const log = yield* DeliveryLog.DeliveryLog
-        const done = yield* log.claim("evt_done")
-        if (done._tag === "Claimed") yield* log.complete("evt_done", done.token)
-        yield* log.claim("evt_inflight") // the process "dies" holding this claim
+        expect(yield* tag(log, "evt_done")).toBe("Handled")
+        // The process "dies" holding this claim: its run never ends, and nothing releases it.
+        const started = yield* Deferred.make<void>()
+        yield* Effect.forkDaemon(log.once("evt_inflight", Effect.zipRight(Deferred.succeed(started, undefined), Effect.never)))
+        yield* Deferred.await(started)
       }).pipe(Effect.provide(logOver(file)))
       yield* Effect.gen(function*() {
         const log = yield* DeliveryLog.DeliveryLog
-        expect((yield* log.claim("evt_done"))._tag).toBe("Done")
-        expect((yield* log.claim("evt_inflight"))._tag).toBe("InFlight")
-        expect((yield* log.claim("evt_new"))._tag).toBe("Claimed")
+        expect(yield* tag(log, "evt_done")).toBe("Duplicate")
+        expect(yield* tag(log, "evt_inflight")).toBe("InFlight")
+        expect(yield* tag(log, "evt_new")).toBe("Handled")
       }).pipe(Effect.provide(logOver(file)))
     }))
 
-  it.effect("two clients on one database (two processes) share claims: of concurrent claims exactly one wins", () =>
+  it.live("two clients on one database (two processes) share claims: of concurrent runs exactly one runs", () =>
     Effect.gen(function*() {
       const file = tempDb()
       // Create the table once first, as a deployment would before scaling out.
       yield* Effect.provide(Effect.void, logOver(file))
+      let runs = 0
+      const run = Effect.zipRight(Effect.sync(() => runs++), Effect.sleep("300 millis"))
       const claimIn = (n: number) =>
         Effect.flatMap(
           DeliveryLog.DeliveryLog,
-          (log) => Effect.all(Array.from({ length: n }, () => log.claim("evt_shared")), { concurrency: "unbounded" })
+          (log) => Effect.all(Array.from({ length: n }, () => log.once("evt_shared", run)), { concurrency: "unbounded" })
         ).pipe(
           Effect.provide(logOver(file))
         )
       const [a, b] = yield* Effect.all([claimIn(5), claimIn(5)], { concurrency: "unbounded" })
-      expect([...a, ...b].filter((c) => c._tag === "Claimed")).toHaveLength(1)
+      expect([...a, ...b].filter((c) => c._tag === "Handled")).toHaveLength(1)
+      expect([...a, ...b].filter((c) => c._tag === "InFlight")).toHaveLength(9)
+      expect(runs).toBe(1)
     }))
 
   it.effect("works with a client that renames result columns, a custom table, and a table that already exists", () =>
@@ -63,13 +70,13 @@ describe("DeliveryLogSql over SQLite", () => {
       const file = tempDb()
       const camel = SqliteClient.layer({ filename: file, transformResultNames: String.snakeToCamel })
       const layer = DeliveryLogSql.layer({ table: "hooks_seen" }).pipe(Layer.provide(camel))
-      const first = yield* Effect.flatMap(DeliveryLog.DeliveryLog, (log) => log.claim("evt")).pipe(
+      const first = yield* Effect.flatMap(DeliveryLog.DeliveryLog, (log) => tag(log, "evt")).pipe(
         Effect.provide(layer)
       )
-      const again = yield* Effect.flatMap(DeliveryLog.DeliveryLog, (log) => log.claim("evt")).pipe(
+      const again = yield* Effect.flatMap(DeliveryLog.DeliveryLog, (log) => tag(log, "evt")).pipe(
         Effect.provide(layer)
       )
-      expect([first._tag, again._tag]).toEqual(["Claimed", "InFlight"])
+      expect([first, again]).toEqual(["Handled", "Duplicate"])
       const tables = yield* Effect.flatMap(
         SqlClient.SqlClient,
         (sql) => sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`
@@ -79,9 +86,9 @@ describe("DeliveryLogSql over SQLite", () => {
       expect(tables.map((t) => t.name)).toEqual(["hooks_seen"])
     }))
 
-  it.effect("with createTable off and no table, a claim fails with a typed DeliveryLogError", () =>
+  it.effect("with createTable off and no table, a run fails with a typed DeliveryLogError", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flatMap(DeliveryLog.DeliveryLog, (log) => log.claim("evt")).pipe(
+      const error = yield* Effect.flatMap(DeliveryLog.DeliveryLog, (log) => log.once("evt", Effect.die("no"))).pipe(
         Effect.provide(DeliveryLogSql.layer({ createTable: false }).pipe(Layer.provide(memoryDb()))),
         Effect.flip
       )
@@ -116,29 +123,61 @@ describe("DeliveryLogSql over SQLite", () => {
           sql`INSERT INTO heygen_webhook_deliveries (event_id, state, claim_token, expires_at, updated_at)
               VALUES ('lapsed', 'claimed', 'dead', ${now - 1000}, ${now - 61_000})`
         )).pipe(Effect.provide(SqliteClient.layer({ filename: file })))
+      const run = Effect.sleep("300 millis")
       const claimIn = Effect.flatMap(
         DeliveryLog.DeliveryLog,
-        (log) => Effect.all([log.claim("lapsed"), log.claim("lapsed")], { concurrency: "unbounded" })
+        (log) => Effect.all([log.once("lapsed", run), log.once("lapsed", run)], { concurrency: "unbounded" })
       ).pipe(Effect.provide(logOver(file, { createTable: false, pruneEvery: false })))
       const claims = (yield* Effect.all(Array.from({ length: 6 }, () => claimIn), { concurrency: "unbounded" })).flat()
-      expect(claims.filter((c) => c._tag === "Claimed")).toHaveLength(1)
+      expect(claims.filter((c) => c._tag === "Handled")).toHaveLength(1)
       expect(claims.filter((c) => c._tag === "InFlight")).toHaveLength(11)
     }))
 
-  it.effect("complete records every key of the event in one statement; prune removes only what is old enough", () =>
+  it.effect("prune removes what is done and the claims that lapsed long enough ago, and nothing else", () =>
     Effect.gen(function*() {
       const log = yield* DeliveryLogSql.make({ retention: "48 hours", claimTimeout: "1 minute" })
-      const claim = yield* log.claim("evt_1")
-      if (claim._tag !== "Claimed") throw new Error(claim._tag)
-      yield* log.complete("evt_1", claim.token, ["digest_1", "evt_1"])
-      yield* log.claim("dead_claim")
+      expect(yield* tag(log, "evt_1")).toBe("Handled")
+      yield* hold(log, "dead_claim")
       yield* TestClock.adjust("2 hours")
-      yield* log.claim("live_claim")
-      expect((yield* log.claim("digest_1"))._tag).toBe("Done")
+      yield* hold(log, "live_claim")
       expect(yield* DeliveryLogSql.prune({ olderThan: "3 hours" })).toBe(0)
-      expect(yield* DeliveryLogSql.prune({ olderThan: "1 hour" })).toBe(3)
-      expect((yield* log.claim("live_claim"))._tag).toBe("InFlight")
-      expect((yield* log.claim("evt_1"))._tag).toBe("Claimed")
+      expect(yield* DeliveryLogSql.prune({ olderThan: "1 hour" })).toBe(2)
+      expect(yield* tag(log, "live_claim")).toBe("InFlight")
+      expect(yield* tag(log, "evt_1")).toBe("Handled")
+    }).pipe(Effect.provide(memoryDb())))
+
+  it.effect("the documented defaults, given no options: a claim holds 60 s, a handled event is kept 48 h", () =>
+    Effect.gen(function*() {
+      const log = yield* DeliveryLogSql.make()
+      yield* hold(log, "evt_dead")
+      expect(yield* tag(log, "evt_done")).toBe("Handled")
+      yield* TestClock.adjust("59 seconds")
+      expect(yield* tag(log, "evt_dead")).toBe("InFlight")
+      yield* TestClock.adjust("2 seconds")
+      expect(yield* tag(log, "evt_dead")).toBe("Handled")
+      yield* TestClock.adjust("47 hours")
+      yield* TestClock.adjust("58 minutes")
+      expect(yield* tag(log, "evt_done")).toBe("Duplicate")
+      yield* TestClock.adjust("2 minutes")
+      expect(yield* tag(log, "evt_done")).toBe("Handled")
+    }).pipe(Effect.provide(memoryDb())))
+
+  it.effect("the layer prunes by default when built and then every hour, with the retention as olderThan", () =>
+    Effect.gen(function*() {
+      const count = Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql<{ readonly n: number }>`SELECT count(*) AS n FROM heygen_webhook_deliveries`
+      ).pipe(Effect.map((rows) => Number(rows[0]!.n)))
+      yield* Effect.gen(function*() {
+        const log = yield* DeliveryLog.DeliveryLog
+        yield* tag(log, "evt_old")
+        yield* TestClock.adjust("47 hours")
+        yield* tag(log, "evt_new")
+        expect(yield* count).toBe(2)
+        // The prune at 48 hours removes the event done 48 hours ago, not the one done an hour ago.
+        yield* TestClock.adjust("1 hour")
+        expect(yield* Effect.repeat(count, { until: (n) => n === 1, times: 100 })).toBe(1)
+      }).pipe(Effect.provide(DeliveryLogSql.layer()))
     }).pipe(Effect.provide(memoryDb())))
 
   it.effect("the migration runs as a step of @effect/sql's Migrator, for a log built with createTable: false", () =>
@@ -148,14 +187,14 @@ describe("DeliveryLogSql over SQLite", () => {
       })
       expect(ran).toEqual([[1, "heygen_webhook_deliveries"]])
       const log = yield* DeliveryLogSql.make({ createTable: false })
-      expect((yield* log.claim("evt"))._tag).toBe("Claimed")
+      expect(yield* tag(log, "evt")).toBe("Handled")
     }).pipe(Effect.provide(memoryDb())))
 
   it.effect("a database failure is a DeliveryLogError whose message and cause say why, with no password in them", () =>
     Effect.gen(function*() {
       // A table name that looks like a connection string: SQLite quotes it back in its error.
       const table = "postgres://receiver:hunter2@db.internal/x"
-      const error = yield* Effect.flatMap(DeliveryLog.DeliveryLog, (log) => log.claim("evt")).pipe(
+      const error = yield* Effect.flatMap(DeliveryLog.DeliveryLog, (log) => log.once("evt", Effect.void)).pipe(
         Effect.provide(DeliveryLogSql.layer({ table, createTable: false }).pipe(Layer.provide(memoryDb()))),
         Effect.flip
       )

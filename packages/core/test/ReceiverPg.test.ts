@@ -15,6 +15,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -97,19 +98,26 @@ const TransactionalLog = () =>
   )
 
 /** Serves the receiver of `form` on 127.0.0.1 for the scope; its URL. */
-const serve = (form: Form, handler: PgHandler): Effect.Effect<string, unknown, Scope.Scope> =>
+const serve = (
+  form: Form,
+  handler: PgHandler,
+  logger: Layer.Layer<never> = Layer.empty
+): Effect.Effect<string, unknown, Scope.Scope> =>
   Effect.gen(function*() {
     const services = yield* Layer.build(TransactionalLog())
     const options = { secrets: secret }
     if (form === "makeHandler") {
-      const listener = yield* WebhookReceiver.makeHandler(handler, options).pipe(Effect.provide(services))
+      const listener = yield* WebhookReceiver.makeHandler(handler, options).pipe(
+        Effect.provide(services),
+        Effect.provide(logger)
+      )
       return `http://127.0.0.1:${yield* listen(listener)}/hooks`
     }
     const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" })
     const receiver = WebhookReceiver.make(handler, options)
     yield* HttpServer.serveEffect()(
       form === "make" ? receiver : HttpRouter.empty.pipe(HttpRouter.all("/hooks", receiver))
-    ).pipe(Effect.provideService(HttpServer.HttpServer, server), Effect.provide(services))
+    ).pipe(Effect.provideService(HttpServer.HttpServer, server), Effect.provide(services), Effect.provide(logger))
     const address = server.address
     if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
     return `http://127.0.0.1:${address.port}/hooks`
@@ -145,6 +153,23 @@ for (const form of forms) {
         })),
       30_000
     )
+
+    it.live("a handler whose insert fails is logged with PostgreSQL's own reason, from the error's cause chain", () =>
+      Effect.scoped(Effect.gen(function*() {
+        const lines: Array<string> = []
+        const logger = Logger.replace(
+          Logger.defaultLogger,
+          Logger.make(({ message }) => lines.push((Array.isArray(message) ? message : [message]).join(" ")))
+        )
+        const handler: PgHandler = (delivery) =>
+          Effect.flatMap(SqlClient.SqlClient, (sql) =>
+            sql`INSERT INTO videos_ready (video_id) VALUES (${delivery.eventId})`)
+        const url = yield* serve(form, handler, logger)
+        expect((yield* deliver(url, `evt_missing_${form.replace(/\W/g, "_")}`)).status).toBe(500)
+        const failed = lines.filter((line) => line.startsWith("webhook handler failed"))
+        expect(failed).toHaveLength(1)
+        expect(failed[0]).toContain("relation \"videos_ready\" does not exist")
+      })))
   })
 }
 

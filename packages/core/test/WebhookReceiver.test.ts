@@ -286,9 +286,12 @@ for (const form of forms) {
           const raw = body()
           expect((yield* send(url, raw, signed(raw, "evt_l", Redacted.make("whsec_someone_else")))).status).toBe(401)
           expect((yield* send(url, raw, { ...signed(raw, "evt_l"), "Heygen-Signature": "zz" })).status).toBe(400)
+          const { "Heygen-Signature": _, ...unsigned } = signed(raw, "evt_l")
+          expect((yield* send(url, raw, unsigned)).status).toBe(400)
           expect(lines).toEqual([
             `WARN webhook delivery refused: SignatureMismatch {"header":"Heygen-Signature"}`,
-            `WARN webhook delivery refused: MalformedSignature {"header":"Heygen-Signature"}`
+            `WARN webhook delivery refused: MalformedSignature {"header":"Heygen-Signature"}`,
+            `WARN webhook delivery refused: MissingHeader {"header":"Heygen-Signature|Signature"}`
           ])
         }).pipe(Effect.provide(capture))
       })

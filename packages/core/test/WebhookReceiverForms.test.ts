@@ -9,6 +9,7 @@ import type { WebhookDelivery } from "@effect-heygen/core"
 import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe, expect, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as Layer from "effect/Layer"
@@ -217,6 +218,27 @@ for (const form of forms) {
         expect((yield* Ref.get(runs)).map((d) => d.eventIdSource)).toEqual(["digest", "digest"])
       }))
 
+    it.scoped("a SQL log's failure is logged with the database's reason once", () => {
+      const lines: Array<string> = []
+      const capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ message }) => {
+          lines.push(Array.isArray(message) ? message.map(String).join(" | ") : String(message))
+        })
+      )
+      return Effect.gen(function*() {
+        const log = DeliveryLogSql.layer({ table: "gone", createTable: false, pruneEvery: false }).pipe(
+          Layer.provide(SqliteClient.layer({ filename: ":memory:" }))
+        )
+        const url = yield* serveAs(form, () => Effect.void, {}, log)
+        const raw = `{"event_id":"evt_gone","event_type":"x","event_data":{}}`
+        expect((yield* send(url, raw, { signature: plainSig(raw) })).status).toBe(503)
+        const failed = lines.filter((line) => line.startsWith("webhook delivery log failed to claim"))
+        expect(failed).toHaveLength(1)
+        expect(failed[0]!.split("no such table: gone")).toHaveLength(2)
+      }).pipe(Effect.provide(capture))
+    })
+
     it.scoped("a log failure is a 503, logged with its cause, scrubbed of credentials and secrets", () => {
       const lines: Array<string> = []
       const capture = Logger.replace(
@@ -249,8 +271,15 @@ for (const form of forms) {
           Layer.provide(SqliteClient.layer({ filename: file }))
         )
         yield* TestClock.setTime(NOW * 1000)
-        // The dead receiver: it claimed the event and never completed nor released it.
-        yield* Effect.flatMap(DeliveryLog.DeliveryLog, (l) => l.claim("evt_crash")).pipe(Effect.provide(log))
+        // The dead receiver: it claimed the event and its run never ended.
+        const started = yield* Deferred.make<void>()
+        yield* Effect.forkDaemon(
+          Effect.flatMap(
+            DeliveryLog.DeliveryLog,
+            (l) => l.once("evt_crash", Effect.zipRight(Deferred.succeed(started, undefined), Effect.never))
+          ).pipe(Effect.provide(log))
+        )
+        yield* Deferred.await(started)
         const url = yield* serveAs(form, countRuns(runs), {}, log)
         const raw = body("evt_crash")
         const headers = signed(raw, "evt_crash")
@@ -304,6 +333,36 @@ describe("WebhookReceiver.layerServer / makeServer: the receiver owns its servic
       expect((yield* Ref.get(runs)).map((d) => d.eventId)).toEqual(["evt_1", "evt_2"])
       // And the layer form builds and tears down (port 0: nothing else to assert without its address).
       yield* Effect.scoped(Layer.build(Receiver.pipe(Layer.provide(DeliveryLog.layerMemory()))))
+    }))
+
+  it.live("says once, at info level, where it listens: layerServer and makeServer alike", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ logLevel, message }) => {
+          lines.push(`${logLevel.label} ${Array.isArray(message) ? message.join(" ") : String(message)}`)
+        })
+      )
+      const port = yield* Effect.scoped(Effect.gen(function*() {
+        const server = yield* WebhookReceiver.makeServer(() => Effect.void, {
+          secrets: secret,
+          port: 0,
+          host: "127.0.0.1",
+          path: "/hooks/heygen"
+        })
+        const address = server.address()
+        if (address === null || typeof address === "string") throw new Error("expected a TCP address")
+        return address.port
+      })).pipe(Effect.provide(DeliveryLog.layerMemory()), Effect.provide(capture))
+      expect(lines).toEqual([`INFO webhook receiver listening on http://127.0.0.1:${port}/hooks/heygen`])
+      yield* Effect.scoped(Layer.build(
+        WebhookReceiver.layerServer(() => Effect.void, { secrets: secret, port: 0, host: "127.0.0.1" }).pipe(
+          Layer.provide(DeliveryLog.layerMemory())
+        )
+      )).pipe(Effect.provide(capture))
+      expect(lines).toHaveLength(2)
+      expect(lines[1]).toMatch(/^INFO webhook receiver listening on http:\/\/127\.0\.0\.1:\d+\/$/)
     }))
 
   it.live("a port already taken is a ServeError, not a crash", () =>

@@ -17,20 +17,20 @@ import * as DeliveryLogSql from "../src/DeliveryLogSql.js"
 
 export type Command =
   | {
-    /** Claims each event `perEvent` times at once, after the go. */
+    /** Runs each event `perEvent` times at once, after the go; a run holds its event for 2 seconds. */
     readonly _tag: "claim"
     readonly database: Database
     readonly events: ReadonlyArray<string>
     readonly perEvent: number
   }
   | {
-    /** transact(eventId): its run inserts into `handled`, then says `inside` and waits to be killed. */
+    /** Transactional once(eventId): its run inserts into `handled`, then says `inside` and waits to be killed. */
     readonly _tag: "killInside"
     readonly database: Database
     readonly eventId: string
   }
   | {
-    /** transact(eventId) with the insert; once it has returned (committed), says so and waits to be killed. */
+    /** Transactional once(eventId) with the insert; once it has returned (committed), says so and waits to be killed. */
     readonly _tag: "killAfterCommit"
     readonly database: Database
     readonly eventId: string
@@ -74,8 +74,10 @@ const program = Effect.gen(function*() {
       const seen = yield* Effect.forEach(
         command.events,
         (eventId) =>
-          Effect.all(Array.from({ length: command.perEvent }, () => log.claim(eventId)), { concurrency: "unbounded" })
-            .pipe(Effect.map((claims) => [eventId, claims.map((claim) => claim._tag)] as const)),
+          Effect.all(
+            Array.from({ length: command.perEvent }, () => log.once(eventId, Effect.sleep("2 seconds"))),
+            { concurrency: "unbounded" }
+          ).pipe(Effect.map((outcomes) => [eventId, outcomes.map((outcome) => outcome._tag)] as const)),
         { concurrency: "unbounded" }
       )
       yield* say(JSON.stringify(Object.fromEntries(seen)))
@@ -89,10 +91,10 @@ const program = Effect.gen(function*() {
       yield* go
       const insert = sql`INSERT INTO handled (event_id) VALUES (${command.eventId})`
       if (command._tag === "killInside") {
-        yield* log.transact([command.eventId], Effect.zipRight(insert, Effect.zipRight(say("inside"), forever)))
+        yield* log.once(command.eventId, Effect.zipRight(insert, Effect.zipRight(say("inside"), forever)))
         return
       }
-      const outcome = yield* log.transact([command.eventId], insert)
+      const outcome = yield* log.once(command.eventId, insert)
       yield* say(`committed ${outcome._tag}`)
       return yield* forever
     }

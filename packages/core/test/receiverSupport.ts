@@ -1,6 +1,6 @@
 /**
  * What the receiver tests share: a secret and a clock time, the three forms of the receiver served on 127.0.0.1,
- * raw HTTP requests, and delivery logs of each kind (synchronous, through effects, failing).
+ * raw HTTP requests, and delivery logs of each kind (the memory log, one of the user's own, failing).
  */
 import { DeliveryLog, WebhookReceiver, WebhookSignature } from "@effect-heygen/core"
 import type { WebhookDelivery } from "@effect-heygen/core"
@@ -162,29 +162,36 @@ export const abortMidBody = (url: string, declared: number, headers: Record<stri
   })
 
 /**
- * The in-memory log has synchronous operations, which the receivers use to claim before any fiber runs; a log
- * over a database has only effects. Every loopback test runs with each, so that both ways through the receiver
- * are held to the same answers.
+ * The in-memory log, and a log of the user's own (one that delegates to it): every loopback test runs with each, so
+ * that the receivers are held to use nothing but the service's one operation.
  */
 export const logKinds = {
-  "a synchronous log": () => DeliveryLog.layerMemory(),
-  "a log through effects": () =>
+  "the memory log": () => DeliveryLog.layerMemory(),
+  "a log of the user's own": () =>
     Layer.effect(
       DeliveryLog.DeliveryLog,
-      Effect.map(DeliveryLog.makeMemory(), ({ claim, complete, release }) => ({ claim, complete, release }))
+      Effect.map(DeliveryLog.makeMemory(), (memory): DeliveryLog.Service => ({
+        once: (eventId, effect) => Effect.suspend(() => memory.once(eventId, effect))
+      }))
     )
 } as const
 
-/** A log whose `operation` always fails, the others working as the in-memory log does. */
+/**
+ * A log whose storage fails at `operation`: a claim before anything runs, a completion after a success, a release
+ * after a failure. Otherwise it works as the in-memory log does.
+ */
 export const failingLog = (operation: DeliveryLog.DeliveryLogError["operation"], cause?: unknown) =>
   Layer.effect(
     DeliveryLog.DeliveryLog,
-    Effect.map(DeliveryLog.makeMemory(), (memory) => {
+    Effect.map(DeliveryLog.makeMemory(), (memory): DeliveryLog.Service => {
       const fail = Effect.fail(new DeliveryLog.DeliveryLogError({ operation, message: "database unavailable", cause }))
       return {
-        claim: operation === "claim" ? () => fail : memory.claim,
-        complete: operation === "complete" ? () => fail : memory.complete,
-        release: operation === "release" ? () => fail : memory.release
+        once: (eventId, effect) =>
+          operation === "claim" ? fail : Effect.flatMap(memory.once(eventId, effect), (outcome) =>
+            (operation === "complete" && outcome._tag === "Handled") ||
+              (operation === "release" && outcome._tag === "Failed")
+              ? fail
+              : Effect.succeed(outcome))
       }
     })
   )
@@ -192,13 +199,11 @@ export const failingLog = (operation: DeliveryLog.DeliveryLogError["operation"],
 /** The hex signature alone, as production deliveries carry it in a plain `Signature` header. */
 export const plainSig = (raw: string | Uint8Array, key = secret) => WebhookSignature.computeSignature(raw, key)
 
-/** An in-memory log that counts, in `touched`, every operation anyone asks of it. */
+/** An in-memory log that counts, in `touched`, every run anyone asks of it. */
 export const probeLog = (touched: Ref.Ref<number>) =>
   Layer.effect(
     DeliveryLog.DeliveryLog,
     Effect.map(DeliveryLog.makeMemory(), (memory): DeliveryLog.Service => ({
-      claim: (id) => Effect.zipRight(Ref.update(touched, (n) => n + 1), memory.claim(id)),
-      complete: (id, token, also) => memory.complete(id, token, also),
-      release: (id, token) => memory.release(id, token)
+      once: (eventId, effect) => Effect.zipRight(Ref.update(touched, (n) => n + 1), memory.once(eventId, effect))
     }))
   )
