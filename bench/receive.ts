@@ -18,6 +18,8 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { sign as octokitSign, verify as octokitVerify } from "@octokit/webhooks-methods"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import { spawn } from "node:child_process"
 import { createHmac, timingSafeEqual } from "node:crypto"
@@ -329,7 +331,7 @@ export const listenerServer = <E>(log: Layer.Layer<DeliveryLog.DeliveryLog, E>) 
         return Effect.never
       }
     )
-  ).pipe(Effect.provide(log))
+  ).pipe(Effect.provide(log), Logger.withMinimumLogLevel(LogLevel.Warning)) // stdout's first line is the port
 
 /**
  * A server child's side of the protocol `startChild` speaks: the parent closes our stdin when it is done with us; a

@@ -141,7 +141,7 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
             hint: e.reason === "MissingHeader" && e.header === "Heygen-Timestamp"
               ? "--require-timestamp is set: pass --timestamp with the delivery's Heygen-Timestamp header, or drop --require-timestamp"
               : hints[e.reason],
-            param: e.header === null ? undefined : `--${e.header.replace(/^Heygen-/, "").toLowerCase()}`,
+            param: e.header === null ? undefined : `--${e.header.split("|")[0]!.replace(/^Heygen-/, "").toLowerCase()}`,
             exitCode: ExitCode.ApiOrNetwork
           })
         )

@@ -44,19 +44,15 @@ export type Outcome<E> =
   | { readonly _tag: "Failed"; readonly cause: Cause.Cause<E> }
 
 /**
- * The outcomes that carry nothing, built once.
- *
  * @since 0.5.0
  * @category constructors
  */
 export const Handled: Outcome<never> = { _tag: "Handled" }
-
 /**
  * @since 0.5.0
  * @category constructors
  */
 export const Duplicate: Outcome<never> = { _tag: "Duplicate" }
-
 /**
  * @since 0.5.0
  * @category constructors
@@ -65,13 +61,6 @@ export const InFlight: Outcome<never> = { _tag: "InFlight" }
 
 /**
  * The log's storage failed: the effect did not run, or its outcome could not be recorded.
- *
- * @example
- * ```ts
- * import { DeliveryLog } from "@effect-heygen/core"
- *
- * const error = new DeliveryLog.DeliveryLogError({ operation: "claim", message: "database unavailable" })
- * ```
  *
  * @since 0.2.0
  * @category errors
@@ -83,16 +72,13 @@ export class DeliveryLogError extends Schema.TaggedError<DeliveryLogError>()("De
 }) {}
 
 /**
- * A delivery log.
+ * A delivery log: `once` runs `effect` for `eventId` at most once after a success; of concurrent calls for one id,
+ * one runs it and the others answer `InFlight`. An interrupted run counts as `Failed`.
  *
  * @since 0.2.0
  * @category models
  */
 export interface Service {
-  /**
-   * Runs `effect` for `eventId` at most once after a success. Of concurrent calls for one id, one runs it and the
-   * others answer `InFlight`. The caller decides interruption: an interrupted run counts as `Failed`.
-   */
   readonly once: <E, R>(
     eventId: string,
     effect: Effect.Effect<unknown, E, R>
@@ -160,17 +146,6 @@ interface Entry {
  * An in-memory log for one process: each decision is one synchronous step over a map, so it is atomic. Time is the
  * Effect `Clock`. Size `capacity` to your event rate over the redelivery window (24 h): an id forgotten early may
  * be handled again.
- *
- * @example
- * ```ts
- * import { DeliveryLog } from "@effect-heygen/core"
- * import { Effect } from "effect"
- *
- * const program = Effect.gen(function*() {
- *   const log = yield* DeliveryLog.makeMemory({ capacity: 100_000 })
- *   return yield* log.once("evt_1", Effect.void)
- * })
- * ```
  *
  * @since 0.2.0
  * @category constructors

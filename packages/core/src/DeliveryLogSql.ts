@@ -76,14 +76,6 @@ export interface Options extends DeliveryLog.Options {
  * `transactional: true` asked of a database other than PostgreSQL: the mode holds a non-blocking advisory lock per
  * event for a transaction's length, and SQLite's single writer would stall every other delivery meanwhile.
  *
- * @example
- * ```ts
- * import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
- *
- * const error = new DeliveryLogSql.TransactionalUnsupported({ dialect: "sqlite" })
- * console.log(error.message)
- * ```
- *
  * @since 0.4.0
  * @category errors
  */

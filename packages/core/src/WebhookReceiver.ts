@@ -1,24 +1,13 @@
 /**
- * A receiver of HeyGen's deliveries, in two forms with one behaviour: `make`, an `HttpApp` to mount on a route
- * of an `@effect/platform` `HttpRouter` (or serve alone), and `makeHandler`, a plain Node request listener for
- * `node:http` or Express (`layerServer` / `makeServer` run it on a node:http server that owns its services'
- * lifetime). Give either a handler. Per request it:
- *
- * 1. answers `GET`, `HEAD` and `OPTIONS` with an empty 200 at once (HeyGen probes an endpoint before registering
- *    it), and any other method but `POST` with 405;
- * 2. reads the raw body, at most `maxBodySize` bytes (default 1 MiB): a larger body is answered 413 as soon as
- *    it is known to be larger, never buffered whole;
- * 3. verifies it (`WebhookSignature.verify`): the signature from `Heygen-Signature` or `Signature`, the timestamp
- *    when present. A missing, repeated or malformed header, or a signed body that is not a JSON object with a
- *    string `event_type`, is 400; a wrong signature or a stale timestamp 401; each with a bare body that tells a
- *    forger nothing. Whatever its `event_data`, an authentic delivery is never refused;
- * 4. runs the handler through the `DeliveryLog` (`once`) under the event's id (`Heygen-Event-Id`, else the body's
- *    `event_id`, else a digest of the body): handled is 200; an event already handled is 200 without running the
- *    handler; one held by another delivery (or by a receiver that died mid-handler, until `claimTimeout`) is 409;
- *    a failure or defect is 500, so HeyGen's redelivery runs the handler again; a log that fails is 503.
- *
- * Delivery is at least once (see the README's guarantees): handlers should be idempotent, unless they write to the
- * database of a transactional `DeliveryLogSql`, where both commit together.
+ * A receiver of HeyGen's deliveries, in two forms with one behaviour: `make`, an `HttpApp`, and `makeHandler`, a
+ * Node request listener (`makeServer` / `layerServer` run it on a node:http server). Per request it answers
+ * HeyGen's probes (`GET`, `HEAD`, `OPTIONS`) with 200 and other methods but `POST` with 405; reads at most
+ * `maxBodySize` bytes (413 beyond); verifies the delivery (`WebhookSignature`: 400 or 401, with a bare body); then
+ * runs the handler through the `DeliveryLog`'s `once` under the event's id (`Heygen-Event-Id`, else the body's
+ * `event_id`, else a digest of the body): 200 when handled or already handled, 409 while another run holds the
+ * event, 500 when the handler fails (HeyGen redelivers), 503 when the log fails. The README lists every answer and
+ * the guarantees: delivery is at least once, so handlers should be idempotent unless they write to the database of
+ * a transactional `DeliveryLogSql`.
  *
  * @example
  * ```ts
@@ -68,7 +57,6 @@ import { withClock } from "./internal/now.js"
 import * as Receive from "./internal/receive.js"
 import * as WebhookDelivery from "./WebhookDelivery.js"
 import * as WebhookEvents from "./WebhookEvents.js"
-import type * as WebhookEventType from "./WebhookEventType.js"
 import * as WebhookSignature from "./WebhookSignature.js"
 
 /**
@@ -82,10 +70,7 @@ export interface Options {
   readonly maxBodySize?: number | undefined
   /** How far `Heygen-Timestamp` may be from the `Clock`, whenever it is present. Default 5 minutes. */
   readonly tolerance?: Duration.DurationInput | undefined
-  /**
-   * Refuse deliveries without `Heygen-Timestamp` (400). Default `false`: production deliveries have been seen
-   * without one (see `WebhookSignature`); the de-duplication on the event id is then the replay defence.
-   */
+  /** Refuse deliveries without `Heygen-Timestamp` (400). Default `false`: production deliveries lack it at times. */
   readonly requireTimestamp?: boolean | undefined
 }
 
@@ -170,12 +155,8 @@ const decider = <E, R>(
 }
 
 /**
- * Builds the receiver for a handler. It needs the request's `Scope` (every `HttpServer` provides one per
- * request): the body is read in it, so that on a refusal the request is closed after the response is written.
- *
- * The handler runs at most once per event id after a success, however many
- * times and however concurrently HeyGen delivers the event (given one `DeliveryLog` shared by every receiver
- * of the endpoint); its failures and defects become 500 so HeyGen redelivers.
+ * Builds the receiver for a handler, which runs at most once per event after a success (given one `DeliveryLog`
+ * shared by every receiver of the endpoint). It needs the request's `Scope`, which every `HttpServer` provides.
  *
  * @example
  * ```ts
@@ -418,16 +399,12 @@ export const layerServer = <E, R>(
  * @since 0.4.0
  * @category catch-up
  */
-export interface CatchUpOptions {
+export interface CatchUpOptions extends Omit<WebhookEvents.StreamSinceOptions, "since"> {
   /**
    * How far back to go: a duration before the `Clock`'s now (`"48 hours"`), or an instant. HeyGen retried older
    * events for 24 h already; go back further only if the receiver was down longer.
    */
   readonly since: Duration.DurationInput | Date
-  /** Only these event types (one listing of the log per type); default every type. */
-  readonly eventTypes?: ReadonlyArray<WebhookEventType.WebhookEventType> | undefined
-  /** Only the events of this entity (a video, a translation, a personalized video project). */
-  readonly entityId?: string | undefined
   /**
    * For an event a live delivery is handling at the same moment: ask again on this schedule, then report it in
    * flight. Default every second, 10 times.
@@ -555,27 +532,21 @@ export const catchUp = <E, R>(
 
     for (const { event } of events) {
       const step = yield* Receive.handleWaiting(log, handler, WebhookDelivery.fromEvent(event), retry)
+      if (step === "logUnavailable") {
+        return yield* new CatchUpError({
+          reason: "LogUnavailable",
+          message: `the delivery log failed at event ${event.event_id}; ${report.handledNow} handled before it`,
+          progress: report
+        })
+      }
       const id = { eventId: event.event_id, eventType: event.event_type }
-      const reached = event.created_at
-      switch (step) {
-        case "handled":
-          report = { ...report, handledNow: report.handledNow + 1, reached }
-          break
-        case "duplicate":
-          report = { ...report, alreadyHandled: report.alreadyHandled + 1, reached }
-          break
-        case "failed":
-          report = { ...report, failed: [...report.failed, id], reached }
-          break
-        case "inFlight":
-          report = { ...report, inFlight: [...report.inFlight, id], reached }
-          break
-        case "logUnavailable":
-          return yield* new CatchUpError({
-            reason: "LogUnavailable",
-            message: `the delivery log failed at event ${event.event_id}; ${report.handledNow} handled before it`,
-            progress: report
-          })
+      report = {
+        ...report,
+        handledNow: report.handledNow + (step === "handled" ? 1 : 0),
+        alreadyHandled: report.alreadyHandled + (step === "duplicate" ? 1 : 0),
+        failed: step === "failed" ? [...report.failed, id] : report.failed,
+        inFlight: step === "inFlight" ? [...report.inFlight, id] : report.inFlight,
+        reached: event.created_at
       }
     }
     return report
