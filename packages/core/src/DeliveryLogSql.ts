@@ -34,11 +34,11 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import { randomUUID } from "node:crypto"
 import * as DeliveryLog from "./DeliveryLog.js"
 import * as Batch from "./internal/batch.js"
 import { withNow } from "./internal/now.js"
 import { scrubConnection } from "./internal/scrub.js"
-import { randomUUID } from "node:crypto"
 
 /**
  * @since 0.2.0

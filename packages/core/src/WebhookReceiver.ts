@@ -193,10 +193,13 @@ export const make = <E, R>(
       // Too large, or not readable at all (the client went away mid-body).
       onFailure: (e) => Effect.succeed(e instanceof BodyTooLarge ? tooLarge.response : badRequest.response),
       onSuccess: (body) =>
-        Effect.flatMap(DeliveryLog.DeliveryLog, (log) =>
-          withClock((clock) =>
-            Effect.map(decide(log, request.headers, body, clock.unsafeCurrentTimeMillis()), toResponse)
-          ))
+        Effect.flatMap(
+          DeliveryLog.DeliveryLog,
+          (log) =>
+            withClock((clock) =>
+              Effect.map(decide(log, request.headers, body, clock.unsafeCurrentTimeMillis()), toResponse)
+            )
+        )
     })
   })
 }

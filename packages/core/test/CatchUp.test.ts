@@ -117,7 +117,10 @@ describe("WebhookEvents.streamSince", () => {
     Effect.gen(function*() {
       const odd = { ...event("odd", 0), created_at: "not a date" }
       expect(
-        yield* ids([page([event("old", 72), event("e1", 30)], "t2"), page([odd, event("older", 90), event("e2", 1)], null)])
+        yield* ids([
+          page([event("old", 72), event("e1", 30)], "t2"),
+          page([odd, event("older", 90), event("e2", 1)], null)
+        ])
       ).toEqual({ ids: ["e1", "odd", "e2"], requests: 2 })
     }))
 

@@ -111,6 +111,5 @@ describe("DeliveryLog.layerMemory", () => {
         expect(yield* tag(log, "evt_1")).toBe("Duplicate")
         expect(yield* tag(log, "evt_0")).toBe("Handled")
       }))
-
   })
 })

@@ -223,10 +223,12 @@ describe("DeliveryLogSql transactional (PostgreSQL)", () => {
       const clients = yield* pools(8, 2)
       const outcomes = yield* Effect.all(
         clients.map((sql) =>
-          Effect.flatMap(transactionalOn(sql), (log) =>
-            log.once("tx_concurrent", Effect.zipRight(insertHandled("tx_concurrent"), slow))).pipe(
-              Effect.provideService(SqlClient.SqlClient, sql)
-            )
+          Effect.flatMap(
+            transactionalOn(sql),
+            (log) => log.once("tx_concurrent", Effect.zipRight(insertHandled("tx_concurrent"), slow))
+          ).pipe(
+            Effect.provideService(SqlClient.SqlClient, sql)
+          )
         ),
         { concurrency: "unbounded" }
       )

@@ -167,7 +167,9 @@ describe("DeliveryLogSql transactional under SIGKILL (PostgreSQL)", () => {
       })
       await child.line((line) => line === "ready")
       child.go()
-      expect(await child.line((line) => line.startsWith("committed") || line.startsWith("error"))).toBe("committed Handled")
+      expect(await child.line((line) => line.startsWith("committed") || line.startsWith("error"))).toBe(
+        "committed Handled"
+      )
       child.process.kill("SIGKILL")
       await child.exited
       expect(await Effect.runPromise(handledRows("evt_kill_after"))).toEqual({ handled: 1, done: 1 })

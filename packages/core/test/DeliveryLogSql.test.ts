@@ -34,7 +34,9 @@ describe("DeliveryLogSql over SQLite", () => {
         expect(yield* tag(log, "evt_done")).toBe("Handled")
         // The process "dies" holding this claim: its run never ends, and nothing releases it.
         const started = yield* Deferred.make<void>()
-        yield* Effect.forkDaemon(log.once("evt_inflight", Effect.zipRight(Deferred.succeed(started, undefined), Effect.never)))
+        yield* Effect.forkDaemon(
+          log.once("evt_inflight", Effect.zipRight(Deferred.succeed(started, undefined), Effect.never))
+        )
         yield* Deferred.await(started)
       }).pipe(Effect.provide(logOver(file)))
       yield* Effect.gen(function*() {
@@ -55,7 +57,8 @@ describe("DeliveryLogSql over SQLite", () => {
       const claimIn = (n: number) =>
         Effect.flatMap(
           DeliveryLog.DeliveryLog,
-          (log) => Effect.all(Array.from({ length: n }, () => log.once("evt_shared", run)), { concurrency: "unbounded" })
+          (log) =>
+            Effect.all(Array.from({ length: n }, () => log.once("evt_shared", run)), { concurrency: "unbounded" })
         ).pipe(
           Effect.provide(logOver(file))
         )

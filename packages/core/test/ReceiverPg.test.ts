@@ -162,8 +162,10 @@ for (const form of forms) {
           Logger.make(({ message }) => lines.push((Array.isArray(message) ? message : [message]).join(" ")))
         )
         const handler: PgHandler = (delivery) =>
-          Effect.flatMap(SqlClient.SqlClient, (sql) =>
-            sql`INSERT INTO videos_ready (video_id) VALUES (${delivery.eventId})`)
+          Effect.flatMap(
+            SqlClient.SqlClient,
+            (sql) => sql`INSERT INTO videos_ready (video_id) VALUES (${delivery.eventId})`
+          )
         const url = yield* serve(form, handler, logger)
         expect((yield* deliver(url, `evt_missing_${form.replace(/\W/g, "_")}`)).status).toBe(500)
         const failed = lines.filter((line) => line.startsWith("webhook handler failed"))

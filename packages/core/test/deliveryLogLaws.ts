@@ -33,7 +33,10 @@ const held = (
     log.once(
       eventId,
       Effect.zipRight(
-        Effect.zipRight(started === undefined ? Effect.void : Deferred.succeed(started, undefined), Deferred.await(gate)),
+        Effect.zipRight(
+          started === undefined ? Effect.void : Deferred.succeed(started, undefined),
+          Deferred.await(gate)
+        ),
         succeeds ? Effect.void : Effect.fail("handler failed")
       )
     )
@@ -51,7 +54,9 @@ const deliver = (log: DeliveryLog.Service, eventId: string, succeeds: boolean) =
         return Effect.zipRight(Effect.yieldNow(), succeeds ? Effect.void : Effect.fail("handler failed"))
       })
     )
-    expect([outcome._tag]).toEqual(ran ? [succeeds ? "Handled" : "Failed"] : [expect.stringMatching(/^(Duplicate|InFlight)$/)])
+    expect([outcome._tag]).toEqual(
+      ran ? [succeeds ? "Handled" : "Failed"] : [expect.stringMatching(/^(Duplicate|InFlight)$/)]
+    )
     return ran
   })
 

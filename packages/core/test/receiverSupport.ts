@@ -187,11 +187,13 @@ export const failingLog = (operation: DeliveryLog.DeliveryLogError["operation"],
       const fail = Effect.fail(new DeliveryLog.DeliveryLogError({ operation, message: "database unavailable", cause }))
       return {
         once: (eventId, effect) =>
-          operation === "claim" ? fail : Effect.flatMap(memory.once(eventId, effect), (outcome) =>
-            (operation === "complete" && outcome._tag === "Handled") ||
-              (operation === "release" && outcome._tag === "Failed")
-              ? fail
-              : Effect.succeed(outcome))
+          operation === "claim" ?
+            fail :
+            Effect.flatMap(memory.once(eventId, effect), (outcome) =>
+              (operation === "complete" && outcome._tag === "Handled") ||
+                (operation === "release" && outcome._tag === "Failed")
+                ? fail
+                : Effect.succeed(outcome))
       }
     })
   )

@@ -209,7 +209,11 @@ describe("WebhookReceiver.catchUp", () => {
       const live = yield* fake.recordEvent({ eventType: "avatar_video.success", eventData: video(1) })
       const raw = JSON.stringify({ event_type: live.event_type, event_data: live.event_data })
       const status = yield* Effect.promise(() =>
-        fetch(url, { method: "POST", body: raw, headers: { signature: WebhookSignature.computeSignature(raw, secret) } })
+        fetch(url, {
+          method: "POST",
+          body: raw,
+          headers: { signature: WebhookSignature.computeSignature(raw, secret) }
+        })
           .then((r) => r.status)
       )
       expect(status).toBe(200)

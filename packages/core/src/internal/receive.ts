@@ -38,7 +38,8 @@ export const handle = <E, R>(
       step
     )
   return Effect.matchEffect(once, {
-    onFailure: (error) => logged(`webhook delivery log failed to ${error.operation}`, describe(error), "logUnavailable"),
+    onFailure: (error) =>
+      logged(`webhook delivery log failed to ${error.operation}`, describe(error), "logUnavailable"),
     onSuccess: (outcome) =>
       outcome._tag === "Failed"
         ? logged("webhook handler failed", Cause.pretty(outcome.cause, { renderErrorCause: true }), "failed")
@@ -48,7 +49,11 @@ export const handle = <E, R>(
 
 /** The log's failure, its cause appended unless the message says it already. */
 const describe = (error: DeliveryLog.DeliveryLogError) => {
-  const cause = error.cause instanceof Error ? error.cause.message : error.cause === undefined ? "" : String(error.cause)
+  const cause = error.cause instanceof Error
+    ? error.cause.message
+    : error.cause === undefined
+    ? ""
+    : String(error.cause)
   return cause === "" || error.message.includes(cause)
     ? error.message
     : `${error.message}: ${Cause.pretty(Cause.die(error.cause), { renderErrorCause: true })}`
