@@ -64,7 +64,11 @@ import * as WebhookSignature from "./WebhookSignature.js"
  * @category models
  */
 export interface Options {
-  /** The endpoint's signing secret, or the old and the new one during a rotation. */
+  /**
+   * The endpoint's signing secret, or the old and the new one during a rotation, exactly as HeyGen returned them.
+   * An empty, blank or whitespace-wrapped secret, or none, is refused when the receiver is built
+   * (`WebhookSignature.InvalidSecret`): an empty key verifies forgeries, a trailing newline refuses every delivery.
+   */
   readonly secrets: WebhookSignature.Secrets
   /** The largest body accepted, in bytes. Default 1 MiB. */
   readonly maxBodySize?: number | undefined
@@ -149,7 +153,12 @@ const decider = <E, R>(
     nowMillis: number
   ): Effect.Effect<Reply, never, R> => {
     const verified = WebhookSignature.verifyAt(body, headers, options.secrets, nowMillis, verifyOptions)
-    if (Either.isLeft(verified)) return refuse(verified.left)
+    if (Either.isLeft(verified)) {
+      // Secrets are checked when the receiver is built; one refused here was changed since (a mutated array).
+      return verified.left._tag === "InvalidSecret"
+        ? Effect.as(Effect.logError(`webhook receiver misconfigured: ${verified.left.message}`), internalError)
+        : refuse(verified.left)
+    }
     return Effect.map(Receive.handle(log, handler, verified.right, detach), toReply)
   }
 }
@@ -157,6 +166,9 @@ const decider = <E, R>(
 /**
  * Builds the receiver for a handler, which runs at most once per event after a success (given one `DeliveryLog`
  * shared by every receiver of the endpoint). It needs the request's `Scope`, which every `HttpServer` provides.
+ *
+ * Secrets that `WebhookSignature.validateSecrets` refuses make it throw that `InvalidSecret` at once: an
+ * `HttpApp` has no failure channel of its own, and a receiver that would verify forgeries must not be built.
  *
  * @example
  * ```ts
@@ -181,6 +193,9 @@ export const make = <E, R>(
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
   options: Options
 ): HttpApp.Default<never, R | DeliveryLog.DeliveryLog | Scope.Scope> => {
+  // An HttpApp has no failure channel at construction: a receiver that could verify forgeries is not built at all.
+  const valid = WebhookSignature.validateSecrets(options.secrets)
+  if (Either.isLeft(valid)) throw valid.left
   const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
   // Detached: on a router a hang-up interrupts the request's fiber, and the handler must finish all the same.
   const decide = decider(handler, options, true)
@@ -226,7 +241,7 @@ export const make = <E, R>(
  *     (delivery) => Effect.log(`${delivery.eventType} ${delivery.eventId}`),
  *     { secrets: Redacted.make("whsec_...") }
  *   )
- *   // or app.all("/hooks/heygen", listener) in Express (with no body parser on that route)
+ *   // or app.all("/hooks/heygen", listener) in Express (all: HeyGen probes with GET and OPTIONS; no body parser)
  *   return createServer(listener)
  * }).pipe(Effect.provide(DeliveryLog.layerMemory()))
  * // Effect.runPromise(server).then((s) => s.listen(3000))
@@ -238,8 +253,12 @@ export const make = <E, R>(
 export const makeHandler = <E, R>(
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
   options: Options
-): Effect.Effect<(request: IncomingMessage, response: ServerResponse) => void, never, R | DeliveryLog.DeliveryLog> =>
-  Effect.map(Effect.runtime<R | DeliveryLog.DeliveryLog>(), (runtime) => {
+): Effect.Effect<
+  (request: IncomingMessage, response: ServerResponse) => void,
+  WebhookSignature.InvalidSecret,
+  R | DeliveryLog.DeliveryLog
+> =>
+  Effect.zipRight(validSecrets(options), Effect.runtime<R | DeliveryLog.DeliveryLog>()).pipe(Effect.map((runtime) => {
     const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
     // Not detached: nothing interrupts a request's fiber here, so the handler can run in it.
     const decide = decider(handler, options, false)
@@ -282,7 +301,13 @@ export const makeHandler = <E, R>(
         runFork(next).addObserver((exit) => write(response, Exit.isSuccess(exit) ? exit.value : internalError))
       })
     }
-  })
+  }))
+
+/** Refuses, with a typed error, secrets that would verify forgeries or refuse every genuine delivery. */
+const validSecrets = (options: Options): Effect.Effect<void, WebhookSignature.InvalidSecret> => {
+  const valid = WebhookSignature.validateSecrets(options.secrets)
+  return Either.isLeft(valid) ? Effect.fail(valid.left) : Effect.void
+}
 
 const ignore = () => {}
 
@@ -339,7 +364,11 @@ export interface ServerOptions extends Options {
 export const makeServer = <E, R>(
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
   options: ServerOptions
-): Effect.Effect<Server, HttpServerError.ServeError, R | DeliveryLog.DeliveryLog | Scope.Scope> =>
+): Effect.Effect<
+  Server,
+  HttpServerError.ServeError | WebhookSignature.InvalidSecret,
+  R | DeliveryLog.DeliveryLog | Scope.Scope
+> =>
   Effect.flatMap(makeHandler(handler, options), (listener) =>
     Effect.acquireRelease(
       Effect.async<Server, HttpServerError.ServeError>((resume) => {
@@ -395,8 +424,11 @@ const urlOf = (server: Server, path: string | undefined) => {
 export const layerServer = <E, R>(
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
   options: ServerOptions
-): Layer.Layer<never, HttpServerError.ServeError, Exclude<R, Scope.Scope> | DeliveryLog.DeliveryLog> =>
-  Layer.scopedDiscard(makeServer(handler, options))
+): Layer.Layer<
+  never,
+  HttpServerError.ServeError | WebhookSignature.InvalidSecret,
+  Exclude<R, Scope.Scope> | DeliveryLog.DeliveryLog
+> => Layer.scopedDiscard(makeServer(handler, options))
 
 /**
  * @since 0.4.0
