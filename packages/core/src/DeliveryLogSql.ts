@@ -11,18 +11,6 @@
  *
  * A separate entry point (`@effect-heygen/core/DeliveryLogSql`): `@effect/sql` is an optional peer dependency.
  *
- * @example
- * ```ts
- * import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
- * import { PgClient } from "@effect/sql-pg"
- * import { Config, Layer } from "effect"
- *
- * // Every receiver of the fleet points at the same database.
- * const DeliveryLogLive = DeliveryLogSql.layer().pipe(
- *   Layer.provide(PgClient.layerConfig({ url: Config.redacted("DATABASE_URL") }))
- * )
- * ```
- *
  * @since 0.2.0
  */
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -101,10 +89,8 @@ export class TransactionalUnsupported extends Schema.TaggedError<TransactionalUn
 export const defaultTable = "heygen_webhook_deliveries"
 
 /**
- * The SQL log's default claim timeout: 60 seconds. A claim outlives its run only when the process died; HeyGen gives
- * an attempt 10 s, so 60 s covers a live handler that overruns it, while a killed receiver's events wait one minute.
- * The fleet's clocks must agree well within it. Transactional mode has no timeout: a dead process's transaction
- * rolls back.
+ * The SQL log's default claim timeout: 60 seconds, six times HeyGen's 10 s per attempt, so that a killed receiver's
+ * events wait one minute. The fleet's clocks must agree well within it. Transactional mode needs none.
  *
  * @since 0.4.0
  * @category constants
@@ -245,10 +231,9 @@ const changedRows = (raw: unknown): number => {
 /**
  * Builds the log over the ambient `SqlClient`, creating its table unless told not to.
  *
- * Claim/complete: a claim is one upsert that takes the event's row when it is missing or lapsed (atomic under
- * concurrent claimers: PostgreSQL's `ON CONFLICT DO UPDATE` re-evaluates on the latest committed row; SQLite has one
- * writer; MySQL deletes the lapsed row and inserts `IGNORE`), a success upserts it `done`, a failure deletes this
- * claim's row by its token. On PostgreSQL the claims and completions of concurrent deliveries share one statement.
+ * Claim/complete: a claim is one upsert that takes the event's row when it is missing or lapsed (atomic: PostgreSQL
+ * re-evaluates `ON CONFLICT DO UPDATE` on the latest committed row, SQLite has one writer, MySQL inserts `IGNORE`);
+ * a success upserts it `done`, a failure deletes this claim's row by its token.
  *
  * Transactional (PostgreSQL): in one transaction, a non-blocking advisory lock on the event and a read of its row
  * (locked elsewhere or claimed: `InFlight`; done: `Duplicate`), the effect (its `SqlClient` queries join the

@@ -193,7 +193,6 @@ export const make = <E, R>(
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
   options: Options
 ): HttpApp.Default<never, R | DeliveryLog.DeliveryLog | Scope.Scope> => {
-  // An HttpApp has no failure channel at construction: a receiver that could verify forgeries is not built at all.
   const valid = WebhookSignature.validateSecrets(options.secrets)
   if (Either.isLeft(valid)) throw valid.left
   const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
@@ -224,11 +223,9 @@ export const make = <E, R>(
  * Node's `IncomingMessage` and `ServerResponse`. It answers exactly as `make` does and skips the `HttpServer`
  * layer, which on a loopback benchmark costs more than the checks themselves.
  *
- * The effect captures the current runtime (its `Clock`, logger and services, `DeliveryLog` among them) once, and
- * every request runs one effect in it: those services must outlive the listener (a log over a database belongs in a
- * `ManagedRuntime` or a layer that lives as long as the server). A declared `Content-Length` above `maxBodySize` is
- * answered 413 before a byte is read, a streamed body as soon as it passes the limit. A client that hangs up while
- * the handler runs does not interrupt it: its outcome is recorded and the redelivery answered accordingly.
+ * The effect captures the current runtime (its `Clock`, logger and services) once; those services must outlive the
+ * listener (a log over a database belongs in a `ManagedRuntime` or a layer that lives as long as the server). A
+ * client that hangs up while the handler runs does not interrupt it: its outcome is recorded all the same.
  *
  * @example
  * ```ts
@@ -258,56 +255,53 @@ export const makeHandler = <E, R>(
   WebhookSignature.InvalidSecret,
   R | DeliveryLog.DeliveryLog
 > =>
-  Effect.zipRight(validSecrets(options), Effect.runtime<R | DeliveryLog.DeliveryLog>()).pipe(Effect.map((runtime) => {
-    const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
-    // Not detached: nothing interrupts a request's fiber here, so the handler can run in it.
-    const decide = decider(handler, options, false)
-    const log = Context.get(runtime.context, DeliveryLog.DeliveryLog)
-    // The runtime's Clock (a TestClock in tests), so that the checks run before any fiber starts.
-    const clock = Context.get(FiberRefs.getOrDefault(runtime.fiberRefs, DefaultServices.currentServices), Clock.Clock)
-    // Interruptible whatever region the listener was built in, so that a handler's own timeouts can fire.
-    const runFork = Runtime.runFork(Runtime.enableRuntimeFlag(runtime, RuntimeFlags.Interruption))
-    return (request, response) => {
-      if (request.method !== "POST") {
-        // Drained, so that the connection can serve the next request.
-        request.resume()
-        return write(response, isProbe(request.method) ? probe : methodNotAllowed)
-      }
-      if (declaresMoreThan(request.headers["content-length"], maxBodySize)) return refuseTooLarge(request, response)
-      const parts: Array<Buffer> = []
-      let size = 0
-      let over = false
-      // A client that goes away mid-body may surface as an 'error': it needs no answer and must not crash the process.
-      request.on("error", ignore)
-      request.on("data", (part: Buffer) => {
-        if (over) return
-        size += part.length
-        if (size > maxBodySize) {
-          over = true
-          parts.length = 0
-          refuseTooLarge(request, response)
-        } else parts.push(part)
-      })
-      request.on("end", () => {
-        if (over) return
-        const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)
-        let next: Effect.Effect<Reply, never, R>
-        try {
-          next = decide(log, request.headers, body, clock.unsafeCurrentTimeMillis())
-        } catch {
-          // The checks are total (property tests hold them to it); were one to throw, a 500 rather than a crash.
-          return write(response, internalError)
+  Effect.map(
+    Effect.zipRight(WebhookSignature.validateSecrets(options.secrets), Effect.runtime<R | DeliveryLog.DeliveryLog>()),
+    (runtime) => {
+      const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
+      // Not detached: nothing interrupts a request's fiber here, so the handler can run in it.
+      const decide = decider(handler, options, false)
+      const log = Context.get(runtime.context, DeliveryLog.DeliveryLog)
+      // The runtime's Clock (a TestClock in tests), so that the checks run before any fiber starts.
+      const clock = Context.get(FiberRefs.getOrDefault(runtime.fiberRefs, DefaultServices.currentServices), Clock.Clock)
+      // Interruptible whatever region the listener was built in, so that a handler's own timeouts can fire.
+      const runFork = Runtime.runFork(Runtime.enableRuntimeFlag(runtime, RuntimeFlags.Interruption))
+      return (request, response) => {
+        if (request.method !== "POST") {
+          // Drained, so that the connection can serve the next request.
+          request.resume()
+          return write(response, isProbe(request.method) ? probe : methodNotAllowed)
         }
-        runFork(next).addObserver((exit) => write(response, Exit.isSuccess(exit) ? exit.value : internalError))
-      })
+        if (declaresMoreThan(request.headers["content-length"], maxBodySize)) return refuseTooLarge(request, response)
+        const parts: Array<Buffer> = []
+        let size = 0
+        let over = false
+        // A client gone mid-body may surface as an 'error': it needs no answer and must not crash the process.
+        request.on("error", ignore)
+        request.on("data", (part: Buffer) => {
+          if (over) return
+          size += part.length
+          if (size > maxBodySize) {
+            over = true
+            parts.length = 0
+            refuseTooLarge(request, response)
+          } else parts.push(part)
+        })
+        request.on("end", () => {
+          if (over) return
+          const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)
+          let next: Effect.Effect<Reply, never, R>
+          try {
+            next = decide(log, request.headers, body, clock.unsafeCurrentTimeMillis())
+          } catch {
+            // The checks are total (property tests hold them to it); were one to throw, a 500 rather than a crash.
+            return write(response, internalError)
+          }
+          runFork(next).addObserver((exit) => write(response, Exit.isSuccess(exit) ? exit.value : internalError))
+        })
+      }
     }
-  }))
-
-/** Refuses, with a typed error, secrets that would verify forgeries or refuse every genuine delivery. */
-const validSecrets = (options: Options): Effect.Effect<void, WebhookSignature.InvalidSecret> => {
-  const valid = WebhookSignature.validateSecrets(options.secrets)
-  return Either.isLeft(valid) ? Effect.fail(valid.left) : Effect.void
-}
+  )
 
 const ignore = () => {}
 
@@ -341,22 +335,6 @@ export interface ServerOptions extends Options {
  * `makeHandler` on a node:http server that listens while the scope is open (logging its address once) and closes
  * with it. Its services come from the scope's own context, so a log whose client layer is scoped lives exactly as
  * long as the server.
- *
- * @example
- * ```ts
- * import { DeliveryLog, WebhookReceiver } from "@effect-heygen/core"
- * import { Effect, Redacted } from "effect"
- *
- * export const program = Effect.scoped(
- *   Effect.gen(function*() {
- *     yield* WebhookReceiver.makeServer(
- *       (delivery) => Effect.log(`${delivery.eventType} ${delivery.eventId}`),
- *       { secrets: Redacted.make("whsec_..."), port: 3000, host: "127.0.0.1", path: "/hooks/heygen" }
- *     )
- *     return yield* Effect.never
- *   })
- * ).pipe(Effect.provide(DeliveryLog.layerMemory()))
- * ```
  *
  * @since 0.4.0
  * @category constructors
@@ -507,9 +485,8 @@ const defaultRetryInFlight: Schedule.Schedule<unknown> = Schedule.spaced("1 seco
  * `Heygen-Event-Id`, and integrations find them equal. A delivery that came with no id at all (de-duplicated on its
  * body's digest) cannot be matched, and its handler may run again.
  *
- * A handler's failure is counted and the catch-up goes on. It stops with a `CatchUpError` carrying its progress
- * when the log cannot be listed or the delivery log fails; interrupted, it lets the event in hand finish. Either
- * way running it again finishes the rest.
+ * A handler's failure is counted and the catch-up goes on; it stops with a `CatchUpError` carrying its progress
+ * when the log cannot be listed or the delivery log fails. Running it again finishes the rest.
  *
  * @example
  * ```ts

@@ -1,17 +1,10 @@
 /**
  * Verifying (and, for tests and tools, signing) HeyGen's webhook deliveries.
  *
- * HeyGen's scheme as documented: `Heygen-Signature` is the hex HMAC-SHA256 of the raw request body, keyed with
- * the endpoint's secret string exactly as Create or Rotate returned it (the whole `whsec_...` string);
- * `Heygen-Timestamp` is the Unix time in seconds of dispatch (not covered by the signature: a freshness check);
- * `Heygen-Event-Id` identifies the event across redeliveries.
- *
- * What production integrations report, and is accepted too: the same signature in a header named plain
- * `Signature`, with no timestamp and no event-id header (the body then carries `event_id`). So the signature is
- * read from `Heygen-Signature`, else `Signature` (64 hex digits, either case, optionally `sha256=`-prefixed); the
- * timestamp is checked whenever it is present and may be absent unless `requireTimestamp` says otherwise; the
- * event id is `Heygen-Event-Id`, else the body's `event_id`, else a digest of the raw body (see
- * `WebhookDelivery.eventIdSource`). A header given twice is refused: two values cannot both be the delivery's.
+ * `Heygen-Signature` is the hex HMAC-SHA256 of the raw body keyed with the endpoint's whole `whsec_...` secret;
+ * production deliveries also carry it as plain `Signature`, with no other header. `Heygen-Timestamp` (Unix
+ * seconds, unsigned) is checked whenever present; the event id is `Heygen-Event-Id`, else the body's `event_id`,
+ * else a digest of the raw body. A header given twice is refused: two values cannot both be the delivery's.
  *
  * @example
  * ```ts
@@ -106,13 +99,6 @@ export type Reason = typeof Reason.Type
  * A delivery failed verification. `reason` says which check; `header` names the header involved, when one is.
  * It never holds a secret, the expected signature or the body: only what the sender already knows.
  *
- * @example
- * ```ts
- * import { WebhookSignature } from "@effect-heygen/core"
- *
- * const status = (e: WebhookSignature.WebhookVerificationError) => e.reason === "InvalidPayload" ? 400 : 401
- * ```
- *
  * @since 0.2.0
  * @category errors
  */
@@ -150,17 +136,8 @@ export type Secrets = Redacted.Redacted<string> | ReadonlyArray<Redacted.Redacte
  * A configured signing secret was refused: it would let forgeries through (an empty or blank secret is a key
  * anyone can sign with) or turn away every genuine delivery (a secret read from a file with its newline).
  * `index` is the secret's place in the list (0-based; 0 for a single secret), null when no secret was given at
- * all. The message names which secret and why; it never holds the secret.
- *
- * @example
- * ```ts
- * import { WebhookSignature } from "@effect-heygen/core"
- * import { Either, Redacted } from "effect"
- *
- * const checked = WebhookSignature.validateSecrets([Redacted.make("whsec_new"), Redacted.make("whsec_old\n")])
- * // Left(InvalidSecret): "secret 2 of 2 ends with a newline; HeyGen's secrets have none"
- * export const ok = Either.isRight(checked)
- * ```
+ * all. The message names which secret and why (`"secret 2 of 2 ends with a newline; HeyGen's secrets have
+ * none"`); it never holds the secret.
  *
  * @since 0.5.0
  * @category errors
@@ -243,11 +220,7 @@ export const validateSecrets = (
 export interface VerifyOptions {
   /** How far `Heygen-Timestamp` may be from the `Clock`, either way, whenever it is present. Default 5 minutes. */
   readonly tolerance?: Duration.DurationInput | undefined
-  /**
-   * Refuse a delivery without `Heygen-Timestamp`. Default `false`: production deliveries have been seen without
-   * one, the signature does not cover it anyway, and the de-duplication on the event id is then the replay
-   * defence.
-   */
+  /** Refuse a delivery without `Heygen-Timestamp`. Default `false`: production deliveries lack it at times. */
   readonly requireTimestamp?: boolean | undefined
 }
 
@@ -257,9 +230,8 @@ const isFetchHeaders = (headers: HeadersInput): headers is globalThis.Headers =>
 type HeaderRecord = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
 
 /**
- * What a header read gives: its value, `undefined` when absent (or empty), or `repeated` when it was given more
- * than once: as several values (a record of arrays), or as Node's and Fetch's join of them (`a, b`). No value of
- * the three headers has a comma of its own (hex digits, decimal digits, an id), so a comma means two values.
+ * A header's value, `undefined` when absent or empty, or `repeated` when given more than once (several values, or
+ * their join `a, b`: no value of these headers has a comma of its own).
  */
 const repeated: unique symbol = Symbol("repeated")
 type HeaderValue = string | undefined | typeof repeated
@@ -277,9 +249,7 @@ const single = (value: string | ReadonlyArray<string> | undefined): HeaderValue 
 
 /** Reads a header by its lower-case name (or, next, the casing HeyGen and `sign` use) from a record. */
 const recordHeader = (record: HeaderRecord, name: string, canonical: string): HeaderValue => {
-  // Platform `Headers` and Node's records are already lower-case: one lookup. A record built from `sign`'s
-  // output uses HeyGen's casing: a second lookup. Only other casings need a scan, which costs more than the rest
-  // of the header checks together.
+  // Lower case (platform and Node), then HeyGen's casing (`sign`'s output); only other casings need the dear scan.
   const direct = record[name]
   if (direct !== undefined) return single(direct)
   const cased = record[canonical]
@@ -321,22 +291,16 @@ const unixSeconds = (text: string): number | undefined => {
 }
 
 /**
- * Whether `provided` (a header value) is the signature of `rawBody` under any of `secrets`.
- *
- * Every secret is tried and every comparison is `timingSafeEqual` over two 32-byte digests, whatever the
- * header holds: a header that is not 64 hex characters (after an optional `sha256=`, as GitHub-style senders
- * write it) is compared as a zero digest (and then reported
- * malformed), so neither the length nor the content of the header changes what is compared, and no early exit
- * tells a forger how many bytes matched.
+ * Whether `provided` is the signature of `rawBody` under any of `secrets`. Every secret is tried with
+ * `timingSafeEqual` over 32-byte digests, a malformed header against a zero digest, so that nothing about the
+ * header or an early exit tells a forger how many bytes matched.
  */
 const checkSignature = (
   rawBody: Uint8Array | string,
   provided: string,
   secrets: Secrets
 ): "ok" | "malformed" | "mismatch" => {
-  // Hex decoding stops at the first pair that is not hex: 64 characters decoding to 32 bytes are exactly the
-  // well-formed signatures. Decoded into one reused buffer (this runs synchronously, so no two calls share it),
-  // which spares a regular expression and an allocation per delivery.
+  // Hex decoding stops at the first pair that is not hex: 64 characters giving 32 bytes are exactly the well-formed.
   const hex = provided.length === 71 && provided.startsWith("sha256=") ? provided.slice(7) : provided
   const wellFormed = hex.length === 64 && CANDIDATE.write(hex, "hex") === 32
   const candidate = wellFormed ? CANDIDATE : ZERO_DIGEST
@@ -367,10 +331,7 @@ export interface VerifiedHeaders {
   readonly signatureHeader: "Heygen-Signature" | "Signature"
 }
 
-// Runs a check at the `Clock`'s time, its result (a value, or the error it refused with) returned as
-// `succeed`/`fail`: two steps of the fiber where `Effect.clockWith` and an `Either` take four, and one closure per
-// call (its arguments passed, not captured by a second one): in a loop of verifications every allocation is paid
-// again at the next scavenge, which the HMAC objects' native handles make dear.
+// Runs a check at the `Clock`'s time with as few fiber steps and allocations as it can: this runs per delivery.
 const atNow = <A>(
   check: (
     rawBody: Uint8Array | string,
@@ -397,8 +358,7 @@ const isRefusal = (value: unknown): value is Refusal =>
 
 const repeatedHeader = (name: string) => refuse("RepeatedHeader", name, `the ${name} header was given more than once`)
 
-// The checks of `verifySignatureAt`, returning the error rather than an `Either`: the Effect forms then allocate
-// one object fewer per delivery.
+// The checks of `verifySignatureAt`, returning the error rather than an `Either` (one allocation fewer).
 const checkHeaders = (
   rawBody: Uint8Array | string,
   headers: HeadersInput,
@@ -538,12 +498,10 @@ export const verifyAt = (
 
 /**
  * Verifies a delivery and decodes it. `rawBody` must be the bytes as received (a string is taken as UTF-8).
- * Checks, in order: a signature header is present (`Heygen-Signature`, else `Signature`) and no header is
- * repeated, the signature is 64 hex characters (optionally `sha256=`-prefixed), it matches the body under one of
- * `secrets` (constant time), the timestamp, when present, is within `tolerance` of the Effect `Clock` (so
- * `TestClock` drives it), and the body is a JSON object with a string `event_type`. Secrets that
- * `validateSecrets` refuses fail it with `InvalidSecret`, whatever the delivery. Whatever its `event_data`,
- * such a body is a delivery (see `WebhookDelivery.fromJson`).
+ * Checks, in order: one signature header, 64 hex characters (optionally `sha256=`-prefixed), matching the body
+ * under one of `secrets`; the timestamp, when present, within `tolerance` of the Effect `Clock`; a body that is a
+ * JSON object with a string `event_type`, whatever its `event_data`. Secrets that `validateSecrets` refuses fail
+ * it with `InvalidSecret`, whatever the delivery.
  *
  * @example
  * ```ts
@@ -571,14 +529,6 @@ export const verify = (
 
 /**
  * The hex HMAC-SHA256 of `rawBody` keyed with `secret` as-is: the value of `Heygen-Signature`.
- *
- * @example
- * ```ts
- * import { WebhookSignature } from "@effect-heygen/core"
- * import { Redacted } from "effect"
- *
- * const hex = WebhookSignature.computeSignature(`{"event_type":"x","event_data":{}}`, Redacted.make("whsec_abc"))
- * ```
  *
  * @since 0.2.0
  * @category signing

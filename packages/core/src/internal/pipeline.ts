@@ -117,8 +117,7 @@ const firstIssue = (issue: ParseResult.ParseIssue, fallbackField: string): HeyGe
   return new HeyGenError.ValidationError({ field, message: `${field}: ${first?.message ?? "is invalid"}` })
 }
 
-// Parsers compiled once per schema, not on every call: building one walks the schema's AST, and that showed in the
-// bench's profile. Operations are module constants, so these caches hold a handful of entries.
+// Parsers compiled once per schema, not on every call (building one walks the schema's AST); a handful of entries.
 const encoders = new WeakMap<
   Schema.Schema.AnyNoContext,
   (input: unknown) => Either.Either<unknown, ParseResult.ParseError>
@@ -198,9 +197,8 @@ const resolveKey = (keyed: boolean, given: string | undefined) =>
 // ---------------------------------------------------------------------------------------------------------------
 // 3. send
 
-// The URL and the headers that do not change between calls, built once per client, method and path: parsing a
-// URL and normalising headers on every call showed up in the bench's profile. Paths with parameters differ per
-// call, so only their fixed headers are shared (the cache holds one entry per endpoint id a process touches).
+// The URL and the fixed headers, built once per client, method and path rather than parsed on every call (one
+// entry per endpoint id a process touches).
 const baseRequests = new WeakMap<HeyGenClient.Service, Map<string, HttpClientRequest.HttpClientRequest>>()
 
 const baseRequest = (client: HeyGenClient.Service, method: Method, path: string) => {
@@ -301,8 +299,7 @@ const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
 
 /**
  * Whether a tracer that records spans is installed (OpenTelemetry, DevTools, any `Tracer.make`). Without one, an
- * attempt span is an object nobody reads, and a span costs a third of what the pipeline adds to a call (the bench's
- * fiber steps: 281 per call with it, 246 without), so attempts then run under the call span.
+ * attempt span is a dear object nobody reads, so attempts then run under the call span.
  */
 const recordsSpans = Effect.map(Effect.tracer, (tracer) => tracer !== nativeTracer)
 
