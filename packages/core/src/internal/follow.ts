@@ -49,7 +49,11 @@ export const defaultPageSize = 100
 export type ListPage = (
   params: WebhookEvent.ListWebhookEventsParams
 ) => Effect.Effect<
-  { readonly data: ReadonlyArray<WebhookEvent.WebhookEvent>; readonly hasMore: boolean; readonly nextToken: string | null },
+  {
+    readonly data: ReadonlyArray<WebhookEvent.WebhookEvent>
+    readonly hasMore: boolean
+    readonly nextToken: string | null
+  },
   HeyGenError.ListWebhookEventsError,
   HeyGenClient.HeyGenClient
 >
