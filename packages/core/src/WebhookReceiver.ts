@@ -550,6 +550,30 @@ const defaultRetryInFlight: Schedule.Schedule<unknown> = Schedule.spaced("1 seco
   Schedule.intersect(Schedule.recurs(10))
 )
 
+/**
+ * The per-event step of the catch-up and the follower, the one place they use the receiving decision: the event,
+ * as a delivery from the log, through the receivers' decision; one a live delivery holds is asked again on
+ * `retryInFlight` (as a failure to retry), then reported in flight. Never fails.
+ */
+const eventStep = <E, R>(
+  handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
+  retryInFlight: Schedule.Schedule<unknown> | undefined
+) => {
+  const decide = Decision.make(handler, steps, Decision.detached)
+  const retry = retryInFlight ?? defaultRetryInFlight
+  return (log: DeliveryLog.Service, event: WebhookEvent.WebhookEvent): Effect.Effect<Step, never, R> => {
+    const delivery = WebhookDelivery.fromEvent(event)
+    return withClock((clock): Effect.Effect<Step, never, R> => {
+      const next = decide(log, delivery, clock)
+      return Effect.isEffect(next) ? next : Effect.succeed(next)
+    }).pipe(
+      Effect.filterOrFail((step) => step !== "inFlight", () => "inFlight" as const),
+      Effect.retry(retry),
+      Effect.orElseSucceed((): Step => "inFlight")
+    )
+  }
+}
+
 /** `created_at` as epoch milliseconds; NaN when it is not a date (such an event is kept: better checked than lost). */
 const createdMillis = (event: WebhookEvent.WebhookEvent) => Date.parse(event.created_at)
 
@@ -664,24 +688,12 @@ export const catchUp = <E, R>(
     ) => (Number.isNaN(a.at) ? 1 : 0) - (Number.isNaN(b.at) ? 1 : 0) || (a.at - b.at) || a.i - b.i)
     report = { ...report, seen: events.length }
 
-    const decide = Decision.make(handler, steps, Decision.detached)
-    const decideOnce = (delivery: WebhookDelivery.WebhookDelivery) =>
-      withClock((clock): Effect.Effect<Step, never, R> => {
-        const next = decide(log, delivery, clock)
-        return Effect.isEffect(next) ? next : Effect.succeed(next)
-      })
-    const retry = options.retryInFlight ?? defaultRetryInFlight
+    const step = eventStep(handler, options.retryInFlight)
 
     for (const { event } of events) {
-      const delivery = WebhookDelivery.fromEvent(event)
-      // In flight: asked again on the schedule (as a failure to retry), then reported as such.
-      const step = yield* decideOnce(delivery).pipe(
-        Effect.filterOrFail((step) => step !== "inFlight", () => "inFlight" as const),
-        Effect.retry(retry),
-        Effect.orElseSucceed((): Step => "inFlight")
-      )
+      const outcome = yield* step(log, event)
       const id = { eventId: event.event_id, eventType: event.event_type }
-      switch (step) {
+      switch (outcome) {
         case "handled":
           report = { ...report, handledNow: report.handledNow + 1, reached: event.created_at }
           break
@@ -704,3 +716,147 @@ export const catchUp = <E, R>(
     }
     return report
   })
+
+/**
+ * @since 0.5.0
+ * @category follow
+ */
+export interface FollowOptions {
+  /** Where to start: a duration before now or an instant (default now: only new events). See `WebhookEvents.follow`. */
+  readonly since?: Duration.DurationInput | Date | undefined
+  /** Only these event types (one listing of the log per type and poll); default every type. */
+  readonly eventTypes?: ReadonlyArray<WebhookEventType.WebhookEventType> | undefined
+  /** Only the events of this entity. */
+  readonly entityId?: string | undefined
+  /** How long between two polls of the log, the latency of an event: default 5 seconds. */
+  readonly pollInterval?: Duration.DurationInput | undefined
+  /** What the follower remembers (see `WebhookEvents.FollowOptions.window`); default 1 hour. */
+  readonly window?: Duration.DurationInput | undefined
+  /**
+   * What to do with an event a push delivery is handling at the same moment (its claim held): ask again on this
+   * schedule, then report it as in flight (the push delivery finishes it). Default every second, 10 times.
+   */
+  readonly retryInFlight?: Schedule.Schedule<unknown> | undefined
+  /** Per-call options of the listing (retry policy, time limits). */
+  readonly request?: WebhookEvents.RequestOptions | undefined
+}
+
+/**
+ * What the follower did with one event of the log: `handled` (the handler ran and succeeded, recorded done),
+ * `duplicate` (a push delivery or an earlier run had handled it: the handler did not run), `failed` (the handler
+ * failed; its claim is released, so HeyGen's redelivery or a `catchUp` runs it again), `inFlight` (a push delivery
+ * still held it when the follower stopped waiting: that delivery finishes it).
+ *
+ * @since 0.5.0
+ * @category follow
+ */
+export const FollowOutcome = Schema.Struct({
+  eventId: Schema.String,
+  eventType: Schema.String,
+  /** The event's `created_at` in the log. */
+  createdAt: Schema.String,
+  outcome: Schema.Literal("handled", "duplicate", "failed", "inFlight")
+}).annotations({ identifier: "FollowOutcome" })
+
+/**
+ * @since 0.5.0
+ * @category follow
+ */
+export interface FollowOutcome extends Schema.Schema.Type<typeof FollowOutcome> {}
+
+/**
+ * A follower stopped: the log could not be listed in a way that waiting does not cure (`ListFailed`: a 401, a
+ * refused parameter, a broken cursor; the API error as `cause`), or the delivery log failed (`LogUnavailable`).
+ * `reached` is the `created_at` of the last event it finished with: follow again with `since` at it (handled
+ * events are skipped).
+ *
+ * @since 0.5.0
+ * @category follow
+ */
+export class FollowError extends Schema.TaggedError<FollowError>()("FollowError", {
+  reason: Schema.Literal("ListFailed", "LogUnavailable"),
+  message: Schema.String,
+  reached: Schema.NullOr(Schema.String),
+  cause: Schema.optional(Schema.Defect)
+}) {}
+
+/**
+ * Receives without a public endpoint: follows HeyGen's event log (`WebhookEvents.follow`) and runs `handler` on
+ * each new event, oldest first, through the very decision the push receivers make (claim it in the
+ * `DeliveryLog`, handle, record), so an event a push receiver (`make`, `makeHandler`) handled is not handled again
+ * by the follower, and the reverse. With no endpoint at all, it is the only receiver; beside one, it covers the
+ * deliveries that never arrive.
+ *
+ * It is a `Stream` of what it did, one `FollowOutcome` per event, that runs until interrupted (interrupted, it
+ * lets the event in hand finish and record its outcome). Run it with `Stream.runForEach` to log each outcome, or
+ * `Stream.runDrain`. Latency is the poll interval (default 5 s); an idle log costs one listing request per poll
+ * and event type (720 an hour at the default). A poll that fails transiently is retried at the next one (see
+ * `WebhookEvents.follow`); the stream stops with a `FollowError` otherwise.
+ *
+ * What it relies on, as the catch-up does: the log's order is read off the log (HeyGen does not document it), and
+ * HeyGen does not document that the log's `event_id` is the delivery's `Heygen-Event-Id`; integrations find them
+ * equal, and the follower relies on it for deliveries that carried an id (one without is matched by content).
+ *
+ * @example
+ * ```ts
+ * import { WebhookReceiver } from "@effect-heygen/core"
+ * import { Effect, Stream } from "effect"
+ *
+ * export const receive = WebhookReceiver.follow(
+ *   (delivery) => Effect.log(`${delivery.eventType} ${delivery.eventId}`),
+ *   { eventTypes: ["avatar_video.success", "avatar_video.fail"] }
+ * ).pipe(
+ *   Stream.runForEach((done) => Effect.log(`${done.eventId}: ${done.outcome}`))
+ * )
+ * // provide the DeliveryLog (DeliveryLogSql beside push receivers) and a HeyGenClient; it runs until interrupted
+ * ```
+ *
+ * @since 0.5.0
+ * @category follow
+ */
+export const follow = <E, R>(
+  handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
+  options: FollowOptions = {}
+): Stream.Stream<FollowOutcome, FollowError, R | DeliveryLog.DeliveryLog | HeyGenClient.HeyGenClient> =>
+  Stream.unwrap(Effect.map(DeliveryLog.DeliveryLog, (log) => {
+    const step = eventStep(handler, options.retryInFlight)
+    let reached: string | null = null
+    const events = WebhookEvents.follow({
+      since: options.since,
+      eventTypes: options.eventTypes,
+      entityId: options.entityId,
+      pollInterval: options.pollInterval,
+      window: options.window
+    }, options.request).pipe(
+      Stream.mapError((cause) =>
+        new FollowError({
+          reason: "ListFailed",
+          message: `the event log could not be listed: ${cause.message}`,
+          reached,
+          cause
+        })
+      )
+    )
+    return Stream.mapEffect(
+      events,
+      (event) =>
+        Effect.flatMap(step(log, event), (outcome): Effect.Effect<FollowOutcome, FollowError> => {
+          if (outcome === "logUnavailable") {
+            return Effect.fail(
+              new FollowError({
+                reason: "LogUnavailable",
+                message: `the delivery log failed at event ${event.event_id}`,
+                reached
+              })
+            )
+          }
+          reached = event.created_at
+          return Effect.succeed({
+            eventId: event.event_id,
+            eventType: event.event_type,
+            createdAt: event.created_at,
+            outcome
+          })
+        })
+    )
+  }))
