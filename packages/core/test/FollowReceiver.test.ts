@@ -51,9 +51,9 @@ const logClient = (events: ReadonlyArray<LoggedEvent>) =>
 type Path = "logThenPush" | "pushThenLog" | "pushTwice" | "logOnly"
 const paths: ReadonlyArray<Path> = ["logThenPush", "pushThenLog", "pushTwice", "logOnly"]
 
-const scenario = (logLayer: Layer.Layer<DeliveryLog.DeliveryLog, unknown>) =>
+const scenario = (logLayer: Layer.Layer<DeliveryLog.DeliveryLog, unknown>): Effect.Effect<void, unknown> =>
   Effect.scoped(Effect.gen(function*() {
-    const services = yield* Layer.build(logLayer)
+    const services = yield* Layer.build(Layer.orDie(logLayer))
     const runs = new Map<string, number>()
     const handler = (delivery: WebhookDelivery.WebhookDelivery) =>
       Effect.sync(() => runs.set(delivery.eventId, (runs.get(delivery.eventId) ?? 0) + 1)).pipe(
@@ -88,25 +88,29 @@ const scenario = (logLayer: Layer.Layer<DeliveryLog.DeliveryLog, unknown>) =>
       }
       return Effect.map(send(url, raw, headers), (reply) => reply.status)
     }
-    const statuses = yield* Effect.forEach(Array.from({ length: n }, (_, i) => i), (i) => {
-      const event: LoggedEvent = {
-        event_id: `evt_${i}`,
-        event_type: "avatar_video.success",
-        event_data: { video_id: `v_${i}`, url: `https://cdn.example/v_${i}.mp4` },
-        created_at: new Date().toISOString()
-      }
-      const logIt = Effect.sync(() => events.push(event))
-      switch (paths[i % paths.length]!) {
-        case "logThenPush":
-          return Effect.zipRight(logIt, push(event))
-        case "pushThenLog":
-          return Effect.zipLeft(push(event), logIt)
-        case "pushTwice":
-          return Effect.zipRight(logIt, Effect.all([push(event), push(event)], { concurrency: 2 }))
-        case "logOnly":
-          return Effect.as(logIt, 200)
-      }
-    }, { concurrency: 6 })
+    const statuses = yield* Effect.forEach(
+      Array.from({ length: n }, (_, i) => i),
+      (i): Effect.Effect<number | ReadonlyArray<number>> => {
+        const event: LoggedEvent = {
+          event_id: `evt_${i}`,
+          event_type: "avatar_video.success",
+          event_data: { video_id: `v_${i}`, url: `https://cdn.example/v_${i}.mp4` },
+          created_at: new Date().toISOString()
+        }
+        const logIt = Effect.sync(() => events.push(event))
+        switch (paths[i % paths.length]!) {
+          case "logThenPush":
+            return Effect.zipRight(logIt, push(event))
+          case "pushThenLog":
+            return Effect.zipLeft(push(event), logIt)
+          case "pushTwice":
+            return Effect.zipRight(logIt, Effect.all([push(event), push(event)], { concurrency: 2 }))
+          case "logOnly":
+            return Effect.as(logIt, 200)
+        }
+      },
+      { concurrency: 6 }
+    )
     // A push answered 409 (the follower held the event) is redelivered by HeyGen; here, once everything settled.
     expect(statuses.flat().every((s) => s === 200 || s === 409)).toBe(true)
     // Until the follower has been through every event (a few polls), then a little longer.
