@@ -11,7 +11,9 @@ import * as DeliveryLogSql from "@effect-heygen/core/DeliveryLogSql"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as UrlParams from "@effect/platform/UrlParams"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -19,6 +21,8 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
+import * as fs from "node:fs"
+import { Follower } from "../examples/follow.js"
 import { createDatabase, sqlClient } from "./postgres.js"
 import { listen, send } from "./receiverSupport.js"
 
@@ -161,4 +165,61 @@ describe("WebhookReceiver.follow beside a push receiver on PostgreSQL", () => {
         Layer.provide(sqlClient(database.url, { maxConnections: 4 }))
       )
     ))
+
+  it.live(
+    "the README's follower (examples/follow.ts) runs as written: an event logged is written to videos_ready once",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const db = sqlClient(database.url, { maxConnections: 1 })
+        const query = <A>(f: (sql: SqlClient.SqlClient) => Effect.Effect<A, unknown>) =>
+          Effect.flatMap(SqlClient.SqlClient, f).pipe(Effect.provide(db), Effect.orDie)
+        yield* query((sql) => sql`CREATE TABLE videos_ready (event_id TEXT NOT NULL, video_id TEXT NOT NULL, url TEXT)`)
+        // HeyGen's event log on 127.0.0.1, reached through HEYGEN_API_BASE.
+        const events: Array<LoggedEvent> = []
+        const port = yield* listen((request, response) => {
+          const url = new URL(request.url ?? "/", "http://127.0.0.1")
+          const ok = url.pathname === "/v3/webhooks/events" && request.headers["x-api-key"] === "hg_readme_key"
+          response.writeHead(ok ? 200 : 404, { "content-type": "application/json" })
+          response.end(JSON.stringify(ok ? { data: events, has_more: false, next_token: null } : {}))
+        })
+        const config = ConfigProvider.fromMap(
+          new Map([
+            ["DATABASE_URL", database.url],
+            ["HEYGEN_API_KEY", "hg_readme_key"],
+            ["HEYGEN_API_BASE", `http://127.0.0.1:${port}`]
+          ])
+        )
+        const follower = yield* Effect.fork(Effect.withConfigProvider(Follower, config))
+        for (const id of ["evt_readme_1", "evt_readme_2"]) {
+          events.push({
+            event_id: id,
+            event_type: "avatar_video.success",
+            event_data: { video_id: `v_${id}`, url: `https://cdn.example/${id}.mp4` },
+            created_at: new Date().toISOString()
+          })
+        }
+        const rows = () =>
+          query((sql) => sql<{ event_id: string }>`SELECT event_id FROM videos_ready ORDER BY event_id`).pipe(
+            Effect.map((r) => r.map((row) => row.event_id))
+          )
+        yield* rows().pipe(
+          Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (r) => r.length >= 2 }),
+          Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => "the follower wrote nothing" })
+        )
+        // Two more polls: nothing is written twice.
+        yield* Effect.sleep("11 seconds")
+        yield* Fiber.interrupt(follower)
+        expect(yield* rows()).toEqual(["evt_readme_1", "evt_readme_2"])
+      })),
+    40_000
+  )
+})
+
+describe("README follow example", () => {
+  it("is in both READMEs verbatim", () => {
+    const example = fs.readFileSync(new URL("../examples/follow.ts", import.meta.url), "utf8")
+    for (const p of ["../../../README.md", "../README.md"]) {
+      expect(fs.readFileSync(new URL(p, import.meta.url), "utf8")).toContain("```ts\n" + example + "```")
+    }
+  })
 })
