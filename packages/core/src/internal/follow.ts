@@ -44,6 +44,7 @@ export interface Options {
 export const defaultPollInterval: Duration.Duration = Duration.seconds(5)
 export const defaultWindow: Duration.Duration = Duration.hours(1)
 export const defaultPageSize = 100
+const idleLimit = 10
 
 /** One page of the log, as `WebhookEvents.list` gives it. */
 export type ListPage = (
@@ -145,7 +146,8 @@ export const polls = (
           const result = yield* list({
             ...(listing.eventType === undefined ? {} : { event_type: listing.eventType }),
             ...(options.entityId === undefined ? {} : { entity_id: options.entityId }),
-            limit,
+            // Newest first, a poll's first page is mostly events it has: a short one is enough when the log is idle.
+            limit: page === 1 && newestFirst(listing) ? Math.min(limit, idleLimit) : limit,
             ...(token === undefined ? {} : { token })
           })
           let stop = false
