@@ -63,6 +63,16 @@ const sourceText: Record<WebhookDelivery.EventIdSource, string> = {
   log: "event log"
 }
 
+const invalidSecret = (file: string, e: WebhookSignature.InvalidSecret) =>
+  new Failure.CliError({
+    code: "cli_invalid_secret",
+    message: `${file}: ${e.message}`,
+    hint:
+      "put the endpoint's signing secret in the file exactly as HeyGen returned it (one per line during a rotation)",
+    param: "--secret-file",
+    exitCode: ExitCode.Usage
+  })
+
 /**
  * Reads the secrets: one per non-empty line, used as-is (the whole `whsec_...` string).
  *
@@ -116,7 +126,8 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
         reported(Failure.invalidFlag("--secret-file", "is required: the file holding the endpoint's signing secret"))
       )
     }
-    const secrets = yield* Effect.mapError(readSecrets(io.cwd, flags.secretFile.value), reported)
+    const secretFile = flags.secretFile.value
+    const secrets = yield* Effect.mapError(readSecrets(io.cwd, secretFile), reported)
     const body = yield* Effect.mapError(io.readStdin, (e) =>
       reported(
         new Failure.CliError({
@@ -135,7 +146,7 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
     }).pipe(
       Effect.mapError((e) =>
         reported(
-          new Failure.CliError({
+          e._tag === "InvalidSecret" ? invalidSecret(secretFile, e) : new Failure.CliError({
             code: `cli_${snake(e.reason)}`,
             message: e.message,
             hint: e.reason === "MissingHeader" && e.header === "Heygen-Timestamp"
