@@ -16,6 +16,7 @@ import { performance } from "node:perf_hooks"
 import * as zlib from "node:zlib"
 import createClient from "openapi-fetch"
 import { okBody } from "./body.mjs"
+import { followFigures } from "./follow.js"
 import type { paths } from "./generated/heygen.js"
 import type { Figure as ReceiveFigure } from "./receive.js"
 import { receiveFigures, receiveOnlyMain, receiveServerMain } from "./receive.js"
@@ -30,7 +31,7 @@ const CONCURRENT = quick ? 1_000 : 10_000
 const CONCURRENCY = 64
 const ROUNDS = quick ? 1 : 3
 const MEMORY_CALLS = quick ? 2_000 : 20_000
-// BENCH_ONLY=seq,conc,cpu,mem,stream,size,startup,receive,pg runs only those sections (the machines are shared: measure what
+// BENCH_ONLY=seq,conc,cpu,mem,stream,size,startup,receive,pg,follow runs only those sections (the machines are shared: measure what
 // you need). Unset, everything runs.
 const only = process.env["BENCH_ONLY"]?.split(",").map((s) => s.trim())
 const wants = (section: string) => only === undefined || only.includes(section)
@@ -513,6 +514,8 @@ const main = async () => {
   if (wants("receive")) { for (const f of await receiveFigures(new URL(import.meta.url).pathname, quick)) add(f) }
 
   if (wants("pg")) { for (const f of await receivePgFigures(new URL(import.meta.url).pathname, quick)) add(f) }
+
+  if (wants("follow")) { for (const f of await followFigures(quick)) add(f) }
 
   const rows = figures.map((f) => [
     f.name,

@@ -57,6 +57,7 @@ import { withClock } from "./internal/now.js"
 import * as Receive from "./internal/receive.js"
 import * as WebhookDelivery from "./WebhookDelivery.js"
 import * as WebhookEvents from "./WebhookEvents.js"
+import type * as WebhookEventType from "./WebhookEventType.js"
 import * as WebhookSignature from "./WebhookSignature.js"
 
 /**
@@ -563,3 +564,151 @@ export const catchUp = <E, R>(
     }
     return report
   })
+
+/**
+ * @since 0.5.0
+ * @category follow
+ */
+export interface FollowOptions {
+  /** Where to start: a duration before now or an instant (default now: only new events). See `WebhookEvents.follow`. */
+  readonly since?: Duration.DurationInput | Date | undefined
+  /** Only these event types (one listing of the log per type and poll); default every type. */
+  readonly eventTypes?: ReadonlyArray<WebhookEventType.WebhookEventType> | undefined
+  /** Only the events of this entity. */
+  readonly entityId?: string | undefined
+  /** How long between two polls of the log, the latency of an event: default 5 seconds. */
+  readonly pollInterval?: Duration.DurationInput | undefined
+  /** What the follower remembers (see `WebhookEvents.FollowOptions.window`); default 1 hour. */
+  readonly window?: Duration.DurationInput | undefined
+  /**
+   * What to do with an event a push delivery is handling at the same moment (its claim held): ask again on this
+   * schedule, then report it as in flight (the push delivery finishes it). Default every second, 10 times.
+   */
+  readonly retryInFlight?: Schedule.Schedule<unknown> | undefined
+  /** Per-call options of the listing (retry policy, time limits). */
+  readonly request?: WebhookEvents.RequestOptions | undefined
+}
+
+/**
+ * What the follower did with one event of the log: `handled` (the handler ran and succeeded, recorded done),
+ * `duplicate` (a push delivery or an earlier run had handled it: the handler did not run), `failed` (the handler
+ * failed; its claim is released, so HeyGen's redelivery or a `catchUp` runs it again), `inFlight` (a push delivery
+ * still held it when the follower stopped waiting: that delivery finishes it).
+ *
+ * @since 0.5.0
+ * @category follow
+ */
+export const FollowOutcome = Schema.Struct({
+  eventId: Schema.String,
+  eventType: Schema.String,
+  /** The event's `created_at` in the log. */
+  createdAt: Schema.String,
+  outcome: Schema.Literal("handled", "duplicate", "failed", "inFlight")
+}).annotations({ identifier: "FollowOutcome" })
+
+/**
+ * @since 0.5.0
+ * @category follow
+ */
+export interface FollowOutcome extends Schema.Schema.Type<typeof FollowOutcome> {}
+
+/**
+ * A follower stopped: the log could not be listed in a way that waiting does not cure (`ListFailed`: a 401, a
+ * refused parameter, a broken cursor; the API error as `cause`), or the delivery log failed (`LogUnavailable`).
+ * `reached` is the `created_at` of the last event it finished with: follow again with `since` at it (handled
+ * events are skipped).
+ *
+ * @since 0.5.0
+ * @category follow
+ */
+export class FollowError extends Schema.TaggedError<FollowError>()("FollowError", {
+  reason: Schema.Literal("ListFailed", "LogUnavailable"),
+  message: Schema.String,
+  reached: Schema.NullOr(Schema.String),
+  cause: Schema.optional(Schema.Defect)
+}) {}
+
+/**
+ * Receives without a public endpoint: follows HeyGen's event log (`WebhookEvents.follow`) and runs `handler` on
+ * each new event, oldest first, through the very decision the push receivers make (claim it in the
+ * `DeliveryLog`, handle, record), so an event a push receiver (`make`, `makeHandler`) handled is not handled again
+ * by the follower, and the reverse. With no endpoint at all, it is the only receiver; beside one, it covers the
+ * deliveries that never arrive.
+ *
+ * It is a `Stream` of what it did, one `FollowOutcome` per event, that runs until interrupted (interrupted, it
+ * lets the event in hand finish and record its outcome). Run it with `Stream.runForEach` to log each outcome, or
+ * `Stream.runDrain`. Latency is the poll interval (default 5 s); an idle log costs one listing request per poll
+ * and event type (720 an hour at the default). A poll that fails transiently is retried at the next one (see
+ * `WebhookEvents.follow`); the stream stops with a `FollowError` otherwise.
+ *
+ * What it relies on, as the catch-up does: the log's order is read off the log (HeyGen does not document it), and
+ * HeyGen does not document that the log's `event_id` is the delivery's `Heygen-Event-Id`; integrations find them
+ * equal, and the follower relies on it. A delivery that came with no id at all (de-duplicated on its body's digest)
+cannot be matched, and its handler may run again.
+ *
+ * @example
+ * ```ts
+ * import { WebhookReceiver } from "@effect-heygen/core"
+ * import { Effect, Stream } from "effect"
+ *
+ * export const receive = WebhookReceiver.follow(
+ *   (delivery) => Effect.log(`${delivery.eventType} ${delivery.eventId}`),
+ *   { eventTypes: ["avatar_video.success", "avatar_video.fail"] }
+ * ).pipe(
+ *   Stream.runForEach((done) => Effect.log(`${done.eventId}: ${done.outcome}`))
+ * )
+ * // provide the DeliveryLog (DeliveryLogSql beside push receivers) and a HeyGenClient; it runs until interrupted
+ * ```
+ *
+ * @since 0.5.0
+ * @category follow
+ */
+export const follow = <E, R>(
+  handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
+  options: FollowOptions = {}
+): Stream.Stream<FollowOutcome, FollowError, R | DeliveryLog.DeliveryLog | HeyGenClient.HeyGenClient> =>
+  Stream.unwrap(Effect.map(DeliveryLog.DeliveryLog, (log) => {
+    const retry = options.retryInFlight ?? defaultRetryInFlight
+    let reached: string | null = null
+    const events = WebhookEvents.follow({
+      since: options.since,
+      eventTypes: options.eventTypes,
+      entityId: options.entityId,
+      pollInterval: options.pollInterval,
+      window: options.window
+    }, options.request).pipe(
+      Stream.mapError((cause) =>
+        new FollowError({
+          reason: "ListFailed",
+          message: `the event log could not be listed: ${cause.message}`,
+          reached,
+          cause
+        })
+      )
+    )
+    return Stream.mapEffect(
+      events,
+      (event) =>
+        Effect.flatMap(
+          Receive.handleWaiting(log, handler, WebhookDelivery.fromEvent(event), retry),
+          (outcome): Effect.Effect<FollowOutcome, FollowError> => {
+            if (outcome === "logUnavailable") {
+              return Effect.fail(
+                new FollowError({
+                  reason: "LogUnavailable",
+                  message: `the delivery log failed at event ${event.event_id}`,
+                  reached
+                })
+              )
+            }
+            reached = event.created_at
+            return Effect.succeed({
+              eventId: event.event_id,
+              eventType: event.event_type,
+              createdAt: event.created_at,
+              outcome
+            })
+          }
+        )
+    )
+  }))

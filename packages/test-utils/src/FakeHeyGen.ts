@@ -7,7 +7,7 @@
  *
  * Lists (endpoints and events) are oldest first, in creation order, with opaque `next_token` cursors: an item
  * created while a client pages through appears on a later page, and one deleted meanwhile never makes a page skip
- * or repeat another.
+ * or repeat another. The event log can be listed newest first instead (`Options.eventOrder`), as HeyGen may.
  *
  * One model, two faces: `layerHttpClient` (in memory, no sockets) and `FakeServer.layer` (a real loopback server).
  *
@@ -109,6 +109,13 @@ export interface Options {
    * @since 0.2.0
    */
   readonly recordExchanges?: boolean | undefined
+  /**
+   * The order `GET /v3/webhooks/events` lists the log in (default `"oldestFirst"`). HeyGen does not document it, so
+   * a client must be right either way; pages and tokens behave alike in both.
+   *
+   * @since 0.5.0
+   */
+  readonly eventOrder?: "oldestFirst" | "newestFirst" | undefined
 }
 
 /**

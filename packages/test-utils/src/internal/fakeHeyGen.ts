@@ -93,6 +93,7 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
       hits: new Map()
     }
     const recordExchanges = options.recordExchanges ?? true
+    const eventOrder = options.eventOrder ?? "oldestFirst"
     const defaultAccount = options.apiKeys?.[0] ?? sandboxApiKey
     const latency = Duration.decode(options.latency ?? Duration.zero)
     const keyWindow = Duration.toMillis(options.idempotencyWindow ?? Duration.hours(24))
@@ -210,7 +211,8 @@ export const make = (options: FakeHeyGen.Options = {}): Effect.Effect<FakeHeyGen
             now: processedAt,
             seq,
             idempotencyKey: key ?? null,
-            fresh
+            fresh,
+            eventOrder
           })
           const result = json(answer.status, answer.body)
           if (slot !== undefined && key !== undefined) {

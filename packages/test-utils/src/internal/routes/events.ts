@@ -5,7 +5,7 @@ import type * as FakeHeyGen from "../../FakeHeyGen.js"
 import { eventTypeItems } from "../eventTypes.js"
 import { isEventType, parseLimit } from "../validation.js"
 import type { Answer, Context, Route } from "./route.js"
-import { decodeToken, invalid, invalidToken, ok, page } from "./route.js"
+import { decodeToken, invalid, invalidToken, ok, page, pageNewestFirst } from "./route.js"
 
 const eventTypes = (): Answer => ok({ data: eventTypeItems, has_more: false, next_token: null })
 
@@ -16,7 +16,10 @@ const render = (event: FakeHeyGen.StoredEvent) => ({
   created_at: event.created_at
 })
 
-/** Oldest first (recording order), filtered by `event_type` and `entity_id` when given. */
+/**
+ * In recording order, oldest first unless the fake lists newest first (`eventOrder`), filtered by `event_type` and
+ * `entity_id` when given.
+ */
 const events = (context: Context): Answer => {
   const limit = parseLimit(context.query.get("limit"))
   if (typeof limit !== "number") return invalid(limit)
@@ -29,7 +32,7 @@ const events = (context: Context): Answer => {
   const after = token === null ? -1 : decodeToken("events", token)
   if (after === undefined) return invalidToken
   const items = context.store.eventsByAccount.get(context.account) ?? []
-  return ok(page(
+  return ok((context.eventOrder === "newestFirst" ? pageNewestFirst : page)(
     "events",
     items,
     after,

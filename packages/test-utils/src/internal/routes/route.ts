@@ -25,6 +25,8 @@ export interface Context {
   /** The Idempotency-Key, on routes that take one. */
   readonly idempotencyKey: string | null
   readonly fresh: Fresh
+  /** The order the event log is listed in (`FakeHeyGen.Options.eventOrder`). */
+  readonly eventOrder: "oldestFirst" | "newestFirst"
 }
 
 /** The API's answer, before it becomes a response (the body is JSON-encoded by the caller). */
@@ -112,6 +114,39 @@ export const page = <A extends { readonly ordinal: number }, B>(
   let last: A | undefined
   let hasMore = false
   for (let i = firstAfter(items, after); i < items.length; i++) {
+    const item = items[i]!
+    if (!keep(item)) continue
+    if (data.length === limit) {
+      hasMore = true
+      break
+    }
+    data.push(render(item))
+    last = item
+  }
+  return {
+    data,
+    has_more: hasMore,
+    next_token: hasMore && last !== undefined ? encodeToken(kind, last.ordinal) : null
+  }
+}
+
+/**
+ * `page` listed the other way round: newest first, the page after `before` (`-1`: the first page) holding items of
+ * a lower ordinal. A token still points at the last item served, so an item created while a client pages through
+ * lands before the first page and never makes a later page repeat or skip one.
+ */
+export const pageNewestFirst = <A extends { readonly ordinal: number }, B>(
+  kind: ListKind,
+  items: ReadonlyArray<A>,
+  before: number,
+  limit: number,
+  render: (item: A) => B,
+  keep: (item: A) => boolean = () => true
+): { readonly data: ReadonlyArray<B>; readonly has_more: boolean; readonly next_token: string | null } => {
+  const data: Array<B> = []
+  let last: A | undefined
+  let hasMore = false
+  for (let i = (before === -1 ? items.length : firstAfter(items, before - 1)) - 1; i >= 0; i--) {
     const item = items[i]!
     if (!keep(item)) continue
     if (data.length === limit) {
