@@ -143,7 +143,11 @@ export const connection = (flags: ConnectionFlags): Effect.Effect<Connection, Fa
  * @since 0.2.0
  * @category failures
  */
-export const toFailure = (suppliedKey?: string, sources?: Failure.ConfigSources) =>
+export const toFailure = (
+  suppliedKey?: string,
+  sources?: Failure.ConfigSources,
+  context: Failure.CallContext = {}
+) =>
 (
   error: HeyGenError.HeyGenError | ConfigError.ConfigError | Failure.CliError | Failure.Reported
 ): Failure.Reported => {
@@ -152,7 +156,7 @@ export const toFailure = (suppliedKey?: string, sources?: Failure.ConfigSources)
   }
   if (error._tag === "Reported") return error
   if (error._tag === "CliError") return new Failure.Reported({ failure: Failure.fromCliError(error) })
-  return new Failure.Reported({ failure: Failure.fromHeyGenError(error, suppliedKey) })
+  return new Failure.Reported({ failure: Failure.fromHeyGenError(error, suppliedKey, context) })
 }
 
 /**
@@ -166,7 +170,8 @@ export const toFailure = (suppliedKey?: string, sources?: Failure.ConfigSources)
 export const run = <A, E extends HeyGenError.HeyGenError | Failure.Reported>(
   conn: Connection,
   call: Effect.Effect<A, E, HeyGenClient.HeyGenClient | Io>,
-  suppliedKey?: string
+  suppliedKey?: string,
+  fromData?: ReadonlyArray<string>
 ): Effect.Effect<A, Failure.Reported, Io> =>
   Effect.gen(function*() {
     const NodeHttpClient = yield* Effect.promise(() => import("@effect/platform-node/NodeHttpClient"))
@@ -177,7 +182,7 @@ export const run = <A, E extends HeyGenError.HeyGenError | Failure.Reported>(
     return yield* Sandbox.session((running) =>
       withClient({ ...conn.client, apiKey: Redacted.make(running.apiKey), baseUrl: running.baseUrl })
     )
-  }).pipe(Effect.mapError(toFailure(suppliedKey, conn.sources)))
+  }).pipe(Effect.mapError(toFailure(suppliedKey, conn.sources, { sandbox: conn.sandbox, fromData })))
 
 /**
  * When a keyed call is interrupted (Ctrl-C) before its response arrived, says on stderr, as the error envelope,

@@ -39,12 +39,12 @@ const tree = CommandSpec.root({
   examples: [
     {
       what: "Try it with no HeyGen account (the built-in fake API)",
-      command: "effect-heygen webhook endpoints create --sandbox --url https://example.com/hooks --human"
+      command: "effect-heygen webhook endpoints create --sandbox --url https://example.com/hooks/heygen --human"
     },
     {
       what: "Register an endpoint for two events, the secret kept in a 0600 file",
       command:
-        "effect-heygen webhook endpoints create --url https://example.com/hooks --events avatar_video.success,avatar_video.fail --secret-file ./whsec"
+        "effect-heygen webhook endpoints create --url https://example.com/hooks/heygen --events avatar_video.success,avatar_video.fail --secret-file ./whsec"
     },
     {
       what: "Every endpoint, one JSON object per line",

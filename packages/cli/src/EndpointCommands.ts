@@ -32,15 +32,15 @@ export const create = CommandSpec.leaf("create", createInputs, {
     {
       what: "Register an endpoint for two events",
       command:
-        "effect-heygen webhook endpoints create --url https://example.com/hooks --events avatar_video.success,avatar_video.fail"
+        "effect-heygen webhook endpoints create --url https://example.com/hooks/heygen --events avatar_video.success,avatar_video.fail"
     },
     {
       what: "Keep the signing secret in a 0600 file instead of stdout",
-      command: "effect-heygen webhook endpoints create --url https://example.com/hooks --secret-file ./whsec"
+      command: "effect-heygen webhook endpoints create --url https://example.com/hooks/heygen --secret-file ./whsec"
     },
     {
       what: "Repeat a call whose outcome you did not see (the key is in its error)",
-      command: "effect-heygen webhook endpoints create --url https://example.com/hooks --idempotency-key KEY"
+      command: "effect-heygen webhook endpoints create --url https://example.com/hooks/heygen --idempotency-key KEY"
     }
   ]
 }, (flags) => CommandSpec.lazy(() => import("./Create.js"), (m) => m.run(flags)))

@@ -139,7 +139,8 @@ export const update = (
       onSome: (value) => Effect.catchAll(RequestInput.loadData(value), Call.fail),
       onNone: () => Effect.succeed({})
     })
-    const body = RequestInput.merge(data, { url: flags.url, events: flags.events, entityId: Option.none() })
+    const overrides = { url: flags.url, events: flags.events, entityId: Option.none() }
+    const body = RequestInput.merge(data, overrides)
     if (!("url" in body) && !("events" in body)) {
       return yield* Call.fail(
         Call.usage(
@@ -151,7 +152,12 @@ export const update = (
     }
     // Untyped JSON from flags and --data: core validates it (and names the field at fault) before sending.
     const request = body as unknown as WebhookEndpoint.UpdateWebhookEndpointRequest
-    const result = yield* Call.run(conn, WebhookEndpoints.update(flags.endpointId, request, conn.limits))
+    const result = yield* Call.run(
+      conn,
+      WebhookEndpoints.update(flags.endpointId, request, conn.limits),
+      undefined,
+      RequestInput.fromData(data, overrides)
+    )
     yield* flags.human
       ? Output.text(humanEndpoint(`Updated webhook endpoint ${result.endpoint.endpoint_id}`, result.endpoint))
       : Output.json({ data: toJson(result.endpoint), request_id: result.requestId })

@@ -62,7 +62,7 @@ const replayInputs = {
   forwardTo: CommandSpec.text(
     "forward-to",
     "URL",
-    "Your receiver, e.g. https://example.com/hooks/heygen or http://127.0.0.1:3000/hooks. Required unless --dry-run."
+    "Your receiver, e.g. https://example.com/hooks/heygen or http://127.0.0.1:3000/hooks/heygen. Required unless --dry-run."
   ),
   secretFile: CommandSpec.text(
     "secret-file",
@@ -109,7 +109,7 @@ const eventsReplay = CommandSpec.leaf("replay", replayInputs, {
     {
       what: "Try it on the sandbox's log and a receiver on your machine",
       command:
-        "effect-heygen webhook events replay --sandbox --since 1h --forward-to http://127.0.0.1:3000/hooks --secret-file ./whsec"
+        "effect-heygen webhook events replay --sandbox --since 1h --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
     }
   ]
 }, (flags) => CommandSpec.lazy(() => import("./Replay.js"), (m) => m.run(flags)))
@@ -127,7 +127,7 @@ export const events = CommandSpec.group("events", {
     {
       what: "Catch your receiver up on the last day",
       command:
-        "effect-heygen webhook events replay --since 24h --forward-to https://example.com/hooks --secret-file ./whsec"
+        "effect-heygen webhook events replay --since 24h --forward-to https://example.com/hooks/heygen --secret-file ./whsec"
     }
   ]
 }, [eventsList, eventsReplay])

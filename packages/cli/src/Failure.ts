@@ -97,7 +97,7 @@ export const invalidFlag = (flag: string, message: string, hint?: string): CliEr
   })
 
 const eventTypeListing = `must be one of the ${WebhookEventType.values.length} HeyGen event types ` +
-  "(see `effect-heygen webhook event-types list`)"
+  "(see `effect-heygen webhook event-types list --offline`)"
 
 // `"x" is not a HeyGen event type: did you mean "y"? It must be one of the 30 …`, the suggestion left out when none.
 const notAnEventType = (quoted: string, suggestion: string | undefined): string =>
@@ -117,7 +117,7 @@ export const unknownEventType = (param: string, value: string): CliError =>
   invalidFlag(
     param,
     notAnEventType(JSON.stringify(value), WebhookEventType.closest(value)),
-    "effect-heygen webhook event-types list prints them all"
+    "effect-heygen webhook event-types list --offline prints them all"
   )
 
 const body = (fields: Partial<ErrorBody> & Pick<ErrorBody, "code" | "message">): ErrorBody => ({
@@ -219,17 +219,25 @@ const transportAdvice: Record<HeyGenError.TransportReason, string> = {
  * @since 0.1.0
  * @category constructors
  */
-export const fromHeyGenError = (error: HeyGenError.HeyGenError, suppliedKey?: string): Failure => {
+export const fromHeyGenError = (
+  error: HeyGenError.HeyGenError,
+  suppliedKey?: string,
+  context: CallContext = {}
+): Failure => {
   switch (error._tag) {
     case "ValidationError": {
-      const flag = flagOfField(error.field)
+      const head = error.field.split(".")[0] ?? ""
+      const inData = context.fromData?.includes(head) === true
+      const flag = inData ? "--data" : flagOfField(error.field)
       return {
         envelope: {
           error: body({
             code: "cli_invalid_input",
             message: eventTypeMessage(error),
             param: flag,
-            hint: flag === "--data"
+            hint: inData
+              ? `fix the ${head} field of -d/--data (see --help); nothing was sent`
+              : flag === "--data"
               ? "a --data body may hold only url, events and entity_id"
               : `fix ${flag} (see --help); nothing was sent`
           }),
@@ -294,11 +302,23 @@ export const fromHeyGenError = (error: HeyGenError.HeyGenError, suppliedKey?: st
         exitCode: ExitCode.ApiOrNetwork
       }
     default:
-      return fromApiFailure(error)
+      return fromApiFailure(error, context)
   }
 }
 
-const apiHint = (error: HeyGenError.ApiFailure): string | null => {
+/**
+ * What a call's failure is reported against: whether it ran on the sandbox (hints then keep `--sandbox`), and
+ * which request fields came from `-d/--data` rather than their own flags (an error about one names `--data`).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface CallContext {
+  readonly sandbox?: boolean | undefined
+  readonly fromData?: ReadonlyArray<string> | undefined
+}
+
+const apiHint = (error: HeyGenError.ApiFailure, context: CallContext): string | null => {
   switch (error._tag) {
     case "InvalidParameter":
       return error.param === null ? "fix the request (see --help)" : `fix ${error.param} (see --help)`
@@ -307,7 +327,9 @@ const apiHint = (error: HeyGenError.ApiFailure): string | null => {
     case "Conflict":
       return "an endpoint with this URL already exists for this account: use it, or register a different URL"
     case "NotFound":
-      return `no endpoint ${error.resourceId} in this account: list them with \`effect-heygen webhook endpoints list\``
+      return `no endpoint ${error.resourceId} in this account: list them with \`effect-heygen webhook endpoints list${
+        context.sandbox === true ? " --sandbox" : ""
+      }\``
     case "RequestInProgress":
       return `an earlier request with this key is still running: wait a few seconds, then ${
         repeatHint(error.idempotencyKey)
@@ -341,12 +363,12 @@ const apiExitCode = (error: HeyGenError.ApiFailure): ExitCode.ExitCode => {
   }
 }
 
-const fromApiFailure = (error: HeyGenError.ApiFailure): Failure => ({
+const fromApiFailure = (error: HeyGenError.ApiFailure, context: CallContext): Failure => ({
   envelope: {
     error: body({
       code: error.code,
       message: error.message,
-      hint: apiHint(error),
+      hint: apiHint(error, context),
       param: error.param,
       doc_url: error.docUrl,
       request_id: error.requestId

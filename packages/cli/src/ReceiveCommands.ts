@@ -96,7 +96,7 @@ export const trigger = CommandSpec.leaf("trigger", {
   forwardTo: CommandSpec.text(
     "forward-to",
     "URL",
-    "Where your receiver listens, e.g. http://127.0.0.1:3000/hooks. Required."
+    "Where your receiver listens, e.g. http://127.0.0.1:3000/hooks/heygen. Required."
   ),
   secretFile: CommandSpec.text(
     "secret-file",
@@ -113,17 +113,17 @@ export const trigger = CommandSpec.leaf("trigger", {
     {
       what: "Deliver to a receiver on your machine",
       command:
-        `effect-heygen sandbox trigger avatar_video.success -d '{"video_id":"v1","url":"https://x"}' --forward-to http://127.0.0.1:3000/hooks --human`
+        `effect-heygen sandbox trigger avatar_video.success -d '{"video_id":"v1","url":"https://x"}' --forward-to http://127.0.0.1:3000/hooks/heygen --human`
     },
     {
       what: "Sign with your receiver's secret (no sandbox endpoint needed)",
       command:
-        "effect-heygen sandbox trigger avatar_video.fail --forward-to http://127.0.0.1:3000/hooks --secret-file ./whsec"
+        "effect-heygen sandbox trigger avatar_video.fail --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
     },
     {
       what: "Check that your receiver accepts the form production deliveries have been seen in",
       command:
-        "effect-heygen sandbox trigger avatar_video.success --forward-to http://127.0.0.1:3000/hooks --secret-file ./whsec --header-style legacy"
+        "effect-heygen sandbox trigger avatar_video.success --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec --header-style legacy"
     }
   ]
 }, (flags) => CommandSpec.lazy(() => import("./Trigger.js"), (m) => m.run(flags)))

@@ -49,6 +49,7 @@ import * as Failure from "./Failure.js"
 import * as FlagValue from "./FlagValue.js"
 import { Io } from "./Io.js"
 import { splitEvents } from "./RequestInput.js"
+import { untilWrongPath, wrongPathHint } from "./Trigger.js"
 import { readSecrets } from "./Verify.js"
 
 /**
@@ -213,7 +214,7 @@ const send = (
         eventId: event.event_id,
         createdAt: event.created_at,
         headerStyle: "documented",
-        retry: schedule
+        retry: untilWrongPath(schedule)
       }
     ),
     (delivery): Line => {
@@ -229,15 +230,38 @@ const send = (
     }
   )
 
-const humanLine = (line: Line): string =>
-  [
-    line.outcome.padEnd(9),
-    line.event_id,
-    line.event_type,
-    line.created_at,
-    line.status === null ? "" : `(${line.status}${line.attempts > 1 ? `, ${line.attempts} attempts` : ""})`,
-    line.error ?? ""
-  ].filter((s) => s !== "").join("  ")
+const statusText = (line: Line): string =>
+  line.status === null ? "" : `(${line.status}${line.attempts > 1 ? `, ${line.attempts} attempts` : ""})`
+
+const humanCells = (line: Line): ReadonlyArray<string> => [
+  line.outcome,
+  line.event_id,
+  line.event_type,
+  line.created_at,
+  statusText(line),
+  line.error ?? ""
+]
+
+const humanHeader = ["OUTCOME", "EVENT ID", "EVENT TYPE", "CREATED", "STATUS", "ERROR"]
+
+/**
+ * The `--human` column widths: every event to be printed is known before the first is sent, so the rows line up
+ * while they are printed one by one.
+ */
+const humanWidths = (events: ReadonlyArray<WebhookEvent.WebhookEvent>): ReadonlyArray<number> => {
+  const widest = (header: string, values: ReadonlyArray<string>) =>
+    Math.max(header.length, ...values.map((v) => v.length))
+  return [
+    widest("OUTCOME", ["duplicate"]),
+    widest("EVENT ID", events.map((e) => e.event_id)),
+    widest("EVENT TYPE", events.map((e) => e.event_type)),
+    widest("CREATED", events.map((e) => e.created_at)),
+    widest("STATUS", ["(000, 00 attempts)"])
+  ]
+}
+
+const humanRow = (cells: ReadonlyArray<string>, widths: ReadonlyArray<number>): string =>
+  cells.map((c, i) => (i < widths.length ? c.padEnd(widths[i]!) : c)).join("  ").trimEnd()
 
 /**
  * `webhook events replay`.
@@ -290,11 +314,16 @@ export const run = (
     )
     const { duplicates, send: toSend, unreadable } = plan(listed, since.right)
 
+    let wrongPath: string | undefined = undefined
     const counts: Record<Outcome, number> = { delivered: 0, duplicate: 0, failed: 0, listed: 0 }
+    const widths = humanWidths([...unreadable, ...toSend, ...duplicates])
+    if (flags.human && unreadable.length + toSend.length + duplicates.length > 0) {
+      io.stdout(`${humanRow(humanHeader, widths)}\n`)
+    }
     const print = (line: Line) =>
       Effect.sync(() => {
         counts[line.outcome] += 1
-        io.stdout(flags.human ? `${humanLine(line)}\n` : `${JSON.stringify(line)}\n`)
+        io.stdout(flags.human ? `${humanRow(humanCells(line), widths)}\n` : `${JSON.stringify(line)}\n`)
       })
     for (const event of unreadable) {
       yield* print(lineOf(event, "failed", { error: `created_at ${JSON.stringify(event.created_at)} is not a time` }))
@@ -303,8 +332,17 @@ export const run = (
       for (const event of toSend) yield* print(lineOf(event, "listed"))
     } else {
       const { secret, url } = target
-      yield* Effect.forEach(toSend, (event) => Effect.flatMap(send(event, url, secret, schedule), print), {
-        discard: true
+      // A 404 or 405 would answer every event the same: stop at the first one.
+      yield* Effect.iterate(0, {
+        while: (i) => i < toSend.length && wrongPath === undefined,
+        body: (i) =>
+          send(toSend[i]!, url, secret, schedule).pipe(
+            Effect.tap(print),
+            Effect.map((line) => {
+              wrongPath = wrongPathHint(url, line.outcome === "failed" ? line.status : null)
+              return i + 1
+            })
+          )
       }).pipe(Effect.provide(NodeHttpClient.layer))
     }
     for (const event of duplicates) yield* print(lineOf(event, "duplicate"))
@@ -329,6 +367,8 @@ export const run = (
             : `${counts.failed} of ${total} events were not delivered to ${target.url}`,
           hint: target === undefined
             ? "they cannot be placed against --since; see them with effect-heygen webhook events list"
+            : wrongPath !== undefined
+            ? `${wrongPath}; the events after it were not sent`
             : "check that your receiver is up and answers 2xx, then run the same command again: " +
               "a receiver that de-duplicates on Heygen-Event-Id skips the events it has handled",
           param: target === undefined ? "--since" : "--forward-to",

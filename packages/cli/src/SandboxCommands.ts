@@ -11,7 +11,8 @@ const serve = CommandSpec.leaf("serve", {
   port: CommandSpec.text("port", "PORT", "The port on 127.0.0.1 (default 0: any free port)."),
   human: Flags.human
 }, {
-  summary: "Run the fake HeyGen API on 127.0.0.1 until Ctrl-C; prints its base URL and an API key.",
+  summary:
+    "Run the fake HeyGen API on 127.0.0.1 until Ctrl-C, over the state the --sandbox commands keep; prints its base URL and an API key.",
   examples: [
     { what: "Serve on a fixed port", command: "effect-heygen sandbox serve --port 8787 --human" },
     {

@@ -1,5 +1,6 @@
 /**
- * `sandbox serve`: runs the fake HeyGen API on 127.0.0.1 until Ctrl-C.
+ * `sandbox serve`: runs the fake HeyGen API on 127.0.0.1 until Ctrl-C, over the state the `--sandbox` commands
+ * keep (see `Sandbox.serve`), so that what they did is what it serves and the other way round.
  *
  * It waits on `Io.awaitShutdown` rather than being interrupted, so that Ctrl-C closes the server through its
  * scope (open connections ended, port released) and the command exits 0.
@@ -31,7 +32,7 @@ export const run = (
     // Loaded on first use: the server and the fake are the heaviest parts of the CLI.
     const Sandbox = yield* Effect.promise(() => import("./Sandbox.js"))
     const running = yield* Effect.mapError(
-      Sandbox.start(port.right),
+      Sandbox.serve(port.right),
       (e) => new Failure.Reported({ failure: Failure.fromCliError(e) })
     )
     io.stdout(
@@ -42,7 +43,7 @@ export const run = (
           "",
           "Try it from another shell:",
           `  HEYGEN_API_BASE=${running.baseUrl} HEYGEN_API_KEY=${running.apiKey} \\`,
-          "    effect-heygen webhook endpoints create --url https://example.com/hooks --human",
+          "    effect-heygen webhook endpoints create --url https://example.com/hooks/heygen --human",
           "",
           "Press Ctrl-C to stop.",
           ""

@@ -22,6 +22,7 @@ import * as ExitCode from "./ExitCode.js"
 import * as Failure from "./Failure.js"
 import * as FlagValue from "./FlagValue.js"
 import { Io } from "./Io.js"
+import * as SecretCheck from "./SecretCheck.js"
 
 /**
  * @since 0.2.0
@@ -56,6 +57,13 @@ const hints: Record<WebhookSignature.Reason, string> = {
   InvalidPayload: "the signature is right but the body is not a delivery envelope {event_type, event_data}"
 }
 
+// The CLI cannot know which header the value of --signature came from (Heygen-Signature or a plain signature):
+// core's message names the header the CLI passed it in, so name the flag the user actually gave instead.
+const signatureMessages: Partial<Record<WebhookSignature.Reason, string>> = {
+  SignatureMismatch: "--signature does not match the body under the secret file's secrets",
+  MalformedSignature: "--signature is not a hex HMAC-SHA256 digest (64 hex characters, optionally prefixed sha256=)"
+}
+
 const sourceText: Record<WebhookDelivery.EventIdSource, string> = {
   header: "Heygen-Event-Id header",
   body: "body's event_id",
@@ -64,7 +72,10 @@ const sourceText: Record<WebhookDelivery.EventIdSource, string> = {
 }
 
 /**
- * Reads the secrets: one per non-empty line, used as-is (the whole `whsec_...` string).
+ * Reads the secrets: one per line (during a rotation, the new and the old), each used exactly as written (the
+ * whole `whsec_...` string); the file may end with one newline. A line that is empty, blank, or has whitespace
+ * around the secret (a `\r` from a file saved on Windows, say) is refused, naming the line: trimmed silently, it
+ * could hide a wrong secret; kept, it would fail every genuine delivery (or, empty, verify a forged one).
  *
  * @since 0.2.0
  * @category reading
@@ -85,9 +96,8 @@ export const readSecrets = (
       })
   }).pipe(
     Effect.flatMap((text) => {
-      const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "")
-      return lines.length === 0
-        ? Effect.fail(
+      if (text === "") {
+        return Effect.fail(
           new Failure.CliError({
             code: "cli_secret_file_empty",
             message: `${file} holds no secret`,
@@ -96,7 +106,22 @@ export const readSecrets = (
             exitCode: ExitCode.Usage
           })
         )
-        : Effect.succeed(lines.map((l) => Redacted.make(l)))
+      }
+      const lines = (text.endsWith("\n") ? text.slice(0, -1) : text).split("\n")
+      return Either.match(SecretCheck.validate(lines), {
+        onRight: (secrets) => Effect.succeed(secrets.map((l) => Redacted.make(l))),
+        onLeft: (invalid) =>
+          Effect.fail(
+            new Failure.CliError({
+              code: "cli_secret_file_invalid",
+              message: `${file}: line ${invalid.index + 1} ${SecretCheck.describe(invalid.reason)}`,
+              hint: "write one secret per line, exactly as HeyGen gave it (no blank line, no spaces, no Windows " +
+                "line ending: `tr -d '\\r' < F > F.unix` removes those), then run the command again",
+              param: "--secret-file",
+              exitCode: ExitCode.Usage
+            })
+          )
+      })
     })
   )
 
@@ -137,7 +162,7 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
         reported(
           new Failure.CliError({
             code: `cli_${snake(e.reason)}`,
-            message: e.message,
+            message: signatureMessages[e.reason] ?? e.message,
             hint: e.reason === "MissingHeader" && e.header === "Heygen-Timestamp"
               ? "--require-timestamp is set: pass --timestamp with the delivery's Heygen-Timestamp header, or drop --require-timestamp"
               : hints[e.reason],
