@@ -28,20 +28,14 @@ import * as SecretOutput from "./SecretOutput.js"
  * @since 0.1.0
  * @category models
  */
-export interface Flags {
+export interface Flags extends Call.ConnectionFlags {
   readonly url: Option.Option<string>
   readonly events: ReadonlyArray<string>
   readonly entityId: Option.Option<string>
   readonly idempotencyKey: Option.Option<string>
   readonly data: Option.Option<string>
-  readonly apiKey: Option.Option<Redacted.Redacted<string>>
-  readonly baseUrl: Option.Option<string>
-  readonly maxRetries: Option.Option<string>
-  readonly timeout: Option.Option<string>
   readonly secretFile: Option.Option<string>
   readonly force: boolean
-  readonly sandbox: boolean
-  readonly human: boolean
 }
 
 /**

@@ -9,12 +9,15 @@
  */
 import type * as HeyGenError from "@effect-heygen/core/HeyGenError"
 import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
+import type * as HelpDoc from "@effect/cli/HelpDoc"
+import type * as Span from "@effect/cli/HelpDoc/Span"
 import type * as CliValidationError from "@effect/cli/ValidationError"
 import type * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as ExitCode from "./ExitCode.js"
+import * as Help from "./Help.js"
 
 /**
  * The `error` object on stderr.
@@ -459,29 +462,51 @@ export const fromConfigError = (error: ConfigError.ConfigError, sources: ConfigS
   }
 }
 
-// eslint-disable-next-line no-control-regex -- ANSI escape sequences are control characters by definition
-const ansi = /\u001b\[[0-9;]*[A-Za-z]/g
+/** The paragraphs of a help document, and its first highlighted span: where `Flags.invalid` puts the flag. */
+const read = (doc: HelpDoc.HelpDoc): { readonly text: Array<string>; readonly flag: string | undefined } => {
+  const text: Array<string> = []
+  let flag: string | undefined = undefined
+  const highlighted = (span: Span.Span): void => {
+    if (flag !== undefined) return
+    if (span._tag === "Highlight") {
+      flag = Help.spanText(span.value)
+    } else if (span._tag === "Sequence") {
+      highlighted(span.left)
+      highlighted(span.right)
+    }
+  }
+  const walk = (d: HelpDoc.HelpDoc): void => {
+    if (d._tag === "Sequence") {
+      walk(d.left)
+      walk(d.right)
+    } else if (d._tag === "Paragraph") {
+      text.push(Help.spanText(d.value))
+      highlighted(d.value)
+    }
+  }
+  walk(doc)
+  return { text, flag }
+}
 
 /**
- * Maps a parse error of `@effect/cli` (unknown flag, missing value, unknown command, ...): always a usage error.
- * `render` is the library's `HelpDoc.toAnsiText`, passed in so that this module does not load the help printer.
+ * Maps a parse error of `@effect/cli` (a refused flag value, unknown flag, missing value, unknown command, ...):
+ * always a usage error. A value a flag's parser refused (`Flags.invalid`) names the flag.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fromCliValidationError = (
-  error: CliValidationError.ValidationError,
-  render: (doc: CliValidationError.ValidationError["error"]) => string
-): Failure => {
-  const text = render(error.error).replace(ansi, "").replace(/\s+/g, " ").trim()
-  const flag = /'(--?[A-Za-z][\w-]*)'/.exec(text)?.[1] ?? null
+export const fromCliValidationError = (error: CliValidationError.ValidationError): Failure => {
+  const { flag, text } = error._tag === "HelpRequested" ? { flag: undefined, text: [] } : read(error.error)
+  const message = text.join(" ").replace(/\s+/g, " ").trim()
   return {
     envelope: {
       error: body({
-        code: "cli_usage",
-        message: text === "" ? `invalid command line (${error._tag})` : text,
-        hint: "run with --help to see the commands and flags",
-        param: flag
+        code: flag === undefined ? "cli_usage" : "cli_invalid_flag",
+        message: message === "" ? `invalid command line (${error._tag})` : message,
+        hint: flag === undefined
+          ? "run with --help to see the commands and flags"
+          : `run with --help to see what ${flag} accepts`,
+        param: flag ?? null
       }),
       idempotency_key: null
     },

@@ -8,10 +8,8 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Failure from "./Failure.js"
-import * as FlagValue from "./FlagValue.js"
 import { Io } from "./Io.js"
 
 /**
@@ -19,20 +17,15 @@ import { Io } from "./Io.js"
  * @category commands
  */
 export const run = (
-  flags: { readonly port: Option.Option<string>; readonly human: boolean }
+  flags: { readonly port: Option.Option<number>; readonly human: boolean }
 ): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.scoped(Effect.gen(function*() {
     const io = yield* Io
-    const port = Option.isSome(flags.port)
-      ? FlagValue.integer("--port", flags.port.value, 0, 65535)
-      : Either.right(0)
-    if (Either.isLeft(port)) {
-      return yield* Effect.fail(new Failure.Reported({ failure: Failure.fromCliError(port.left) }))
-    }
+    const port = Option.getOrElse(flags.port, () => 0)
     // Loaded on first use: the server and the fake are the heaviest parts of the CLI.
     const Sandbox = yield* Effect.promise(() => import("./Sandbox.js"))
     const running = yield* Effect.mapError(
-      Sandbox.serve(port.right),
+      Sandbox.serve(port),
       (e) => new Failure.Reported({ failure: Failure.fromCliError(e) })
     )
     io.stdout(

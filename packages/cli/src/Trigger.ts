@@ -17,7 +17,6 @@ import * as FakeDelivery from "@effect-heygen/test-utils/FakeDelivery"
 import * as FakeHeyGen from "@effect-heygen/test-utils/FakeHeyGen"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -34,10 +33,10 @@ import { readSecrets } from "./Verify.js"
  */
 export interface Flags {
   readonly eventType: string
-  readonly data: Option.Option<string>
+  readonly data: Option.Option<Record<string, unknown>>
   readonly forwardTo: Option.Option<string>
   readonly secretFile: Option.Option<string>
-  readonly headerStyle: Option.Option<string>
+  readonly headerStyle: FakeDelivery.HeaderStyle
   readonly human: boolean
 }
 
@@ -52,24 +51,6 @@ const reported = (error: Failure.CliError) => new Failure.Reported({ failure: Fa
 export const retry: Schedule.Schedule<unknown, FakeDelivery.Attempt> = Schedule.exponential("1 second").pipe(
   Schedule.intersect(Schedule.recurs(5))
 )
-
-/**
- * Reads `--header-style`: `documented` when not given.
- *
- * @since 0.4.0
- * @category parsing
- */
-export const parseHeaderStyle = (
-  value: Option.Option<string>
-): Either.Either<FakeDelivery.HeaderStyle, Failure.CliError> => {
-  if (Option.isNone(value)) return Either.right("documented")
-  const found = FakeDelivery.headerStyles.find((s) => s === value.value)
-  return found === undefined
-    ? Either.left(
-      Failure.invalidFlag("--header-style", `expected documented or legacy, got ${JSON.stringify(value.value)}`)
-    )
-    : Either.right(found)
-}
 
 /**
  * `schedule`, except that a 404 or 405 ends the retries at once: nothing is served at that path (or not for a
@@ -99,15 +80,6 @@ export const wrongPathHint = (url: string, status: number | null): string | unde
     "check the path in --forward-to against the one your receiver serves (the READMEs' receivers serve /hooks/heygen)"
 }
 
-const parseData = (text: string): Record<string, unknown> | null => {
-  try {
-    const json: unknown = JSON.parse(text)
-    return typeof json === "object" && json !== null && !Array.isArray(json) ? json as Record<string, unknown> : null
-  } catch {
-    return null
-  }
-}
-
 /**
  * Delivers one event to `endpoints` through `forwardTo`, printing each attempt; fails (exit 1) when an endpoint's
  * delivery gave up.
@@ -117,7 +89,8 @@ const parseData = (text: string): Record<string, unknown> | null => {
  */
 export const trigger = (
   endpoints: ReadonlyArray<FakeDelivery.Endpoint>,
-  flags: Omit<Flags, "secretFile" | "forwardTo" | "headerStyle"> & {
+  flags: Omit<Flags, "secretFile" | "forwardTo" | "headerStyle" | "data"> & {
+    readonly data: Readonly<Record<string, unknown>>
     readonly forwardTo: string
     readonly eventId?: string | undefined
     readonly createdAt?: string | undefined
@@ -127,20 +100,11 @@ export const trigger = (
 ): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
-    const data = Option.isSome(flags.data) ? parseData(flags.data.value) : {}
-    if (data === null) {
-      return yield* Effect.fail(reported(Failure.invalidFlag("--data", "expected a JSON object, the event_data")))
-    }
-    if (!/^https?:\/\/[^/]/.test(flags.forwardTo)) {
-      return yield* Effect.fail(
-        reported(Failure.invalidFlag("--forward-to", `expected an http(s) URL, got ${JSON.stringify(flags.forwardTo)}`))
-      )
-    }
     const targets = endpoints.filter((e) => FakeDelivery.receives(e, flags.eventType))
     if (targets.length === 0) {
       return yield* Effect.fail(reported(noEndpoints(flags.eventType)))
     }
-    const delivery = yield* FakeDelivery.deliver(targets, flags.eventType, data, {
+    const delivery = yield* FakeDelivery.deliver(targets, flags.eventType, flags.data, {
       eventId: flags.eventId,
       createdAt: flags.createdAt,
       headerStyle: flags.headerStyle,
@@ -209,17 +173,7 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
     if (!WebhookEventType.is(flags.eventType)) {
       return yield* Effect.fail(reported(Failure.unknownEventType("event_type", flags.eventType)))
     }
-    const data = Option.isSome(flags.data) ? parseData(flags.data.value) : {}
-    if (data === null) {
-      return yield* Effect.fail(reported(Failure.invalidFlag("--data", "expected a JSON object, the event_data")))
-    }
-    if (!/^https?:\/\/[^/]/.test(forwardTo)) {
-      return yield* Effect.fail(
-        reported(Failure.invalidFlag("--forward-to", `expected an http(s) URL, got ${JSON.stringify(forwardTo)}`))
-      )
-    }
-    const headerStyle = parseHeaderStyle(flags.headerStyle)
-    if (Either.isLeft(headerStyle)) return yield* Effect.fail(reported(headerStyle.left))
+    const data = Option.getOrElse(flags.data, () => ({}))
     const fromFile: Array<FakeDelivery.Endpoint> = []
     if (Option.isSome(flags.secretFile)) {
       const secrets = yield* Effect.mapError(readSecrets(io.cwd, flags.secretFile.value), reported)
@@ -253,7 +207,7 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
         return { eventId: logged.event_id, createdAt: logged.created_at, endpoints }
       })
     )
-    return yield* trigger(endpoints, { ...flags, forwardTo, eventId, createdAt, headerStyle: headerStyle.right })
+    return yield* trigger(endpoints, { ...flags, data, forwardTo, eventId, createdAt })
   })
 
 const noEndpoints = (eventType: string) =>

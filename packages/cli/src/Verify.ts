@@ -12,6 +12,7 @@
  */
 import type { WebhookDelivery } from "@effect-heygen/core"
 import { WebhookSignature } from "@effect-heygen/core"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -20,7 +21,6 @@ import * as NodeFs from "node:fs/promises"
 import * as NodePath from "node:path"
 import * as ExitCode from "./ExitCode.js"
 import * as Failure from "./Failure.js"
-import * as FlagValue from "./FlagValue.js"
 import { Io } from "./Io.js"
 import * as SecretCheck from "./SecretCheck.js"
 
@@ -33,7 +33,7 @@ export interface Flags {
   readonly signature: Option.Option<string>
   readonly timestamp: Option.Option<string>
   readonly eventId: Option.Option<string>
-  readonly timestampTolerance: Option.Option<string>
+  readonly timestampTolerance: Option.Option<Duration.Duration>
   readonly requireTimestamp: boolean
   readonly human: boolean
 }
@@ -132,10 +132,6 @@ export const readSecrets = (
 export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
-    const tolerance = Option.isSome(flags.timestampTolerance)
-      ? FlagValue.duration("--timestamp-tolerance", flags.timestampTolerance.value)
-      : Either.right(WebhookSignature.defaultTolerance)
-    if (Either.isLeft(tolerance)) return yield* Effect.fail(reported(tolerance.left))
     if (Option.isNone(flags.secretFile)) {
       return yield* Effect.fail(
         reported(Failure.invalidFlag("--secret-file", "is required: the file holding the endpoint's signing secret"))
@@ -155,7 +151,7 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
     if (Option.isSome(flags.timestamp)) headers["heygen-timestamp"] = flags.timestamp.value
     if (Option.isSome(flags.eventId)) headers["heygen-event-id"] = flags.eventId.value
     const delivery = yield* WebhookSignature.verify(body, headers, secrets, {
-      tolerance: tolerance.right,
+      tolerance: Option.getOrElse(flags.timestampTolerance, () => WebhookSignature.defaultTolerance),
       requireTimestamp: flags.requireTimestamp
     }).pipe(
       Effect.mapError((e) =>
