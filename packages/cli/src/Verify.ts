@@ -22,7 +22,6 @@ import * as NodePath from "node:path"
 import * as ExitCode from "./ExitCode.js"
 import * as Failure from "./Failure.js"
 import { Io } from "./Io.js"
-import * as SecretCheck from "./SecretCheck.js"
 
 /**
  * @since 0.2.0
@@ -71,6 +70,17 @@ const sourceText: Record<WebhookDelivery.EventIdSource, string> = {
   log: "event log"
 }
 
+/** Core's refusal of a secret (`WebhookSignature.validateSecrets`), with the line of the file it is on. */
+const invalidSecret = (file: string, e: WebhookSignature.InvalidSecret) =>
+  new Failure.CliError({
+    code: "cli_invalid_secret",
+    message: `${file}: ${e.index === null ? "" : `line ${e.index + 1}: `}${e.message}`,
+    hint: "write one secret per line, exactly as HeyGen returned it (no blank line, no spaces, no Windows line " +
+      "ending: `tr -d '\\r' < F > F.unix` removes those), then run the command again",
+    param: "--secret-file",
+    exitCode: ExitCode.Usage
+  })
+
 /**
  * Reads the secrets: one per line (during a rotation, the new and the old), each used exactly as written (the
  * whole `whsec_...` string); the file may end with one newline. A line that is empty, blank, or has whitespace
@@ -107,20 +117,11 @@ export const readSecrets = (
           })
         )
       }
+      // One secret per line, each exactly as written: core refuses an empty or blank one, or whitespace around it.
       const lines = (text.endsWith("\n") ? text.slice(0, -1) : text).split("\n")
-      return Either.match(SecretCheck.validate(lines), {
-        onRight: (secrets) => Effect.succeed(secrets.map((l) => Redacted.make(l))),
-        onLeft: (invalid) =>
-          Effect.fail(
-            new Failure.CliError({
-              code: "cli_secret_file_invalid",
-              message: `${file}: line ${invalid.index + 1} ${SecretCheck.describe(invalid.reason)}`,
-              hint: "write one secret per line, exactly as HeyGen gave it (no blank line, no spaces, no Windows " +
-                "line ending: `tr -d '\\r' < F > F.unix` removes those), then run the command again",
-              param: "--secret-file",
-              exitCode: ExitCode.Usage
-            })
-          )
+      return Either.match(WebhookSignature.validateSecrets(lines.map((l) => Redacted.make(l))), {
+        onRight: Effect.succeed,
+        onLeft: (e) => Effect.fail(invalidSecret(file, e))
       })
     })
   )
@@ -137,7 +138,8 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
         reported(Failure.invalidFlag("--secret-file", "is required: the file holding the endpoint's signing secret"))
       )
     }
-    const secrets = yield* Effect.mapError(readSecrets(io.cwd, flags.secretFile.value), reported)
+    const secretFile = flags.secretFile.value
+    const secrets = yield* Effect.mapError(readSecrets(io.cwd, secretFile), reported)
     const body = yield* Effect.mapError(io.readStdin, (e) =>
       reported(
         new Failure.CliError({
@@ -156,7 +158,7 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
     }).pipe(
       Effect.mapError((e) =>
         reported(
-          new Failure.CliError({
+          e._tag === "InvalidSecret" ? invalidSecret(secretFile, e) : new Failure.CliError({
             code: `cli_${snake(e.reason)}`,
             message: signatureMessages[e.reason] ?? e.message,
             hint: e.reason === "MissingHeader" && e.header === "Heygen-Timestamp"

@@ -84,14 +84,14 @@ const loggedEvents = async (env: Record<string, string>) => {
 describe("--secret-file holding a secret that is not HeyGen's exactly (bundled bin)", () => {
   const files = [
     { name: "blank-between", content: `${secret}\n\nwhsec_second_secret_0001\n`, line: 2, why: /is empty/ },
-    { name: "only-whitespace", content: "   \n \t \n", line: 1, why: /is blank/ },
+    { name: "only-whitespace", content: "   \n \t \n", line: 1, why: /is only whitespace/ },
     {
       name: "windows",
       content: `${secret}\r\n`,
       line: 1,
       why: /ends with a carriage return; HeyGen's secrets have none/
     },
-    { name: "spaces", content: `whsec_second_secret_0001\n ${secret}\n`, line: 2, why: /has whitespace around/ }
+    { name: "spaces", content: `whsec_second_secret_0001\n ${secret}\n`, line: 2, why: /starts with a space/ }
   ] as const
 
   const commands = (file: string, url: string) => ({
@@ -121,8 +121,8 @@ describe("--secret-file holding a secret that is not HeyGen's exactly (bundled b
         for (const [command, argv] of Object.entries(commands(file, r.url))) {
           const out = await run(argv, { env, stdin: "{}" })
           const e = expectEnvelope(out, ExitCode.Usage)
-          expect(e.error, command).toMatchObject({ code: "cli_secret_file_invalid", param: "--secret-file" })
-          expect(e.error.message, command).toContain(`${file}: line ${f.line} `)
+          expect(e.error, command).toMatchObject({ code: "cli_invalid_secret", param: "--secret-file" })
+          expect(e.error.message, command).toContain(`${file}: line ${f.line}: `)
           expect(e.error.message, command).toMatch(f.why)
           expect(out.stderr + out.stdout, command).not.toContain("whsec_")
         }

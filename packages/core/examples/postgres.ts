@@ -12,6 +12,7 @@ export const Database = PgClient.layerConfig({ url: Config.redacted("DATABASE_UR
 // transactional: true runs the handler inside the transaction that records the event as handled.
 export const DeliveryLogLive = DeliveryLogSql.layer({ transactional: true }).pipe(Layer.provideMerge(Database))
 
+// The handler writes to videos_ready, a table of yours: create it with the SQL beside this example first.
 // The SqlClient the handler asks for is that transaction's connection: its insert and the record commit together or
 // not at all. However often HeyGen delivers the event, and wherever a receiver is killed, the row is written once.
 export const recordVideo = (delivery: WebhookDelivery.WebhookDelivery) =>
@@ -28,6 +29,7 @@ export const recordVideo = (delivery: WebhookDelivery.WebhookDelivery) =>
 export const FleetReceiver = Layer.unwrapEffect(Effect.gen(function*() {
   const secret = yield* Config.redacted("HEYGEN_WEBHOOK_SECRET")
   const port = yield* Config.port("PORT").pipe(Config.withDefault(3000))
+  // No host: every interface, as behind a load balancer. On your own machine add host: "127.0.0.1".
   return WebhookReceiver.layerServer(recordVideo, { secrets: secret, port, path: "/hooks/heygen" })
 })).pipe(Layer.provide(DeliveryLogLive))
 

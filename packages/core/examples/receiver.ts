@@ -27,6 +27,10 @@ export const Receiver = Layer.unwrapEffect(Effect.gen(function*() {
   Layer.provide(DeliveryLog.layerMemory())
 )
 
-export const ReceiverLive = Receiver.pipe(Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })))
+// 127.0.0.1: reachable from this machine only, as a developer's receiver should be; drop host to listen on every
+// interface (in production, behind your load balancer).
+export const ReceiverLive = Receiver.pipe(
+  Layer.provide(NodeHttpServer.layer(createServer, { port: 3000, host: "127.0.0.1" }))
+)
 
 // NodeRuntime.runMain(Layer.launch(ReceiverLive))

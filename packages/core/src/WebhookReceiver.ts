@@ -79,7 +79,11 @@ import * as WebhookSignature from "./WebhookSignature.js"
  * @category models
  */
 export interface Options {
-  /** The endpoint's signing secret, or the old and the new one during a rotation. */
+  /**
+   * The endpoint's signing secret, or the old and the new one during a rotation, exactly as HeyGen returned them.
+   * An empty, blank or whitespace-wrapped secret, or none, is refused when the receiver is built
+   * (`WebhookSignature.InvalidSecret`): an empty key verifies forgeries, a trailing newline refuses every delivery.
+   */
   readonly secrets: WebhookSignature.Secrets
   /** The largest body accepted, in bytes. Default 1 MiB. */
   readonly maxBodySize?: number | undefined
@@ -192,7 +196,12 @@ const decider = <E, R>(
       clock.unsafeCurrentTimeMillis(),
       verifyOptions
     )
-    if (Either.isLeft(verified)) return refuse(verified.left)
+    if (Either.isLeft(verified)) {
+      // Secrets are checked when the receiver is built; one refused here was changed since (a mutated array).
+      return verified.left._tag === "InvalidSecret"
+        ? Effect.as(Effect.logError(`webhook receiver misconfigured: ${verified.left.message}`), internalError)
+        : refuse(verified.left)
+    }
     return decide(log, verified.right, clock)
   }
 }
@@ -204,6 +213,9 @@ const decider = <E, R>(
  * The handler runs at most once per event id after a success, however many
  * times and however concurrently HeyGen delivers the event (given one `DeliveryLog` shared by every receiver
  * of the endpoint); its failures and defects become 500 so HeyGen redelivers.
+ *
+ * Secrets that `WebhookSignature.validateSecrets` refuses make it throw that `InvalidSecret` at once: an
+ * `HttpApp` has no failure channel of its own, and a receiver that would verify forgeries must not be built.
  *
  * @example
  * ```ts
@@ -228,6 +240,9 @@ export const make = <E, R>(
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
   options: Options
 ): HttpApp.Default<never, R | DeliveryLog.DeliveryLog | Scope.Scope> => {
+  // An HttpApp has no failure channel at construction: a receiver that could verify forgeries is not built at all.
+  const valid = WebhookSignature.validateSecrets(options.secrets)
+  if (Either.isLeft(valid)) throw valid.left
   const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
   const start = decider(handler, options, Decision.detached)
   const toResponse = (reply: Reply) => reply.response
@@ -277,7 +292,7 @@ export const make = <E, R>(
  *     (delivery) => Effect.log(`${delivery.eventType} ${delivery.eventId}`),
  *     { secrets: Redacted.make("whsec_...") }
  *   )
- *   // or app.post("/hooks/heygen", listener) in Express (with no body parser on that route)
+ *   // or app.all("/hooks/heygen", listener) in Express (all: HeyGen probes with GET and OPTIONS; no body parser)
  *   return createServer(listener)
  * }).pipe(Effect.provide(DeliveryLog.layerMemory()))
  * // Effect.runPromise(server).then((s) => s.listen(3000))
@@ -289,8 +304,12 @@ export const make = <E, R>(
 export const makeHandler = <E, R>(
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
   options: Options
-): Effect.Effect<(request: IncomingMessage, response: ServerResponse) => void, never, R | DeliveryLog.DeliveryLog> =>
-  Effect.map(Effect.runtime<R | DeliveryLog.DeliveryLog>(), (runtime) => {
+): Effect.Effect<
+  (request: IncomingMessage, response: ServerResponse) => void,
+  WebhookSignature.InvalidSecret,
+  R | DeliveryLog.DeliveryLog
+> =>
+  Effect.zipRight(validSecrets(options), Effect.runtime<R | DeliveryLog.DeliveryLog>()).pipe(Effect.map((runtime) => {
     const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
     const start = decider(handler, options, Decision.unmasked)
     const log = Context.get(runtime.context, DeliveryLog.DeliveryLog)
@@ -347,7 +366,13 @@ export const makeHandler = <E, R>(
         )
       })
     }
-  })
+  }))
+
+/** Refuses, with a typed error, secrets that would verify forgeries or refuse every genuine delivery. */
+const validSecrets = (options: Options): Effect.Effect<void, WebhookSignature.InvalidSecret> => {
+  const valid = WebhookSignature.validateSecrets(options.secrets)
+  return Either.isLeft(valid) ? Effect.fail(valid.left) : Effect.void
+}
 
 const ignore = () => {}
 
@@ -414,7 +439,11 @@ const notFound = plain(404, "not found")
 export const makeServer = <E, R>(
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
   options: ServerOptions
-): Effect.Effect<Server, HttpServerError.ServeError, R | DeliveryLog.DeliveryLog | Scope.Scope> =>
+): Effect.Effect<
+  Server,
+  HttpServerError.ServeError | WebhookSignature.InvalidSecret,
+  R | DeliveryLog.DeliveryLog | Scope.Scope
+> =>
   Effect.flatMap(makeHandler(handler, options), (listener) =>
     Effect.acquireRelease(
       Effect.async<Server, HttpServerError.ServeError>((resume) => {
@@ -465,8 +494,11 @@ export const makeServer = <E, R>(
 export const layerServer = <E, R>(
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
   options: ServerOptions
-): Layer.Layer<never, HttpServerError.ServeError, Exclude<R, Scope.Scope> | DeliveryLog.DeliveryLog> =>
-  Layer.scopedDiscard(makeServer(handler, options))
+): Layer.Layer<
+  never,
+  HttpServerError.ServeError | WebhookSignature.InvalidSecret,
+  Exclude<R, Scope.Scope> | DeliveryLog.DeliveryLog
+> => Layer.scopedDiscard(makeServer(handler, options))
 
 /**
  * @since 0.4.0

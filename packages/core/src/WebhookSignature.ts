@@ -147,6 +147,96 @@ export type HeadersInput =
 export type Secrets = Redacted.Redacted<string> | ReadonlyArray<Redacted.Redacted<string>>
 
 /**
+ * A configured signing secret was refused: it would let forgeries through (an empty or blank secret is a key
+ * anyone can sign with) or turn away every genuine delivery (a secret read from a file with its newline).
+ * `index` is the secret's place in the list (0-based; 0 for a single secret), null when no secret was given at
+ * all. The message names which secret and why; it never holds the secret.
+ *
+ * @example
+ * ```ts
+ * import { WebhookSignature } from "@effect-heygen/core"
+ * import { Either, Redacted } from "effect"
+ *
+ * const checked = WebhookSignature.validateSecrets([Redacted.make("whsec_new"), Redacted.make("whsec_old\n")])
+ * // Left(InvalidSecret): "secret 2 of 2 ends with a newline; HeyGen's secrets have none"
+ * export const ok = Either.isRight(checked)
+ * ```
+ *
+ * @since 0.5.0
+ * @category errors
+ */
+export class InvalidSecret extends Schema.TaggedError<InvalidSecret>()("InvalidSecret", {
+  index: Schema.NullOr(Schema.Number),
+  reason: Schema.Literal("NoSecret", "NotRedacted", "Empty", "Blank", "SurroundingWhitespace"),
+  message: Schema.String
+}) {}
+
+const whitespaceName = (char: string): string => {
+  switch (char) {
+    case "\n":
+      return "a newline"
+    case "\r":
+      return "a carriage return"
+    case "\t":
+      return "a tab"
+    case " ":
+      return "a space"
+    default:
+      return `whitespace (U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")})`
+  }
+}
+
+/**
+ * Checks the configured secrets: at least one, each a `Redacted` string that is not empty, not blank and has no
+ * whitespace before or after it (HeyGen's secrets have none). Nothing is trimmed: a loud refusal at start-up costs
+ * one deploy, where a silent guess could hide a wrong secret. The receivers run it when they are built, and
+ * `verify` / `verifySignature` on every call.
+ *
+ * @example
+ * ```ts
+ * import { WebhookSignature } from "@effect-heygen/core"
+ * import { Either, Redacted } from "effect"
+ *
+ * export const refused = Either.isLeft(WebhookSignature.validateSecrets(Redacted.make(""))) // true
+ * ```
+ *
+ * @since 0.5.0
+ * @category verification
+ */
+export const validateSecrets = (
+  secrets: Secrets
+): Either.Either<readonly [Redacted.Redacted<string>, ...Array<Redacted.Redacted<string>>], InvalidSecret> => {
+  const list: ReadonlyArray<unknown> = Redacted.isRedacted(secrets) ? [secrets] : Array.isArray(secrets) ? secrets : []
+  if (list.length === 0) {
+    return Either.left(
+      new InvalidSecret({ index: null, reason: "NoSecret", message: "no signing secret was given" })
+    )
+  }
+  for (let index = 0; index < list.length; index++) {
+    const secret = list[index]
+    const name = list.length === 1 ? "the signing secret" : `secret ${index + 1} of ${list.length}`
+    const invalid = (reason: InvalidSecret["reason"], why: string) =>
+      Either.left(new InvalidSecret({ index, reason, message: `${name} ${why}` }))
+    if (!Redacted.isRedacted(secret)) return invalid("NotRedacted", "is not a Redacted string")
+    const value: unknown = Redacted.value(secret)
+    if (typeof value !== "string") return invalid("NotRedacted", "is not a string")
+    if (value.length === 0) return invalid("Empty", "is empty: anyone could sign with it")
+    const trimmed = value.trim()
+    if (trimmed.length === 0) return invalid("Blank", "is only whitespace: anyone could sign with it")
+    if (trimmed.length !== value.length) {
+      const last = value[value.length - 1]!
+      return invalid(
+        "SurroundingWhitespace",
+        /\s/.test(last)
+          ? `ends with ${whitespaceName(last)}; HeyGen's secrets have none`
+          : `starts with ${whitespaceName(value[0]!)}; HeyGen's secrets have none`
+      )
+    }
+  }
+  return Either.right(list as readonly [Redacted.Redacted<string>, ...Array<Redacted.Redacted<string>>])
+}
+
+/**
  * @since 0.2.0
  * @category models
  */
@@ -288,16 +378,22 @@ const atNow = <A>(
     secrets: Secrets,
     nowMillis: number,
     options: VerifyOptions | undefined
-  ) => A | WebhookVerificationError,
+  ) => A | Refusal,
   rawBody: Uint8Array | string,
   headers: HeadersInput,
   secrets: Secrets,
   options: VerifyOptions | undefined
-): Effect.Effect<A, WebhookVerificationError> =>
+): Effect.Effect<A, Refusal> =>
   withClock((clock) => {
     const result = check(rawBody, headers, secrets, clock.unsafeCurrentTimeMillis(), options)
-    return result instanceof WebhookVerificationError ? Effect.fail(result) : Effect.succeed(result)
+    return isRefusal(result) ? Effect.fail(result) : Effect.succeed(result)
   })
+
+/** What a verification fails with: the delivery was refused, or the secrets it was checked against are unusable. */
+type Refusal = WebhookVerificationError | InvalidSecret
+
+const isRefusal = (value: unknown): value is Refusal =>
+  value instanceof WebhookVerificationError || value instanceof InvalidSecret
 
 const repeatedHeader = (name: string) => refuse("RepeatedHeader", name, `the ${name} header was given more than once`)
 
@@ -309,7 +405,10 @@ const checkHeaders = (
   secrets: Secrets,
   nowMillis: number,
   options: VerifyOptions | undefined
-): VerifiedHeaders | WebhookVerificationError => {
+): VerifiedHeaders | Refusal => {
+  // Checked on every call, not only when a receiver is built: an empty secret would verify forgeries.
+  const valid = validateSecrets(secrets)
+  if (Either.isLeft(valid)) return valid.left
   const fetch = isFetchHeaders(headers)
   let signatureName: "Heygen-Signature" | "Signature" = "Heygen-Signature"
   let signature = header(headers, fetch, signatureHeader, "Heygen-Signature")
@@ -356,9 +455,9 @@ const checkDelivery = (
   secrets: Secrets,
   nowMillis: number,
   options: VerifyOptions | undefined
-): WebhookDelivery.WebhookDelivery | WebhookVerificationError => {
+): WebhookDelivery.WebhookDelivery | Refusal => {
   const verified = checkHeaders(rawBody, headers, secrets, nowMillis, options)
-  if (verified instanceof WebhookVerificationError) return verified
+  if (isRefusal(verified)) return verified
   let text: string
   try {
     text = typeof rawBody === "string" ? rawBody : utf8.decode(rawBody)
@@ -371,8 +470,8 @@ const checkDelivery = (
     : refuse("InvalidPayload", null, delivery.left.message)
 }
 
-const toEither = <A>(result: A | WebhookVerificationError): Either.Either<A, WebhookVerificationError> =>
-  result instanceof WebhookVerificationError ? Either.left(result) : Either.right(result)
+const toEither = <A>(result: A | Refusal): Either.Either<A, Refusal> =>
+  isRefusal(result) ? Either.left(result) : Either.right(result)
 
 /**
  * The pure core of `verifySignature`, with the current time given: a signature header present and given once,
@@ -387,7 +486,7 @@ export const verifySignatureAt = (
   secrets: Secrets,
   nowMillis: number,
   options?: VerifyOptions
-): Either.Either<VerifiedHeaders, WebhookVerificationError> =>
+): Either.Either<VerifiedHeaders, WebhookVerificationError | InvalidSecret> =>
   toEither(checkHeaders(rawBody, headers, secrets, nowMillis, options))
 
 /**
@@ -414,7 +513,8 @@ export const verifySignature = (
   headers: HeadersInput,
   secrets: Secrets,
   options?: VerifyOptions
-): Effect.Effect<VerifiedHeaders, WebhookVerificationError> => atNow(checkHeaders, rawBody, headers, secrets, options)
+): Effect.Effect<VerifiedHeaders, WebhookVerificationError | InvalidSecret> =>
+  atNow(checkHeaders, rawBody, headers, secrets, options)
 
 /**
  * The pure core of `verify`, with the current time given: `verifySignatureAt`, then the body decoded as a
@@ -429,7 +529,7 @@ export const verifyAt = (
   secrets: Secrets,
   nowMillis: number,
   options?: VerifyOptions
-): Either.Either<WebhookDelivery.WebhookDelivery, WebhookVerificationError> =>
+): Either.Either<WebhookDelivery.WebhookDelivery, WebhookVerificationError | InvalidSecret> =>
   toEither(checkDelivery(rawBody, headers, secrets, nowMillis, options))
 
 /**
@@ -437,7 +537,8 @@ export const verifyAt = (
  * Checks, in order: a signature header is present (`Heygen-Signature`, else `Signature`) and no header is
  * repeated, the signature is 64 hex characters (optionally `sha256=`-prefixed), it matches the body under one of
  * `secrets` (constant time), the timestamp, when present, is within `tolerance` of the Effect `Clock` (so
- * `TestClock` drives it), and the body is a JSON object with a string `event_type`. Whatever its `event_data`,
+ * `TestClock` drives it), and the body is a JSON object with a string `event_type`. Secrets that
+ * `validateSecrets` refuses fail it with `InvalidSecret`, whatever the delivery. Whatever its `event_data`,
  * such a body is a delivery (see `WebhookDelivery.fromJson`).
  *
  * @example
@@ -461,7 +562,7 @@ export const verify = (
   headers: HeadersInput,
   secrets: Secrets,
   options?: VerifyOptions
-): Effect.Effect<WebhookDelivery.WebhookDelivery, WebhookVerificationError> =>
+): Effect.Effect<WebhookDelivery.WebhookDelivery, WebhookVerificationError | InvalidSecret> =>
   atNow(checkDelivery, rawBody, headers, secrets, options)
 
 /**

@@ -106,6 +106,7 @@ describe("no credential or secret escapes", () => {
         expect(JSON.stringify(fake.requests[0]?.headers)).toContain(key)
         if (Exit.isFailure(exit)) expect(HeyGenError.isHeyGenError(Cause.squash(exit.cause))).toBe(true)
       }),
-    { fastCheck: { numRuns: 300 } }
+    // 300 runs of a whole call each: CPU-bound, so a loaded machine needs more than the default 30 s.
+    { fastCheck: { numRuns: 300 }, timeout: 120_000 }
   )
 })

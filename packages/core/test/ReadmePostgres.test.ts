@@ -24,6 +24,10 @@ const examples = ["../examples/postgres.ts", "../examples/postgresRuntime.ts"].m
 )
 const readmes = ["../../../README.md", "../README.md"].map((p) => fs.readFileSync(new URL(p, import.meta.url), "utf8"))
 
+// The handler's table, created with the DDL the READMEs show beside the example, as a reader would.
+const sqlBlocks = readmes.map((readme) => [...readme.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]!))
+const videosReadyDdl = sqlBlocks[0]!.find((block) => block.includes("videos_ready"))!
+
 const secret = "whsec_readme_postgres"
 let database: Awaited<ReturnType<typeof createDatabase>>
 
@@ -33,7 +37,7 @@ beforeAll(async () => {
   await query((sql) =>
     Effect.zipRight(
       DeliveryLogSql.migration(),
-      sql`CREATE TABLE videos_ready (event_id TEXT NOT NULL, video_id TEXT NOT NULL, url TEXT)`
+      sql.unsafe(videosReadyDdl)
     )
   )
 }, 60_000)
@@ -76,11 +80,39 @@ const freePort = Effect.async<number>((resume) => {
 })
 
 describe("README: several receivers on PostgreSQL", () => {
-  it("is in both READMEs verbatim", () => {
+  it("is in both READMEs verbatim, with the DDL of the handler's table beside it", () => {
     for (const readme of readmes) {
       for (const example of examples) expect(readme).toContain("```ts\n" + example + "```")
     }
+    expect(videosReadyDdl).toMatch(/CREATE TABLE IF NOT EXISTS videos_ready/)
+    expect(sqlBlocks[1]).toContain(videosReadyDdl)
   })
+
+  it.live(
+    "startReceiver reports a database that refuses connections in one line, and frees what it built",
+    () =>
+      Effect.gen(function*() {
+        const closed = yield* freePort
+        const saved = { url: process.env["DATABASE_URL"], secret: process.env["HEYGEN_WEBHOOK_SECRET"] }
+        process.env["DATABASE_URL"] = `postgres://postgres@127.0.0.1:${closed}/nowhere`
+        process.env["HEYGEN_WEBHOOK_SECRET"] = secret
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => {
+            for (const [name, value] of [["DATABASE_URL", saved.url], ["HEYGEN_WEBHOOK_SECRET", saved.secret]]) {
+              if (value === undefined) delete process.env[name!]
+              else process.env[name!] = value
+            }
+          })
+        )
+        const error = yield* Effect.flip(Effect.tryPromise(() => startReceiver(0, "127.0.0.1")))
+        const message = error.cause instanceof Error ? error.cause.message : String(error.cause)
+        expect(message).toMatch(/^the receiver did not start: /)
+        expect(message).toContain("ECONNREFUSED")
+        expect(message).not.toContain("\n")
+        expect(message).not.toContain("FiberFailure")
+      }).pipe(Effect.scoped),
+    30_000
+  )
 
   it.live(
     "two FleetReceiver processes' layers started at once on a fresh database: an event is written once whichever gets it, however often",
@@ -92,7 +124,7 @@ describe("README: several receivers on PostgreSQL", () => {
           Effect.runPromise(
             Effect.flatMap(
               SqlClient.SqlClient,
-              (sql) => sql`CREATE TABLE videos_ready (event_id TEXT NOT NULL, video_id TEXT NOT NULL, url TEXT)`
+              (sql) => sql.unsafe(videosReadyDdl)
             ).pipe(Effect.provide(sqlClient(fresh.url, { maxConnections: 1 })), Effect.scoped)
           )
         )

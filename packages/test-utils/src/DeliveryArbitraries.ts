@@ -133,14 +133,15 @@ export interface Options {
 }
 
 /**
- * Signing secrets shaped like HeyGen's (`whsec_` and base64), and other opaque strings.
+ * Signing secrets shaped like HeyGen's (`whsec_` and base64), and other opaque strings: only those a receiver
+ * accepts (`WebhookSignature.validateSecrets`: not blank, no whitespace before or after).
  *
  * @since 0.2.0
  * @category arbitraries
  */
 export const secret: FastCheck.Arbitrary<string> = FastCheck.oneof(
   FastCheck.base64String({ minLength: 16, maxLength: 64 }).map((s) => `whsec_${s}`),
-  FastCheck.string({ minLength: 12, maxLength: 40 })
+  FastCheck.string({ minLength: 12, maxLength: 40 }).filter((s) => s.trim() === s && s.length > 0)
 )
 
 const jsonObject = FastCheck.dictionary(FastCheck.string(), FastCheck.jsonValue({ maxDepth: 3 }), { maxKeys: 4 })

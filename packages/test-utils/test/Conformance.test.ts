@@ -125,6 +125,24 @@ const conforms = (batches: ReadonlyArray<ReadonlyArray<Traffic>>, faults: Fault.
     }
   })
 
+// Cases sure to reach every documented answer, so that the test's last check never depends on what random traffic
+// happened to hit (two concurrent creates with one key are rare in it, and 409 request_in_progress with them).
+const sent = (body: unknown, key: string | null, auth: Traffic["auth"] = "x-api-key"): Traffic => ({ body, auth, key })
+const createWitnesses: Array<[ReadonlyArray<ReadonlyArray<Traffic>>, Fault.FaultPlan, boolean]> = [
+  [
+    [
+      // One key twice at once: the second meets the first in flight.
+      [sent({ url: "https://x.example.com/a" }, "k1"), sent({ url: "https://x.example.com/a" }, "k1")],
+      [sent({ url: "https://x.example.com/a" }, "k2")],
+      [sent({}, null), sent({ url: "https://x.example.com/b" }, null, "none")]
+    ],
+    [],
+    false
+  ],
+  // Over the limit of 4 in a window.
+  [[Array.from({ length: 6 }, (_, i) => sent({ url: `https://x.example.com/r${i}` }, null))], [], true]
+]
+
 describe("conformance: the fake's responses against the spec's schemas", () => {
   it("the validator is live: it refuses bodies the spec forbids", () => {
     expect(bodySchemas["200"]!({ data: { endpoint_id: 1, url: "u", status: "enabled", created_at: "t" } })).toBe(false)
@@ -151,7 +169,7 @@ describe("conformance: the fake's responses against the spec's schemas", () => {
         (batches, faults, rateLimited) =>
           Effect.runPromise(conforms(batches, faults, rateLimited).pipe(Effect.provide(TestContext.TestContext)))
       ),
-      { numRuns: 100 }
+      { numRuns: 100, examples: createWitnesses }
     )
     expect([...seen].sort()).toEqual(expect.arrayContaining([
       "200 data",
@@ -326,6 +344,62 @@ const familyTraffic: FastCheck.Arbitrary<FamilyTraffic> = FastCheck.record({
 })
 
 const familySeen = new Set<string>()
+
+// Cases sure to reach every answer of every route, so that the test's last check never depends on what random
+// traffic happened to hit (fast-check runs them first, within numRuns). The two seed endpoints exist before the first batch.
+const as = (op: Op, auth: FamilyTraffic["auth"] = "x-api-key", twice = false): FamilyTraffic => ({ op, auth, twice })
+const first: Target = { _tag: "Created", index: 0 }
+const unknown: Target = { _tag: "Unknown" }
+const everyOp: ReadonlyArray<Op> = [
+  { op: "create", body: { url: "https://x.example.com/c" }, key: null },
+  { op: "list", limit: null, token: "none" },
+  { op: "update", target: first, body: { url: "https://x.example.com/d" } },
+  { op: "delete", target: unknown },
+  { op: "rotate", target: first, key: null },
+  { op: "eventTypes" },
+  { op: "events", limit: null, token: "none", eventType: null, entityId: null }
+]
+const familyWitnesses: Array<
+  [
+    ReadonlyArray<ReadonlyArray<FamilyTraffic>>,
+    Array<typeof Arbitraries.eventInput extends FastCheck.Arbitrary<infer E> ? E : never>,
+    Fault.FaultPlan,
+    boolean
+  ]
+> = [
+  [
+    [
+      // Each route without credentials, and with them.
+      everyOp.map((op) => as(op, "none")),
+      everyOp.map((op) => as(op)),
+      // A keyed create and a keyed rotation sent twice at once: the second meets the first in flight.
+      [as({ op: "create", body: { url: "https://x.example.com/e" }, key: "k1" }, "x-api-key", true)],
+      [as({ op: "rotate", target: first, key: "k2" }, "x-api-key", true)],
+      // Conflicts: a create and an update onto the URL of the endpoint the second batch created (nothing moves it).
+      [as({ op: "create", body: { url: "https://x.example.com/c" }, key: null })],
+      [as({ op: "update", target: first, body: { url: "https://x.example.com/c" } })],
+      // Invalid input on each route that takes some.
+      [
+        as({ op: "create", body: {}, key: null }),
+        as({ op: "list", limit: "0", token: "none" }),
+        as({ op: "update", target: first, body: {} }),
+        as({ op: "rotate", target: first, key: "not a key" }),
+        as({ op: "events", limit: "0", token: "none", eventType: null, entityId: null })
+      ],
+      // Unknown endpoints.
+      [
+        as({ op: "update", target: unknown, body: { url: "https://x.example.com/f" } }),
+        as({ op: "rotate", target: unknown, key: null })
+      ],
+      [as({ op: "delete", target: first })]
+    ],
+    [],
+    [],
+    false
+  ],
+  // Over the limit of 4 in a window (the two seeds and two calls fill it): every route answers 429.
+  [[[as({ op: "eventTypes" }), as({ op: "eventTypes" })], everyOp.map((op) => as(op))], [], [], true]
+]
 
 const familyConforms = (
   batches: ReadonlyArray<ReadonlyArray<FamilyTraffic>>,
@@ -517,18 +591,7 @@ describe("conformance: every route of the family against spec/webhooks.openapi.y
       ),
       {
         numRuns: 100,
-        // One case that is sure to reach update's 409 `conflict`, which random traffic missed about once in tens of
-        // runs: the first endpoint moved to each seed's URL in turn, so one of the two is the other endpoint's.
-        examples: [[
-          pool.slice(0, 2).map((url): Array<FamilyTraffic> => [{
-            op: { op: "update", target: { _tag: "Created", index: 0 }, body: { url } },
-            auth: "x-api-key",
-            twice: false
-          }]),
-          [],
-          [],
-          false
-        ]]
+        examples: familyWitnesses
       }
     )
     const expected = [

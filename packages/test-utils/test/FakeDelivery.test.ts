@@ -176,7 +176,7 @@ for (const [form, headerStyle] of forms.flatMap((f) => FakeDelivery.headerStyles
     it.scoped("an unreachable receiver is retried until the schedule gives up", () =>
       Effect.gen(function*() {
         // A port that was just free: nothing listens there any more.
-        const closed = yield* Effect.scoped(receiver([], () => Effect.void))
+        const closed = yield* Effect.scoped(receiver([Redacted.make("whsec_closed")], () => Effect.void))
         const ep = endpoint("ep_down", null)
         const delivery = yield* drive((onAttempt) =>
           deliver([ep], "avatar_video.success", { video_id: "v", url: "u" }, {
