@@ -170,28 +170,14 @@ const flagOfField = (field: string): string => {
   }
 }
 
-// An unknown event type: core's message names the value and, when one is close, the event type it likely meant
-// (`"avatar_video.sucess" is not a HeyGen event type; did you mean "avatar_video.success"?`). The CLI says the
-// same with how many there are and where to list them. `events.2` is an item of `--events` (or of `--data`'s
-// events); `event_type` a single one.
-const eventTypeField = /^(events\.\d+|event_type)$/
+// An unknown event type: core's error carries the value as it may be shown and the closest event type as data;
+// the CLI says the same with how many there are and where to list them. `events.2` is an item of `--events` (or
+// of `--data`'s events); `event_type` a single one.
 const eventTypeMessage = (error: HeyGenError.ValidationError): string => {
-  if (!eventTypeField.test(error.field)) return error.message
-  // The value as core quoted it (scrubbed, and cut if long); the suggestion is worked out again from it, with
-  // core's own `closest`, so that the CLI does not depend on the wording around it.
-  const quoted = /^[^:]*: (".*") is not a HeyGen event type/.exec(error.message)?.[1]
-  if (quoted !== undefined) {
-    let suggestion: string | undefined = undefined
-    try {
-      suggestion = WebhookEventType.closest(JSON.parse(quoted) as string)
-    } catch {
-      // A value core cut short in the middle of an escape: no suggestion.
-    }
-    return `${error.field}: ${notAnEventType(quoted, suggestion)}`
-  }
-  // Not a string at all (from a `--data` body): core's message ends with what it was.
-  const actual = /, actual (.+)$/.exec(error.message)?.[1]
-  return `${error.field}: ${actual === undefined ? "" : `${actual} is not a HeyGen event type: `}${eventTypeListing}`
+  if (error.kind !== "UnknownEventType" || error.actual === undefined) return error.message
+  return error.actual.startsWith("\"")
+    ? `${error.field}: ${notAnEventType(error.actual, error.suggestion ?? undefined)}`
+    : `${error.field}: ${error.actual} is not a HeyGen event type: ${eventTypeListing}`
 }
 
 const repeatHint = (key: string | null) =>
