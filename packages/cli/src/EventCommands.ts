@@ -60,7 +60,7 @@ const replayInputs = {
     "FILE",
     "Your receiver's signing secret (the first line, if several); never printed. Required unless --dry-run."
   ),
-  eventTypes: Flags.list("event-types", "TYPES", "Only these event types, comma-separated or repeated (default: all)."),
+  eventTypes: Flags.eventTypes("event-types", "Only these event types, comma-separated or repeated (default: all)."),
   entityId,
   dryRun: Flags.boolean("dry-run", "Only list the events that would be sent: nothing is sent, no secret needed."),
   ...Flags.connection

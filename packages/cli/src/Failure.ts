@@ -109,19 +109,15 @@ const notAnEventType = (quoted: string, suggestion: string | undefined): string 
   }${eventTypeListing}`
 
 /**
- * A flag or argument naming an event type that is not one of HeyGen's: exit 2, with a "did you mean" when one of
- * them is close (`"avatar_video.sucess" is not a HeyGen event type: did you mean "avatar_video.success"? …`), the
- * wording of the SDK's own refusals as the CLI prints them.
+ * Why `value`, given where an event type goes, is not one of HeyGen's, with a "did you mean" when one of them is
+ * close (`"avatar_video.sucess" is not a HeyGen event type: did you mean "avatar_video.success"? …`): the wording
+ * of the SDK's own refusals as the CLI prints them. The value is shown as core shows it (secrets scrubbed).
  *
- * @since 0.4.0
+ * @since 0.5.0
  * @category constructors
  */
-export const unknownEventType = (param: string, value: string): CliError =>
-  invalidFlag(
-    param,
-    notAnEventType(JSON.stringify(value), WebhookEventType.closest(value)),
-    "effect-heygen webhook event-types list --offline prints them all"
-  )
+export const notAnEventTypeMessage = (value: string): string =>
+  notAnEventType(WebhookEventType.showActual(value), WebhookEventType.closest(value))
 
 const body = (fields: Partial<ErrorBody> & Pick<ErrorBody, "code" | "message">): ErrorBody => ({
   code: fields.code,

@@ -6,6 +6,7 @@
  *
  * @since 0.2.0
  */
+import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
@@ -19,7 +20,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import type * as Types from "effect/Types"
-import type * as Failure from "./Failure.js"
+import * as Failure from "./Failure.js"
 import type { Io } from "./Io.js"
 
 /**
@@ -30,7 +31,10 @@ import type { Io } from "./Io.js"
  * @category errors
  */
 export const invalid = (flag: string, message: string): ValidationError.ValidationError =>
-  ValidationError.invalidValue(HelpDoc.p(Span.spans([Span.code(flag), Span.text(`: ${message}`)])))
+  ValidationError.invalidValue(refusal(flag, message))
+
+const refusal = (flag: string, message: string): HelpDoc.HelpDoc =>
+  HelpDoc.p(Span.spans([Span.code(flag), Span.text(`: ${message}`)]))
 
 const checked = <A>(flag: string, expected: string, parse: (text: string) => Option.Option<A>) => (text: string) =>
   Option.match(parse(text), {
@@ -143,6 +147,37 @@ export const boolean = (name: string, help: string): Options.Options<boolean> =>
  */
 export const list = (name: string, value: string, help: string): Options.Options<ReadonlyArray<string>> =>
   Options.text(name).pipe(Options.withPseudoName(value), Options.withDescription(help), Options.repeated)
+
+const isEventType = (flag: string) => (value: string) =>
+  WebhookEventType.is(value) ? Effect.succeed(value) : Effect.fail(refusal(flag, Failure.notAnEventTypeMessage(value)))
+
+/**
+ * `--name TYPES`: event types, comma-separated or repeated, each one of HeyGen's.
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const eventTypes = (
+  name: string,
+  help: string
+): Options.Options<ReadonlyArray<WebhookEventType.WebhookEventType>> =>
+  list(name, "TYPES", help).pipe(
+    Options.mapEffect((values) =>
+      Effect.forEach(
+        values.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s !== ""),
+        (value) => Effect.mapError(isEventType(`--${name}`)(value), ValidationError.invalidValue)
+      )
+    )
+  )
+
+/**
+ * A positional event type, one of HeyGen's.
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const eventTypeArg = (name: string, help: string): Args.Args<WebhookEventType.WebhookEventType> =>
+  arg(name, help).pipe(Args.mapEffect(isEventType(name)))
 
 /**
  * A positional argument.

@@ -87,7 +87,7 @@ export const headerStyle = Flags.choice(
  * @category commands
  */
 export const trigger = Flags.command("trigger", {
-  eventType: Flags.arg("event_type", "The event type, e.g. avatar_video.success."),
+  eventType: Flags.eventTypeArg("event_type", "The event type, e.g. avatar_video.success."),
   data: Flags.eventData,
   forwardTo: Flags.forwardTo("Where your receiver listens, e.g. http://127.0.0.1:3000/hooks/heygen. Required."),
   secretFile: Flags.text(

@@ -32,7 +32,7 @@ import type * as HeyGenClient from "@effect-heygen/core/HeyGenClient"
 import type * as HeyGenError from "@effect-heygen/core/HeyGenError"
 import type * as WebhookEvent from "@effect-heygen/core/WebhookEvent"
 import * as WebhookEvents from "@effect-heygen/core/WebhookEvents"
-import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
+import type * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as FakeDelivery from "@effect-heygen/test-utils/FakeDelivery"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Chunk from "effect/Chunk"
@@ -45,7 +45,6 @@ import * as Call from "./Call.js"
 import * as ExitCode from "./ExitCode.js"
 import * as Failure from "./Failure.js"
 import { Io } from "./Io.js"
-import { splitEvents } from "./RequestInput.js"
 import { untilWrongPath, wrongPathHint } from "./Trigger.js"
 import { readSecrets } from "./Verify.js"
 
@@ -58,7 +57,7 @@ export interface Flags extends Call.ConnectionFlags {
   readonly since: Option.Option<number>
   readonly forwardTo: Option.Option<string>
   readonly secretFile: Option.Option<string>
-  readonly eventTypes: ReadonlyArray<string>
+  readonly eventTypes: ReadonlyArray<WebhookEventType.WebhookEventType>
   readonly entityId: Option.Option<string>
   readonly dryRun: boolean
 }
@@ -281,11 +280,6 @@ export const run = (
       )
     }
     const since = flags.since.value
-    const eventTypes = splitEvents(flags.eventTypes)
-    const unknown = eventTypes.find((t) => !WebhookEventType.values.includes(t as WebhookEventType.WebhookEventType))
-    if (unknown !== undefined) {
-      return yield* Effect.fail(reported(Failure.unknownEventType("--event-types", unknown)))
-    }
     // Checked before the log is read: a mistyped flag should not cost a listing.
     let target: { readonly url: string; readonly secret: Redacted.Redacted<string> } | undefined
     if (!flags.dryRun) {
@@ -300,7 +294,7 @@ export const run = (
     const conn = yield* Call.connection(flags)
     const listed = yield* Call.run(
       conn,
-      listAll(eventTypes as ReadonlyArray<WebhookEventType.WebhookEventType>, flags.entityId, conn.limits)
+      listAll(flags.eventTypes, flags.entityId, conn.limits)
     )
     const { duplicates, send: toSend, unreadable } = plan(listed, since)
 

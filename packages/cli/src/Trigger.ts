@@ -12,7 +12,6 @@
  *
  * @since 0.2.0
  */
-import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as FakeDelivery from "@effect-heygen/test-utils/FakeDelivery"
 import * as FakeHeyGen from "@effect-heygen/test-utils/FakeHeyGen"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -169,10 +168,6 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
       )
     }
     const forwardTo = flags.forwardTo.value
-    // A mistyped event type would otherwise end as "no endpoint is subscribed": HeyGen sends only its own.
-    if (!WebhookEventType.is(flags.eventType)) {
-      return yield* Effect.fail(reported(Failure.unknownEventType("event_type", flags.eventType)))
-    }
     const data = Option.getOrElse(flags.data, () => ({}))
     const fromFile: Array<FakeDelivery.Endpoint> = []
     if (Option.isSome(flags.secretFile)) {
