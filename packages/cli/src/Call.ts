@@ -10,12 +10,11 @@ import type * as HeyGenError from "@effect-heygen/core/HeyGenError"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as ExitCode from "./ExitCode.js"
 import * as Failure from "./Failure.js"
-import * as FlagValue from "./FlagValue.js"
+import type * as Flags from "./Flags.js"
 import { Io } from "./Io.js"
 
 /**
@@ -25,10 +24,10 @@ import { Io } from "./Io.js"
  * @category models
  */
 export interface ConnectionFlags {
-  readonly apiKey: Option.Option<Redacted.Redacted<string>>
-  readonly baseUrl: Option.Option<string>
-  readonly maxRetries: Option.Option<string>
-  readonly timeout: Option.Option<string>
+  readonly apiKey: Option.Option<Flags.Sourced<Redacted.Redacted<string>>>
+  readonly baseUrl: Option.Option<Flags.Sourced<string>>
+  readonly maxRetries: Option.Option<Flags.Sourced<number>>
+  readonly timeout: Option.Option<Duration.Duration>
   readonly sandbox: boolean
   readonly human: boolean
 }
@@ -56,12 +55,6 @@ export interface Connection {
  */
 export const attemptTimeoutCap: Duration.Duration = HeyGenClient.defaults.attemptTimeout
 
-const maxRetriesLimit = 10
-
-/** An environment variable, with an empty value treated as unset (as shells usually mean it). */
-const envValue = (env: Readonly<Record<string, string | undefined>>, name: string): Option.Option<string> =>
-  Option.filter(Option.fromNullable(env[name]), (v) => v !== "")
-
 /**
  * Fails with a reported failure.
  *
@@ -70,15 +63,6 @@ const envValue = (env: Readonly<Record<string, string | undefined>>, name: strin
  */
 export const fail = (error: Failure.CliError): Effect.Effect<never, Failure.Reported> =>
   Effect.fail(new Failure.Reported({ failure: Failure.fromCliError(error) }))
-
-/**
- * Lifts a parsed flag value into the command, failing with its usage error.
- *
- * @since 0.2.0
- * @category failures
- */
-export const fromEither = <A>(either: Either.Either<A, Failure.CliError>): Effect.Effect<A, Failure.Reported> =>
-  Either.match(either, { onLeft: fail, onRight: Effect.succeed })
 
 /**
  * A usage error (exit 2) naming a flag.
@@ -95,43 +79,26 @@ export const usage = (message: string, param: string, hint: string): Failure.Cli
  * @since 0.2.0
  * @category constructors
  */
-export const connection = (flags: ConnectionFlags): Effect.Effect<Connection, Failure.Reported, Io> =>
+export const connection = (flags: ConnectionFlags): Effect.Effect<Connection, Failure.Reported> =>
   Effect.gen(function*() {
-    const io = yield* Io
-    if (flags.sandbox && Option.isSome(flags.baseUrl)) {
+    const given = (o: Option.Option<Flags.Sourced<unknown>>) => Option.isSome(o) && o.value.source.startsWith("--")
+    if (flags.sandbox && given(flags.baseUrl)) {
       return yield* fail(usage("--sandbox and --base-url cannot be used together", "--base-url", "drop one of them"))
     }
-    if (flags.sandbox && Option.isSome(flags.apiKey)) {
+    if (flags.sandbox && given(flags.apiKey)) {
       return yield* fail(
         usage("--sandbox has its own API key; --api-key cannot be used with it", "--api-key", "drop one of them")
       )
     }
-    const maxRetries = yield* Option.match(flags.maxRetries, {
-      onSome: (text) => fromEither(FlagValue.integer("--max-retries", text, 0, maxRetriesLimit)),
-      onNone: () =>
-        Option.match(envValue(io.env, "HEYGEN_MAX_RETRIES"), {
-          onSome: (text) => fromEither(FlagValue.integer("HEYGEN_MAX_RETRIES", text, 0, maxRetriesLimit)),
-          onNone: () => Effect.succeed(undefined)
-        })
-    })
-    const deadline = yield* Option.match(flags.timeout, {
-      onSome: (text) => fromEither(FlagValue.duration("--timeout", text)),
-      onNone: () => Effect.succeed(undefined)
-    })
-    const client: HeyGenClient.Options = {
-      apiKey: Option.getOrUndefined(
-        Option.orElse(flags.apiKey, () => Option.map(envValue(io.env, "HEYGEN_API_KEY"), Redacted.make))
-      ),
-      baseUrl: Option.getOrUndefined(Option.orElse(flags.baseUrl, () => envValue(io.env, "HEYGEN_API_BASE"))),
-      maxRetries
-    }
+    const value = <A>(o: Option.Option<Flags.Sourced<A>>) => Option.getOrUndefined(Option.map(o, (s) => s.value))
+    const deadline = Option.getOrUndefined(flags.timeout)
     return {
-      client,
+      client: { apiKey: value(flags.apiKey), baseUrl: value(flags.baseUrl), maxRetries: value(flags.maxRetries) },
       limits: deadline === undefined ? {} : { deadline, attemptTimeout: Duration.min(deadline, attemptTimeoutCap) },
       sandbox: flags.sandbox,
       sources: {
-        apiKey: Option.isSome(flags.apiKey) ? "--api-key" : "HEYGEN_API_KEY",
-        baseUrl: Option.isSome(flags.baseUrl) ? "--base-url" : "HEYGEN_API_BASE"
+        apiKey: given(flags.apiKey) ? "--api-key" : "HEYGEN_API_KEY",
+        baseUrl: given(flags.baseUrl) ? "--base-url" : "HEYGEN_API_BASE"
       }
     }
   })
@@ -143,7 +110,11 @@ export const connection = (flags: ConnectionFlags): Effect.Effect<Connection, Fa
  * @since 0.2.0
  * @category failures
  */
-export const toFailure = (suppliedKey?: string, sources?: Failure.ConfigSources) =>
+export const toFailure = (
+  suppliedKey?: string,
+  sources?: Failure.ConfigSources,
+  context: Failure.CallContext = {}
+) =>
 (
   error: HeyGenError.HeyGenError | ConfigError.ConfigError | Failure.CliError | Failure.Reported
 ): Failure.Reported => {
@@ -152,7 +123,7 @@ export const toFailure = (suppliedKey?: string, sources?: Failure.ConfigSources)
   }
   if (error._tag === "Reported") return error
   if (error._tag === "CliError") return new Failure.Reported({ failure: Failure.fromCliError(error) })
-  return new Failure.Reported({ failure: Failure.fromHeyGenError(error, suppliedKey) })
+  return new Failure.Reported({ failure: Failure.fromHeyGenError(error, suppliedKey, context) })
 }
 
 /**
@@ -166,7 +137,8 @@ export const toFailure = (suppliedKey?: string, sources?: Failure.ConfigSources)
 export const run = <A, E extends HeyGenError.HeyGenError | Failure.Reported>(
   conn: Connection,
   call: Effect.Effect<A, E, HeyGenClient.HeyGenClient | Io>,
-  suppliedKey?: string
+  suppliedKey?: string,
+  fromData?: ReadonlyArray<string>
 ): Effect.Effect<A, Failure.Reported, Io> =>
   Effect.gen(function*() {
     const NodeHttpClient = yield* Effect.promise(() => import("@effect/platform-node/NodeHttpClient"))
@@ -177,7 +149,7 @@ export const run = <A, E extends HeyGenError.HeyGenError | Failure.Reported>(
     return yield* Sandbox.session((running) =>
       withClient({ ...conn.client, apiKey: Redacted.make(running.apiKey), baseUrl: running.baseUrl })
     )
-  }).pipe(Effect.mapError(toFailure(suppliedKey, conn.sources)))
+  }).pipe(Effect.mapError(toFailure(suppliedKey, conn.sources, { sandbox: conn.sandbox, fromData })))
 
 /**
  * When a keyed call is interrupted (Ctrl-C) before its response arrived, says on stderr, as the error envelope,
@@ -188,20 +160,21 @@ export const run = <A, E extends HeyGenError.HeyGenError | Failure.Reported>(
  */
 export const onInterruptReplayHint =
   (key: string, unknownOutcome: string) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | Io> =>
-    Effect.onInterrupt(self, () =>
-      Effect.flatMap(Io, (io) =>
-        Effect.sync(() =>
-          io.stderr(`${
-            JSON.stringify({
-              error: {
-                code: "cli_interrupted",
-                message: "interrupted before the response arrived",
-                hint: `${unknownOutcome}: repeat the same command with --idempotency-key ${key} to replay it`,
-                param: null,
-                doc_url: null,
-                request_id: null
-              },
-              idempotency_key: key
-            })
-          }\n`)
-        )))
+    Effect.onInterrupt(
+      self,
+      () =>
+        Effect.flatMap(Io, (io) =>
+          Effect.sync(() =>
+            io.stderr(`${
+              Failure.render(Failure.fromCliError(
+                new Failure.CliError({
+                  code: "cli_interrupted",
+                  message: "interrupted before the response arrived",
+                  hint: `${unknownOutcome}: repeat the same command with --idempotency-key ${key} to replay it`,
+                  exitCode: ExitCode.ApiOrNetwork,
+                  idempotencyKey: key
+                })
+              ))
+            }\n`)
+          ))
+    )

@@ -8,21 +8,18 @@
  *   effect-heygen sandbox serve|reset|trigger
  *
  * Each group's commands are defined in their own module (flags, help, examples) and their handlers are loaded
- * only when they run. This module joins them into one tree, for `@effect/cli` to parse and for `Help` and
- * `Completions` to render.
+ * only when they run. This module joins them into one `@effect/cli` tree, which parses, and from which `Help`
+ * renders help and `@effect/cli` the completion scripts.
  *
  * @since 0.1.0
  */
-import type * as Command from "@effect/cli/Command"
-import * as CommandSpec from "./CommandSpec.js"
 import * as EndpointCommands from "./EndpointCommands.js"
 import * as EventCommands from "./EventCommands.js"
-import type * as Failure from "./Failure.js"
-import type { Io } from "./Io.js"
+import * as Flags from "./Flags.js"
 import * as ReceiveCommands from "./ReceiveCommands.js"
 import * as SandboxCommands from "./SandboxCommands.js"
 
-const webhook = CommandSpec.group("webhook", {
+const webhook = Flags.group("webhook", {
   summary: "Webhook endpoints, event types and the event log.",
   examples: [
     { what: "List your endpoints as a table", command: "effect-heygen webhook endpoints list --human" },
@@ -30,7 +27,13 @@ const webhook = CommandSpec.group("webhook", {
   ]
 }, [EndpointCommands.group, EventCommands.eventTypes, EventCommands.events, ReceiveCommands.verify])
 
-const tree = CommandSpec.root({
+/**
+ * The root command, for `@effect/cli`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const root = Flags.group("effect-heygen", {
   summary: "A command line for HeyGen's webhooks API, built on Effect.",
   description: [
     "Output is JSON on stdout (--human for people); on failure, one JSON line on stderr.",
@@ -39,12 +42,12 @@ const tree = CommandSpec.root({
   examples: [
     {
       what: "Try it with no HeyGen account (the built-in fake API)",
-      command: "effect-heygen webhook endpoints create --sandbox --url https://example.com/hooks --human"
+      command: "effect-heygen webhook endpoints create --sandbox --url https://example.com/hooks/heygen --human"
     },
     {
       what: "Register an endpoint for two events, the secret kept in a 0600 file",
       command:
-        "effect-heygen webhook endpoints create --url https://example.com/hooks --events avatar_video.success,avatar_video.fail --secret-file ./whsec"
+        "effect-heygen webhook endpoints create --url https://example.com/hooks/heygen --events avatar_video.success,avatar_video.fail --secret-file ./whsec"
     },
     {
       what: "Every endpoint, one JSON object per line",
@@ -52,19 +55,3 @@ const tree = CommandSpec.root({
     }
   ]
 }, [webhook, SandboxCommands.group])
-
-/**
- * The root command, for `@effect/cli`.
- *
- * @since 0.1.0
- * @category commands
- */
-export const root: Command.Command<string, Io, Failure.Reported, unknown> = tree.command
-
-/**
- * The whole tree as help and completions read it.
- *
- * @since 0.2.0
- * @category commands
- */
-export const spec: CommandSpec.Spec = tree.spec

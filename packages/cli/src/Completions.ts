@@ -1,83 +1,61 @@
 /**
- * `--completions bash|zsh|fish`: shell completion scripts rendered from the command definitions. They complete
- * commands, each command's flags, file paths for `--data` and `--secret-file`, and webhook event types for
- * `--events` (after the last comma too, for a comma-separated list) and `--event-type`.
+ * `--completions bash|zsh|fish`: shell completion scripts rendered from the `@effect/cli` definition (the tree,
+ * and each command's flags as `Help.flagsOf` reads them). They complete commands, flags, file paths for flags that
+ * take a file, the values of a choice, and webhook event types for `--events` and `--event-types` (after the last
+ * comma too) and `--event-type`: what a flag's value is comes from its placeholder (`TYPES`, `PATH`, `a|b`).
  *
- * Why not `@effect/cli`'s own scripts: 0.77 completes a choice in bash as one comma-joined word (`compgen -W
- * "a,b"`), and can only complete a flag from a fixed choice, which `--events a,b` is not.
+ * Why not `@effect/cli`'s own scripts: in 0.77 its bash script does not recognise a subcommand of a program whose
+ * name has a dash (it completes `effect-heygen webhook <TAB>` as the root), and it completes no free-text value.
  *
  * @since 0.2.0
  */
 import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
-import * as CommandSpec from "./CommandSpec.js"
+import type * as Flags from "./Flags.js"
 import * as Help from "./Help.js"
-
-/**
- * The shells a script can be printed for.
- *
- * @since 0.2.0
- * @category models
- */
-export type Shell = "bash" | "zsh" | "fish"
-
-/**
- * @since 0.2.0
- * @category constants
- */
-export const shells: ReadonlyArray<Shell> = ["bash", "zsh", "fish"]
-
-/**
- * @since 0.2.0
- * @category predicates
- */
-export const isShell = (s: string): s is Shell => (shells as ReadonlyArray<string>).includes(s)
 
 const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`
 // fish allows \' and \\ inside single quotes (and nothing else is special there).
 const fishQuote = (s: string): string => `'${s.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`
-const key = (spec: CommandSpec.Spec): string => spec.path.join(" ")
-const fnName = "_effect_heygen_complete"
 
-const flagsOf = (spec: CommandSpec.Spec): Array<CommandSpec.FlagSpec> => [
-  ...spec.flags,
-  ...Help.builtIns.filter((b) => spec.path.length === 0 || b.name === "help")
-]
+type Values = "none" | "file" | "event-types" | "event-type" | ReadonlyArray<string>
 
-const namesOf = (flag: CommandSpec.FlagSpec): Array<string> => [
-  `--${flag.name}`,
-  ...(flag.alias === undefined ? [] : [`-${flag.alias}`])
-]
+const valuesOf = (flag: Help.Flag): Values =>
+  flag.value === "TYPES"
+    ? "event-types"
+    : flag.value === "TYPE"
+    ? "event-type"
+    : flag.value === "PATH" || flag.value === "FILE" || flag.value === "JSON"
+    ? "file"
+    : flag.value?.includes("|") === true
+    ? flag.value.split(/\s*\|\s*/)
+    : "none"
 
-/**
- * The bash script (also used by zsh, through `bashcompinit`).
- *
- * @since 0.2.0
- * @category rendering
- */
-export const bash = (spec: CommandSpec.Spec, eventTypes: ReadonlyArray<string> = WebhookEventType.values): string => {
-  const all = Help.nodes(spec)
-  const known = all.filter((n) => n.path.length > 0).map((n) => quote(key(n)))
-  const valueCases: Array<string> = []
-  for (const node of all) {
-    for (const flag of flagsOf(node)) {
-      if (flag.value === undefined) continue
-      const pattern = namesOf(flag).map((name) => quote(`${key(node)}|${name}`)).join("|")
-      const c = flag.completion
-      const action = c._tag === "EventTypes" && c.list
+const namesOf = (flag: Help.Flag): Array<string> => [flag.name, ...(flag.alias === undefined ? [] : [`-${flag.alias}`])]
+
+const bash = (root: Flags.Node): string => {
+  const all = Help.nodes(root)
+  const key = (at: Help.At) => at.path.join(" ")
+  const valueCases = all.flatMap((at) =>
+    Help.flagsOf(at.node, at.path.length === 0).filter((f) => f.value !== undefined).map((flag) => {
+      const v = valuesOf(flag)
+      const action = v === "event-types"
         ? `_effect_heygen_list "$cur"; return 0`
-        : c._tag === "EventTypes"
+        : v === "event-type"
         ? `COMPREPLY=( $(compgen -W "$events" -- "$cur") ); return 0`
-        : c._tag === "File"
+        : v === "file"
         ? `COMPREPLY=( $(compgen -f -- "$cur") ); return 0`
-        : c._tag === "Choice"
-        ? `COMPREPLY=( $(compgen -W ${quote(c.values.join(" "))} -- "$cur") ); return 0`
-        : "return 0"
-      valueCases.push(`    ${pattern}) ${action} ;;`)
-    }
-  }
-  const wordCases = all.map((node) => {
-    const words = [...node.children.map((c) => c.path[c.path.length - 1]!), ...flagsOf(node).flatMap(namesOf)]
-    return `    ${quote(key(node))}) words=${quote(words.join(" "))} ;;`
+        : v === "none"
+        ? "return 0"
+        : `COMPREPLY=( $(compgen -W ${quote(v.join(" "))} -- "$cur") ); return 0`
+      return `    ${namesOf(flag).map((name) => quote(`${key(at)}|${name}`)).join("|")}) ${action} ;;`
+    })
+  )
+  const wordCases = all.map((at) => {
+    const words = [
+      ...at.node.children.map((c) => c.name),
+      ...Help.flagsOf(at.node, at.path.length === 0).flatMap(namesOf)
+    ]
+    return `    ${quote(key(at))}) words=${quote(words.join(" "))} ;;`
   })
   return [
     "# effect-heygen completion for bash. Install: effect-heygen --completions bash > ~/.local/share/bash-completion/completions/effect-heygen",
@@ -86,12 +64,14 @@ export const bash = (spec: CommandSpec.Spec, eventTypes: ReadonlyArray<string> =
     `  if [[ "$tail" == *,* ]]; then head="\${tail%,*},"; tail="\${tail##*,}"; fi`,
     `  COMPREPLY=( $(compgen -P "$head" -W "$events" -- "$tail") )`,
     `}`,
-    `${fnName}() {`,
+    `_effect_heygen_complete() {`,
     `  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}" node="" next i words`,
-    `  local events=${quote(eventTypes.join(" "))}`,
+    `  local events=${quote(WebhookEventType.values.join(" "))}`,
     `  for ((i = 1; i < COMP_CWORD; i++)); do`,
     `    next="\${node:+$node }\${COMP_WORDS[i]}"`,
-    `    case "$next" in ${known.join("|")}) node="$next" ;; esac`,
+    `    case "$next" in ${
+      all.filter((at) => at.path.length > 0).map((at) => quote(key(at))).join("|")
+    }) node="$next" ;; esac`,
     `  done`,
     `  case "$node|$prev" in`,
     ...valueCases,
@@ -101,41 +81,23 @@ export const bash = (spec: CommandSpec.Spec, eventTypes: ReadonlyArray<string> =
     `  esac`,
     `  COMPREPLY=( $(compgen -W "$words" -- "$cur") )`,
     `}`,
-    `complete -o bashdefault -F ${fnName} ${CommandSpec.programName}`,
+    `complete -o bashdefault -F _effect_heygen_complete ${Help.programName}`,
     ""
   ].join("\n")
 }
 
-/**
- * The zsh script: the bash one, through zsh's `bashcompinit`.
- *
- * @since 0.2.0
- * @category rendering
- */
-export const zsh = (spec: CommandSpec.Spec, eventTypes: ReadonlyArray<string> = WebhookEventType.values): string =>
-  [
-    "#compdef effect-heygen",
-    "# effect-heygen completion for zsh. Install: effect-heygen --completions zsh > \"${fpath[1]}/_effect-heygen\"",
-    "autoload -U +X bashcompinit && bashcompinit",
-    bash(spec, eventTypes)
-  ].join("\n")
-
-/**
- * The fish script.
- *
- * @since 0.2.0
- * @category rendering
- */
-export const fish = (spec: CommandSpec.Spec, eventTypes: ReadonlyArray<string> = WebhookEventType.values): string => {
-  const all = Help.nodes(spec)
-  const prog = CommandSpec.programName
+const fish = (root: Flags.Node): string => {
+  const all = Help.nodes(root)
+  const prog = Help.programName
   const lines = [
     "# effect-heygen completion for fish. Install: effect-heygen --completions fish > ~/.config/fish/completions/effect-heygen.fish",
     "function __effect_heygen_node",
     "    set -l node ''",
     "    for w in (commandline -opc)[2..-1]",
     "        set -l next (string trim -- \"$node $w\")",
-    `        if contains -- $next ${all.filter((n) => n.path.length > 0).map((n) => quote(key(n))).join(" ")}`,
+    `        if contains -- $next ${
+      all.filter((at) => at.path.length > 0).map((at) => quote(at.path.join(" "))).join(" ")
+    }`,
     "            set node $next",
     "        end",
     "    end",
@@ -145,7 +107,7 @@ export const fish = (spec: CommandSpec.Spec, eventTypes: ReadonlyArray<string> =
     "    test (__effect_heygen_node) = \"$argv[1]\"",
     "end",
     "function __effect_heygen_events",
-    `    set -l types ${eventTypes.map(quote).join(" ")}`,
+    `    set -l types ${WebhookEventType.values.map(quote).join(" ")}`,
     "    set -l token (commandline -ct)",
     "    set -l head (string replace -r '[^,]*$' '' -- $token)",
     "    for t in $types",
@@ -154,39 +116,45 @@ export const fish = (spec: CommandSpec.Spec, eventTypes: ReadonlyArray<string> =
     "end",
     `complete -c ${prog} -f`
   ]
-  for (const node of all) {
-    // Node paths are plain words, so a double-quoted condition needs no escaping.
-    const at = `"__effect_heygen_at '${node.path.length === 0 ? "." : key(node)}'"`
-    for (const child of node.children) {
-      lines.push(
-        `complete -c ${prog} -n ${at} -a ${fishQuote(child.path[child.path.length - 1]!)} -d ${
-          fishQuote(child.summary)
-        }`
-      )
+  for (const at of all) {
+    // Command paths are plain words, so a double-quoted condition needs no escaping.
+    const cond = `"__effect_heygen_at '${at.path.length === 0 ? "." : at.path.join(" ")}'"`
+    for (const child of at.node.children) {
+      const summary = Help.render(root, [...at.path, child.name]).split("\n")[0]!
+      lines.push(`complete -c ${prog} -n ${cond} -a ${fishQuote(child.name)} -d ${fishQuote(summary)}`)
     }
-    for (const flag of flagsOf(node)) {
-      const names = [`-l ${flag.name}`, ...(flag.alias === undefined ? [] : [`-s ${flag.alias}`])].join(" ")
-      const c = flag.completion
+    for (const flag of Help.flagsOf(at.node, at.path.length === 0)) {
+      const names = [`-l ${flag.name.slice(2)}`, ...(flag.alias === undefined ? [] : [`-s ${flag.alias}`])].join(" ")
+      const v = valuesOf(flag)
       const values = flag.value === undefined
         ? ""
-        : c._tag === "EventTypes"
+        : v === "event-types" || v === "event-type"
         ? " -x -a '(__effect_heygen_events)'"
-        : c._tag === "File"
+        : v === "file"
         ? " -r -F"
-        : c._tag === "Choice"
-        ? ` -x -a ${fishQuote(c.values.join(" "))}`
-        : " -x"
-      lines.push(`complete -c ${prog} -n ${at} ${names}${values} -d ${fishQuote(flag.help)}`)
+        : v === "none"
+        ? " -x"
+        : ` -x -a ${fishQuote(v.join(" "))}`
+      lines.push(`complete -c ${prog} -n ${cond} ${names}${values} -d ${fishQuote(flag.help)}`)
     }
   }
   return `${lines.join("\n")}\n`
 }
 
 /**
- * The script for `shell`.
+ * The script for `shell` (zsh runs the bash one through `bashcompinit`).
  *
  * @since 0.2.0
  * @category rendering
  */
-export const render = (shell: Shell, spec: CommandSpec.Spec): string =>
-  shell === "bash" ? bash(spec) : shell === "zsh" ? zsh(spec) : fish(spec)
+export const render = (shell: "sh" | "bash" | "zsh" | "fish", root: Flags.Node): string =>
+  shell === "fish"
+    ? fish(root)
+    : shell === "zsh"
+    ? [
+      "#compdef effect-heygen",
+      "# effect-heygen completion for zsh. Install: effect-heygen --completions zsh > \"${fpath[1]}/_effect-heygen\"",
+      "autoload -U +X bashcompinit && bashcompinit",
+      bash(root)
+    ].join("\n")
+    : bash(root)

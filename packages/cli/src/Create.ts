@@ -28,20 +28,14 @@ import * as SecretOutput from "./SecretOutput.js"
  * @since 0.1.0
  * @category models
  */
-export interface Flags {
+export interface Flags extends Call.ConnectionFlags {
   readonly url: Option.Option<string>
   readonly events: ReadonlyArray<string>
   readonly entityId: Option.Option<string>
   readonly idempotencyKey: Option.Option<string>
   readonly data: Option.Option<string>
-  readonly apiKey: Option.Option<Redacted.Redacted<string>>
-  readonly baseUrl: Option.Option<string>
-  readonly maxRetries: Option.Option<string>
-  readonly timeout: Option.Option<string>
   readonly secretFile: Option.Option<string>
   readonly force: boolean
-  readonly sandbox: boolean
-  readonly human: boolean
 }
 
 /**
@@ -61,6 +55,7 @@ interface Plan {
   readonly connection: Call.Connection
   readonly call: WebhookEndpoints.CallOptions
   readonly secret: Option.Option<SecretOutput.Target>
+  readonly fromData: ReadonlyArray<string>
 }
 
 const plan = (flags: Flags) =>
@@ -70,11 +65,12 @@ const plan = (flags: Flags) =>
       onSome: (value) => Effect.mapError(RequestInput.loadData(value), (e) => report(Failure.fromCliError(e))),
       onNone: () => Effect.succeed({})
     })
-    const body = RequestInput.merge(data, { url: flags.url, events: flags.events, entityId: flags.entityId })
+    const overrides = { url: flags.url, events: flags.events, entityId: flags.entityId }
+    const body = RequestInput.merge(data, overrides)
     const secret = yield* SecretOutput.plan(flags.secretFile, flags.force)
     const key = Option.isSome(flags.idempotencyKey) ? flags.idempotencyKey.value : yield* IdempotencyKey.generate
     const call: WebhookEndpoints.CallOptions = { idempotencyKey: key, ...connection.limits }
-    return { body, key, connection, call, secret } satisfies Plan
+    return { body, key, connection, call, secret, fromData: RequestInput.fromData(data, overrides) } satisfies Plan
   })
 
 /**
@@ -93,7 +89,8 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
     const result = yield* Call.run(
       p.connection,
       WebhookEndpoints.create(request, p.call),
-      Option.getOrUndefined(flags.idempotencyKey)
+      Option.getOrUndefined(flags.idempotencyKey),
+      p.fromData
     ).pipe(
       Call.onInterruptReplayHint(p.key, "the endpoint may or may not exist")
     )

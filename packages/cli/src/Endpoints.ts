@@ -13,7 +13,6 @@ import * as Redacted from "effect/Redacted"
 import * as Call from "./Call.js"
 import * as ExitCode from "./ExitCode.js"
 import * as Failure from "./Failure.js"
-import * as FlagValue from "./FlagValue.js"
 import { Io } from "./Io.js"
 import * as Output from "./Output.js"
 import * as RequestInput from "./RequestInput.js"
@@ -44,24 +43,17 @@ export const columns: ReadonlyArray<Table.Column<WebhookEndpoint.WebhookEndpoint
 ]
 
 /**
- * Page flags shared by the lists: `--limit` 1-100 and `--token`.
+ * Page flags shared by the lists, as core's list parameters.
  *
  * @since 0.2.0
  * @category parsing
  */
 export const pageParams = (
-  flags: { readonly limit: Option.Option<string>; readonly token: Option.Option<string> }
-): Effect.Effect<{ limit?: number; token?: string }, Failure.Reported> =>
-  Effect.map(
-    Option.match(flags.limit, {
-      onNone: () => Effect.succeed(undefined),
-      onSome: (text) => Call.fromEither(FlagValue.integer("--limit", text, 1, 100))
-    }),
-    (limit) => ({
-      ...(limit === undefined ? {} : { limit }),
-      ...(Option.isSome(flags.token) ? { token: flags.token.value } : {})
-    })
-  )
+  flags: { readonly limit: Option.Option<number>; readonly token: Option.Option<string> }
+): { limit?: number; token?: string } => ({
+  ...(Option.isSome(flags.limit) ? { limit: flags.limit.value } : {}),
+  ...(Option.isSome(flags.token) ? { token: flags.token.value } : {})
+})
 
 /**
  * The line under a `--human` page that has more after it.
@@ -80,14 +72,14 @@ export const moreLine = (command: string, nextToken: string | null): string =>
  */
 export const list = (
   flags: Call.ConnectionFlags & {
-    readonly limit: Option.Option<string>
+    readonly limit: Option.Option<number>
     readonly token: Option.Option<string>
     readonly all: boolean
   }
 ): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.gen(function*() {
     const conn = yield* Call.connection(flags)
-    const params = yield* pageParams(flags)
+    const params = pageParams(flags)
     if (flags.all) {
       return yield* Call.run(
         conn,
@@ -139,7 +131,8 @@ export const update = (
       onSome: (value) => Effect.catchAll(RequestInput.loadData(value), Call.fail),
       onNone: () => Effect.succeed({})
     })
-    const body = RequestInput.merge(data, { url: flags.url, events: flags.events, entityId: Option.none() })
+    const overrides = { url: flags.url, events: flags.events, entityId: Option.none() }
+    const body = RequestInput.merge(data, overrides)
     if (!("url" in body) && !("events" in body)) {
       return yield* Call.fail(
         Call.usage(
@@ -151,7 +144,12 @@ export const update = (
     }
     // Untyped JSON from flags and --data: core validates it (and names the field at fault) before sending.
     const request = body as unknown as WebhookEndpoint.UpdateWebhookEndpointRequest
-    const result = yield* Call.run(conn, WebhookEndpoints.update(flags.endpointId, request, conn.limits))
+    const result = yield* Call.run(
+      conn,
+      WebhookEndpoints.update(flags.endpointId, request, conn.limits),
+      undefined,
+      RequestInput.fromData(data, overrides)
+    )
     yield* flags.human
       ? Output.text(humanEndpoint(`Updated webhook endpoint ${result.endpoint.endpoint_id}`, result.endpoint))
       : Output.json({ data: toJson(result.endpoint), request_id: result.requestId })

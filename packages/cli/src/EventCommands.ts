@@ -4,21 +4,20 @@
  *
  * @since 0.2.0
  */
-import * as CommandSpec from "./CommandSpec.js"
 import * as Flags from "./Flags.js"
 
 const eventTypesInputs = {
-  offline: CommandSpec.boolean("offline", "Print the list built into this CLI: no API key, no network."),
+  offline: Flags.boolean("offline", "Print the list built into this CLI: no API key, no network."),
   ...Flags.connection
 } as const
 
-const eventTypesList = CommandSpec.leaf("list", eventTypesInputs, {
+const eventTypesList = Flags.command("list", eventTypesInputs, {
   summary: "List the event types an endpoint may subscribe to, with what each means.",
   examples: [
     { what: "As a table", command: "effect-heygen webhook event-types list --human" },
     { what: "Without an API key or network", command: "effect-heygen webhook event-types list --offline" }
   ]
-}, (flags) => CommandSpec.lazy(() => import("./Events.js"), (m) => m.listEventTypes(flags)))
+}, (flags) => Flags.lazy(() => import("./Events.js"), (m) => m.listEventTypes(flags)))
 
 /**
  * `webhook event-types`.
@@ -26,23 +25,21 @@ const eventTypesList = CommandSpec.leaf("list", eventTypesInputs, {
  * @since 0.2.0
  * @category commands
  */
-export const eventTypes = CommandSpec.group("event-types", {
+export const eventTypes = Flags.group("event-types", {
   summary: "The event types webhooks deliver.",
   examples: [{ what: "As a table", command: "effect-heygen webhook event-types list --human" }]
 }, [eventTypesList])
 
+const entityId = Flags.text("entity-id", "ID", "Only events about this resource (a video id, say).")
+
 const eventsInputs = {
-  eventType: CommandSpec.text("event-type", "TYPE", "Only events of this type.", {
-    completion: { _tag: "EventTypes", list: false }
-  }),
-  entityId: Flags.entityId,
-  limit: Flags.limit,
-  token: Flags.token,
-  all: Flags.all,
+  eventType: Flags.text("event-type", "TYPE", "Only events of this type."),
+  entityId,
+  ...Flags.page,
   ...Flags.connection
 } as const
 
-const eventsList = CommandSpec.leaf("list", eventsInputs, {
+const eventsList = Flags.command("list", eventsInputs, {
   summary: "List the events HeyGen sent to your endpoints: one page, or every page with --all.",
   examples: [
     { what: "Recent events as a table", command: "effect-heygen webhook events list --human" },
@@ -51,37 +48,25 @@ const eventsList = CommandSpec.leaf("list", eventsInputs, {
       command: "effect-heygen webhook events list --event-type avatar_video.fail --entity-id VIDEO_ID --all"
     }
   ]
-}, (flags) => CommandSpec.lazy(() => import("./Events.js"), (m) => m.listEvents(flags)))
+}, (flags) => Flags.lazy(() => import("./Events.js"), (m) => m.listEvents(flags)))
 
 const replayInputs = {
-  since: CommandSpec.text(
-    "since",
-    "WHEN",
-    "Replay events created at or after this: an age (48h, 90m, 7d) or an ISO 8601 time. Required."
+  since: Flags.since,
+  forwardTo: Flags.forwardTo(
+    "Your receiver, e.g. https://example.com/hooks/heygen or http://127.0.0.1:3000/hooks/heygen. Required unless --dry-run."
   ),
-  forwardTo: CommandSpec.text(
-    "forward-to",
-    "URL",
-    "Your receiver, e.g. https://example.com/hooks/heygen or http://127.0.0.1:3000/hooks. Required unless --dry-run."
-  ),
-  secretFile: CommandSpec.text(
+  secretFile: Flags.text(
     "secret-file",
     "FILE",
-    "Your receiver's signing secret (the first line, if several); never printed. Required unless --dry-run.",
-    { completion: { _tag: "File" } }
+    "Your receiver's signing secret (the first line, if several); never printed. Required unless --dry-run."
   ),
-  eventTypes: CommandSpec.repeated(
-    "event-types",
-    "TYPES",
-    "Only these event types, comma-separated or repeated (default: all).",
-    { completion: { _tag: "EventTypes", list: true } }
-  ),
-  entityId: Flags.entityId,
-  dryRun: CommandSpec.boolean("dry-run", "Only list the events that would be sent: nothing is sent, no secret needed."),
+  eventTypes: Flags.eventTypes("event-types", "Only these event types, comma-separated or repeated (default: all)."),
+  entityId,
+  dryRun: Flags.boolean("dry-run", "Only list the events that would be sent: nothing is sent, no secret needed."),
   ...Flags.connection
 } as const
 
-const eventsReplay = CommandSpec.leaf("replay", replayInputs, {
+const eventsReplay = Flags.command("replay", replayInputs, {
   summary:
     "Send the logged events since --since to your receiver again, signed, so it catches up on what it missed (exit 1 if any failed).",
   description: [
@@ -109,10 +94,10 @@ const eventsReplay = CommandSpec.leaf("replay", replayInputs, {
     {
       what: "Try it on the sandbox's log and a receiver on your machine",
       command:
-        "effect-heygen webhook events replay --sandbox --since 1h --forward-to http://127.0.0.1:3000/hooks --secret-file ./whsec"
+        "effect-heygen webhook events replay --sandbox --since 1h --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
     }
   ]
-}, (flags) => CommandSpec.lazy(() => import("./Replay.js"), (m) => m.run(flags)))
+}, (flags) => Flags.lazy(() => import("./Replay.js"), (m) => m.run(flags)))
 
 /**
  * `webhook events`.
@@ -120,14 +105,14 @@ const eventsReplay = CommandSpec.leaf("replay", replayInputs, {
  * @since 0.2.0
  * @category commands
  */
-export const events = CommandSpec.group("events", {
+export const events = Flags.group("events", {
   summary: "The log of events HeyGen sent, and replaying it to a receiver that missed some.",
   examples: [
     { what: "Recent events as a table", command: "effect-heygen webhook events list --human" },
     {
       what: "Catch your receiver up on the last day",
       command:
-        "effect-heygen webhook events replay --since 24h --forward-to https://example.com/hooks --secret-file ./whsec"
+        "effect-heygen webhook events replay --since 24h --forward-to https://example.com/hooks/heygen --secret-file ./whsec"
     }
   ]
 }, [eventsList, eventsReplay])

@@ -82,14 +82,14 @@ export const listEvents = (
   flags: Call.ConnectionFlags & {
     readonly eventType: Option.Option<string>
     readonly entityId: Option.Option<string>
-    readonly limit: Option.Option<string>
+    readonly limit: Option.Option<number>
     readonly token: Option.Option<string>
     readonly all: boolean
   }
 ): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.gen(function*() {
     const conn = yield* Call.connection(flags)
-    const page = yield* Endpoints.pageParams(flags)
+    const page = Endpoints.pageParams(flags)
     // Untyped text from flags: core validates `event_type` against the known types before sending.
     const params = {
       ...page,

@@ -9,12 +9,15 @@
  */
 import type * as HeyGenError from "@effect-heygen/core/HeyGenError"
 import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
+import type * as HelpDoc from "@effect/cli/HelpDoc"
+import type * as Span from "@effect/cli/HelpDoc/Span"
 import type * as CliValidationError from "@effect/cli/ValidationError"
 import type * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as ExitCode from "./ExitCode.js"
+import * as Help from "./Help.js"
 
 /**
  * The `error` object on stderr.
@@ -97,7 +100,7 @@ export const invalidFlag = (flag: string, message: string, hint?: string): CliEr
   })
 
 const eventTypeListing = `must be one of the ${WebhookEventType.values.length} HeyGen event types ` +
-  "(see `effect-heygen webhook event-types list`)"
+  "(see `effect-heygen webhook event-types list --offline`)"
 
 // `"x" is not a HeyGen event type: did you mean "y"? It must be one of the 30 …`, the suggestion left out when none.
 const notAnEventType = (quoted: string, suggestion: string | undefined): string =>
@@ -106,19 +109,15 @@ const notAnEventType = (quoted: string, suggestion: string | undefined): string 
   }${eventTypeListing}`
 
 /**
- * A flag or argument naming an event type that is not one of HeyGen's: exit 2, with a "did you mean" when one of
- * them is close (`"avatar_video.sucess" is not a HeyGen event type: did you mean "avatar_video.success"? …`), the
- * wording of the SDK's own refusals as the CLI prints them.
+ * Why `value`, given where an event type goes, is not one of HeyGen's, with a "did you mean" when one of them is
+ * close (`"avatar_video.sucess" is not a HeyGen event type: did you mean "avatar_video.success"? …`): the wording
+ * of the SDK's own refusals as the CLI prints them. The value is shown as core shows it (secrets scrubbed).
  *
- * @since 0.4.0
+ * @since 0.5.0
  * @category constructors
  */
-export const unknownEventType = (param: string, value: string): CliError =>
-  invalidFlag(
-    param,
-    notAnEventType(JSON.stringify(value), WebhookEventType.closest(value)),
-    "effect-heygen webhook event-types list prints them all"
-  )
+export const notAnEventTypeMessage = (value: string): string =>
+  notAnEventType(WebhookEventType.showActual(value), WebhookEventType.closest(value))
 
 const body = (fields: Partial<ErrorBody> & Pick<ErrorBody, "code" | "message">): ErrorBody => ({
   code: fields.code,
@@ -167,28 +166,14 @@ const flagOfField = (field: string): string => {
   }
 }
 
-// An unknown event type: core's message names the value and, when one is close, the event type it likely meant
-// (`"avatar_video.sucess" is not a HeyGen event type; did you mean "avatar_video.success"?`). The CLI says the
-// same with how many there are and where to list them. `events.2` is an item of `--events` (or of `--data`'s
-// events); `event_type` a single one.
-const eventTypeField = /^(events\.\d+|event_type)$/
+// An unknown event type: core's error carries the value as it may be shown and the closest event type as data;
+// the CLI says the same with how many there are and where to list them. `events.2` is an item of `--events` (or
+// of `--data`'s events); `event_type` a single one.
 const eventTypeMessage = (error: HeyGenError.ValidationError): string => {
-  if (!eventTypeField.test(error.field)) return error.message
-  // The value as core quoted it (scrubbed, and cut if long); the suggestion is worked out again from it, with
-  // core's own `closest`, so that the CLI does not depend on the wording around it.
-  const quoted = /^[^:]*: (".*") is not a HeyGen event type/.exec(error.message)?.[1]
-  if (quoted !== undefined) {
-    let suggestion: string | undefined = undefined
-    try {
-      suggestion = WebhookEventType.closest(JSON.parse(quoted) as string)
-    } catch {
-      // A value core cut short in the middle of an escape: no suggestion.
-    }
-    return `${error.field}: ${notAnEventType(quoted, suggestion)}`
-  }
-  // Not a string at all (from a `--data` body): core's message ends with what it was.
-  const actual = /, actual (.+)$/.exec(error.message)?.[1]
-  return `${error.field}: ${actual === undefined ? "" : `${actual} is not a HeyGen event type: `}${eventTypeListing}`
+  if (error.kind !== "UnknownEventType" || error.actual === undefined) return error.message
+  return error.actual.startsWith("\"")
+    ? `${error.field}: ${notAnEventType(error.actual, error.suggestion ?? undefined)}`
+    : `${error.field}: ${error.actual} is not a HeyGen event type: ${eventTypeListing}`
 }
 
 const repeatHint = (key: string | null) =>
@@ -219,17 +204,25 @@ const transportAdvice: Record<HeyGenError.TransportReason, string> = {
  * @since 0.1.0
  * @category constructors
  */
-export const fromHeyGenError = (error: HeyGenError.HeyGenError, suppliedKey?: string): Failure => {
+export const fromHeyGenError = (
+  error: HeyGenError.HeyGenError,
+  suppliedKey?: string,
+  context: CallContext = {}
+): Failure => {
   switch (error._tag) {
     case "ValidationError": {
-      const flag = flagOfField(error.field)
+      const head = error.field.split(".")[0] ?? ""
+      const inData = context.fromData?.includes(head) === true
+      const flag = inData ? "--data" : flagOfField(error.field)
       return {
         envelope: {
           error: body({
             code: "cli_invalid_input",
             message: eventTypeMessage(error),
             param: flag,
-            hint: flag === "--data"
+            hint: inData
+              ? `fix the ${head} field of -d/--data (see --help); nothing was sent`
+              : flag === "--data"
               ? "a --data body may hold only url, events and entity_id"
               : `fix ${flag} (see --help); nothing was sent`
           }),
@@ -294,11 +287,23 @@ export const fromHeyGenError = (error: HeyGenError.HeyGenError, suppliedKey?: st
         exitCode: ExitCode.ApiOrNetwork
       }
     default:
-      return fromApiFailure(error)
+      return fromApiFailure(error, context)
   }
 }
 
-const apiHint = (error: HeyGenError.ApiFailure): string | null => {
+/**
+ * What a call's failure is reported against: whether it ran on the sandbox (hints then keep `--sandbox`), and
+ * which request fields came from `-d/--data` rather than their own flags (an error about one names `--data`).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface CallContext {
+  readonly sandbox?: boolean | undefined
+  readonly fromData?: ReadonlyArray<string> | undefined
+}
+
+const apiHint = (error: HeyGenError.ApiFailure, context: CallContext): string | null => {
   switch (error._tag) {
     case "InvalidParameter":
       return error.param === null ? "fix the request (see --help)" : `fix ${error.param} (see --help)`
@@ -307,7 +312,9 @@ const apiHint = (error: HeyGenError.ApiFailure): string | null => {
     case "Conflict":
       return "an endpoint with this URL already exists for this account: use it, or register a different URL"
     case "NotFound":
-      return `no endpoint ${error.resourceId} in this account: list them with \`effect-heygen webhook endpoints list\``
+      return `no endpoint ${error.resourceId} in this account: list them with \`effect-heygen webhook endpoints list${
+        context.sandbox === true ? " --sandbox" : ""
+      }\``
     case "RequestInProgress":
       return `an earlier request with this key is still running: wait a few seconds, then ${
         repeatHint(error.idempotencyKey)
@@ -341,12 +348,12 @@ const apiExitCode = (error: HeyGenError.ApiFailure): ExitCode.ExitCode => {
   }
 }
 
-const fromApiFailure = (error: HeyGenError.ApiFailure): Failure => ({
+const fromApiFailure = (error: HeyGenError.ApiFailure, context: CallContext): Failure => ({
   envelope: {
     error: body({
       code: error.code,
       message: error.message,
-      hint: apiHint(error),
+      hint: apiHint(error, context),
       param: error.param,
       doc_url: error.docUrl,
       request_id: error.requestId
@@ -437,29 +444,51 @@ export const fromConfigError = (error: ConfigError.ConfigError, sources: ConfigS
   }
 }
 
-// eslint-disable-next-line no-control-regex -- ANSI escape sequences are control characters by definition
-const ansi = /\u001b\[[0-9;]*[A-Za-z]/g
+/** The paragraphs of a help document, and its first highlighted span: where `Flags.invalid` puts the flag. */
+const read = (doc: HelpDoc.HelpDoc): { readonly text: Array<string>; readonly flag: string | undefined } => {
+  const text: Array<string> = []
+  let flag: string | undefined = undefined
+  const highlighted = (span: Span.Span): void => {
+    if (flag !== undefined) return
+    if (span._tag === "Highlight") {
+      flag = Help.spanText(span.value)
+    } else if (span._tag === "Sequence") {
+      highlighted(span.left)
+      highlighted(span.right)
+    }
+  }
+  const walk = (d: HelpDoc.HelpDoc): void => {
+    if (d._tag === "Sequence") {
+      walk(d.left)
+      walk(d.right)
+    } else if (d._tag === "Paragraph") {
+      text.push(Help.spanText(d.value))
+      highlighted(d.value)
+    }
+  }
+  walk(doc)
+  return { text, flag }
+}
 
 /**
- * Maps a parse error of `@effect/cli` (unknown flag, missing value, unknown command, ...): always a usage error.
- * `render` is the library's `HelpDoc.toAnsiText`, passed in so that this module does not load the help printer.
+ * Maps a parse error of `@effect/cli` (a refused flag value, unknown flag, missing value, unknown command, ...):
+ * always a usage error. A value a flag's parser refused (`Flags.invalid`) names the flag.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fromCliValidationError = (
-  error: CliValidationError.ValidationError,
-  render: (doc: CliValidationError.ValidationError["error"]) => string
-): Failure => {
-  const text = render(error.error).replace(ansi, "").replace(/\s+/g, " ").trim()
-  const flag = /'(--?[A-Za-z][\w-]*)'/.exec(text)?.[1] ?? null
+export const fromCliValidationError = (error: CliValidationError.ValidationError): Failure => {
+  const { flag, text } = error._tag === "HelpRequested" ? { flag: undefined, text: [] } : read(error.error)
+  const message = text.join(" ").replace(/\s+/g, " ").trim()
   return {
     envelope: {
       error: body({
-        code: "cli_usage",
-        message: text === "" ? `invalid command line (${error._tag})` : text,
-        hint: "run with --help to see the commands and flags",
-        param: flag
+        code: flag === undefined ? "cli_usage" : "cli_invalid_flag",
+        message: message === "" ? `invalid command line (${error._tag})` : message,
+        hint: flag === undefined
+          ? "run with --help to see the commands and flags"
+          : `run with --help to see what ${flag} accepts`,
+        param: flag ?? null
       }),
       idempotency_key: null
     },

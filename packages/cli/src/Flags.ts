@@ -1,188 +1,508 @@
 /**
- * The flags commands share, defined once: the connection flags every API command takes, and the request flags
- * several commands take. Each is one `CommandSpec.Flag`, so its help line and its parser cannot drift apart.
+ * The flags, typed by `@effect/cli`: each is an `Options` whose parser refuses a bad value, naming the flag, and
+ * whose description is its one line of help. Shared flags are defined once here; a command's own flags live with
+ * the command. `command` attaches a command's summary, description and examples to its `@effect/cli` definition,
+ * which `Help` renders.
  *
  * @since 0.2.0
  */
-import * as CommandSpec from "./CommandSpec.js"
+import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Span from "@effect/cli/HelpDoc/Span"
+import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import type * as Types from "effect/Types"
+import * as Failure from "./Failure.js"
+import type { Io } from "./Io.js"
 
-const common = { common: true } as const
+/**
+ * A refused flag value: the flag is the paragraph's highlighted span, so the CLI reads it back as data
+ * (`Failure`), never from the wording.
+ *
+ * @since 0.5.0
+ * @category errors
+ */
+export const invalid = (flag: string, message: string): ValidationError.ValidationError =>
+  ValidationError.invalidValue(refusal(flag, message))
+
+const refusal = (flag: string, message: string): HelpDoc.HelpDoc =>
+  HelpDoc.p(Span.spans([Span.code(flag), Span.text(`: ${message}`)]))
+
+const checked = <A>(flag: string, expected: string, parse: (text: string) => Option.Option<A>) => (text: string) =>
+  Option.match(parse(text), {
+    onNone: () => Effect.fail(invalid(flag, `expected ${expected}, got ${JSON.stringify(text)}`)),
+    onSome: Effect.succeed
+  })
+
+const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/**
+ * The one time parser: a positive amount and a unit (`500ms`, `30s`, `1.5s`, `2m`, `48h`, `7d`), for every flag
+ * that takes a length of time or an age. A bare number is seconds where `bare` says so (`--timeout 30`), and
+ * refused where a missing unit is more likely a mistake (`--since 48`).
+ *
+ * @since 0.5.0
+ * @category parsing
+ */
+export const parseDuration = (
+  text: string,
+  bare: "seconds" | "refused" = "seconds"
+): Option.Option<Duration.Duration> => {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text)
+  const unit = match?.[2] ?? (bare === "seconds" ? "s" : undefined)
+  const millis = match === null || unit === undefined ? NaN : Number(match[1]) * units[unit]!
+  return Number.isFinite(millis) && millis > 0 ? Option.some(Duration.millis(millis)) : Option.none()
+}
+
+/**
+ * A whole number from `min` to `max`.
+ *
+ * @since 0.5.0
+ * @category parsing
+ */
+export const parseInteger = (min: number, max: number) => (text: string): Option.Option<number> => {
+  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN
+  return Number.isSafeInteger(n) && n >= min && n <= max ? Option.some(n) : Option.none()
+}
+
+/**
+ * `--name VALUE`, optional, with one line of help.
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const text = (name: string, value: string, help: string): Options.Options<Option.Option<string>> =>
+  Options.text(name).pipe(Options.withPseudoName(value), Options.withDescription(help), Options.optional)
+
+/**
+ * `--name N`, a whole number from `min` to `max`, optional.
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const integer = (name: string, min: number, max: number, help: string): Options.Options<Option.Option<number>> =>
+  Options.text(name).pipe(
+    Options.withPseudoName("N"),
+    Options.withDescription(help),
+    Options.mapEffect(checked(`--${name}`, `a whole number from ${min} to ${max}`, parseInteger(min, max))),
+    Options.optional
+  )
+
+/**
+ * `--name DURATION`, optional.
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const duration = (name: string, help: string): Options.Options<Option.Option<Duration.Duration>> =>
+  Options.text(name).pipe(
+    Options.withPseudoName("DURATION"),
+    Options.withDescription(help),
+    Options.mapEffect(checked(`--${name}`, "a duration such as 30s, 1.5s, 500ms, 2m or 48h", (t) => parseDuration(t))),
+    Options.optional
+  )
+
+/**
+ * `--name VALUE`, one of `values`, the first by default.
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const choice = <const A extends string>(
+  name: string,
+  values: readonly [A, ...Array<A>],
+  help: string
+): Options.Options<A> =>
+  Options.text(name).pipe(
+    Options.withPseudoName(values.join("|")),
+    Options.withDescription(help),
+    Options.mapEffect(
+      checked(`--${name}`, values.join(" or "), (t) => Option.fromNullable(values.find((v) => v === t)))
+    ),
+    Options.withDefault(values[0])
+  )
+
+/**
+ * A switch.
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const boolean = (name: string, help: string): Options.Options<boolean> =>
+  Options.boolean(name).pipe(Options.withDescription(help))
+
+/**
+ * A flag that may be repeated, each value possibly a comma-separated list.
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const list = (name: string, value: string, help: string): Options.Options<ReadonlyArray<string>> =>
+  Options.text(name).pipe(Options.withPseudoName(value), Options.withDescription(help), Options.repeated)
+
+const isEventType = (flag: string) => (value: string) =>
+  WebhookEventType.is(value) ? Effect.succeed(value) : Effect.fail(refusal(flag, Failure.notAnEventTypeMessage(value)))
+
+/**
+ * `--name TYPES`: event types, comma-separated or repeated, each one of HeyGen's.
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const eventTypes = (
+  name: string,
+  help: string
+): Options.Options<ReadonlyArray<WebhookEventType.WebhookEventType>> =>
+  list(name, "TYPES", help).pipe(
+    Options.mapEffect((values) =>
+      Effect.forEach(
+        values.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s !== ""),
+        (value) => Effect.mapError(isEventType(`--${name}`)(value), ValidationError.invalidValue)
+      )
+    )
+  )
+
+/**
+ * A positional event type, one of HeyGen's.
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const eventTypeArg = (name: string, help: string): Args.Args<WebhookEventType.WebhookEventType> =>
+  arg(name, help).pipe(Args.mapEffect(isEventType(name)))
+
+/**
+ * A positional argument.
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const arg = (name: string, help: string): Args.Args<string> =>
+  Args.text({ name }).pipe(Args.withDescription(help))
+
+/**
+ * `-d/--data`: inline JSON, a file path, or `-`.
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const data = (help: string): Options.Options<Option.Option<string>> =>
+  Options.text("data").pipe(
+    Options.withAlias("d"),
+    Options.withPseudoName("JSON"),
+    Options.withDescription(help),
+    Options.optional
+  )
+
+/**
+ * A flag whose value may also come from an environment variable; the source is kept so an error names the one the
+ * user set.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface Sourced<A> {
+  readonly value: A
+  readonly source: string
+}
+
+const fromEnv = <T, A>(
+  flag: string,
+  option: Options.Options<T>,
+  variable: string,
+  config: (name: string) => Config.Config<T>,
+  parse: (source: string) => (value: T) => Effect.Effect<A, ValidationError.ValidationError>
+): Options.Options<Option.Option<Sourced<A>>> =>
+  option.pipe(
+    Options.map((value) => ({ value, source: flag })),
+    Options.withFallbackConfig(Config.map(config(variable), (value) => ({ value, source: variable }))),
+    Options.mapEffect(({ source, value }) => Effect.map(parse(source)(value), (parsed) => ({ value: parsed, source }))),
+    Options.optional
+  )
 
 /**
  * @since 0.2.0
  * @category flags
  */
-export const apiKey = CommandSpec.secret(
-  "api-key",
-  "KEY",
-  "HeyGen API key (default: $HEYGEN_API_KEY); never printed.",
-  common
+export const apiKey: Options.Options<Option.Option<Sourced<Redacted.Redacted<string>>>> = fromEnv(
+  "--api-key",
+  Options.redacted("api-key").pipe(
+    Options.withPseudoName("KEY"),
+    Options.withDescription("HeyGen API key (default: $HEYGEN_API_KEY); never printed.")
+  ),
+  "HEYGEN_API_KEY",
+  (name) => Config.redacted(name),
+  () => Effect.succeed
 )
 
 /**
  * @since 0.2.0
  * @category flags
  */
-export const baseUrl = CommandSpec.text(
-  "base-url",
-  "URL",
-  "API base URL (default: $HEYGEN_API_BASE, else https://api.heygen.com); plain http only for localhost.",
-  common
+export const baseUrl: Options.Options<Option.Option<Sourced<string>>> = fromEnv(
+  "--base-url",
+  Options.text("base-url").pipe(
+    Options.withPseudoName("URL"),
+    Options.withDescription(
+      "API base URL (default: $HEYGEN_API_BASE, else https://api.heygen.com); plain http only for localhost."
+    )
+  ),
+  "HEYGEN_API_BASE",
+  Config.string,
+  () => Effect.succeed
 )
 
 /**
  * @since 0.2.0
  * @category flags
  */
-export const maxRetries = CommandSpec.text(
-  "max-retries",
-  "N",
-  "Retries after a 429, 5xx, lost response or timeout, 0-10 (default: $HEYGEN_MAX_RETRIES, else 2).",
-  common
+export const maxRetries: Options.Options<Option.Option<Sourced<number>>> = fromEnv(
+  "--max-retries",
+  Options.text("max-retries").pipe(
+    Options.withPseudoName("N"),
+    Options.withDescription(
+      "Retries after a 429, 5xx, lost response or timeout, 0-10 (default: $HEYGEN_MAX_RETRIES, else 2)."
+    )
+  ),
+  "HEYGEN_MAX_RETRIES",
+  Config.string,
+  (source) => checked(source, "a whole number from 0 to 10", parseInteger(0, 10))
 )
 
 /**
- * @since 0.2.0
- * @category flags
- */
-export const timeout = CommandSpec.text(
-  "timeout",
-  "DURATION",
-  "Time limit for each call, retries included: 10s, 500ms, 2m (default 2m).",
-  common
-)
-
-/**
- * @since 0.2.0
- * @category flags
- */
-export const sandbox = CommandSpec.boolean(
-  "sandbox",
-  "Use the built-in fake HeyGen API (no account); it keeps its state until `effect-heygen sandbox reset`.",
-  common
-)
-
-/**
- * @since 0.2.0
- * @category flags
- */
-export const human = CommandSpec.boolean("human", "Print a readable view (tables for lists) instead of JSON.", common)
-
-/**
- * The connection flags every API command takes, under the names handlers read them by.
+ * The connection and output flags every API command takes, under the names handlers read them by.
  *
  * @since 0.2.0
  * @category flags
  */
-export const connection = { apiKey, baseUrl, maxRetries, timeout, sandbox, human } as const
+export const connection = {
+  apiKey,
+  baseUrl,
+  maxRetries,
+  timeout: duration("timeout", "Time limit for each call, retries included: 10s, 500ms, 2m (default 2m)."),
+  sandbox: boolean(
+    "sandbox",
+    "Use the built-in fake HeyGen API (no account); it keeps its state until `effect-heygen sandbox reset`."
+  ),
+  human: boolean("human", "Print a readable view (tables for lists) instead of JSON.")
+} as const
 
 /**
- * @since 0.2.0
+ * The names of the connection and output flags, which help lists apart from a command's own.
+ *
+ * @since 0.5.0
  * @category flags
  */
-export const url = CommandSpec.text(
-  "url",
-  "URL",
-  "The HTTPS URL HeyGen POSTs events to, e.g. https://example.com/hooks/heygen.",
-  { completion: { _tag: "None" } }
+export const connectionNames: ReadonlyArray<string> = [
+  "--api-key",
+  "--base-url",
+  "--max-retries",
+  "--timeout",
+  "--sandbox",
+  "--human"
+]
+
+/**
+ * The flags `list` commands share.
+ *
+ * @since 0.5.0
+ * @category flags
+ */
+export const page = {
+  limit: integer("limit", 1, 100, "Items per page, 1-100 (default: the API's)."),
+  token: text("token", "TOKEN", "Start at this page: the next_token of the previous one."),
+  all: boolean("all", "Fetch every page, printing one item per line (NDJSON) as pages arrive.")
+} as const
+
+/**
+ * `--forward-to URL`: an http(s) URL, optional (required where the command says so).
+ *
+ * @since 0.5.0
+ * @category flags
+ */
+export const forwardTo = (help: string): Options.Options<Option.Option<string>> =>
+  Options.text("forward-to").pipe(
+    Options.withPseudoName("URL"),
+    Options.withDescription(help),
+    Options.mapEffect(
+      checked("--forward-to", "an http(s) URL", (t) => (/^https?:\/\/[^/]/.test(t) ? Option.some(t) : Option.none()))
+    ),
+    Options.optional
+  )
+
+/**
+ * `-d/--data` of `sandbox trigger`: the event_data, a JSON object.
+ *
+ * @since 0.5.0
+ * @category flags
+ */
+export const eventData: Options.Options<Option.Option<Record<string, unknown>>> = Options.text("data").pipe(
+  Options.withAlias("d"),
+  Options.withPseudoName("JSON"),
+  Options.withDescription("The event_data as a JSON object (default {})."),
+  Options.mapEffect((text) => {
+    const json = Option.liftThrowable(JSON.parse)(text)
+    return Option.isSome(json) && typeof json.value === "object" && json.value !== null && !Array.isArray(json.value)
+      ? Effect.succeed(json.value as Record<string, unknown>)
+      : Effect.fail(invalid("--data", "expected a JSON object, the event_data"))
+  }),
+  Options.optional
+)
+
+const sinceMessage = "expected an age (48h, 90m, 7d) or an ISO 8601 time such as 2026-01-31T12:00:00Z"
+
+/**
+ * A point in the past, as epoch milliseconds: an age counted back from now (`parseDuration`: `48h`, `90m`, `7d`),
+ * or an ISO 8601 date or date-time (`2026-01-31`, `2026-01-31T12:00:00Z`; without an offset, UTC, as HeyGen's
+ * `created_at`). A day that does not exist, another date form, or a time in the future is none.
+ *
+ * @since 0.5.0
+ * @category parsing
+ */
+export const parseSince = (text: string, nowMillis: number): Option.Option<number> => {
+  const age = parseDuration(text, "refused")
+  if (Option.isSome(age)) return Option.some(nowMillis - Duration.toMillis(age.value))
+  // Only ISO 8601 forms: Date.parse also reads "March 7" or "1", and rolls 2026-02-30 over to March.
+  const iso = /^\s*(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?\s*$/.exec(text)
+  if (iso === null) return Option.none()
+  const [, y, mo, d, h = "00", mi = "00", sec = "00", fraction = "", offset = "Z"] = iso
+  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)))
+  const real = day.getUTCFullYear() === Number(y) && day.getUTCMonth() === Number(mo) - 1 &&
+    day.getUTCDate() === Number(d) && Number(h) <= 23 && Number(mi) <= 59 && Number(sec) <= 59
+  const millis = real ? Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${sec}${fraction}${offset}`) : NaN
+  return Number.isNaN(millis) || millis > nowMillis ? Option.none() : Option.some(millis)
+}
+
+/**
+ * `--since WHEN`, as epoch milliseconds.
+ *
+ * @since 0.5.0
+ * @category flags
+ */
+export const since: Options.Options<Option.Option<number>> = Options.text("since").pipe(
+  Options.withPseudoName("WHEN"),
+  Options.withDescription(
+    "Replay events created at or after this: an age (48h, 90m, 7d) or an ISO 8601 time. Required."
+  ),
+  Options.mapEffect((text) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => checked("--since", sinceMessage, (t) => parseSince(t, now))(text))
+  ),
+  Options.optional
 )
 
 /**
- * @since 0.2.0
- * @category flags
- */
-export const events = CommandSpec.repeated(
-  "events",
-  "TYPES",
-  "Event types, comma-separated or repeated (see: effect-heygen webhook event-types list); omit for all.",
-  { completion: { _tag: "EventTypes", list: true } }
-)
-
-/**
- * `--events` on update, whose help must say that the list is replaced.
+ * An example in help: what it does, and the command line.
  *
  * @since 0.2.0
- * @category flags
+ * @category models
  */
-export const eventsReplace = CommandSpec.repeated(
-  "events",
-  "TYPES",
-  "The new event types, comma-separated or repeated: they REPLACE the current list (nothing is merged).",
-  { completion: { _tag: "EventTypes", list: true } }
-)
+export interface Example {
+  readonly what: string
+  readonly command: string
+}
 
 /**
- * @since 0.2.0
- * @category flags
- */
-export const entityId = CommandSpec.text("entity-id", "ID", "Only events about this resource (a video id, say).")
-
-/**
- * @since 0.2.0
- * @category flags
- */
-export const idempotencyKey = CommandSpec.text(
-  "idempotency-key",
-  "KEY",
-  "Repeat a call whose outcome you did not see (the key is in its error): HeyGen replays it (default: a new UUID)."
-)
-
-/**
- * @since 0.2.0
- * @category flags
- */
-export const data = CommandSpec.text(
-  "data",
-  "JSON",
-  "The request body: inline JSON, a file path, or - for stdin; the other flags override its fields.",
-  { alias: "d", completion: { _tag: "File" } }
-)
-
-/**
- * @since 0.2.0
- * @category flags
- */
-export const secretFile = CommandSpec.text(
-  "secret-file",
-  "PATH",
-  "Write the signing secret to PATH (mode 0600, atomic) instead of stdout; printed anyway if that fails.",
-  { completion: { _tag: "File" } }
-)
-
-/**
- * `--force` beside `--secret-file`.
+ * What a command says about itself in help.
  *
  * @since 0.2.0
- * @category flags
+ * @category models
  */
-export const forceSecretFile = CommandSpec.boolean("force", "Let --secret-file replace an existing file.")
+export interface About {
+  readonly summary: string
+  readonly description?: ReadonlyArray<string> | undefined
+  readonly examples: ReadonlyArray<Example>
+}
 
 /**
- * @since 0.2.0
- * @category flags
+ * The description `@effect/cli` keeps for a command: the summary, the description, and an EXAMPLES list.
+ *
+ * @since 0.5.0
+ * @category constructors
  */
-export const limit = CommandSpec.text("limit", "N", "Items per page, 1-100 (default: the API's).")
+export const describe = (about: About): HelpDoc.HelpDoc =>
+  HelpDoc.blocks([
+    HelpDoc.p(about.summary),
+    ...(about.description ?? []).map((line) => HelpDoc.p(line)),
+    ...(about.examples.length === 0 ? [] : [
+      HelpDoc.h2("EXAMPLES"),
+      HelpDoc.descriptionList(
+        about.examples.map((e) => [Span.text(e.what), HelpDoc.p(e.command)]) as [
+          [Span.Span, HelpDoc.HelpDoc],
+          ...Array<[Span.Span, HelpDoc.HelpDoc]>
+        ]
+      )
+    ])
+  ])
 
 /**
- * @since 0.2.0
- * @category flags
+ * A command with its help: `Command.make` and `Command.withDescription`.
+ *
+ * @since 0.5.0
+ * @category constructors
  */
-export const token = CommandSpec.text("token", "TOKEN", "Start at this page: the next_token of the previous one.")
+export const command = <Name extends string, const Config extends Command.Command.Config>(
+  name: Name,
+  config: Config,
+  about: About,
+  handler: (input: Types.Simplify<Command.Command.ParseConfig<Config>>) => Effect.Effect<void, Failure.Reported, Io>
+) => leaf(Command.make(name, config, handler).pipe(Command.withDescription(describe(about))))
 
 /**
- * @since 0.2.0
- * @category flags
+ * A command of the tree: the `@effect/cli` command and, for a group, the commands under it (which help lists).
+ *
+ * @since 0.5.0
+ * @category models
  */
-export const all = CommandSpec.boolean(
-  "all",
-  "Fetch every page, printing one item per line (NDJSON) as pages arrive."
-)
+export interface Node {
+  readonly name: string
+  /** The parsed input's type erased: a group holds commands of different input types, each read by its handler. */
+  readonly command: Command.Command<string, Io, Failure.Reported, unknown>
+  readonly children: ReadonlyArray<Node>
+}
 
 /**
- * @since 0.2.0
- * @category flags
+ * A command that runs, as a node of the tree.
+ *
+ * @since 0.5.0
+ * @category constructors
  */
-export const endpointId = CommandSpec.arg(
-  "endpoint-id",
-  "The endpoint's id (from: effect-heygen webhook endpoints list)."
-)
+export const leaf = <Name extends string, A>(command: Command.Command<Name, Io, Failure.Reported, A>): Node => ({
+  name: Array.from(Command.getNames(command))[0] ?? "",
+  command: command as unknown as Command.Command<string, Io, Failure.Reported, unknown>,
+  children: []
+})
+
+/**
+ * A group of commands with its help, as a node of the tree.
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const group = (name: string, about: About, children: readonly [Node, ...Array<Node>]): Node => ({
+  name,
+  command: Command.make(name).pipe(
+    Command.withDescription(describe(about)),
+    Command.withSubcommands(children.map((c) => c.command) as [Node["command"], ...Array<Node["command"]>])
+  ) as unknown as Node["command"],
+  children
+})
+
+/**
+ * A handler loaded when its command runs: handlers pull in core's schemas and request pipeline, which `--help` and
+ * a mistyped command line never need (start-up time is a feature of a CLI).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const lazy = <M, A, E, R>(
+  load: () => Promise<M>,
+  run: (module: M) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => Effect.flatMap(Effect.promise(load), run)

@@ -1,19 +1,23 @@
 /**
- * The whole CLI as one function from argv to an exit code: parse, run the command, and turn every failure into
- * one JSON line on stderr. The bin and the in-process tests both call `run`, so the tests see exactly the
- * mapping the bin uses.
+ * The whole CLI as one function from argv to an exit code: `@effect/cli` parses argv against the command tree, and
+ * what it asks for is done: a command runs, or help (rendered by `Help` from the same definition), completions,
+ * the version. Every failure becomes one JSON line on stderr. The bin and the in-process tests both call `run`,
+ * so the tests see exactly the mapping the bin uses.
+ *
+ * `@effect/cli`'s `Command.run` prints its own help (with `$ list` as usage and filler under each flag), so the
+ * parse is `CommandDescriptor.parse` and the directives are handled here, as `Command.run` does.
  *
  * @since 0.1.0
  */
 import * as Version from "@effect-heygen/core/Version"
-import * as Command from "@effect/cli/Command"
-import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as CliConfig from "@effect/cli/CliConfig"
+import * as Descriptor from "@effect/cli/CommandDescriptor"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Terminal from "@effect/platform/Terminal"
 import * as Cause from "effect/Cause"
-import * as Console from "effect/Console"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -24,47 +28,6 @@ import * as ExitCode from "./ExitCode.js"
 import * as Failure from "./Failure.js"
 import * as Help from "./Help.js"
 import { Io } from "./Io.js"
-
-/**
- * What `@effect/cli` needs from its environment. None of it is used for real: the CLI reads its own files with
- * node:fs and never prompts (it is meant for scripts), so no-op and pure implementations do, and they keep the
- * Node file system and readline modules out of start-up.
- */
-const environment = (io: Io["Type"]) =>
-  Layer.mergeAll(
-    FileSystem.layerNoop({}),
-    Path.layer,
-    Layer.succeed(Terminal.Terminal, {
-      columns: Effect.succeed(100),
-      rows: Effect.succeed(24),
-      isTTY: Effect.succeed(false),
-      readInput: Effect.tap(Mailbox.make<Terminal.UserInput>(), (mailbox) => mailbox.end),
-      readLine: Effect.fail(new Terminal.QuitException()),
-      display: (text) => Effect.sync(() => io.stdout(text))
-    })
-  )
-
-// eslint-disable-next-line no-control-regex -- ANSI escape sequences are control characters by definition
-const ansi = /\u001b\[[0-9;]*[A-Za-z]/g
-
-/**
- * `@effect/cli` prints help, `--version` and completions with `Console.log` (to our stdout, in colour only on a
- * terminal: a pipe or a file gets plain text), and its parse errors with `Console.error`: those are dropped,
- * because the CLI reports them itself as a JSON envelope.
- */
-const consoleFor = (io: Io["Type"]) =>
-  Console.consoleWith((current) =>
-    Effect.succeed<Console.Console>({
-      ...current,
-      log: (...args: ReadonlyArray<unknown>) =>
-        Effect.sync(() => {
-          // Its version text already ends in a newline: one line ending, not a blank line after it.
-          const text = args.map(String).join(" ").replace(/\n+$/, "")
-          io.stdout(`${io.colors ? text : text.replace(ansi, "")}\n`)
-        }),
-      error: () => Effect.void
-    })
-  )
 
 /**
  * The values that must never be printed: the API key from `--api-key` (in either spelling) and from
@@ -101,18 +64,8 @@ const fromCause = (io: Io["Type"], cause: Cause.Cause<unknown>): ExitCode.ExitCo
   if (Option.isSome(failure)) {
     const error = failure.value
     if (error instanceof Failure.Reported) return report(io, error.failure)
-    if (ValidationError.isValidationError(error)) {
-      return report(io, Failure.fromCliValidationError(error, HelpDoc.toAnsiText))
-    }
+    if (ValidationError.isValidationError(error)) return report(io, Failure.fromCliValidationError(error))
     return report(io, Failure.fromDefect(`unexpected failure: ${String(error)}`))
-  }
-  if (Cause.isInterruptedOnly(cause)) {
-    return report(
-      io,
-      Failure.fromCliError(
-        new Failure.CliError({ code: "cli_interrupted", message: "interrupted", exitCode: ExitCode.ApiOrNetwork })
-      )
-    )
   }
   // A defect is a bug: report it in the envelope, never as a stack trace (scripts parse stderr).
   const defect = Cause.squash(cause)
@@ -120,41 +73,90 @@ const fromCause = (io: Io["Type"], cause: Cause.Cause<unknown>): ExitCode.ExitCo
 }
 
 /**
- * The root command as an `@effect/cli` app. It parses flags and runs commands; `--help` and `--completions` are
- * rendered from the same definitions by `Help` and `Completions` instead (see `CommandSpec` for why).
- *
- * @since 0.1.0
- * @category commands
+ * What `@effect/cli`'s parser needs from its environment, none of it used: the CLI reads its own files with
+ * node:fs and prompts through `Io`, so no-op implementations keep the Node file system and terminal modules out of
+ * start-up.
  */
-export const app = Command.run(Commands.root, { name: "effect-heygen", version: Version.version })
-
-/** The arguments before `--` (after it, everything is a value). */
-const head = (argv: ReadonlyArray<string>): ReadonlyArray<string> => {
-  const end = argv.indexOf("--")
-  return end < 0 ? argv : argv.slice(0, end)
-}
-
-/**
- * What `--completions` asked for: nothing, a shell, or a bad value.
- */
-const completionsRequest = (argv: ReadonlyArray<string>): Option.Option<string> => {
-  const words = head(argv)
-  const i = words.findIndex((w) => w === "--completions" || w.startsWith("--completions="))
-  if (i < 0) return Option.none()
-  const word = words[i]!
-  return Option.some(word.includes("=") ? word.slice(word.indexOf("=") + 1) : words[i + 1] ?? "")
-}
+const environment = Layer.mergeAll(
+  FileSystem.layerNoop({}),
+  Path.layer,
+  Layer.succeed(Terminal.Terminal, {
+    columns: Effect.succeed(100),
+    rows: Effect.succeed(24),
+    isTTY: Effect.succeed(false),
+    readInput: Effect.tap(Mailbox.make<Terminal.UserInput>(), (mailbox) => mailbox.end),
+    readLine: Effect.fail(new Terminal.QuitException()),
+    display: () => Effect.void
+  })
+)
 
 /**
- * Help instead of running: on `--help` / `-h`, and for a group named with nothing after it (`effect-heygen
- * webhook`), which has nothing to run.
+ * The environment as `@effect/cli`'s fallbacks read it (`HEYGEN_API_KEY`, ...): an empty value is unset, as shells
+ * usually mean it.
  */
-const wantsHelp = (argv: ReadonlyArray<string>): boolean => {
-  const words = head(argv)
-  if (words.includes("--help") || words.includes("-h")) return true
-  const node = Help.find(Commands.spec, argv)
-  return node.children.length > 0 && argv.length === node.path.length
-}
+const configFrom = (env: Readonly<Record<string, string | undefined>>) =>
+  ConfigProvider.fromMap(
+    new Map(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""))
+  )
+
+const usageError = (message: string, param: string | null) =>
+  new Failure.Reported({
+    failure: Failure.fromCliError(
+      new Failure.CliError({
+        code: "cli_usage",
+        message,
+        hint: "run with --help to see the commands and flags",
+        param: param ?? undefined,
+        exitCode: ExitCode.Usage
+      })
+    )
+  })
+
+/** Parses argv and does what it asks; fails with what the parse or the command failed with. */
+const dispatch = (argv: ReadonlyArray<string>, io: Io["Type"]) =>
+  Effect.gen(function*() {
+    const directive = yield* Descriptor.parse(
+      Commands.root.command.descriptor,
+      [Help.programName, ...argv],
+      CliConfig.defaultConfig
+    )
+    const help = (words: ReadonlyArray<string>) => Effect.sync(() => io.stdout(Help.render(Commands.root, words)))
+    if (directive._tag === "UserDefined") {
+      if (directive.leftover.length > 0) {
+        const [word = ""] = directive.leftover
+        return yield* Effect.fail(
+          usageError(`unexpected argument ${JSON.stringify(word)}`, word.startsWith("-") ? word : null)
+        )
+      }
+      // A group run with no command (`effect-heygen webhook`) asks for its help.
+      return yield* Commands.root.command.handler(directive.value).pipe(
+        Effect.mapError((e): unknown => e),
+        Effect.catchSome((e) =>
+          ValidationError.isValidationError(e) && ValidationError.isHelpRequested(e)
+            ? Option.some(help(argv))
+            : Option.none()
+        )
+      )
+    }
+    const option = directive.option
+    switch (option._tag) {
+      case "ShowHelp":
+        return yield* help(argv)
+      case "ShowVersion":
+        return io.stdout(`${Version.version}\n`)
+      case "ShowCompletions": {
+        // Loaded on demand: nobody asks for completions on an ordinary run.
+        const Completions = yield* Effect.promise(() => import("./Completions.js"))
+        return io.stdout(Completions.render(option.shellType, Commands.root))
+      }
+      case "ShowWizard":
+        return yield* Effect.fail(
+          usageError("--wizard is not supported: effect-heygen is meant for scripts and never prompts", "--wizard")
+        )
+      case "SetLogLevel":
+        return yield* Effect.fail(usageError("--log-level is not supported: effect-heygen logs nothing", "--log-level"))
+    }
+  })
 
 /**
  * Runs the CLI on `argv` (the arguments after the executable) and returns the exit code. Never fails: every
@@ -172,45 +174,10 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode.ExitCod
       stdout: (text) => raw.stdout(scrub(text)),
       stderr: (text) => raw.stderr(scrub(text))
     }
-    if (argv.includes("--wizard")) {
-      return report(
-        io,
-        Failure.fromCliError(
-          new Failure.CliError({
-            code: "cli_usage",
-            message: "--wizard is not supported: effect-heygen is meant for scripts and never prompts",
-            hint: "run with --help to see the commands and flags",
-            param: "--wizard",
-            exitCode: ExitCode.Usage
-          })
-        )
-      )
-    }
-    if (wantsHelp(argv)) {
-      io.stdout(Help.render(Help.find(Commands.spec, argv)))
-      return ExitCode.Ok
-    }
-    const shell = completionsRequest(argv)
-    if (Option.isSome(shell)) {
-      const Completions = yield* Effect.promise(() => import("./Completions.js"))
-      if (!Completions.isShell(shell.value)) {
-        return report(
-          io,
-          Failure.fromCliError(Failure.invalidFlag(
-            "--completions",
-            `expected bash, zsh or fish, got ${JSON.stringify(shell.value)}`,
-            "e.g. effect-heygen --completions bash"
-          ))
-        )
-      }
-      io.stdout(Completions.render(shell.value, Commands.spec))
-      return ExitCode.Ok
-    }
-    const console = yield* consoleFor(io)
-    const exit = yield* app(["node", "effect-heygen", ...argv]).pipe(
+    const exit = yield* dispatch(argv, io).pipe(
       Effect.provideService(Io, io),
-      Effect.provide(environment(io)),
-      Effect.withConsole(console),
+      Effect.withConfigProvider(configFrom(raw.env)),
+      Effect.provide(environment),
       Effect.exit
     )
     return Exit.isSuccess(exit) ? ExitCode.Ok : fromCause(io, exit.cause)

@@ -4,7 +4,6 @@
  *
  * @since 0.2.0
  */
-import * as CommandSpec from "./CommandSpec.js"
 import * as Flags from "./Flags.js"
 
 /**
@@ -14,38 +13,36 @@ import * as Flags from "./Flags.js"
  * @since 0.2.0
  * @category commands
  */
-export const verify = CommandSpec.leaf("verify", {
-  secretFile: CommandSpec.text(
+export const verify = Flags.command("verify", {
+  secretFile: Flags.text(
     "secret-file",
     "FILE",
-    "The endpoint's signing secret, as Create returned it (one per line during a rotation). Required.",
-    { completion: { _tag: "File" } }
+    "The endpoint's signing secret, as Create returned it (one per line during a rotation). Required."
   ),
-  signature: CommandSpec.text(
+  signature: Flags.text(
     "signature",
     "VALUE",
     "The delivery's Heygen-Signature header as received (or its plain signature header, as some deliveries carry it). Required."
   ),
-  timestamp: CommandSpec.text(
+  timestamp: Flags.text(
     "timestamp",
     "VALUE",
     "The Heygen-Timestamp header, if the delivery had one: checked against --timestamp-tolerance."
   ),
-  eventId: CommandSpec.text(
+  eventId: Flags.text(
     "event-id",
     "VALUE",
     "The Heygen-Event-Id header, if the delivery had one (else the id is the body's event_id, else a digest of the body)."
   ),
-  timestampTolerance: CommandSpec.text(
+  timestampTolerance: Flags.duration(
     "timestamp-tolerance",
-    "DURATION",
     "How far Heygen-Timestamp may be from now, either way (default 5m)."
   ),
-  requireTimestamp: CommandSpec.boolean(
+  requireTimestamp: Flags.boolean(
     "require-timestamp",
     "Refuse a delivery without --timestamp (by default a timestamp is checked when given, as deliveries come without one)."
   ),
-  human: Flags.human
+  human: Flags.connection.human
 }, {
   summary:
     "Verify a delivery: the raw body on stdin, its headers from flags; prints it decoded, exit 1 if a check fails.",
@@ -69,7 +66,7 @@ export const verify = CommandSpec.leaf("verify", {
         "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 --timestamp-tolerance 90m < body.json"
     }
   ]
-}, (flags) => CommandSpec.lazy(() => import("./Verify.js"), (m) => m.run(flags)))
+}, (flags) => Flags.lazy(() => import("./Verify.js"), (m) => m.run(flags)))
 
 /**
  * `--header-style`: the two forms of a delivery's headers (test-utils' `FakeDelivery.HeaderStyle`).
@@ -77,11 +74,10 @@ export const verify = CommandSpec.leaf("verify", {
  * @since 0.4.0
  * @category flags
  */
-export const headerStyle = CommandSpec.text(
+export const headerStyle = Flags.choice(
   "header-style",
-  "STYLE",
-  "documented (default: Heygen-Signature, Heygen-Timestamp, Heygen-Event-Id, as HeyGen's docs say) or legacy (a plain signature header only, no timestamp, the event id in the body only, as some production receivers get).",
-  { completion: { _tag: "Choice", values: ["documented", "legacy"] } }
+  ["documented", "legacy"],
+  "documented (default: Heygen-Signature, Heygen-Timestamp, Heygen-Event-Id, as HeyGen's docs say) or legacy (a plain signature header only, no timestamp, the event id in the body only, as some production receivers get)."
 )
 
 /**
@@ -90,22 +86,17 @@ export const headerStyle = CommandSpec.text(
  * @since 0.2.0
  * @category commands
  */
-export const trigger = CommandSpec.leaf("trigger", {
-  eventType: CommandSpec.arg("event_type", "The event type, e.g. avatar_video.success."),
-  data: CommandSpec.text("data", "JSON", "The event_data as a JSON object (default {}).", { alias: "d" }),
-  forwardTo: CommandSpec.text(
-    "forward-to",
-    "URL",
-    "Where your receiver listens, e.g. http://127.0.0.1:3000/hooks. Required."
-  ),
-  secretFile: CommandSpec.text(
+export const trigger = Flags.command("trigger", {
+  eventType: Flags.eventTypeArg("event_type", "The event type, e.g. avatar_video.success."),
+  data: Flags.eventData,
+  forwardTo: Flags.forwardTo("Where your receiver listens, e.g. http://127.0.0.1:3000/hooks/heygen. Required."),
+  secretFile: Flags.text(
     "secret-file",
     "FILE",
-    "Also sign with this secret (your receiver's), as an endpoint subscribed to every event.",
-    { completion: { _tag: "File" } }
+    "Also sign with this secret (your receiver's), as an endpoint subscribed to every event."
   ),
   headerStyle,
-  human: Flags.human
+  human: Flags.connection.human
 }, {
   summary:
     "Sign an event for each sandbox endpoint subscribed to it, deliver it to --forward-to (retrying on failure) and log it.",
@@ -113,17 +104,17 @@ export const trigger = CommandSpec.leaf("trigger", {
     {
       what: "Deliver to a receiver on your machine",
       command:
-        `effect-heygen sandbox trigger avatar_video.success -d '{"video_id":"v1","url":"https://x"}' --forward-to http://127.0.0.1:3000/hooks --human`
+        `effect-heygen sandbox trigger avatar_video.success -d '{"video_id":"v1","url":"https://x"}' --forward-to http://127.0.0.1:3000/hooks/heygen --human`
     },
     {
       what: "Sign with your receiver's secret (no sandbox endpoint needed)",
       command:
-        "effect-heygen sandbox trigger avatar_video.fail --forward-to http://127.0.0.1:3000/hooks --secret-file ./whsec"
+        "effect-heygen sandbox trigger avatar_video.fail --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
     },
     {
       what: "Check that your receiver accepts the form production deliveries have been seen in",
       command:
-        "effect-heygen sandbox trigger avatar_video.success --forward-to http://127.0.0.1:3000/hooks --secret-file ./whsec --header-style legacy"
+        "effect-heygen sandbox trigger avatar_video.success --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec --header-style legacy"
     }
   ]
-}, (flags) => CommandSpec.lazy(() => import("./Trigger.js"), (m) => m.run(flags)))
+}, (flags) => Flags.lazy(() => import("./Trigger.js"), (m) => m.run(flags)))

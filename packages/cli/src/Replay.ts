@@ -32,13 +32,11 @@ import type * as HeyGenClient from "@effect-heygen/core/HeyGenClient"
 import type * as HeyGenError from "@effect-heygen/core/HeyGenError"
 import type * as WebhookEvent from "@effect-heygen/core/WebhookEvent"
 import * as WebhookEvents from "@effect-heygen/core/WebhookEvents"
-import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
+import type * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as FakeDelivery from "@effect-heygen/test-utils/FakeDelivery"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Chunk from "effect/Chunk"
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -46,9 +44,8 @@ import * as Stream from "effect/Stream"
 import * as Call from "./Call.js"
 import * as ExitCode from "./ExitCode.js"
 import * as Failure from "./Failure.js"
-import * as FlagValue from "./FlagValue.js"
 import { Io } from "./Io.js"
-import { splitEvents } from "./RequestInput.js"
+import { untilWrongPath, wrongPathHint } from "./Trigger.js"
 import { readSecrets } from "./Verify.js"
 
 /**
@@ -56,10 +53,11 @@ import { readSecrets } from "./Verify.js"
  * @category models
  */
 export interface Flags extends Call.ConnectionFlags {
-  readonly since: Option.Option<string>
+  /** Epoch milliseconds. */
+  readonly since: Option.Option<number>
   readonly forwardTo: Option.Option<string>
   readonly secretFile: Option.Option<string>
-  readonly eventTypes: ReadonlyArray<string>
+  readonly eventTypes: ReadonlyArray<WebhookEventType.WebhookEventType>
   readonly entityId: Option.Option<string>
   readonly dryRun: boolean
 }
@@ -213,7 +211,7 @@ const send = (
         eventId: event.event_id,
         createdAt: event.created_at,
         headerStyle: "documented",
-        retry: schedule
+        retry: untilWrongPath(schedule)
       }
     ),
     (delivery): Line => {
@@ -229,15 +227,38 @@ const send = (
     }
   )
 
-const humanLine = (line: Line): string =>
-  [
-    line.outcome.padEnd(9),
-    line.event_id,
-    line.event_type,
-    line.created_at,
-    line.status === null ? "" : `(${line.status}${line.attempts > 1 ? `, ${line.attempts} attempts` : ""})`,
-    line.error ?? ""
-  ].filter((s) => s !== "").join("  ")
+const statusText = (line: Line): string =>
+  line.status === null ? "" : `(${line.status}${line.attempts > 1 ? `, ${line.attempts} attempts` : ""})`
+
+const humanCells = (line: Line): ReadonlyArray<string> => [
+  line.outcome,
+  line.event_id,
+  line.event_type,
+  line.created_at,
+  statusText(line),
+  line.error ?? ""
+]
+
+const humanHeader = ["OUTCOME", "EVENT ID", "EVENT TYPE", "CREATED", "STATUS", "ERROR"]
+
+/**
+ * The `--human` column widths: every event to be printed is known before the first is sent, so the rows line up
+ * while they are printed one by one.
+ */
+const humanWidths = (events: ReadonlyArray<WebhookEvent.WebhookEvent>): ReadonlyArray<number> => {
+  const widest = (header: string, values: ReadonlyArray<string>) =>
+    Math.max(header.length, ...values.map((v) => v.length))
+  return [
+    widest("OUTCOME", ["duplicate"]),
+    widest("EVENT ID", events.map((e) => e.event_id)),
+    widest("EVENT TYPE", events.map((e) => e.event_type)),
+    widest("CREATED", events.map((e) => e.created_at)),
+    widest("STATUS", ["(000, 00 attempts)"])
+  ]
+}
+
+const humanRow = (cells: ReadonlyArray<string>, widths: ReadonlyArray<number>): string =>
+  cells.map((c, i) => (i < widths.length ? c.padEnd(widths[i]!) : c)).join("  ").trimEnd()
 
 /**
  * `webhook events replay`.
@@ -251,7 +272,6 @@ export const run = (
 ): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
-    const now = yield* Clock.currentTimeMillis
     if (Option.isNone(flags.since)) {
       return yield* Effect.fail(
         reported(
@@ -259,23 +279,11 @@ export const run = (
         )
       )
     }
-    const since = FlagValue.since("--since", flags.since.value, now)
-    if (Either.isLeft(since)) return yield* Effect.fail(reported(since.left))
-    const eventTypes = splitEvents(flags.eventTypes)
-    const unknown = eventTypes.find((t) => !WebhookEventType.values.includes(t as WebhookEventType.WebhookEventType))
-    if (unknown !== undefined) {
-      return yield* Effect.fail(reported(Failure.unknownEventType("--event-types", unknown)))
-    }
+    const since = flags.since.value
     // Checked before the log is read: a mistyped flag should not cost a listing.
     let target: { readonly url: string; readonly secret: Redacted.Redacted<string> } | undefined
     if (!flags.dryRun) {
       if (Option.isNone(flags.forwardTo)) return yield* required("--forward-to", "the URL your receiver listens on")
-      if (!/^https?:\/\/[^/]/.test(flags.forwardTo.value)) {
-        return yield* Effect.fail(reported(Failure.invalidFlag(
-          "--forward-to",
-          `expected an http(s) URL, got ${JSON.stringify(flags.forwardTo.value)}`
-        )))
-      }
       if (Option.isNone(flags.secretFile)) {
         return yield* required("--secret-file", "the file holding your receiver's signing secret")
       }
@@ -286,15 +294,20 @@ export const run = (
     const conn = yield* Call.connection(flags)
     const listed = yield* Call.run(
       conn,
-      listAll(eventTypes as ReadonlyArray<WebhookEventType.WebhookEventType>, flags.entityId, conn.limits)
+      listAll(flags.eventTypes, flags.entityId, conn.limits)
     )
-    const { duplicates, send: toSend, unreadable } = plan(listed, since.right)
+    const { duplicates, send: toSend, unreadable } = plan(listed, since)
 
+    let wrongPath: string | undefined = undefined
     const counts: Record<Outcome, number> = { delivered: 0, duplicate: 0, failed: 0, listed: 0 }
+    const widths = humanWidths([...unreadable, ...toSend, ...duplicates])
+    if (flags.human && unreadable.length + toSend.length + duplicates.length > 0) {
+      io.stdout(`${humanRow(humanHeader, widths)}\n`)
+    }
     const print = (line: Line) =>
       Effect.sync(() => {
         counts[line.outcome] += 1
-        io.stdout(flags.human ? `${humanLine(line)}\n` : `${JSON.stringify(line)}\n`)
+        io.stdout(flags.human ? `${humanRow(humanCells(line), widths)}\n` : `${JSON.stringify(line)}\n`)
       })
     for (const event of unreadable) {
       yield* print(lineOf(event, "failed", { error: `created_at ${JSON.stringify(event.created_at)} is not a time` }))
@@ -303,15 +316,24 @@ export const run = (
       for (const event of toSend) yield* print(lineOf(event, "listed"))
     } else {
       const { secret, url } = target
-      yield* Effect.forEach(toSend, (event) => Effect.flatMap(send(event, url, secret, schedule), print), {
-        discard: true
+      // A 404 or 405 would answer every event the same: stop at the first one.
+      yield* Effect.iterate(0, {
+        while: (i) => i < toSend.length && wrongPath === undefined,
+        body: (i) =>
+          send(toSend[i]!, url, secret, schedule).pipe(
+            Effect.tap(print),
+            Effect.map((line) => {
+              wrongPath = wrongPathHint(url, line.outcome === "failed" ? line.status : null)
+              return i + 1
+            })
+          )
       }).pipe(Effect.provide(NodeHttpClient.layer))
     }
     for (const event of duplicates) yield* print(lineOf(event, "duplicate"))
 
     const total = toSend.length + duplicates.length + unreadable.length
     if (flags.human) {
-      const sinceText = new Date(since.right).toISOString()
+      const sinceText = new Date(since).toISOString()
       io.stdout(
         flags.dryRun
           ? `${counts.listed} events since ${sinceText} would be sent (dry run: nothing sent)${
@@ -329,6 +351,8 @@ export const run = (
             : `${counts.failed} of ${total} events were not delivered to ${target.url}`,
           hint: target === undefined
             ? "they cannot be placed against --since; see them with effect-heygen webhook events list"
+            : wrongPath !== undefined
+            ? `${wrongPath}; the events after it were not sent`
             : "check that your receiver is up and answers 2xx, then run the same command again: " +
               "a receiver that de-duplicates on Heygen-Event-Id skips the events it has handled",
           param: target === undefined ? "--since" : "--forward-to",

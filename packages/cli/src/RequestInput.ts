@@ -65,12 +65,14 @@ export const parseDataJson = (text: string, origin: string): Effect.Effect<Recor
     return Effect.fail(
       invalidData(
         `${origin} is not valid JSON (${e instanceof Error ? e.message : String(e)})`,
-        `give a JSON object, e.g. -d '{"url":"https://example.com/hooks","events":["avatar_video.success"]}'`
+        `give a JSON object, e.g. -d '{"url":"https://example.com/hooks/heygen","events":["avatar_video.success"]}'`
       )
     )
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    return Effect.fail(invalidData(`${origin} must be a JSON object`, `e.g. -d '{"url":"https://example.com/hooks"}'`))
+    return Effect.fail(
+      invalidData(`${origin} must be a JSON object`, `e.g. -d '{"url":"https://example.com/hooks/heygen"}'`)
+    )
   }
   return Effect.succeed(json as Record<string, unknown>)
 }
@@ -151,3 +153,17 @@ export const merge = (data: Record<string, unknown>, overrides: Overrides): Reco
   if (Option.isSome(overrides.entityId)) body.entity_id = overrides.entityId.value
   return body
 }
+
+/**
+ * The fields of the merged body that came from `--data`, not overridden by a flag: an error about one of them
+ * names `-d/--data`, not the flag the user did not type.
+ *
+ * @since 0.5.0
+ * @category combinators
+ */
+export const fromData = (data: Record<string, unknown>, overrides: Overrides): Array<string> =>
+  Object.keys(data).filter((key) =>
+    !(key === "url" && Option.isSome(overrides.url)) &&
+    !(key === "events" && overrides.events.length > 0) &&
+    !(key === "entity_id" && Option.isSome(overrides.entityId))
+  )

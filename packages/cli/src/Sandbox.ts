@@ -9,12 +9,17 @@
  */
 import * as FakeHeyGen from "@effect-heygen/test-utils/FakeHeyGen"
 import * as FakeServer from "@effect-heygen/test-utils/FakeServer"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import * as Http from "node:http"
 import * as ExitCode from "./ExitCode.js"
 import * as Failure from "./Failure.js"
 import { CliError } from "./Failure.js"
@@ -63,6 +68,87 @@ export const start = (
       })
     )
   )
+
+const startFailed = (port: number) => (error: unknown) =>
+  new CliError({
+    code: "cli_sandbox_failed",
+    message: `the sandbox server could not start on 127.0.0.1:${port} (${
+      error instanceof Error ? error.message : String(error)
+    })`,
+    hint: port === 0
+      ? "check that loopback networking is available"
+      : "choose another --port, or 0 for any free one",
+    param: port === 0 ? undefined : "--port",
+    exitCode: ExitCode.ApiOrNetwork
+  })
+
+/** The fake with the state saved in `file` (a fresh one when there is none). */
+const loadFake = (file: string) =>
+  Effect.gen(function*() {
+    const saved = yield* SandboxState.load(file)
+    // The file parsed as JSON; whether it holds a fake's state is the fake's schema's to say.
+    const state = Option.isNone(saved)
+      ? undefined
+      : yield* Effect.mapError(decodeState(saved.value), () => SandboxState.corrupt(file))
+    return yield* FakeHeyGen.make(fakeOptions(state))
+  })
+
+/**
+ * `sandbox serve`'s server: the fake API on `127.0.0.1:port` over the same saved state as the `--sandbox`
+ * commands. Each request loads the state, is handled, and saves it back (reads save nothing), under the state
+ * file's lock, so the server and the commands see one sandbox: what `sandbox trigger` logged is in the served
+ * event log, an endpoint created through the server is in `list --sandbox`. A state that cannot be used is
+ * answered 503 with the CLI's error envelope.
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const serve = (port: number): Effect.Effect<Sandbox, CliError, Scope.Scope | Io> =>
+  Effect.gen(function*() {
+    const io = yield* Io
+    const file = SandboxState.path(io.env)
+    const app = Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const body = yield* Effect.orElseSucceed(request.text, () => "")
+      const reply = yield* SandboxState.withLock(
+        file,
+        Effect.gen(function*() {
+          const fake = yield* loadFake(file)
+          const reply = yield* fake.handle({
+            method: request.method,
+            path: request.url,
+            headers: request.headers,
+            body
+          })
+          if (!["GET", "HEAD", "OPTIONS"].includes(request.method)) {
+            yield* SandboxState.save(file, yield* snapshotOf(fake))
+          }
+          return reply
+        })
+      )
+      // The sandbox scripts no faults, so every reply is a whole response.
+      if (reply._tag === "Drop") return HttpServerResponse.empty({ status: 500 })
+      const { "content-type": contentType, ...headers } = reply.response.headers
+      return HttpServerResponse.text(reply.response.body, {
+        status: reply.response.status,
+        headers,
+        ...(contentType === undefined ? {} : { contentType })
+      })
+    }).pipe(
+      Effect.catchTag(
+        "Reported",
+        (e) => HttpServerResponse.json(e.failure.envelope, { status: 503 }).pipe(Effect.orDie)
+      )
+    )
+    const context = yield* Effect.mapError(
+      Layer.build(NodeHttpServer.layer(() => Http.createServer(), { port, host: "127.0.0.1" })),
+      startFailed(port)
+    )
+    yield* HttpServer.serveEffect(app).pipe(Effect.provide(context))
+    const address = Context.get(context, HttpServer.HttpServer).address
+    const baseUrl = address._tag === "TcpAddress" ? `http://127.0.0.1:${address.port}` : `http://127.0.0.1:${port}`
+    return { baseUrl, apiKey: FakeHeyGen.sandboxApiKey, snapshot: Effect.void }
+  })
 
 /**
  * The key the sandbox accepts (a public test value, not a credential).

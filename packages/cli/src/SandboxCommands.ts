@@ -3,15 +3,15 @@
  *
  * @since 0.2.0
  */
-import * as CommandSpec from "./CommandSpec.js"
 import * as Flags from "./Flags.js"
 import * as ReceiveCommands from "./ReceiveCommands.js"
 
-const serve = CommandSpec.leaf("serve", {
-  port: CommandSpec.text("port", "PORT", "The port on 127.0.0.1 (default 0: any free port)."),
-  human: Flags.human
+const serve = Flags.command("serve", {
+  port: Flags.integer("port", 0, 65535, "The port on 127.0.0.1 (default 0: any free port)."),
+  human: Flags.connection.human
 }, {
-  summary: "Run the fake HeyGen API on 127.0.0.1 until Ctrl-C; prints its base URL and an API key.",
+  summary:
+    "Run the fake HeyGen API on 127.0.0.1 until Ctrl-C, over the state the --sandbox commands keep; prints its base URL and an API key.",
   examples: [
     { what: "Serve on a fixed port", command: "effect-heygen sandbox serve --port 8787 --human" },
     {
@@ -19,9 +19,9 @@ const serve = CommandSpec.leaf("serve", {
       command: "HEYGEN_API_BASE=http://127.0.0.1:8787 HEYGEN_API_KEY=KEY effect-heygen webhook endpoints list"
     }
   ]
-}, (flags) => CommandSpec.lazy(() => import("./Serve.js"), (m) => m.run(flags)))
+}, (flags) => Flags.lazy(() => import("./Serve.js"), (m) => m.run(flags)))
 
-const reset = CommandSpec.leaf("reset", { human: Flags.human }, {
+const reset = Flags.command("reset", { human: Flags.connection.human }, {
   summary: "Empty the state --sandbox keeps between commands (endpoints, secrets, events).",
   examples: [
     { what: "Start over", command: "effect-heygen sandbox reset" },
@@ -30,7 +30,7 @@ const reset = CommandSpec.leaf("reset", { human: Flags.human }, {
       command: "EFFECT_HEYGEN_SANDBOX_STATE=/tmp/state.json effect-heygen sandbox reset"
     }
   ]
-}, (flags) => CommandSpec.lazy(() => import("./SandboxState.js"), (m) => m.reset(flags)))
+}, (flags) => Flags.lazy(() => import("./SandboxState.js"), (m) => m.reset(flags)))
 
 /**
  * `sandbox`.
@@ -38,7 +38,7 @@ const reset = CommandSpec.leaf("reset", { human: Flags.human }, {
  * @since 0.2.0
  * @category commands
  */
-export const group = CommandSpec.group("sandbox", {
+export const group = Flags.group("sandbox", {
   summary: "A local fake of the HeyGen API, for trying the CLI and for tests.",
   description: [
     "Commands run with --sandbox share one state, kept in $EFFECT_HEYGEN_SANDBOX_STATE, else",

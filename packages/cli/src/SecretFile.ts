@@ -56,6 +56,29 @@ const reasonOf = (e: unknown): string =>
 export const exists = (path: string): Effect.Effect<boolean> =>
   Effect.promise(() => NodeFs.lstat(path).then(() => true, () => false))
 
+const tempPath = (path: string) =>
+  NodePath.join(NodePath.dirname(path), `.${NodePath.basename(path)}.${NodeCrypto.randomBytes(6).toString("hex")}.tmp`)
+
+/**
+ * Checks, before a request whose secret must land in `path`, that it can: its directory exists and takes a new
+ * file (a temporary one is created there and removed), and `path` is not a directory.
+ *
+ * @since 0.5.0
+ * @category writing
+ */
+export const probe = (path: string): Effect.Effect<void, SecretFileError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const target = await NodeFs.stat(path).catch(() => undefined)
+      if (target?.isDirectory() === true) throw Object.assign(new Error("a directory"), { code: "EISDIR" })
+      const temp = tempPath(path)
+      const handle = await NodeFs.open(temp, "wx", mode)
+      await handle.close()
+      await NodeFs.unlink(temp)
+    },
+    catch: (e) => new SecretFileError({ path, reason: reasonOf(e) })
+  })
+
 const place = async (temp: string, path: string, overwrite: boolean): Promise<void> => {
   if (overwrite) return NodeFs.rename(temp, path)
   try {
@@ -85,10 +108,7 @@ export const write = (
 ): Effect.Effect<void, SecretFileError> =>
   Effect.tryPromise({
     try: async () => {
-      const temp = NodePath.join(
-        NodePath.dirname(path),
-        `.${NodePath.basename(path)}.${NodeCrypto.randomBytes(6).toString("hex")}.tmp`
-      )
+      const temp = tempPath(path)
       try {
         // `wx`: never reuse an existing temp file (it could be a planted symlink).
         const handle = await NodeFs.open(temp, "wx", mode)

@@ -29,7 +29,8 @@ export interface Target {
 }
 
 /**
- * Checks `--secret-file` before anything is sent: an existing file is refused unless `--force`.
+ * Checks `--secret-file` before anything is sent: an existing file is refused unless `--force`, and so is a path
+ * the secret could not be written to (the secret is shown once: it must not fall back to stdout for a typo).
  *
  * @since 0.2.0
  * @category constructors
@@ -54,6 +55,24 @@ export const plan = (
               code: "cli_secret_file_exists",
               message: `--secret-file: ${target.shown} already exists; nothing was sent`,
               hint: "choose a new path, or add --force to replace the file",
+              param: "--secret-file",
+              exitCode: ExitCode.Usage
+            })
+          )
+        })
+      )
+    }
+    const writable = yield* Effect.either(SecretFile.probe(target.path))
+    if (Either.isLeft(writable)) {
+      return yield* Effect.fail(
+        new Failure.Reported({
+          failure: Failure.fromCliError(
+            new Failure.CliError({
+              code: "cli_secret_file_unwritable",
+              message: `--secret-file: cannot write ${target.shown} (${writable.left.reason}); nothing was sent`,
+              hint: writable.left.reason === "ENOENT"
+                ? `create the directory ${NodePath.dirname(target.shown)} first, or choose another path`
+                : "choose a path in a directory you can write to",
               param: "--secret-file",
               exitCode: ExitCode.Usage
             })

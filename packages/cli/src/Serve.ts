@@ -1,5 +1,6 @@
 /**
- * `sandbox serve`: runs the fake HeyGen API on 127.0.0.1 until Ctrl-C.
+ * `sandbox serve`: runs the fake HeyGen API on 127.0.0.1 until Ctrl-C, over the state the `--sandbox` commands
+ * keep (see `Sandbox.serve`), so that what they did is what it serves and the other way round.
  *
  * It waits on `Io.awaitShutdown` rather than being interrupted, so that Ctrl-C closes the server through its
  * scope (open connections ended, port released) and the command exits 0.
@@ -7,10 +8,8 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Failure from "./Failure.js"
-import * as FlagValue from "./FlagValue.js"
 import { Io } from "./Io.js"
 
 /**
@@ -18,20 +17,15 @@ import { Io } from "./Io.js"
  * @category commands
  */
 export const run = (
-  flags: { readonly port: Option.Option<string>; readonly human: boolean }
+  flags: { readonly port: Option.Option<number>; readonly human: boolean }
 ): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.scoped(Effect.gen(function*() {
     const io = yield* Io
-    const port = Option.isSome(flags.port)
-      ? FlagValue.integer("--port", flags.port.value, 0, 65535)
-      : Either.right(0)
-    if (Either.isLeft(port)) {
-      return yield* Effect.fail(new Failure.Reported({ failure: Failure.fromCliError(port.left) }))
-    }
+    const port = Option.getOrElse(flags.port, () => 0)
     // Loaded on first use: the server and the fake are the heaviest parts of the CLI.
     const Sandbox = yield* Effect.promise(() => import("./Sandbox.js"))
     const running = yield* Effect.mapError(
-      Sandbox.start(port.right),
+      Sandbox.serve(port),
       (e) => new Failure.Reported({ failure: Failure.fromCliError(e) })
     )
     io.stdout(
@@ -42,7 +36,7 @@ export const run = (
           "",
           "Try it from another shell:",
           `  HEYGEN_API_BASE=${running.baseUrl} HEYGEN_API_KEY=${running.apiKey} \\`,
-          "    effect-heygen webhook endpoints create --url https://example.com/hooks --human",
+          "    effect-heygen webhook endpoints create --url https://example.com/hooks/heygen --human",
           "",
           "Press Ctrl-C to stop.",
           ""

@@ -12,12 +12,10 @@
  *
  * @since 0.2.0
  */
-import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as FakeDelivery from "@effect-heygen/test-utils/FakeDelivery"
 import * as FakeHeyGen from "@effect-heygen/test-utils/FakeHeyGen"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -34,10 +32,10 @@ import { readSecrets } from "./Verify.js"
  */
 export interface Flags {
   readonly eventType: string
-  readonly data: Option.Option<string>
+  readonly data: Option.Option<Record<string, unknown>>
   readonly forwardTo: Option.Option<string>
   readonly secretFile: Option.Option<string>
-  readonly headerStyle: Option.Option<string>
+  readonly headerStyle: FakeDelivery.HeaderStyle
   readonly human: boolean
 }
 
@@ -54,30 +52,31 @@ export const retry: Schedule.Schedule<unknown, FakeDelivery.Attempt> = Schedule.
 )
 
 /**
- * Reads `--header-style`: `documented` when not given.
+ * `schedule`, except that a 404 or 405 ends the retries at once: nothing is served at that path (or not for a
+ * POST), and retrying cannot change that, unlike a receiver that is starting or briefly down.
  *
- * @since 0.4.0
- * @category parsing
+ * @since 0.5.0
+ * @category constants
  */
-export const parseHeaderStyle = (
-  value: Option.Option<string>
-): Either.Either<FakeDelivery.HeaderStyle, Failure.CliError> => {
-  if (Option.isNone(value)) return Either.right("documented")
-  const found = FakeDelivery.headerStyles.find((s) => s === value.value)
-  return found === undefined
-    ? Either.left(
-      Failure.invalidFlag("--header-style", `expected documented or legacy, got ${JSON.stringify(value.value)}`)
-    )
-    : Either.right(found)
-}
+export const untilWrongPath = (
+  schedule: Schedule.Schedule<unknown, FakeDelivery.Attempt>
+): Schedule.Schedule<unknown, FakeDelivery.Attempt> =>
+  Schedule.whileInput(schedule, (attempt: FakeDelivery.Attempt) => !isWrongPath(attempt.status))
 
-const parseData = (text: string): Record<string, unknown> | null => {
-  try {
-    const json: unknown = JSON.parse(text)
-    return typeof json === "object" && json !== null && !Array.isArray(json) ? json as Record<string, unknown> : null
-  } catch {
-    return null
-  }
+const isWrongPath = (status: number | null): boolean => status === 404 || status === 405
+
+/**
+ * The hint for a receiver that answered 404 or 405 (see `untilWrongPath`), naming the path; undefined for other
+ * answers.
+ *
+ * @since 0.5.0
+ * @category failures
+ */
+export const wrongPathHint = (url: string, status: number | null): string | undefined => {
+  if (!isWrongPath(status)) return undefined
+  const path = URL.canParse(url) ? new URL(url).pathname : url
+  return `the receiver answered ${status} for POST ${path}: it serves no webhook at that path (not retried); ` +
+    "check the path in --forward-to against the one your receiver serves (the READMEs' receivers serve /hooks/heygen)"
 }
 
 /**
@@ -89,7 +88,8 @@ const parseData = (text: string): Record<string, unknown> | null => {
  */
 export const trigger = (
   endpoints: ReadonlyArray<FakeDelivery.Endpoint>,
-  flags: Omit<Flags, "secretFile" | "forwardTo" | "headerStyle"> & {
+  flags: Omit<Flags, "secretFile" | "forwardTo" | "headerStyle" | "data"> & {
+    readonly data: Readonly<Record<string, unknown>>
     readonly forwardTo: string
     readonly eventId?: string | undefined
     readonly createdAt?: string | undefined
@@ -99,33 +99,16 @@ export const trigger = (
 ): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
-    const data = Option.isSome(flags.data) ? parseData(flags.data.value) : {}
-    if (data === null) {
-      return yield* Effect.fail(reported(Failure.invalidFlag("--data", "expected a JSON object, the event_data")))
-    }
-    if (!/^https?:\/\/[^/]/.test(flags.forwardTo)) {
-      return yield* Effect.fail(
-        reported(Failure.invalidFlag("--forward-to", `expected an http(s) URL, got ${JSON.stringify(flags.forwardTo)}`))
-      )
-    }
     const targets = endpoints.filter((e) => FakeDelivery.receives(e, flags.eventType))
     if (targets.length === 0) {
-      return yield* Effect.fail(reported(
-        new Failure.CliError({
-          code: "cli_no_endpoints",
-          message: `no sandbox endpoint is subscribed to ${flags.eventType}`,
-          hint: "pass --secret-file with the secret your receiver verifies with",
-          param: "--secret-file",
-          exitCode: ExitCode.Usage
-        })
-      ))
+      return yield* Effect.fail(reported(noEndpoints(flags.eventType)))
     }
-    const delivery = yield* FakeDelivery.deliver(targets, flags.eventType, data, {
+    const delivery = yield* FakeDelivery.deliver(targets, flags.eventType, flags.data, {
       eventId: flags.eventId,
       createdAt: flags.createdAt,
       headerStyle: flags.headerStyle,
       route: flags.forwardTo,
-      retry: schedule,
+      retry: untilWrongPath(schedule),
       onAttempt: (a) =>
         Effect.sync(() =>
           io.stdout(
@@ -151,13 +134,15 @@ export const trigger = (
     )
     const gaveUp = delivery.endpoints.filter((e) => e.outcome !== "Delivered")
     if (gaveUp.length > 0) {
+      const wrongPath = gaveUp.map((e) => wrongPathHint(flags.forwardTo, e.attempts.at(-1)?.status ?? null))
+        .find((h) => h !== undefined)
       return yield* Effect.fail(reported(
         new Failure.CliError({
           code: "cli_delivery_failed",
           message: `${delivery.eventId} was not delivered to ${flags.forwardTo} for ${
             gaveUp.map((e) => e.endpointId).join(", ")
           }`,
-          hint: "check that your receiver is listening there and answers 2xx",
+          hint: wrongPath ?? "check that your receiver is listening there and answers 2xx",
           param: "--forward-to",
           exitCode: ExitCode.ApiOrNetwork
         })
@@ -167,8 +152,9 @@ export const trigger = (
   })
 
 /**
- * Loads the sandbox's saved state (the file `--sandbox` commands share), takes its endpoints, records the event
- * in its log (so `webhook events list --sandbox` shows it), saves the state, and delivers.
+ * Checks everything first (flags, the secret file, that some endpoint receives the event), then, under the
+ * sandbox's lock, records the event in its log (so `webhook events list --sandbox` shows it) and saves the state,
+ * and delivers. A trigger refused for any reason logs nothing: the log holds only events that were sent.
  *
  * @since 0.2.0
  * @category commands
@@ -181,16 +167,15 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
         reported(Failure.invalidFlag("--forward-to", "is required: where your receiver listens"))
       )
     }
-    // Refuse a mistyped event type (HeyGen sends only its own; it would otherwise be logged and then end as "no
-    // endpoint is subscribed"), bad --data and --header-style before the event is logged.
-    if (!WebhookEventType.is(flags.eventType)) {
-      return yield* Effect.fail(reported(Failure.unknownEventType("event_type", flags.eventType)))
+    const forwardTo = flags.forwardTo.value
+    const data = Option.getOrElse(flags.data, () => ({}))
+    const fromFile: Array<FakeDelivery.Endpoint> = []
+    if (Option.isSome(flags.secretFile)) {
+      const secrets = yield* Effect.mapError(readSecrets(io.cwd, flags.secretFile.value), reported)
+      secrets.forEach((secret, i) =>
+        fromFile.push({ endpoint_id: `secret_file_${i + 1}`, url: forwardTo, events: null, secret })
+      )
     }
-    if (Option.isSome(flags.data) && parseData(flags.data.value) === null) {
-      return yield* Effect.fail(reported(Failure.invalidFlag("--data", "expected a JSON object, the event_data")))
-    }
-    const headerStyle = parseHeaderStyle(flags.headerStyle)
-    if (Either.isLeft(headerStyle)) return yield* Effect.fail(reported(headerStyle.left))
     const file = SandboxState.path(io.env)
     const { createdAt, endpoints, eventId } = yield* SandboxState.withLock(
       file,
@@ -200,45 +185,33 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
           ? undefined
           : yield* Effect.mapError(decodeState(saved.value), () => SandboxState.corrupt(file))
         const fake = yield* FakeHeyGen.make(state === undefined ? {} : { initialState: state })
-        const logged = yield* fake.recordEvent({ eventType: flags.eventType, eventData: dataOf(flags) })
-        const stored = yield* fake.endpoints(logged.account)
-        yield* SandboxState.save(file, Schema.encodeSync(FakeHeyGen.State)(yield* fake.snapshot))
-        return {
-          eventId: logged.event_id,
-          createdAt: logged.created_at,
-          endpoints: stored.map((e): FakeDelivery.Endpoint => ({
+        const stored = yield* fake.endpoints(FakeHeyGen.sandboxApiKey)
+        const endpoints = [
+          ...stored.map((e): FakeDelivery.Endpoint => ({
             endpoint_id: e.endpoint_id,
             url: e.url,
             events: e.events,
             status: e.status,
             secret: Redacted.make(e.secret)
-          }))
-        }
+          })),
+          ...fromFile
+        ].filter((e) => FakeDelivery.receives(e, flags.eventType))
+        if (endpoints.length === 0) return yield* Effect.fail(reported(noEndpoints(flags.eventType)))
+        const logged = yield* fake.recordEvent({ eventType: flags.eventType, eventData: data })
+        yield* SandboxState.save(file, Schema.encodeSync(FakeHeyGen.State)(yield* fake.snapshot))
+        return { eventId: logged.event_id, createdAt: logged.created_at, endpoints }
       })
     )
-    const all = [...endpoints]
-    if (Option.isSome(flags.secretFile)) {
-      const secrets = yield* Effect.mapError(readSecrets(io.cwd, flags.secretFile.value), reported)
-      secrets.forEach((secret, i) =>
-        all.push({
-          endpoint_id: `secret_file_${i + 1}`,
-          url: flags.forwardTo.pipe(Option.getOrElse(() => "")),
-          events: null,
-          secret
-        })
-      )
-    }
-    return yield* trigger(all, {
-      ...flags,
-      forwardTo: flags.forwardTo.value,
-      eventId,
-      createdAt,
-      headerStyle: headerStyle.right
-    })
+    return yield* trigger(endpoints, { ...flags, data, forwardTo, eventId, createdAt })
+  })
+
+const noEndpoints = (eventType: string) =>
+  new Failure.CliError({
+    code: "cli_no_endpoints",
+    message: `no sandbox endpoint is subscribed to ${eventType}`,
+    hint: "pass --secret-file with the secret your receiver verifies with",
+    param: "--secret-file",
+    exitCode: ExitCode.Usage
   })
 
 const decodeState = Schema.decodeUnknown(FakeHeyGen.State)
-
-/** The event data for the log: the parsed --data when it is an object (trigger refuses anything else). */
-const dataOf = (flags: Flags): Record<string, unknown> =>
-  Option.isSome(flags.data) ? parseData(flags.data.value) ?? {} : {}

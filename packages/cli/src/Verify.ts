@@ -12,6 +12,7 @@
  */
 import type { WebhookDelivery } from "@effect-heygen/core"
 import { WebhookSignature } from "@effect-heygen/core"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -20,7 +21,6 @@ import * as NodeFs from "node:fs/promises"
 import * as NodePath from "node:path"
 import * as ExitCode from "./ExitCode.js"
 import * as Failure from "./Failure.js"
-import * as FlagValue from "./FlagValue.js"
 import { Io } from "./Io.js"
 
 /**
@@ -32,7 +32,7 @@ export interface Flags {
   readonly signature: Option.Option<string>
   readonly timestamp: Option.Option<string>
   readonly eventId: Option.Option<string>
-  readonly timestampTolerance: Option.Option<string>
+  readonly timestampTolerance: Option.Option<Duration.Duration>
   readonly requireTimestamp: boolean
   readonly human: boolean
 }
@@ -56,6 +56,13 @@ const hints: Record<WebhookSignature.Reason, string> = {
   InvalidPayload: "the signature is right but the body is not a delivery envelope {event_type, event_data}"
 }
 
+// The CLI cannot know which header the value of --signature came from (Heygen-Signature or a plain signature):
+// core's message names the header the CLI passed it in, so name the flag the user actually gave instead.
+const signatureMessages: Partial<Record<WebhookSignature.Reason, string>> = {
+  SignatureMismatch: "--signature does not match the body under the secret file's secrets",
+  MalformedSignature: "--signature is not a hex HMAC-SHA256 digest (64 hex characters, optionally prefixed sha256=)"
+}
+
 const sourceText: Record<WebhookDelivery.EventIdSource, string> = {
   header: "Heygen-Event-Id header",
   body: "body's event_id",
@@ -63,18 +70,22 @@ const sourceText: Record<WebhookDelivery.EventIdSource, string> = {
   log: "event log"
 }
 
+/** Core's refusal of a secret (`WebhookSignature.validateSecrets`), with the line of the file it is on. */
 const invalidSecret = (file: string, e: WebhookSignature.InvalidSecret) =>
   new Failure.CliError({
     code: "cli_invalid_secret",
-    message: `${file}: ${e.message}`,
-    hint:
-      "put the endpoint's signing secret in the file exactly as HeyGen returned it (one per line during a rotation)",
+    message: `${file}: ${e.index === null ? "" : `line ${e.index + 1}: `}${e.message}`,
+    hint: "write one secret per line, exactly as HeyGen returned it (no blank line, no spaces, no Windows line " +
+      "ending: `tr -d '\\r' < F > F.unix` removes those), then run the command again",
     param: "--secret-file",
     exitCode: ExitCode.Usage
   })
 
 /**
- * Reads the secrets: one per non-empty line, used as-is (the whole `whsec_...` string).
+ * Reads the secrets: one per line (during a rotation, the new and the old), each used exactly as written (the
+ * whole `whsec_...` string); the file may end with one newline. A line that is empty, blank, or has whitespace
+ * around the secret (a `\r` from a file saved on Windows, say) is refused, naming the line: trimmed silently, it
+ * could hide a wrong secret; kept, it would fail every genuine delivery (or, empty, verify a forged one).
  *
  * @since 0.2.0
  * @category reading
@@ -95,9 +106,8 @@ export const readSecrets = (
       })
   }).pipe(
     Effect.flatMap((text) => {
-      const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "")
-      return lines.length === 0
-        ? Effect.fail(
+      if (text === "") {
+        return Effect.fail(
           new Failure.CliError({
             code: "cli_secret_file_empty",
             message: `${file} holds no secret`,
@@ -106,7 +116,13 @@ export const readSecrets = (
             exitCode: ExitCode.Usage
           })
         )
-        : Effect.succeed(lines.map((l) => Redacted.make(l)))
+      }
+      // One secret per line, each exactly as written: core refuses an empty or blank one, or whitespace around it.
+      const lines = (text.endsWith("\n") ? text.slice(0, -1) : text).split("\n")
+      return Either.match(WebhookSignature.validateSecrets(lines.map((l) => Redacted.make(l))), {
+        onRight: Effect.succeed,
+        onLeft: (e) => Effect.fail(invalidSecret(file, e))
+      })
     })
   )
 
@@ -117,10 +133,6 @@ export const readSecrets = (
 export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
-    const tolerance = Option.isSome(flags.timestampTolerance)
-      ? FlagValue.duration("--timestamp-tolerance", flags.timestampTolerance.value)
-      : Either.right(WebhookSignature.defaultTolerance)
-    if (Either.isLeft(tolerance)) return yield* Effect.fail(reported(tolerance.left))
     if (Option.isNone(flags.secretFile)) {
       return yield* Effect.fail(
         reported(Failure.invalidFlag("--secret-file", "is required: the file holding the endpoint's signing secret"))
@@ -141,14 +153,14 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
     if (Option.isSome(flags.timestamp)) headers["heygen-timestamp"] = flags.timestamp.value
     if (Option.isSome(flags.eventId)) headers["heygen-event-id"] = flags.eventId.value
     const delivery = yield* WebhookSignature.verify(body, headers, secrets, {
-      tolerance: tolerance.right,
+      tolerance: Option.getOrElse(flags.timestampTolerance, () => WebhookSignature.defaultTolerance),
       requireTimestamp: flags.requireTimestamp
     }).pipe(
       Effect.mapError((e) =>
         reported(
           e._tag === "InvalidSecret" ? invalidSecret(secretFile, e) : new Failure.CliError({
             code: `cli_${snake(e.reason)}`,
-            message: e.message,
+            message: signatureMessages[e.reason] ?? e.message,
             hint: e.reason === "MissingHeader" && e.header === "Heygen-Timestamp"
               ? "--require-timestamp is set: pass --timestamp with the delivery's Heygen-Timestamp header, or drop --require-timestamp"
               : hints[e.reason],

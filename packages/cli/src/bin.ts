@@ -1,21 +1,23 @@
 /**
- * The `effect-heygen` executable: binds `Main.run` to the real process. Bundled by esbuild into one minified
- * CommonJS file (`bin/effect-heygen.cjs`, see scripts/bundle.mjs) so that start-up does not walk hundreds of ESM
- * files; commands load their heavy parts (HTTP client, sandbox server) with `import()` only when they run.
+ * The `effect-heygen` executable: `Main.run` on the real process, through `NodeRuntime.runMain` (Ctrl-C
+ * interrupts the command, the exit code is the command's). Bundled by esbuild into one minified CommonJS file
+ * (`bin/effect-heygen.cjs`, see scripts/bundle.mjs) so that start-up does not walk hundreds of ESM files; commands
+ * load their heavy parts (HTTP client, sandbox server) with `import()` only when they run.
  *
  * @since 0.1.0
  */
+import * as Prompt from "@effect/cli/Prompt"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import * as Terminal from "@effect/platform/Terminal"
+import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as NodeReadline from "node:readline"
+import * as Layer from "effect/Layer"
 import * as ExitCode from "./ExitCode.js"
 import { Io } from "./Io.js"
 import * as Main from "./Main.js"
-
-const shutdown = Effect.runSync(Deferred.make<void>())
-// Set when a command (`sandbox serve`) waits for Ctrl-C itself; otherwise Ctrl-C interrupts the command.
-let shutdownAwaited = false
 
 const readStdin = Effect.async<Uint8Array, Error>((resume) => {
   const chunks: Array<Buffer> = []
@@ -34,19 +36,24 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   Deferred.unsafeDone(stdoutClosed, Exit.void)
 })
 
-const confirm = (question: string) =>
-  Effect.async<boolean>((resume) => {
-    // A static import: the bundle runs in a vm.Script, which has no callback for import() of Node built-ins.
-    const rl = NodeReadline.createInterface({ input: process.stdin, output: process.stderr })
-    rl.question(question, (answer) => {
-      rl.close()
-      resume(Effect.succeed(/^y(es)?$/i.test(answer.trim())))
-    })
-    rl.once("SIGINT", () => {
-      rl.close()
-      resume(Effect.succeed(false))
-    })
-  })
+// The question goes to stderr: stdout is the command's JSON.
+const terminal = Layer.effect(
+  Terminal.Terminal,
+  Effect.map(
+    NodeTerminal.make(),
+    (t) => ({ ...t, display: (text: string) => Effect.sync(() => void process.stderr.write(text)) })
+  )
+)
+
+const confirm = (message: string) =>
+  Prompt.confirm({ message, initial: false }).pipe(
+    Effect.provide(terminal),
+    Effect.scoped,
+    Effect.orElseSucceed(() => false)
+  )
+
+// `sandbox serve` runs until Ctrl-C: for it, the interruption is the way to stop, not a failure.
+let stopsOnInterrupt = false
 
 const io: Io["Type"] = {
   stdout: (text) => {
@@ -58,30 +65,20 @@ const io: Io["Type"] = {
   colors: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
   cwd: process.cwd(),
   awaitShutdown: Effect.suspend(() => {
-    shutdownAwaited = true
-    return Deferred.await(shutdown)
+    stopsOnInterrupt = true
+    return Effect.never
   }),
   stdoutClosed: Deferred.await(stdoutClosed),
   stderrIsTerminal: process.stderr.isTTY === true,
   confirm: process.stdin.isTTY === true && process.stderr.isTTY === true ? confirm : undefined
 }
 
-const fiber = Effect.runFork(Effect.provideService(Main.run(process.argv.slice(2)), Io, io))
-
-let signals = 0
-const onSignal = () => {
-  signals += 1
-  // A second Ctrl-C means "now": do not wait for finalizers that may be stuck.
-  if (signals > 1) process.exit(ExitCode.ApiOrNetwork)
-  if (shutdownAwaited) Deferred.unsafeDone(shutdown, Exit.void)
-  else fiber.unsafeInterruptAsFork(fiber.id())
-}
-process.on("SIGINT", onSignal)
-process.on("SIGTERM", onSignal)
-
-fiber.addObserver((exit) => {
-  process.off("SIGINT", onSignal)
-  process.off("SIGTERM", onSignal)
-  // `exitCode`, not `exit()`: let stdout and stderr drain before the process ends.
-  process.exitCode = Exit.isSuccess(exit) ? exit.value : ExitCode.ApiOrNetwork
+NodeRuntime.runMain(Effect.provideService(Main.run(process.argv.slice(2)), Io, io), {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) => {
+    if (Exit.isSuccess(exit)) return onExit(typeof exit.value === "number" ? exit.value : ExitCode.ApiOrNetwork)
+    // Interrupted (Ctrl-C): a keyed call has said on stderr how to replay it (`Call.onInterruptReplayHint`).
+    if (stopsOnInterrupt && Cause.isInterruptedOnly(exit.cause)) return onExit(ExitCode.Ok)
+    onExit(ExitCode.ApiOrNetwork)
+  }
 })

@@ -19,14 +19,7 @@ export * as Commands from "./Commands.js"
 export * as Call from "./Call.js"
 
 /**
- * One definition per command: parsed by `@effect/cli`, rendered by `Help` and `Completions`.
- *
- * @since 0.2.0
- */
-export * as CommandSpec from "./CommandSpec.js"
-
-/**
- * Shell completion scripts (bash, zsh, fish).
+ * Shell completion scripts (bash, zsh, fish), rendered from the command definitions.
  *
  * @since 0.2.0
  */
@@ -75,7 +68,7 @@ export * as Failure from "./Failure.js"
 export * as Flags from "./Flags.js"
 
 /**
- * `--help`, rendered from the command definitions.
+ * `--help`, rendered from `@effect/cli`'s definition of the commands.
  *
  * @since 0.2.0
  */

@@ -97,7 +97,7 @@ const mapped: ReadonlyArray<readonly [string, Failure.Failure]> = [
   ["a bad base URL", Failure.fromConfigError(ConfigError.InvalidData(["HEYGEN_API_BASE"], "plain http"))],
   [
     "a parse error of @effect/cli",
-    Failure.fromCliValidationError(CliValidationError.invalidValue(HelpDoc.p("bad")), () => "bad")
+    Failure.fromCliValidationError(CliValidationError.invalidValue(HelpDoc.p("bad")))
   ],
   ["a bad flag value", Failure.fromCliError(Failure.invalidFlag("--limit", "not a number"))],
   ["a defect", Failure.fromDefect("bug")]

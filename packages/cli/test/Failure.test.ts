@@ -178,7 +178,7 @@ describe("an unknown event type", () => {
           expect(e.param).toBe("--events")
           expect(e.message).toBe(
             `events.${i}: ${JSON.stringify(unknown)} is not a HeyGen event type: must be one of the ${count} HeyGen ` +
-              "event types (see `effect-heygen webhook event-types list`)"
+              "event types (see `effect-heygen webhook event-types list --offline`)"
           )
         }
       ),
@@ -194,7 +194,8 @@ describe("an unknown event type", () => {
     EFFECT_HEYGEN_SANDBOX_STATE: sandboxState
   }
   const typo = "avatar_video.sucess"
-  const listing = `must be one of the ${count} HeyGen event types (see \`effect-heygen webhook event-types list\`)`
+  const listing =
+    `must be one of the ${count} HeyGen event types (see \`effect-heygen webhook event-types list --offline\`)`
 
   // Every place the CLI takes an event type: create's and update's --events, events list's --event-type, the
   // events of a -d body, replay's --event-types and sandbox trigger's argument. Nothing is sent (a closed port),
@@ -212,13 +213,13 @@ describe("an unknown event type", () => {
       "create -d",
       (v) => ["webhook", "endpoints", "create", "-d", JSON.stringify({ url: "https://example.com/h", events: [v] })],
       "events.0",
-      "--events"
+      "--data"
     ],
     [
       "update -d",
       (v) => ["webhook", "endpoints", "update", "ep_1", "-d", JSON.stringify({ events: [v] })],
       "events.0",
-      "--events"
+      "--data"
     ],
     [
       "events replay --event-types",

@@ -8,7 +8,7 @@ import * as Commands from "../src/Commands.js"
 import * as Help from "../src/Help.js"
 import { runInProcess } from "./harness.js"
 
-const everyNode = Help.nodes(Commands.spec)
+const everyNode = Help.nodes(Commands.root)
 const filler = /A user-defined piece of text|A true or false value|This setting is optional|One of the following/
 
 const usageLines = (text: string): Array<string> => {
@@ -19,7 +19,7 @@ const usageLines = (text: string): Array<string> => {
 
 describe("--help", () => {
   it("covers the whole command tree HeyGen's CLI has", () => {
-    const paths = Help.leaves(Commands.spec).map((l) => l.path.join(" "))
+    const paths = Help.commands(Commands.root).map((l) => l.path.join(" "))
     for (
       const p of [
         "webhook endpoints create",
@@ -45,13 +45,14 @@ describe("--help", () => {
         const usage = usageLines(out.stdout)
         expect(usage).toHaveLength(1)
         expect(usage[0]!.startsWith(`effect-heygen ${node.path.join(" ")}`.trimEnd() + " ")).toBe(true)
-        for (const f of node.flags) {
-          const line = out.stdout.split("\n").find((l) => l.includes(`--${f.name}`) && l.includes(f.help))
-          expect(line, `--${f.name}`).toBeDefined()
+        for (const f of Help.flagsOf(node.node)) {
+          const line = out.stdout.split("\n").find((l) => l.includes(f.name) && l.includes(f.help))
+          expect(f.help.length, f.name).toBeGreaterThan(10)
+          expect(line, f.name).toBeDefined()
         }
         const lines = out.stdout.split("\n")
         const examples = lines.slice(lines.indexOf("EXAMPLES")).filter((l) => l.startsWith("  # "))
-        expect(examples.length).toBeGreaterThanOrEqual(node.children.length > 0 ? 1 : 2)
+        expect(examples.length).toBeGreaterThanOrEqual(node.node.children.length > 0 ? 1 : 2)
         expect(examples.length).toBeLessThanOrEqual(3)
       }
     }
@@ -59,12 +60,12 @@ describe("--help", () => {
 
   it("the root lists every command with its summary", async () => {
     const out = await runInProcess(["--help"])
-    for (const leaf of Help.leaves(Commands.spec)) {
+    for (const leaf of Help.commands(Commands.root)) {
+      const help = await runInProcess([...leaf.path, "--help"])
+      const summary = help.stdout.split("\n")[0]!
+      expect(summary.length).toBeGreaterThan(10)
       expect(out.stdout).toMatch(
-        new RegExp(
-          `^  ${leaf.path.join(" ")} +${leaf.summary.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`,
-          "m"
-        )
+        new RegExp(`^  ${leaf.path.join(" ")} +${summary.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`, "m")
       )
     }
   })

@@ -3,7 +3,6 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as HttpServer from "@effect/platform/HttpServer"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
@@ -268,7 +267,7 @@ describe("sandbox trigger", () => {
       }
       yield* Trigger.trigger([endpoint], {
         eventType: "avatar_video.fail",
-        data: Option.some(`{"video_id":"v","msg":"m"}`),
+        data: { video_id: "v", msg: "m" },
         forwardTo: url,
         human: false
       }, Schedule.recurs(3)).pipe(

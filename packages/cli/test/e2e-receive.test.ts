@@ -183,7 +183,8 @@ describe("webhook events replay (bundled bin)", () => {
       const out = await run(replay(r.url, "--human"), { env })
       const e = expectEnvelope(out, ExitCode.ApiOrNetwork)
       expect(e.error).toMatchObject({ code: "cli_replay_failed", param: "--forward-to" })
-      const [first, second, summary] = out.stdout.trim().split("\n")
+      const [header, first, second, summary] = out.stdout.trim().split("\n")
+      expect(header).toMatch(/^OUTCOME +EVENT ID +EVENT TYPE +CREATED +STATUS +ERROR$/)
       expect(first).toMatch(
         /^failed +evt_r2_a +avatar_video\.success .*\(500, 3 attempts\) +the receiver answered 500$/
       )

@@ -282,13 +282,11 @@ describe("webhook endpoints rotate-secret", () => {
     expect(human.stdout).not.toContain(latest)
     expect(human.stdout).toContain("written to rotated")
 
-    // A file that cannot be written: the rotated secret is printed instead (HeyGen will not show it again).
+    // A file that cannot be written: refused before the request (HeyGen would not show the new secret again).
     const unwritable = await endpoints("rotate-secret", id!, "--secret-file", "no-such-dir/secret")
-    expect(unwritable.code, unwritable.stderr).toBe(0)
-    const fallback = (await stored()).find((e) => e.endpoint_id === id)!.secret
-    expect(JSON.parse(unwritable.stdout).data.secret).toBe(fallback)
-    expect(JSON.parse(unwritable.stderr.trim()).warning.code).toBe("cli_secret_file_failed")
-    expect(unwritable.stderr).not.toContain(fallback)
+    expect(unwritable.code, unwritable.stderr).toBe(2)
+    expect(JSON.parse(unwritable.stderr.trim()).error.code).toBe("cli_secret_file_unwritable")
+    expect((await stored()).find((e) => e.endpoint_id === id)!.secret).toBe(latest)
   }, 30_000)
 
   it(

@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as NodeFs from "node:fs"
 import * as NodeNet from "node:net"
+import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as ExitCode from "../src/ExitCode.js"
@@ -314,14 +315,13 @@ describe("--secret-file", () => {
     expect(NodeFs.readFileSync(file, "utf8")).toBe((await stored(url))[0]!.secret)
   })
 
-  it("when the file cannot be written, the secret goes to stdout instead (never lost)", async () => {
+  it("when the file cannot be written: exit 2 before the request, nothing created (the secret is shown once)", async () => {
     const url = freshUrl()
     const out = await create(["--url", url, "--secret-file", "no-such-dir/secret"])
-    expect(out.code).toBe(0)
-    const [endpoint] = await stored(url)
-    expect(JSON.parse(out.stdout).data.secret).toBe(endpoint!.secret)
-    const warning = JSON.parse(out.stderr.trim())
-    expect(warning.warning.code).toBe("cli_secret_file_failed")
+    expect(out.code).toBe(2)
+    expect(envelope(out.stderr).error.code).toBe("cli_secret_file_unwritable")
+    expect(out.stdout).toBe("")
+    expect(await stored(url)).toEqual([])
   })
 })
 
@@ -345,7 +345,9 @@ describe("other commands", () => {
   })
 
   it("sandbox serve prints a base URL and key that work, and stops cleanly on Ctrl-C", async () => {
-    const serve = startBin(["sandbox", "serve"], { env: {} })
+    const serve = startBin(["sandbox", "serve"], {
+      env: { EFFECT_HEYGEN_SANDBOX_STATE: NodePath.join(NodeOs.tmpdir(), `eh-serve-${process.pid}.json`) }
+    })
     const { api_key, base_url } = JSON.parse(await serve.line(/^\{/))
     expect(base_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     const created = await runBin(["webhook", "endpoints", "create", "--url", "https://example.com/served"], {

@@ -56,14 +56,25 @@ const apiFields = {
 
 /**
  * The request failed local validation; nothing was sent. `field` names the offending input
- * (`url`, `events.2`, `idempotencyKey`, ...).
+ * (`url`, `events.2`, `idempotencyKey`, ...). For a value that is not one of a fixed set (`kind`
+ * `"UnknownEventType"`), the error also carries, as data, the refused value as it may be shown (`actual`: quoted,
+ * secrets scrubbed, cut short; for a non-string, its kind), the `allowed` values and the closest of them
+ * (`suggestion`), so a caller can word its own message without parsing this one.
  *
  * @since 0.1.0
  * @category errors
  */
 export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", {
   field: Schema.String,
-  message: Schema.String
+  message: Schema.String,
+  /** @since 0.5.0 */
+  kind: Schema.optional(Schema.Literal("UnknownEventType")),
+  /** @since 0.5.0 */
+  actual: Schema.optional(Schema.String),
+  /** @since 0.5.0 */
+  allowed: Schema.optional(Schema.Array(Schema.String)),
+  /** @since 0.5.0 */
+  suggestion: Schema.optional(Schema.NullOr(Schema.String))
 }) {}
 
 /**

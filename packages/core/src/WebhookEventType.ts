@@ -119,6 +119,24 @@ const shown = (value: string): string => {
 }
 
 /**
+ * A refused value as a message may show it: a string quoted, any signing secret in it scrubbed, and cut short;
+ * anything else by its kind only (an object's contents are not echoed).
+ *
+ * @since 0.5.0
+ * @category suggestions
+ */
+export const showActual = (actual: unknown): string =>
+  typeof actual === "string"
+    ? shown(actual)
+    : actual === null || actual === undefined
+    ? String(actual)
+    : typeof actual === "number" || typeof actual === "boolean" || typeof actual === "bigint"
+    ? `${typeof actual} ${String(actual)}`
+    : Array.isArray(actual)
+    ? "an array"
+    : `a value of type ${typeof actual}`
+
+/**
  * Why `actual` is not an event type, in words: `"avatar_video.sucess" is not a HeyGen event type; did you mean
  * "avatar_video.success"?` (see `closest`). The message of a `ValidationError` on an event type (a create's or
  * an update's `events`, the event log's `event_type` filter), after the field.
@@ -136,15 +154,7 @@ const shown = (value: string): string => {
  */
 export const unknownMessage = (actual: unknown): string => {
   if (typeof actual !== "string") {
-    // Named by its kind only: an object's contents are not echoed.
-    const kind = actual === null || actual === undefined
-      ? String(actual)
-      : typeof actual === "number" || typeof actual === "boolean" || typeof actual === "bigint"
-      ? `${typeof actual} ${String(actual)}`
-      : Array.isArray(actual)
-      ? "an array"
-      : `a value of type ${typeof actual}`
-    return `expected one of the ${values.length} HeyGen event types, actual ${kind}`
+    return `expected one of the ${values.length} HeyGen event types, actual ${showActual(actual)}`
   }
   const suggestion = closest(actual)
   return `${shown(actual)} is not a HeyGen event type; ${

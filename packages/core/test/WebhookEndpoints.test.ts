@@ -1,4 +1,4 @@
-import { type HeyGenClient, HeyGenError, RetryPolicy, WebhookEndpoints } from "@effect-heygen/core"
+import { type HeyGenClient, HeyGenError, RetryPolicy, WebhookEndpoints, WebhookEventType } from "@effect-heygen/core"
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -436,6 +436,28 @@ describe("createWebhookEndpoint: local validation sends nothing", () => {
     ["an empty key", validRequest, { idempotencyKey: "" }, "idempotencyKey"],
     ["a 256-character key", validRequest, { idempotencyKey: "k".repeat(256) }, "idempotencyKey"]
   ]
+  // What a caller needs to word its own message, as data: the refused value as it may be shown, the allowed
+  // values and the closest one; none of it on other refusals.
+  it.effect("an unknown event type carries its kind, the value shown, the allowed values and the closest", () =>
+    Effect.gen(function*() {
+      const typo = failureOf(
+        yield* call(makeFake([]), { request: { url: "https://example.com", events: ["avatar_video.sucess"] } })
+      )
+      expect(typo).toMatchObject({
+        _tag: "ValidationError",
+        field: "events.0",
+        kind: "UnknownEventType",
+        actual: "\"avatar_video.sucess\"",
+        allowed: WebhookEventType.values,
+        suggestion: "avatar_video.success"
+      })
+      const number = failureOf(yield* call(makeFake([]), { request: { url: "https://example.com", events: [5] } }))
+      expect(number).toMatchObject({ kind: "UnknownEventType", actual: "number 5", suggestion: null })
+      const url = failureOf(yield* call(makeFake([]), { request: { url: "http://example.com" } }))
+      expect(url).toMatchObject({ _tag: "ValidationError", field: "url" })
+      expect("kind" in url && url.kind !== undefined).toBe(false)
+    }))
+
   for (const [name, request, options, field] of bad) {
     it.effect(`${name} → ValidationError naming ${field}`, () =>
       Effect.gen(function*() {

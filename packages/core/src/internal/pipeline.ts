@@ -18,6 +18,7 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
+import * as Arr from "effect/Array"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DefaultServices from "effect/DefaultServices"
@@ -30,11 +31,13 @@ import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import * as AST from "effect/SchemaAST"
 import * as Tracer from "effect/Tracer"
 import * as HeyGenClient from "../HeyGenClient.js"
 import * as HeyGenError from "../HeyGenError.js"
 import * as IdempotencyKey from "../IdempotencyKey.js"
 import * as RetryPolicy from "../RetryPolicy.js"
+import * as WebhookEventType from "../WebhookEventType.js"
 import * as AttemptTimer from "./attemptTimer.js"
 import { credentialValue, excerpt, scrub } from "./scrub.js"
 import * as Transport from "./transport.js"
@@ -111,10 +114,38 @@ export type Failure<D extends DocumentedTag> = HeyGenError.BaseError | Documente
 // ---------------------------------------------------------------------------------------------------------------
 // 1. validate
 
+// The value of the first refusal of an event type in the issue, if that is what it is.
+const unknownEventType = (issue: ParseResult.ParseIssue): Option.Option<unknown> => {
+  if ("ast" in issue && AST.getIdentifierAnnotation(issue.ast).pipe(Option.contains("WebhookEventType"))) {
+    return Option.some(issue.actual)
+  }
+  // A field (Pointer), a filter (Refinement) or a transformation wraps the issue under it.
+  if (issue._tag === "Pointer" || issue._tag === "Refinement" || issue._tag === "Transformation") {
+    return unknownEventType(issue.issue)
+  }
+  if (issue._tag === "Composite") {
+    // A union (`events` may be null) refuses each of its members: the event type is under one of them.
+    return Option.firstSomeOf(Arr.ensure(issue.issues).map(unknownEventType))
+  }
+  return Option.none()
+}
+
 const firstIssue = (issue: ParseResult.ParseIssue, fallbackField: string): HeyGenError.ValidationError => {
   const [first] = ParseResult.ArrayFormatter.formatIssueSync(issue)
   const field = first && first.path.length > 0 ? first.path.map(String).join(".") : fallbackField
-  return new HeyGenError.ValidationError({ field, message: `${field}: ${first?.message ?? "is invalid"}` })
+  const message = `${field}: ${first?.message ?? "is invalid"}`
+  return Option.match(unknownEventType(issue), {
+    onNone: () => new HeyGenError.ValidationError({ field, message }),
+    onSome: (actual) =>
+      new HeyGenError.ValidationError({
+        field,
+        message,
+        kind: "UnknownEventType",
+        actual: WebhookEventType.showActual(actual),
+        allowed: WebhookEventType.values,
+        suggestion: typeof actual === "string" ? WebhookEventType.closest(actual) ?? null : null
+      })
+  })
 }
 
 // Parsers compiled once per schema, not on every call (building one walks the schema's AST); a handful of entries.
