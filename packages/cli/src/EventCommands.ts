@@ -51,7 +51,7 @@ const eventsList = Flags.command("list", eventsInputs, {
 }, (flags) => Flags.lazy(() => import("./Events.js"), (m) => m.listEvents(flags)))
 
 const replayInputs = {
-  since: Flags.since,
+  since: Flags.since("Replay events created at or after this: an age (48h, 90m, 7d) or an ISO 8601 time. Required."),
   forwardTo: Flags.forwardTo(
     "Your receiver, e.g. https://example.com/hooks/heygen or http://127.0.0.1:3000/hooks/heygen. Required unless --dry-run."
   ),
@@ -99,6 +99,54 @@ const eventsReplay = Flags.command("replay", replayInputs, {
   ]
 }, (flags) => Flags.lazy(() => import("./Replay.js"), (m) => m.run(flags)))
 
+const listenInputs = {
+  forwardTo: Flags.forwardTo(
+    "Your receiver, e.g. http://127.0.0.1:3000/hooks/heygen: each new event is POSTed there, signed. Required."
+  ),
+  secretFile: Flags.text(
+    "secret-file",
+    "FILE",
+    "Your receiver's signing secret (the first line, if several); never printed. Required."
+  ),
+  eventTypes: Flags.eventTypes("event-types", "Only these event types, comma-separated or repeated (default: all)."),
+  entityId,
+  since: Flags.since(
+    "Also forward events created since then: an age (1h after a laptop slept) or an ISO 8601 time (default: now)."
+  ),
+  interval: Flags.duration("interval", "How long between two reads of the event log (default 5s): the latency."),
+  ...Flags.connection
+} as const
+
+const eventsListen = Flags.command("listen", listenInputs, {
+  summary:
+    "Follow the event log and forward each new event to your receiver, signed: receiving with no public endpoint.",
+  description: [
+    "HeyGen has no relay to a laptop; its event log is read every --interval instead, and each event that appears",
+    "is POSTed to --forward-to as a documented delivery (Heygen-Event-Id is the log's event_id), once. A refused",
+    "or unreachable forward is printed and tried again (1s, 2s, ... every 30s) for as long as listen runs: no",
+    "event is dropped. One JSON line per answer: delivered, retrying, or failed (a 404 or 405 stops at once).",
+    "Ctrl-C lets the attempt in flight finish, prints a summary (with --since to resume, if an event was still",
+    "waiting) and exits 0. An idle log costs one request per --interval and event type (720 an hour at 5s)."
+  ],
+  examples: [
+    {
+      what: "Your account's events to a receiver on your machine",
+      command:
+        "effect-heygen webhook events listen --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec --human"
+    },
+    {
+      what: "After the laptop slept: pick up the last hour too",
+      command:
+        "effect-heygen webhook events listen --since 1h --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
+    },
+    {
+      what: "The sandbox's log (sandbox trigger in another shell logs events)",
+      command:
+        "effect-heygen webhook events listen --sandbox --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
+    }
+  ]
+}, (flags) => Flags.lazy(() => import("./Listen.js"), (m) => m.run(flags)))
+
 /**
  * `webhook events`.
  *
@@ -106,7 +154,7 @@ const eventsReplay = Flags.command("replay", replayInputs, {
  * @category commands
  */
 export const events = Flags.group("events", {
-  summary: "The log of events HeyGen sent, and replaying it to a receiver that missed some.",
+  summary: "The log of events HeyGen sent: list it, replay it to a receiver that missed some, or follow it.",
   examples: [
     { what: "Recent events as a table", command: "effect-heygen webhook events list --human" },
     {
@@ -115,4 +163,4 @@ export const events = Flags.group("events", {
         "effect-heygen webhook events replay --since 24h --forward-to https://example.com/hooks/heygen --secret-file ./whsec"
     }
   ]
-}, [eventsList, eventsReplay])
+}, [eventsList, eventsReplay, eventsListen])

@@ -387,16 +387,18 @@ export const parseSince = (text: string, nowMillis: number): Option.Option<numbe
  * @since 0.5.0
  * @category flags
  */
-export const since: Options.Options<Option.Option<number>> = Options.text("since").pipe(
-  Options.withPseudoName("WHEN"),
-  Options.withDescription(
-    "Replay events created at or after this: an age (48h, 90m, 7d) or an ISO 8601 time. Required."
-  ),
-  Options.mapEffect((text) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => checked("--since", sinceMessage, (t) => parseSince(t, now))(text))
-  ),
-  Options.optional
-)
+export const since = (help: string): Options.Options<Option.Option<number>> =>
+  Options.text("since").pipe(
+    Options.withPseudoName("WHEN"),
+    Options.withDescription(help),
+    Options.mapEffect((text) =>
+      Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) => checked("--since", sinceMessage, (t) => parseSince(t, now))(text)
+      )
+    ),
+    Options.optional
+  )
 
 /**
  * An example in help: what it does, and the command line.

@@ -81,7 +81,7 @@ export const headerStyle = Flags.choice(
 )
 
 /**
- * `sandbox trigger <event_type> [--data JSON] --forward-to URL [--secret-file F] [--header-style S]`
+ * `sandbox trigger <event_type> [--data JSON] [--forward-to URL] [--secret-file F] [--header-style S]`
  *
  * @since 0.2.0
  * @category commands
@@ -89,7 +89,9 @@ export const headerStyle = Flags.choice(
 export const trigger = Flags.command("trigger", {
   eventType: Flags.eventTypeArg("event_type", "The event type, e.g. avatar_video.success."),
   data: Flags.eventData,
-  forwardTo: Flags.forwardTo("Where your receiver listens, e.g. http://127.0.0.1:3000/hooks/heygen. Required."),
+  forwardTo: Flags.forwardTo(
+    "Where your receiver listens, e.g. http://127.0.0.1:3000/hooks/heygen. Without it the event is only logged, for webhook events listen --sandbox."
+  ),
   secretFile: Flags.text(
     "secret-file",
     "FILE",
@@ -99,7 +101,7 @@ export const trigger = Flags.command("trigger", {
   human: Flags.connection.human
 }, {
   summary:
-    "Sign an event for each sandbox endpoint subscribed to it, deliver it to --forward-to (retrying on failure) and log it.",
+    "Sign an event for each sandbox endpoint subscribed to it, log it, and deliver it to --forward-to (retrying on failure) if given.",
   examples: [
     {
       what: "Deliver to a receiver on your machine",
@@ -110,6 +112,10 @@ export const trigger = Flags.command("trigger", {
       what: "Sign with your receiver's secret (no sandbox endpoint needed)",
       command:
         "effect-heygen sandbox trigger avatar_video.fail --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
+    },
+    {
+      what: "Only log it, for webhook events listen --sandbox in another shell to forward",
+      command: "effect-heygen sandbox trigger avatar_video.success --secret-file ./whsec"
     },
     {
       what: "Check that your receiver accepts the form production deliveries have been seen in",

@@ -1,6 +1,7 @@
 /**
  * `sandbox trigger`: the sandbox signs an event with the secret of each endpoint it holds that is subscribed to
- * the type, and delivers it to `--forward-to` (a receiver on your machine: the endpoints' registered public URLs
+ * the type, logs it, and delivers it to `--forward-to` (without it, the event is only logged, as HeyGen logs an
+ * event whose delivery failed, for `webhook events listen --sandbox` to pick up) (a receiver on your machine: the endpoints' registered public URLs
  * are not served there), retrying with backoff on failure and printing every attempt, as `stripe trigger` with
  * `stripe listen --forward-to` does.
  *
@@ -162,18 +163,13 @@ export const trigger = (
 export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
-    if (Option.isNone(flags.forwardTo)) {
-      return yield* Effect.fail(
-        reported(Failure.invalidFlag("--forward-to", "is required: where your receiver listens"))
-      )
-    }
-    const forwardTo = flags.forwardTo.value
+    const forwardTo = Option.getOrUndefined(flags.forwardTo)
     const data = Option.getOrElse(flags.data, () => ({}))
     const fromFile: Array<FakeDelivery.Endpoint> = []
     if (Option.isSome(flags.secretFile)) {
       const secrets = yield* Effect.mapError(readSecrets(io.cwd, flags.secretFile.value), reported)
       secrets.forEach((secret, i) =>
-        fromFile.push({ endpoint_id: `secret_file_${i + 1}`, url: forwardTo, events: null, secret })
+        fromFile.push({ endpoint_id: `secret_file_${i + 1}`, url: forwardTo ?? "", events: null, secret })
       )
     }
     const file = SandboxState.path(io.env)
@@ -202,6 +198,19 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
         return { eventId: logged.event_id, createdAt: logged.created_at, endpoints }
       })
     )
+    if (forwardTo === undefined) {
+      // Logged only, as HeyGen logs an event whose delivery failed: `webhook events listen --sandbox` forwards it.
+      io.stdout(
+        flags.human
+          ? `event ${eventId} logged for ${
+            endpoints.map((e) => e.endpoint_id).join(", ")
+          } (no --forward-to: not delivered)\n`
+          : `${
+            JSON.stringify({ event_id: eventId, event_type: flags.eventType, created_at: createdAt, delivered: false })
+          }\n`
+      )
+      return
+    }
     return yield* trigger(endpoints, { ...flags, data, forwardTo, eventId, createdAt })
   })
 
