@@ -14,7 +14,7 @@ import * as NodeFs from "node:fs"
 import * as Http from "node:http"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type FakeApi, type Outcome, reapAll, runBin, startFakeApi } from "./harness.js"
+import { type FakeApi, type Outcome, reapAll, runBin, type Running, startBin, startFakeApi } from "./harness.js"
 
 const apiKey = "readme_commands_key"
 const root = new URL("../../../", import.meta.url)
@@ -150,6 +150,10 @@ afterAll(async () => {
 /** The last endpoint created in the session, which `EP_ID` and the documented ids stand for. */
 let endpointId = "EP_ID"
 
+/** Commands that run until Ctrl-C, started in the background as a reader starts them in a shell of their own. */
+const untilStopped = (argv: ReadonlyArray<string>) => argv.includes("listen") || argv.includes("serve")
+const background: Array<{ readonly command: Command; readonly running: Running; readonly from: number }> = []
+
 /** Runs one README command as a reader would, with this test's stand-ins for what the README leaves to them. */
 const run = async (command: Command): Promise<Outcome> => {
   const argv = words(command.line)
@@ -179,7 +183,7 @@ const run = async (command: Command): Promise<Outcome> => {
     else if (word === "EP_ID" || /^ep_[0-9a-f]{16}$/.test(word)) args.push(endpointId)
     else args.push(word)
   }
-  const outcome = await runBin(args, {
+  const options = {
     cwd: dir,
     ...(stdin === undefined ? {} : { stdin }),
     env: {
@@ -189,7 +193,14 @@ const run = async (command: Command): Promise<Outcome> => {
       TZ: "Europe/Paris"
     },
     timeoutMs: 25_000
-  })
+  }
+  if (untilStopped(argv)) {
+    background.push({ command, running: startBin(args, options), from: received.length })
+    // Started, as a reader sees it start, before the next command runs in another shell.
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    return { code: 0, stdout: "", stderr: "" }
+  }
+  const outcome = await runBin(args, options)
   if (stdoutFile !== undefined) NodeFs.writeFileSync(NodePath.join(dir, stdoutFile), outcome.stdout)
   const created = /"endpoint_id":"(ep_[0-9a-f]+)"/.exec(outcome.stdout)
   if (args.includes("create") && created !== null) endpointId = created[1]!
@@ -217,11 +228,34 @@ describe("every command the READMEs show", () => {
       }
       expect(outcome.code, `${what}\n${outcome.stderr}`).toBe(0)
       if (command.output.length > 0) expectLike(outcome.stdout, command.output, what)
+      // An event logged for a listen running in another shell: it is forwarded within the listen's interval.
+      const logged = /"delivered":false/.test(outcome.stdout)
+        ? (JSON.parse(outcome.stdout) as { event_id: string })
+        : null
+      if (logged !== null && background.length > 0) {
+        const forwarded = () => background.some((b) => b.running.output().stdout.includes(logged.event_id))
+        const end = Date.now() + 15_000
+        while (!forwarded() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 100))
+        expect(forwarded(), `${what}: forwarded by ${background.map((b) => b.command.line).join(", ")}`).toBe(true)
+      }
       // Whatever it forwarded reached the receiver's path and was accepted.
-      if (command.line.includes("--forward-to") && !command.line.includes("--dry-run")) {
+      const forwards = command.line.includes("--forward-to") && !command.line.includes("--dry-run")
+      if (forwards && !untilStopped(words(command.line))) {
         const sent = received.slice(before)
         expect(sent.length, what).toBeGreaterThan(0)
         expect(sent, what).toEqual(sent.map(() => ({ path: "/hooks/heygen", status: 200 })))
+      }
+    }
+    // The reader presses Ctrl-C in each shell left running: each stops cleanly, and what it forwarded was accepted.
+    for (const { command, from, running } of background.splice(0)) {
+      const { killed } = await running.stop("SIGINT")
+      const ended = await running.closed
+      expect(killed, command.line).toBe(false)
+      expect(ended.code, `${command.line}\n${ended.stderr}`).toBe(0)
+      if (command.line.includes("--forward-to")) {
+        expect(received.slice(from), command.line).toEqual(
+          received.slice(from).map(() => ({ path: "/hooks/heygen", status: 200 }))
+        )
       }
     }
   }, 300_000)
