@@ -137,11 +137,6 @@ export const defaultClaimTimeout: Duration.Duration = Duration.minutes(5)
  */
 export const defaultCapacity = 10_000
 
-interface Entry {
-  readonly token: number
-  readonly expiresAt: number
-}
-
 /**
  * An in-memory log for one process: each decision is one synchronous step over a map, so it is atomic. Time is the
  * Effect `Clock`. Size `capacity` to your event rate over the redelivery window (24 h): an id forgotten early may
@@ -156,10 +151,10 @@ export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service> =>
     const retention = Duration.toMillis(options?.retention ?? defaultRetention)
     const claimTimeout = Duration.toMillis(options?.claimTimeout ?? defaultClaimTimeout)
     // Insertion order is age order (a write re-inserts). Token 0 marks a done entry.
-    const entries = new Map<string, Entry>()
+    const entries = new Map<string, { readonly token: number; readonly expiresAt: number }>()
     // One long-lived iterator finds the oldest key: a fresh `keys()` would walk every hole earlier deletions left.
     let oldestKeys = entries.keys()
-    const insert = (eventId: string, entry: Entry) => {
+    const insert = (eventId: string, entry: { readonly token: number; readonly expiresAt: number }) => {
       entries.delete(eventId)
       while (entries.size >= capacity) {
         let first = oldestKeys.next()

@@ -191,19 +191,13 @@ export const migration = (
 const failure =
   (operation: DeliveryLog.DeliveryLogError["operation"]) => (error: SqlError): DeliveryLog.DeliveryLogError => {
     const inner = error.cause as { readonly message?: unknown; readonly code?: unknown } | null | undefined
-    const innerMessage = typeof inner?.message === "string" && inner.message.length > 0 &&
-        inner.message !== error.message
-      ? inner.message
-      : undefined
+    const detail = typeof inner?.message === "string" && inner.message !== "" && inner.message !== error.message
+      ? `: ${inner.message}`
+      : ""
     const code = typeof inner?.code === "string" ? inner.code : undefined
-    const reason = scrubConnection(
-      `${error.message}${innerMessage === undefined ? "" : `: ${innerMessage}`}${
-        code === undefined ? "" : ` (${code})`
-      }`
-    ).slice(0, 300)
+    const reason = scrubConnection(`${error.message}${detail}${code === undefined ? "" : ` (${code})`}`).slice(0, 300)
     // A fresh cause, so that nothing the driver attached to its error (a connection string) travels with ours.
-    const cause = Object.assign(new Error(reason), { name: "SqlError", ...(code === undefined ? {} : { code }) })
-    cause.stack = `SqlError: ${reason}`
+    const cause = Object.assign(new Error(reason), { name: "SqlError", stack: `SqlError: ${reason}` }, code && { code })
     return new DeliveryLog.DeliveryLogError({
       operation,
       message: `the delivery log could not ${operation}: ${reason}`,

@@ -122,7 +122,7 @@ const unauthorized = plain(401, "unauthorized")
 const internalError = empty(500)
 const notFound = plain(404, "not found")
 
-const replies: Record<Receive.Step, Reply> = {
+const replies: Receive.Answers<Reply> = {
   handled: ok,
   duplicate: ok,
   inFlight: plain(409, "delivery in progress", { "retry-after": "10" }),
@@ -146,7 +146,6 @@ const decider = <E, R>(
     tolerance: options.tolerance,
     requireTimestamp: options.requireTimestamp
   }
-  const toReply = (step: Receive.Step) => replies[step]
   return (
     log: DeliveryLog.Service,
     headers: WebhookSignature.HeadersInput,
@@ -160,7 +159,7 @@ const decider = <E, R>(
         ? Effect.as(Effect.logError(`webhook receiver misconfigured: ${verified.left.message}`), internalError)
         : refuse(verified.left)
     }
-    return Effect.map(Receive.handle(log, handler, verified.right, detach), toReply)
+    return Receive.handle(log, handler, verified.right, detach, replies)
   }
 }
 
@@ -170,22 +169,6 @@ const decider = <E, R>(
  *
  * Secrets that `WebhookSignature.validateSecrets` refuses make it throw that `InvalidSecret` at once: an
  * `HttpApp` has no failure channel of its own, and a receiver that would verify forgeries must not be built.
- *
- * @example
- * ```ts
- * import { WebhookDelivery, WebhookReceiver } from "@effect-heygen/core"
- * import { Effect, Redacted } from "effect"
- *
- * const receiver = WebhookReceiver.make(
- *   (delivery) =>
- *     WebhookDelivery.match(delivery.event, {
- *       AvatarVideoSuccess: ({ data }) => Effect.log(`ready: ${data.url}`),
- *       AvatarVideoFail: ({ data }) => Effect.logWarning(`failed: ${data.msg}`),
- *       orElse: () => Effect.void
- *     }),
- *   { secrets: [Redacted.make("whsec_new"), Redacted.make("whsec_old")], maxBodySize: 256 * 1024 }
- * )
- * ```
  *
  * @since 0.2.0
  * @category constructors

@@ -12,40 +12,62 @@ import { scrubConnection } from "./scrub.js"
 /** What became of one event. */
 export type Step = "handled" | "duplicate" | "inFlight" | "failed" | "logUnavailable"
 
-const steps = { Handled: "handled", Duplicate: "duplicate", InFlight: "inFlight", Failed: "failed" } as const
+/** Each step as a caller names it: HTTP replies for the receivers, the step itself for the catch-up. */
+export type Answers<A> = Readonly<Record<Step, A>>
+
+/** The catch-up's answers: the steps themselves. */
+export const steps: Answers<Step> = {
+  handled: "handled",
+  duplicate: "duplicate",
+  inFlight: "inFlight",
+  failed: "failed",
+  logUnavailable: "logUnavailable"
+}
+const stepOf = { Handled: "handled", Duplicate: "duplicate", InFlight: "inFlight" } as const
+
+const logged = <A>(delivery: WebhookDelivery.WebhookDelivery, message: string, detail: string, answer: A) =>
+  Effect.as(
+    Effect.logError(message, scrubConnection(detail)).pipe(
+      Effect.annotateLogs({ eventId: delivery.eventId, eventType: delivery.eventType })
+    ),
+    answer
+  )
 
 /**
- * Runs `handler` for `delivery` through `log.once` and logs what went wrong. `detach` is for a caller whose fiber may
- * be interrupted (an `HttpApp`, the catch-up): the handler then runs in a fiber of its own, so that a hang-up never
- * stops it and its outcome is always recorded, while its own timeouts can still interrupt what it starts.
+ * Runs `handler` for `delivery` through `log.once`, logs what went wrong, and answers as `answers` says. `detach` is
+ * for a caller whose fiber may be interrupted (an `HttpApp`, the catch-up): the handler then runs in a fiber of its
+ * own, so that a hang-up never stops it and its outcome is always recorded, while its own timeouts still work.
  */
-export const handle = <E, R>(
+export const handle = <E, R, A>(
   log: DeliveryLog.Service,
   handler: (delivery: WebhookDelivery.WebhookDelivery) => Effect.Effect<unknown, E, R>,
   delivery: WebhookDelivery.WebhookDelivery,
-  detach: boolean
-): Effect.Effect<Step, never, R> => {
-  const once = detach
-    ? Effect.uninterruptible(
-      log.once(delivery.eventId, Effect.flatMap(Effect.forkDaemon(Effect.interruptible(handler(delivery))), Fiber.join))
-    )
-    : log.once(delivery.eventId, handler(delivery))
-  const logged = (message: string, detail: string, step: Step) =>
-    Effect.as(
-      Effect.logError(message, scrubConnection(detail)).pipe(
-        Effect.annotateLogs({ eventId: delivery.eventId, eventType: delivery.eventType })
-      ),
-      step
-    )
-  return Effect.matchEffect(once, {
-    onFailure: (error) =>
-      logged(`webhook delivery log failed to ${error.operation}`, describe(error), "logUnavailable"),
-    onSuccess: (outcome) =>
-      outcome._tag === "Failed"
-        ? logged("webhook handler failed", Cause.pretty(outcome.cause, { renderErrorCause: true }), "failed")
-        : Effect.succeed(steps[outcome._tag])
-  })
-}
+  detach: boolean,
+  answers: Answers<A>
+): Effect.Effect<A, never, R> =>
+  Effect.matchEffect(
+    detach
+      ? Effect.uninterruptible(
+        log.once(
+          delivery.eventId,
+          Effect.flatMap(Effect.forkDaemon(Effect.interruptible(handler(delivery))), Fiber.join)
+        )
+      )
+      : log.once(delivery.eventId, handler(delivery)),
+    {
+      onFailure: (error) =>
+        logged(delivery, `webhook delivery log failed to ${error.operation}`, describe(error), answers.logUnavailable),
+      onSuccess: (outcome) =>
+        outcome._tag === "Failed"
+          ? logged(
+            delivery,
+            "webhook handler failed",
+            Cause.pretty(outcome.cause, { renderErrorCause: true }),
+            answers.failed
+          )
+          : Effect.succeed(answers[stepOf[outcome._tag]])
+    }
+  )
 
 /** The log's failure, its cause appended unless the message says it already. */
 const describe = (error: DeliveryLog.DeliveryLogError) => {
@@ -66,7 +88,7 @@ export const handleWaiting = <E, R>(
   delivery: WebhookDelivery.WebhookDelivery,
   retry: Schedule.Schedule<unknown>
 ): Effect.Effect<Step, never, R> =>
-  handle(log, handler, delivery, true).pipe(
+  handle(log, handler, delivery, true, steps).pipe(
     Effect.filterOrFail((step) => step !== "inFlight", () => "inFlight" as const),
     Effect.retry(retry),
     Effect.orElseSucceed((): Step => "inFlight")
