@@ -188,7 +188,7 @@ export const del = (
     if (!flags.force) {
       if (io.confirm === undefined) return yield* Call.fail(notConfirmed(flags.endpointId, false))
       const yes = yield* io.confirm(
-        `Delete webhook endpoint ${flags.endpointId}? HeyGen will stop sending it events. [y/N] `
+        `Delete webhook endpoint ${flags.endpointId}? HeyGen will stop sending it events.`
       )
       if (!yes) return yield* Call.fail(notConfirmed(flags.endpointId, true))
     }
