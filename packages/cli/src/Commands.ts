@@ -13,11 +13,11 @@
  *
  * @since 0.1.0
  */
-import * as EndpointCommands from "./EndpointCommands.js"
-import * as EventCommands from "./EventCommands.js"
+import * as Endpoints from "./Endpoints.js"
+import * as Events from "./Events.js"
 import * as Flags from "./Flags.js"
-import * as ReceiveCommands from "./ReceiveCommands.js"
 import * as SandboxCommands from "./SandboxCommands.js"
+import * as Verify from "./Verify.js"
 
 const webhook = Flags.group("webhook", {
   summary: "Webhook endpoints, event types and the event log.",
@@ -25,7 +25,7 @@ const webhook = Flags.group("webhook", {
     { what: "List your endpoints as a table", command: "effect-heygen webhook endpoints list --human" },
     { what: "See which event types exist", command: "effect-heygen webhook event-types list --human" }
   ]
-}, [EndpointCommands.group, EventCommands.eventTypes, EventCommands.events, ReceiveCommands.verify])
+}, [Endpoints.group, Events.eventTypes, Events.events, Verify.command])
 
 /**
  * The root command, for `@effect/cli`.

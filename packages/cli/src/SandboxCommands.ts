@@ -1,10 +1,11 @@
 /**
- * `effect-heygen sandbox ...`: the built-in fake HeyGen API. Handlers load only when a command runs.
+ * `effect-heygen sandbox serve|reset|trigger`: the built-in fake HeyGen API and deliveries from it, with each
+ * command's flags, help and examples. Handlers (the server, the state file, the delivery engine) load only when a
+ * command runs.
  *
  * @since 0.2.0
  */
 import * as Flags from "./Flags.js"
-import * as ReceiveCommands from "./ReceiveCommands.js"
 
 const serve = Flags.command("serve", {
   port: Flags.integer("port", 0, 65535, "The port on 127.0.0.1 (default 0: any free port)."),
@@ -33,6 +34,63 @@ const reset = Flags.command("reset", { human: Flags.connection.human }, {
 }, (flags) => Flags.lazy(() => import("./SandboxState.js"), (m) => m.reset(flags)))
 
 /**
+ * `--header-style`: the two forms of a delivery's headers (test-utils' `FakeDelivery.HeaderStyle`).
+ *
+ * @since 0.4.0
+ * @category flags
+ */
+export const headerStyle = Flags.choice(
+  "header-style",
+  ["documented", "legacy"],
+  "documented (default: Heygen-Signature, Heygen-Timestamp, Heygen-Event-Id, as HeyGen's docs say) or legacy (a plain signature header only, no timestamp, the event id in the body only, as some production receivers get)."
+)
+
+/**
+ * `sandbox trigger <event_type> [--data JSON] [--forward-to URL] [--secret-file F] [--header-style S]`
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const trigger = Flags.command("trigger", {
+  eventType: Flags.eventTypeArg("event_type", "The event type, e.g. avatar_video.success."),
+  data: Flags.eventData,
+  forwardTo: Flags.forwardTo(
+    "Where your receiver listens, e.g. http://127.0.0.1:3000/hooks/heygen. Without it the event is only logged, for webhook events listen --sandbox."
+  ),
+  secretFile: Flags.text(
+    "secret-file",
+    "FILE",
+    "Also sign with this secret (your receiver's), as an endpoint subscribed to every event."
+  ),
+  headerStyle,
+  human: Flags.connection.human
+}, {
+  summary:
+    "Sign an event for each sandbox endpoint subscribed to it, log it, and deliver it to --forward-to (retrying on failure) if given.",
+  examples: [
+    {
+      what: "Deliver to a receiver on your machine",
+      command:
+        `effect-heygen sandbox trigger avatar_video.success -d '{"video_id":"v1","url":"https://x"}' --forward-to http://127.0.0.1:3000/hooks/heygen --human`
+    },
+    {
+      what: "Sign with your receiver's secret (no sandbox endpoint needed)",
+      command:
+        "effect-heygen sandbox trigger avatar_video.fail --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
+    },
+    {
+      what: "Only log it, for webhook events listen --sandbox in another shell to forward",
+      command: "effect-heygen sandbox trigger avatar_video.success --secret-file ./whsec"
+    },
+    {
+      what: "Check that your receiver accepts the form production deliveries have been seen in",
+      command:
+        "effect-heygen sandbox trigger avatar_video.success --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec --header-style legacy"
+    }
+  ]
+}, (flags) => Flags.lazy(() => import("./Trigger.js"), (m) => m.run(flags)))
+
+/**
  * `sandbox`.
  *
  * @since 0.2.0
@@ -48,4 +106,4 @@ export const group = Flags.group("sandbox", {
     { what: "Create, then list, in the sandbox", command: "effect-heygen webhook endpoints list --sandbox --human" },
     { what: "Start over", command: "effect-heygen sandbox reset" }
   ]
-}, [serve, reset, ReceiveCommands.trigger])
+}, [serve, reset, trigger])

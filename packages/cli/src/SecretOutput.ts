@@ -10,10 +10,10 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as NodePath from "node:path"
+import type * as Endpoints from "./Endpoints.js"
 import * as ExitCode from "./ExitCode.js"
 import * as Failure from "./Failure.js"
 import { Io } from "./Io.js"
-import type * as Render from "./Render.js"
 import * as SecretFile from "./SecretFile.js"
 
 /**
@@ -95,7 +95,7 @@ export const deliver = (
   secret: string | null,
   done: string,
   idempotencyKey: string | null
-): Effect.Effect<Render.SecretDestination, never, Io> =>
+): Effect.Effect<Endpoints.SecretDestination, never, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     if (Option.isNone(target) || secret === null) return { _tag: "Stdout" } as const

@@ -1,5 +1,5 @@
 /**
- * `webhook verify`: checks a delivery the way a receiver must. The raw body comes on standard input (verified
+ * `webhook verify`, its flags, help and handler: checks a delivery the way a receiver must. The raw body comes on standard input (verified
  * byte for byte, never re-serialised), the headers from flags, the secret from a file (one per line: during a
  * rotation, the new and the old). Prints the decoded delivery, or the error envelope and exits 1.
  *
@@ -21,13 +21,14 @@ import * as NodeFs from "node:fs/promises"
 import * as NodePath from "node:path"
 import * as ExitCode from "./ExitCode.js"
 import * as Failure from "./Failure.js"
+import * as Flags from "./Flags.js"
 import { Io } from "./Io.js"
 
 /**
  * @since 0.2.0
  * @category models
  */
-export interface Flags {
+export interface VerifyFlags {
   readonly secretFile: Option.Option<string>
   readonly signature: Option.Option<string>
   readonly timestamp: Option.Option<string>
@@ -130,7 +131,7 @@ export const readSecrets = (
  * @since 0.2.0
  * @category commands
  */
-export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
+export const run = (flags: VerifyFlags): Effect.Effect<void, Failure.Reported, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     if (Option.isNone(flags.secretFile)) {
@@ -195,3 +196,65 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
         }\n`
     )
   })
+
+/**
+ * `webhook verify --secret-file F --signature S [--timestamp T] [--event-id E] [--timestamp-tolerance 5m]
+ * [--require-timestamp] < body`
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const command = Flags.command("verify", {
+  secretFile: Flags.text(
+    "secret-file",
+    "FILE",
+    "The endpoint's signing secret, as Create returned it (one per line during a rotation). Required."
+  ),
+  signature: Flags.text(
+    "signature",
+    "VALUE",
+    "The delivery's Heygen-Signature header as received (or its plain signature header, as some deliveries carry it). Required."
+  ),
+  timestamp: Flags.text(
+    "timestamp",
+    "VALUE",
+    "The Heygen-Timestamp header, if the delivery had one: checked against --timestamp-tolerance."
+  ),
+  eventId: Flags.text(
+    "event-id",
+    "VALUE",
+    "The Heygen-Event-Id header, if the delivery had one (else the id is the body's event_id, else a digest of the body)."
+  ),
+  timestampTolerance: Flags.duration(
+    "timestamp-tolerance",
+    "How far Heygen-Timestamp may be from now, either way (default 5m)."
+  ),
+  requireTimestamp: Flags.boolean(
+    "require-timestamp",
+    "Refuse a delivery without --timestamp (by default a timestamp is checked when given, as deliveries come without one)."
+  ),
+  human: Flags.connection.human
+}, {
+  summary:
+    "Verify a delivery: the raw body on stdin, its headers from flags; prints it decoded, exit 1 if a check fails.",
+  description: [
+    "Only --signature is required. Prints the event id and where it came from (event_id_source: header, body or",
+    "digest), the timestamp, the body's created_at, the event type and its data."
+  ],
+  examples: [
+    {
+      what: "Check a captured delivery",
+      command:
+        "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 < body.json"
+    },
+    {
+      what: "Check one that came with a plain signature header only",
+      command: "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... < body.json"
+    },
+    {
+      what: "Check an old capture (the default tolerance is 5 minutes)",
+      command:
+        "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 --timestamp-tolerance 90m < body.json"
+    }
+  ]
+}, run)

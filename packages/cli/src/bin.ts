@@ -37,7 +37,7 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 })
 
 // The question goes to stderr: stdout is the command's JSON.
-const terminal = Layer.effect(
+const terminal = Layer.scoped(
   Terminal.Terminal,
   Effect.map(
     NodeTerminal.make(),
@@ -48,7 +48,6 @@ const terminal = Layer.effect(
 const confirm = (message: string) =>
   Prompt.confirm({ message, initial: false }).pipe(
     Effect.provide(terminal),
-    Effect.scoped,
     Effect.orElseSucceed(() => false)
   )
 

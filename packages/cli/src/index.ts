@@ -26,21 +26,14 @@ export * as Call from "./Call.js"
 export * as Completions from "./Completions.js"
 
 /**
- * `webhook endpoints create`.
- *
- * @since 0.1.0
- */
-export * as Create from "./Create.js"
-
-/**
- * `webhook endpoints list|update|delete|rotate-secret`.
+ * `webhook endpoints create|list|update|delete|rotate-secret`: flags, help and handlers.
  *
  * @since 0.2.0
  */
 export * as Endpoints from "./Endpoints.js"
 
 /**
- * `webhook event-types list` and `webhook events list`.
+ * `webhook event-types list`, `webhook events list|replay`: flags, help and the lists' handlers.
  *
  * @since 0.2.0
  */

@@ -230,7 +230,7 @@ const onTerminal = (args: ReadonlyArray<string>, answer: string) =>
     const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
     child.stdout.setEncoding("utf8").on("data", (s: string) => {
       output += s
-      if (!answered && output.includes("[y/N]")) {
+      if (!answered && output.includes("y/N")) {
         answered = true
         child.stdin.write(`${answer}\n`)
       }
