@@ -10,9 +10,9 @@
  * form for "this came from the log"): core's `WebhookReceiver.catchUp`, run in the receiver's process, matches
  * those by their content.
  *
- * The order of the log is not documented either, so the whole log (narrowed by the API's own filters) is read,
- * never stopping at the first event older than `--since`; events created before `--since` are left out, and the
- * rest are sent oldest first, one at a time, each retried briefly (`retry`) on a failure. One NDJSON line per
+ * The order of the log is not documented either: it is read as the catch-up reads it (`WebhookEvents.streamSince`:
+ * past `--since` only once the log is seen to run newest first); events created before `--since` are left out, and
+ * the rest are sent oldest first, one at a time, each retried briefly (`retry`) on a failure. One NDJSON line per
  * event says what became of it:
  *
  * - `delivered`: the receiver answered 2xx. A de-duplicating receiver answers 200 to an event it has handled
@@ -149,27 +149,26 @@ export const plan = (
   return { send: keep.sort((a, b) => a.at - b.at).map((l) => l.event), duplicates, unreadable }
 }
 
-/** Every event of the log matching the filters: one listing per `--event-types` value (the API takes one). */
+/** The log since the cut, read as the catch-up reads it (core's `WebhookEvents.streamSince`). */
 const listAll = (
   eventTypes: ReadonlyArray<WebhookEventType.WebhookEventType>,
   entityId: Option.Option<string>,
+  since: number,
   limits: WebhookEvents.RequestOptions
 ): Effect.Effect<
   ReadonlyArray<WebhookEvent.WebhookEvent>,
   HeyGenError.StreamWebhookEventsError,
   HeyGenClient.HeyGenClient
-> => {
-  const filters = (eventType: WebhookEventType.WebhookEventType | undefined) => ({
-    limit: 100,
-    ...(eventType === undefined ? {} : { event_type: eventType }),
-    ...(Option.isSome(entityId) ? { entity_id: entityId.value } : {})
-  })
-  const types = eventTypes.length === 0 ? [undefined] : eventTypes
-  return Effect.map(
-    Stream.runCollect(Stream.concatAll(Chunk.fromIterable(types.map((t) => WebhookEvents.stream(filters(t), limits))))),
+> =>
+  Effect.map(
+    Stream.runCollect(
+      WebhookEvents.streamSince(
+        { since: new Date(since), eventTypes, entityId: Option.getOrUndefined(entityId) },
+        limits
+      )
+    ),
     Chunk.toReadonlyArray
   )
-}
 
 const lineOf = (
   event: WebhookEvent.WebhookEvent,
@@ -294,7 +293,7 @@ export const run = (
     const conn = yield* Call.connection(flags)
     const listed = yield* Call.run(
       conn,
-      listAll(flags.eventTypes, flags.entityId, conn.limits)
+      listAll(flags.eventTypes, flags.entityId, since, conn.limits)
     )
     const { duplicates, send: toSend, unreadable } = plan(listed, since)
 
