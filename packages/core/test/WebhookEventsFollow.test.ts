@@ -121,6 +121,18 @@ describe("WebhookEvents.follow: reading the log", () => {
       expect(tokens).toEqual([null, "o2", "o2", "o2", "o2", null, "o2@1", "o4@1", "o4@1"])
     }))
 
+  it.effect("a cursor refused part way through a resumed poll: read again from the start, its events still emitted", () =>
+    Effect.gen(function*() {
+      const log = [event("e1", 1), event("e2", 2), event("e3", 3)]
+      // The second poll resumes from o2, reads e3 e4, and its next cursor (o4) is refused once.
+      let refusals = 0
+      const fake = served(log, { order: "oldest", size: 2, refuse: (t) => t === "o4" && refusals++ === 0 })
+      const { emitted } = yield* follow(fake, {}, [[5, () => log.push(event("e4", 4), event("e5", 5))], [5, () => {}]])
+      expect(emitted).toEqual(["e1", "e2", "e3", "e4", "e5"])
+      const tokens = fake.requests.map((r) => new URL(r.url).searchParams.get("token"))
+      expect(tokens.slice(0, 7)).toEqual([null, "o2", "o2", "o4", null, "o2", "o4"])
+    }))
+
   it.effect("an order it cannot tell: every poll reads the whole log, and still emits each event once", () =>
     Effect.gen(function*() {
       const log = [event("b", 2), event("a", 1), event("c", 3)]

@@ -216,4 +216,23 @@ describe("WebhookEvents.follow against the fake's growing log", () => {
         expect(Option.map(error, (e) => e._tag)).toEqual(Option.some("AuthenticationFailed"))
       }
     }))
+
+  it.effect("the fake lists newest first on request: pages walk back, and events added meanwhile go before the first", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeHeyGen.make({ eventOrder: "newestFirst" })
+      for (let i = 0; i < 5; i++) yield* fake.recordEvent({ eventType: "avatar_video.success", eventId: `e${i}` })
+      const client = HeyGenClient.layer({ apiKey: FakeHeyGen.sandboxApiKey }).pipe(
+        Layer.provide(FakeHeyGen.layerHttpClient(fake))
+      )
+      const first = yield* WebhookEvents.list({ limit: 2 }).pipe(Effect.provide(client))
+      yield* fake.recordEvent({ eventType: "avatar_video.success", eventId: "e5" })
+      const rest = yield* WebhookEvents.stream({ limit: 2, token: first.nextToken! }).pipe(
+        Stream.runCollect,
+        Effect.provide(client)
+      )
+      expect(first.data.map((e) => e.event_id)).toEqual(["e4", "e3"])
+      expect(Chunk.toReadonlyArray(rest).map((e) => e.event_id)).toEqual(["e2", "e1", "e0"])
+      const again = yield* WebhookEvents.list({ limit: 10 }).pipe(Effect.provide(client))
+      expect(again.data.map((e) => e.event_id)).toEqual(["e5", "e4", "e3", "e2", "e1", "e0"])
+    }))
 })

@@ -132,11 +132,16 @@ export const polls = (
     let newest = Number.NEGATIVE_INFINITY
     const horizonOf = () => Math.max(cut, newest - windowMillis)
 
-    /** One listing's new events, and what it learnt of the log, without changing the follower's state. */
+    /**
+     * One listing's new events, and what it learnt of the log, without changing the follower's state: `taken` (the
+     * ids earlier listings of the poll found) grows only once the whole listing was read, so a listing read again
+     * after a failure part way finds its events afresh.
+     */
     const read = (listing: Listing, from: string | undefined, horizon: number, taken: Set<string>) =>
       Effect.gen(function*() {
         const order = { forward: listing.forward, backward: listing.backward }
         const fresh: Array<Fresh> = []
+        const mine = new Set<string>()
         const followed = new Set<string>()
         let token = from
         let index = 0
@@ -158,13 +163,13 @@ export const polls = (
               if (at < previous) order.backward = true
             }
             if (!Number.isNaN(at)) previous = at
-            const had = known.has(event.event_id) || taken.has(event.event_id)
+            const had = known.has(event.event_id) || taken.has(event.event_id) || mine.has(event.event_id)
             if (newestFirst(order) && (had || at < horizon)) {
               stop = true
               break
             }
             if (had || at < horizon) continue
-            taken.add(event.event_id)
+            mine.add(event.event_id)
             fresh.push({ event, at, rank: index++ })
           }
           if (stop) break
@@ -182,6 +187,7 @@ export const polls = (
           followed.add(next)
           token = next
         }
+        for (const id of mine) taken.add(id)
         // Listed newest first: the later an event came in the listing, the earlier it happened.
         const ranked = newestFirst(order) ? fresh.map((f) => ({ ...f, rank: -f.rank })) : fresh
         return { fresh: ranked, order, resume: ended ? token : listing.resume }
