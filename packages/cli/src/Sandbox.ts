@@ -39,6 +39,19 @@ export interface Sandbox {
   readonly snapshot: Effect.Effect<unknown>
 }
 
+const startFailed = (port: number) => (error: unknown) =>
+  new CliError({
+    code: "cli_sandbox_failed",
+    message: `the sandbox server could not start on 127.0.0.1:${port} (${
+      error instanceof Error ? error.message : String(error)
+    })`,
+    hint: port === 0
+      ? "check that loopback networking is available"
+      : "choose another --port, or 0 for any free one",
+    param: port === 0 ? undefined : "--port",
+    exitCode: ExitCode.ApiOrNetwork
+  })
+
 /**
  * Starts the fake API on `127.0.0.1:port` (0 picks a free port) for the life of the scope.
  *
@@ -53,34 +66,7 @@ export const start = (
     const context = yield* Layer.build(FakeServer.layer({ host: "127.0.0.1", port, fake: fakeOptions(initialState) }))
     const server = Context.get(context, FakeServer.FakeServer)
     return { baseUrl: server.baseUrl, apiKey: FakeHeyGen.sandboxApiKey, snapshot: snapshotOf(server.fake) }
-  }).pipe(
-    Effect.mapError((error) =>
-      new CliError({
-        code: "cli_sandbox_failed",
-        message: `the sandbox server could not start on 127.0.0.1:${port} (${
-          error instanceof Error ? error.message : String(error)
-        })`,
-        hint: port === 0
-          ? "check that loopback networking is available"
-          : "choose another --port, or 0 for any free one",
-        param: port === 0 ? undefined : "--port",
-        exitCode: ExitCode.ApiOrNetwork
-      })
-    )
-  )
-
-const startFailed = (port: number) => (error: unknown) =>
-  new CliError({
-    code: "cli_sandbox_failed",
-    message: `the sandbox server could not start on 127.0.0.1:${port} (${
-      error instanceof Error ? error.message : String(error)
-    })`,
-    hint: port === 0
-      ? "check that loopback networking is available"
-      : "choose another --port, or 0 for any free one",
-    param: port === 0 ? undefined : "--port",
-    exitCode: ExitCode.ApiOrNetwork
-  })
+  }).pipe(Effect.mapError(startFailed(port)))
 
 /** The fake with the state saved in `file` (a fresh one when there is none). */
 const loadFake = (file: string) =>

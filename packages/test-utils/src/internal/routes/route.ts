@@ -110,24 +110,8 @@ export const page = <A extends { readonly ordinal: number }, B>(
   render: (item: A) => B,
   keep: (item: A) => boolean = () => true
 ): { readonly data: ReadonlyArray<B>; readonly has_more: boolean; readonly next_token: string | null } => {
-  const data: Array<B> = []
-  let last: A | undefined
-  let hasMore = false
-  for (let i = firstAfter(items, after); i < items.length; i++) {
-    const item = items[i]!
-    if (!keep(item)) continue
-    if (data.length === limit) {
-      hasMore = true
-      break
-    }
-    data.push(render(item))
-    last = item
-  }
-  return {
-    data,
-    has_more: hasMore,
-    next_token: hasMore && last !== undefined ? encodeToken(kind, last.ordinal) : null
-  }
+  const start = firstAfter(items, after)
+  return collect(kind, items, limit, render, keep, start, (i) => i < items.length, 1)
 }
 
 /**
@@ -143,10 +127,25 @@ export const pageNewestFirst = <A extends { readonly ordinal: number }, B>(
   render: (item: A) => B,
   keep: (item: A) => boolean = () => true
 ): { readonly data: ReadonlyArray<B>; readonly has_more: boolean; readonly next_token: string | null } => {
+  const start = (before === -1 ? items.length : firstAfter(items, before - 1)) - 1
+  return collect(kind, items, limit, render, keep, start, (i) => i >= 0, -1)
+}
+
+/** One page of `items` walked from `start` by `step` while `within`; the token names the last item served. */
+const collect = <A extends { readonly ordinal: number }, B>(
+  kind: ListKind,
+  items: ReadonlyArray<A>,
+  limit: number,
+  render: (item: A) => B,
+  keep: (item: A) => boolean,
+  start: number,
+  within: (i: number) => boolean,
+  step: 1 | -1
+): { readonly data: ReadonlyArray<B>; readonly has_more: boolean; readonly next_token: string | null } => {
   const data: Array<B> = []
   let last: A | undefined
   let hasMore = false
-  for (let i = (before === -1 ? items.length : firstAfter(items, before - 1)) - 1; i >= 0; i--) {
+  for (let i = start; within(i); i += step) {
     const item = items[i]!
     if (!keep(item)) continue
     if (data.length === limit) {
