@@ -184,7 +184,7 @@ const eventsReplay = Flags.command("replay", replayInputs, {
     "effect-heygen's WebhookReceiver does) skips what it handled and handles what it missed, once. This assumes",
     "the log's event_id is the id the deliveries carried: HeyGen does not document it (integrations found it so);",
     "deliveries that carried no id at all cannot be matched over HTTP (core's WebhookReceiver.catchUp can).",
-    "The log's order is not documented: it is read as core's catch-up reads it, and events go oldest first.",
+    "The log's order is not documented: all of it is read, and events are sent oldest first, one at a time.",
     "One JSON line per event, outcome: delivered (a 2xx: accepted, which for a de-duplicating receiver may mean",
     "already handled: its answer does not say), duplicate (its event_id listed again: sent once), failed (no 2xx",
     "after 3 attempts), listed (--dry-run). Safe to run again: handled events are skipped by the receiver."

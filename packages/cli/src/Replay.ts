@@ -10,9 +10,9 @@
  * form for "this came from the log"): core's `WebhookReceiver.catchUp`, run in the receiver's process, matches
  * those by their content.
  *
- * The order of the log is not documented either: it is read as the catch-up reads it (`WebhookEvents.streamSince`:
- * past `--since` only once the log is seen to run newest first); events created before `--since` are left out, and
- * the rest are sent oldest first, one at a time, each retried briefly (`retry`) on a failure. One NDJSON line per
+ * The order of the log is not documented either, so the whole log (narrowed by the API's own filters) is read
+ * through core's `WebhookEvents.streamSince` (`wholeLog`), never stopping at the first event older than `--since`;
+ * events created before `--since` are left out, and the rest are sent oldest first, one at a time, each retried briefly (`retry`) on a failure. One NDJSON line per
  * event says what became of it:
  *
  * - `delivered`: the receiver answered 2xx. A de-duplicating receiver answers 200 to an event it has handled
@@ -149,7 +149,7 @@ export const plan = (
   return { send: keep.sort((a, b) => a.at - b.at).map((l) => l.event), duplicates, unreadable }
 }
 
-/** The log since the cut, read as the catch-up reads it (core's `WebhookEvents.streamSince`). */
+/** The log since the cut, through the catch-up's reader (core's `WebhookEvents.streamSince`), read to its end. */
 const listAll = (
   eventTypes: ReadonlyArray<WebhookEventType.WebhookEventType>,
   entityId: Option.Option<string>,
@@ -163,7 +163,7 @@ const listAll = (
   Effect.map(
     Stream.runCollect(
       WebhookEvents.streamSince(
-        { since: new Date(since), eventTypes, entityId: Option.getOrUndefined(entityId) },
+        { since: new Date(since), eventTypes, entityId: Option.getOrUndefined(entityId), wholeLog: true },
         limits
       )
     ),

@@ -74,12 +74,7 @@ export const trigger = Flags.command("trigger", {
         `effect-heygen sandbox trigger avatar_video.success -d '{"video_id":"v1","url":"https://x"}' --forward-to http://127.0.0.1:3000/hooks/heygen --human`
     },
     {
-      what: "Sign with your receiver's secret (no sandbox endpoint needed)",
-      command:
-        "effect-heygen sandbox trigger avatar_video.fail --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
-    },
-    {
-      what: "Only log it, for webhook events listen --sandbox in another shell to forward",
+      what: "Sign with your receiver's secret (no sandbox endpoint needed) and only log it, for listen --sandbox",
       command: "effect-heygen sandbox trigger avatar_video.success --secret-file ./whsec"
     },
     {

@@ -34,6 +34,8 @@ export const commands: ReadonlyArray<ReadonlyArray<string>> = [
   // check, so it never sends anything anywhere.
   ["webhook", "events", "replay"],
   ["webhook", "events", "replay", "--since", "1h", "--dry-run"],
+  // Without --forward-to, listen stops at its usage check: it never follows anything.
+  ["webhook", "events", "listen"],
   ["webhook"],
   ["webhook", "endpoints"],
   ["sandbox"],

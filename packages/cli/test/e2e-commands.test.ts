@@ -203,6 +203,30 @@ const scenarios: Record<string, () => Promise<void>> = {
     await ok(["sandbox", "reset"], { env })
     expect(NodeFs.existsSync(state)).toBe(false)
   },
+  "webhook events listen": async () => {
+    const receiver = await startReceiver([secret])
+    try {
+      const listening = startBin(
+        ["webhook", "events", "listen", "--interval", "200ms", "--forward-to", receiver.url, "--secret-file", "whsec"],
+        { cwd: dir, env: { HEYGEN_API_KEY: apiKey, HEYGEN_API_BASE: server.baseUrl } }
+      )
+      // Logged once listen has started: only new events are followed.
+      await new Promise((resolve) => setTimeout(resolve, 1_000))
+      const logged = await Effect.runPromise(
+        server.fake.recordEvent({ account: apiKey, eventType: "avatar_video.fail", eventData: { video_id: "v_l" } })
+      )
+      const end = Date.now() + 15_000
+      while (receiver.handled().length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 100))
+      await listening.stop("SIGINT")
+      const out = await listening.closed
+      outputs.push(out.stdout, out.stderr)
+      expect(out.code, out.stderr).toBe(0)
+      expect(receiver.handled().map((d) => d.eventId)).toEqual([logged.event_id])
+      expect(out.stdout).toContain(`"event_id":"${logged.event_id}"`)
+    } finally {
+      await receiver.close()
+    }
+  },
   "sandbox trigger": async () => {
     const receiver = await startReceiver([secret])
     try {

@@ -163,6 +163,11 @@ export interface StreamSinceOptions {
   readonly eventTypes?: ReadonlyArray<WebhookEventType.WebhookEventType> | undefined
   /** Only the events of this entity (a video, a translation, a personalized video project). */
   readonly entityId?: string | undefined
+  /**
+   * Read every listing to its end, never stopping early: for a log whose order you will not have guessed from its
+   * first events (the CLI's replay). Default `false`.
+   */
+  readonly wholeLog?: boolean | undefined
 }
 
 /**
@@ -207,7 +212,7 @@ export const streamSince = (
             if (at < previous) backward = true
             previous = at
           }
-          return !(backward && !forward && at < cut)
+          return options.wholeLog === true || !(backward && !forward && at < cut)
         }),
         Stream.filter((event) => {
           const at = Date.parse(event.created_at)

@@ -124,6 +124,21 @@ describe("WebhookEvents.streamSince", () => {
       ).toEqual({ ids: ["e1", "odd", "e2"], requests: 2 })
     }))
 
+  it.effect("wholeLog reads a log that looks newest first to its end: the replay's reading", () =>
+    Effect.gen(function*() {
+      const pages = [
+        page([event("e1", 20), event("old", 72)], "t2"),
+        page([event("e2", 40), event("e3", 1)], null)
+      ]
+      const fake = makeFake(pages)
+      const events = yield* Stream.runCollect(WebhookEvents.streamSince({ since, wholeLog: true })).pipe(
+        Effect.provide(clientLayer(fake))
+      )
+      expect([...events].map((e) => e.event_id)).toEqual(["e1", "e2", "e3"])
+      // Without it the same log ends at "old", which looked like the first event past the cut of a newest-first log.
+      expect(yield* ids(pages)).toEqual({ ids: ["e1"], requests: 1 })
+    }))
+
   it.effect("one listing per event type, each once however often it is given", () =>
     Effect.gen(function*() {
       const fake = makeFake([page([event("s", 1)], null)])
