@@ -71,6 +71,27 @@ const deliver = (url: string, eventId: string, eventType = "avatar_video.success
   return Effect.map(send(url, raw, headers), (reply) => reply.status)
 }
 
+/** The environment startReceiver reads (it is the README's, outside Effect), restored when the test's scope ends. */
+const withEnv = (databaseUrl: string) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const saved = {
+        DATABASE_URL: process.env["DATABASE_URL"],
+        HEYGEN_WEBHOOK_SECRET: process.env["HEYGEN_WEBHOOK_SECRET"]
+      }
+      process.env["DATABASE_URL"] = databaseUrl
+      process.env["HEYGEN_WEBHOOK_SECRET"] = secret
+      return saved
+    }),
+    (saved) =>
+      Effect.sync(() => {
+        for (const [name, value] of Object.entries(saved)) {
+          if (value === undefined) delete process.env[name]
+          else process.env[name] = value
+        }
+      })
+  )
+
 const freePort = Effect.async<number>((resume) => {
   const probe = net.createServer()
   probe.listen(0, "127.0.0.1", () => {
@@ -93,17 +114,7 @@ describe("README: several receivers on PostgreSQL", () => {
     () =>
       Effect.gen(function*() {
         const closed = yield* freePort
-        const saved = { url: process.env["DATABASE_URL"], secret: process.env["HEYGEN_WEBHOOK_SECRET"] }
-        process.env["DATABASE_URL"] = `postgres://postgres@127.0.0.1:${closed}/nowhere`
-        process.env["HEYGEN_WEBHOOK_SECRET"] = secret
-        yield* Effect.addFinalizer(() =>
-          Effect.sync(() => {
-            for (const [name, value] of [["DATABASE_URL", saved.url], ["HEYGEN_WEBHOOK_SECRET", saved.secret]]) {
-              if (value === undefined) delete process.env[name!]
-              else process.env[name!] = value
-            }
-          })
-        )
+        yield* withEnv(`postgres://postgres@127.0.0.1:${closed}/nowhere`)
         const error = yield* Effect.flip(Effect.tryPromise(() => startReceiver(0, "127.0.0.1")))
         const message = error.cause instanceof Error ? error.cause.message : String(error.cause)
         expect(message).toMatch(/^the receiver did not start: /)
@@ -187,17 +198,7 @@ describe("README: several receivers on PostgreSQL", () => {
     "startReceiver (a ManagedRuntime): deliveries are handled for as long as the server runs, once each; stop closes the server",
     () =>
       Effect.gen(function*() {
-        const saved = { url: process.env["DATABASE_URL"], secret: process.env["HEYGEN_WEBHOOK_SECRET"] }
-        process.env["DATABASE_URL"] = database.url
-        process.env["HEYGEN_WEBHOOK_SECRET"] = secret
-        yield* Effect.addFinalizer(() =>
-          Effect.sync(() => {
-            for (const [name, value] of [["DATABASE_URL", saved.url], ["HEYGEN_WEBHOOK_SECRET", saved.secret]]) {
-              if (value === undefined) delete process.env[name!]
-              else process.env[name!] = value
-            }
-          })
-        )
+        yield* withEnv(database.url)
         const port = yield* freePort
         const { server, stop } = yield* Effect.promise(() => startReceiver(port))
         yield* Effect.async<void>((resume) => {

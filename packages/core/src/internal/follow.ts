@@ -29,17 +29,11 @@ import type * as HeyGenClient from "../HeyGenClient.js"
 import * as HeyGenError from "../HeyGenError.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import type * as WebhookEvent from "../WebhookEvent.js"
+import type * as WebhookEvents from "../WebhookEvents.js"
 import type * as WebhookEventType from "../WebhookEventType.js"
 
 /** The options of `WebhookEvents.follow` (documented there). */
-export interface Options {
-  readonly eventTypes?: ReadonlyArray<WebhookEventType.WebhookEventType> | undefined
-  readonly entityId?: string | undefined
-  readonly since?: Duration.DurationInput | Date | undefined
-  readonly pollInterval?: Duration.DurationInput | undefined
-  readonly window?: Duration.DurationInput | undefined
-  readonly pageSize?: number | undefined
-}
+export type Options = WebhookEvents.FollowOptions
 
 export const defaultPollInterval: Duration.Duration = Duration.seconds(5)
 export const defaultWindow: Duration.Duration = Duration.hours(1)
