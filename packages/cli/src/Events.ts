@@ -233,7 +233,7 @@ const eventsListen = Flags.command("listen", listenInputs, {
     "HeyGen has no relay to a laptop; its event log is read every --interval instead, and each event that appears",
     "is POSTed to --forward-to as a documented delivery (Heygen-Event-Id is the log's event_id), once. A refused",
     "or unreachable forward is printed and tried again (1s, 2s, ... every 30s) for as long as listen runs: no",
-    "event is dropped. One JSON line per answer: delivered, retrying, or failed (a 404 or 405 stops at once).",
+    "event is dropped. A first line says it started; then one JSON line per answer: delivered, retrying, or failed (a 404 or 405 stops at once).",
     "Ctrl-C lets the attempt in flight finish, prints a summary (with --since to resume, if an event was still",
     "waiting) and exits 0. An idle log costs one request per --interval and event type (720 an hour at 5s)."
   ],

@@ -206,7 +206,12 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
         const served = yield* Effect.mapError(Sandbox.serve(0), reported)
         client = { ...conn.client, apiKey: Redacted.make(served.apiKey), baseUrl: served.baseUrl }
       }
-      if (flags.human) io.stdout(`listening for events since ${since.toISOString()}, forwarding to ${url}\n`)
+      // Said once the cut is fixed: an event logged after this line is forwarded.
+      io.stdout(
+        flags.human
+          ? `listening for events since ${since.toISOString()}, forwarding to ${url}\n`
+          : `${JSON.stringify({ listening: true, since: since.toISOString(), forward_to: url })}\n`
+      )
       yield* Effect.raceFirst(listening(client), io.awaitShutdown)
     })).pipe(Effect.onInterrupt(() => summary))
     yield* summary

@@ -48,8 +48,13 @@ const trigger = async (env: Record<string, string>, videoId: string) => {
   return logged.event_id
 }
 
+/** The lines after the one that says listen has started. */
 const lines = (stdout: string) =>
   stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => l["listening"] !== true)
+
+/** Once listen has said it started, an event logged is one it forwards. */
+const started = (running: ReturnType<typeof startBin>) => running.line(/"listening":true/)
 
 const until = async (check: () => boolean, what: string, ms = 20_000) => {
   const end = Date.now() + ms
@@ -85,7 +90,7 @@ describe("webhook events listen --sandbox", () => {
       const args = ["webhook", "events", "listen", "--sandbox", "--interval", "200ms", "--secret-file", "./whsec"]
       const listening = startBin([...args, "--forward-to", r.url], { cwd: dir, env, timeoutMs: 60_000 })
       // Started now: the event logged before it is not forwarded.
-      await new Promise((resolve) => setTimeout(resolve, 1_000))
+      await started(listening)
       const first = await trigger(env, "v_1")
       await until(() => r.handled().length === 1, "the first event")
       expect(r.handled().map((d) => d.eventId)).toEqual([first])
@@ -137,7 +142,7 @@ describe("webhook events listen --sandbox", () => {
       ],
       { cwd: dir, env, timeoutMs: 60_000 }
     )
-    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    await started(listening)
     const out = await runBin(
       ["sandbox", "trigger", "avatar_video.fail", "--secret-file", "./whsec", "-d", "{\"video_id\":\"v_f\"}"],
       { cwd: dir, env }
@@ -180,7 +185,7 @@ describe("webhook events listen --sandbox", () => {
       ],
       { cwd: dir, env, timeoutMs: 60_000 }
     )
-    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    await started(listening)
     // No endpoint in this sandbox: the trigger signs with the receiver's secret.
     const out = await runBin(["sandbox", "trigger", "avatar_video.success", "--secret-file", "./whsec"], {
       cwd: dir,

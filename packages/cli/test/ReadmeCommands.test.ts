@@ -195,9 +195,10 @@ const run = async (command: Command): Promise<Outcome> => {
     timeoutMs: 25_000
   }
   if (untilStopped(argv)) {
-    background.push({ command, running: startBin(args, options), from: received.length })
-    // Started, as a reader sees it start, before the next command runs in another shell.
-    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    const running = startBin(args, options)
+    background.push({ command, running, from: received.length })
+    // Started, as a reader sees it start (its first line), before the next command runs in another shell.
+    await running.line(/\S/)
     return { code: 0, stdout: "", stderr: "" }
   }
   const outcome = await runBin(args, options)

@@ -210,8 +210,8 @@ const scenarios: Record<string, () => Promise<void>> = {
         ["webhook", "events", "listen", "--interval", "200ms", "--forward-to", receiver.url, "--secret-file", "whsec"],
         { cwd: dir, env: { HEYGEN_API_KEY: apiKey, HEYGEN_API_BASE: server.baseUrl } }
       )
-      // Logged once listen has started: only new events are followed.
-      await new Promise((resolve) => setTimeout(resolve, 1_000))
+      // Logged once listen has said it started: only new events are followed.
+      await listening.line(/"listening":true/)
       const logged = await Effect.runPromise(
         server.fake.recordEvent({ account: apiKey, eventType: "avatar_video.fail", eventData: { video_id: "v_l" } })
       )
