@@ -23,10 +23,10 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
-import * as Commands from "./Commands.js"
 import * as ExitCode from "./ExitCode.js"
-import * as Failure from "./Failure.js"
-import * as Help from "./Help.js"
+import * as Commands from "./internal/commands.js"
+import * as Failure from "./internal/failure.js"
+import * as Help from "./internal/help.js"
 import { Io } from "./Io.js"
 
 /**
@@ -54,7 +54,7 @@ export const secretsOf = (
 const scrubber = (secrets: ReadonlyArray<string>) => (text: string): string =>
   secrets.reduce((acc, secret) => acc.split(secret).join("[redacted]"), text)
 
-const report = (io: Io["Type"], failure: Failure.Failure): ExitCode.ExitCode => {
+const report = (io: Io["Type"], failure: Failure.CliError): ExitCode.ExitCode => {
   io.stderr(`${Failure.render(failure)}\n`)
   return failure.exitCode
 }
@@ -63,7 +63,7 @@ const fromCause = (io: Io["Type"], cause: Cause.Cause<unknown>): ExitCode.ExitCo
   const failure = Cause.failureOption(cause)
   if (Option.isSome(failure)) {
     const error = failure.value
-    if (error instanceof Failure.Reported) return report(io, error.failure)
+    if (error instanceof Failure.CliError) return report(io, error)
     if (ValidationError.isValidationError(error)) return report(io, Failure.fromCliValidationError(error))
     return report(io, Failure.fromDefect(`unexpected failure: ${String(error)}`))
   }
@@ -100,16 +100,12 @@ const configFrom = (env: Readonly<Record<string, string | undefined>>) =>
   )
 
 const usageError = (message: string, param: string | null) =>
-  new Failure.Reported({
-    failure: Failure.fromCliError(
-      new Failure.CliError({
-        code: "cli_usage",
-        message,
-        hint: "run with --help to see the commands and flags",
-        param: param ?? undefined,
-        exitCode: ExitCode.Usage
-      })
-    )
+  new Failure.CliError({
+    code: "cli_usage",
+    message,
+    hint: "run with --help to see the commands and flags",
+    param: param ?? undefined,
+    exitCode: ExitCode.Usage
   })
 
 /** Parses argv and does what it asks; fails with what the parse or the command failed with. */
@@ -146,7 +142,7 @@ const dispatch = (argv: ReadonlyArray<string>, io: Io["Type"]) =>
         return io.stdout(`${Version.version}\n`)
       case "ShowCompletions": {
         // Loaded on demand: nobody asks for completions on an ordinary run.
-        const Completions = yield* Effect.promise(() => import("./Completions.js"))
+        const Completions = yield* Effect.promise(() => import("./internal/completions.js"))
         return io.stdout(Completions.render(option.shellType, Commands.root))
       }
       case "ShowWizard":

@@ -12,10 +12,10 @@ import * as Option from "effect/Option"
 import * as fs from "node:fs"
 import { describe, expect, it } from "vitest"
 import * as ExitCode from "../src/ExitCode.js"
-import * as Failure from "../src/Failure.js"
+import * as Failure from "../src/internal/failure.js"
 
 const readme = fs.readFileSync(new URL("../README.md", import.meta.url), "utf8")
-const srcDir = new URL("../src/", import.meta.url)
+const srcDirs = [new URL("../src/", import.meta.url), new URL("../src/internal/", import.meta.url)]
 
 /** The table's rows: exit code, meaning, and the codes named in its third column. */
 const table = (() => {
@@ -45,7 +45,7 @@ const api = (status: number, code: string) => ({
 })
 
 /** One failure of each kind Failure maps, each with HeyGen's own code where the API gives one. */
-const mapped: ReadonlyArray<readonly [string, Failure.Failure]> = [
+const mapped: ReadonlyArray<readonly [string, Failure.CliError]> = [
   ["ValidationError", Failure.fromHeyGenError(new HeyGenError.ValidationError({ field: "url", message: "url: bad" }))],
   ["InvalidParameter (400)", Failure.fromHeyGenError(new HeyGenError.InvalidParameter(api(400, "invalid_parameter")))],
   [
@@ -99,7 +99,7 @@ const mapped: ReadonlyArray<readonly [string, Failure.Failure]> = [
     "a parse error of @effect/cli",
     Failure.fromCliValidationError(CliValidationError.invalidValue(HelpDoc.p("bad")))
   ],
-  ["a bad flag value", Failure.fromCliError(Failure.invalidFlag("--limit", "not a number"))],
+  ["a bad flag value", Failure.invalidFlag("--limit", "not a number")],
   ["a defect", Failure.fromDefect("bug")]
 ]
 
@@ -117,18 +117,22 @@ const raised = (() => {
     Auth: ExitCode.Auth,
     Timeout: ExitCode.Timeout
   }
-  for (const file of fs.readdirSync(srcDir).filter((f) => f.endsWith(".ts"))) {
-    const text = fs.readFileSync(new URL(file, srcDir), "utf8")
-    for (const start of text.matchAll(/new (?:Failure\.)?CliError\(\{/g)) {
-      const rest = text.slice(start.index)
-      // The code's expression: a literal, a choice of literals, or a template.
-      const code = /code: ([^\n]+)/.exec(rest)?.[1] ?? ""
-      const literals = [...code.matchAll(/"(cli_[a-z_]+)"/g)].map((m) => m[1]!)
-      const template = /`(cli_\$\{[^`]+\})`/.exec(code)?.[1]
-      const exit = /exitCode: ExitCode\.(\w+)/.exec(rest)
-      const codes = literals.length > 0 ? literals : template === undefined ? [] : [template]
-      if (codes.length === 0 || exit === null) throw new Error(`a CliError in ${file} without a code or an exit code`)
-      for (const c of codes) found.push({ code: c, exit: exitOf[exit[1]!]!, file })
+  for (const dir of srcDirs) {
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+      const text = fs.readFileSync(new URL(file, dir), "utf8")
+      for (const start of text.matchAll(/new (?:Failure\.)?CliError\(\{/g)) {
+        const rest = text.slice(start.index)
+        // The code's expression: a literal, a choice of literals, or a template.
+        const code = /code: ([^\n]+)/.exec(rest)?.[1] ?? ""
+        const literals = [...code.matchAll(/"(cli_[a-z_]+)"/g)].map((m) => m[1]!)
+        const template = /`(cli_\$\{[^`]+\})`/.exec(code)?.[1]
+        const exit = /exitCode: ExitCode\.(\w+)/.exec(rest)
+        const codes = literals.length > 0 ? literals : template === undefined ? [] : [template]
+        // HeyGen's own code, passed through: the mapped rows above check where those land.
+        if (code.trim() === "error.code,") continue
+        if (codes.length === 0 || exit === null) throw new Error(`a CliError in ${file} without a code or an exit code`)
+        for (const c of codes) found.push({ code: c, exit: exitOf[exit[1]!]!, file })
+      }
     }
   }
   return found

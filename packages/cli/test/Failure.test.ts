@@ -11,7 +11,7 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "vitest"
 import * as ExitCode from "../src/ExitCode.js"
-import * as Failure from "../src/Failure.js"
+import * as Failure from "../src/internal/failure.js"
 import { envelope, runInProcess } from "./harness.js"
 
 const key = "0b8f0c7e-2d7a-4c55-9a53-6f3f1f0c9e11"

@@ -4,7 +4,7 @@ import * as Duration from "effect/Duration"
 import * as FastCheck from "effect/FastCheck"
 import * as Option from "effect/Option"
 import { describe, expect, it } from "vitest"
-import * as Flags from "../src/Flags.js"
+import * as Flags from "../src/internal/flags.js"
 
 describe("Flags.parseDuration", () => {
   const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }

@@ -4,8 +4,8 @@
  * examples, and the root lists the whole tree. Run in-process through `Main.run`, as the bin runs it.
  */
 import { describe, expect, it } from "vitest"
-import * as Commands from "../src/Commands.js"
-import * as Help from "../src/Help.js"
+import * as Commands from "../src/internal/commands.js"
+import * as Help from "../src/internal/help.js"
 import { runInProcess } from "./harness.js"
 
 const everyNode = Help.nodes(Commands.root)

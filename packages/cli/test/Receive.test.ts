@@ -12,7 +12,7 @@ import * as Http from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Io } from "../src/Io.js"
-import * as Trigger from "../src/Trigger.js"
+import * as Trigger from "../src/internal/trigger.js"
 import { runInProcess } from "./harness.js"
 
 const secret = "whsec_cli_receive_test_secret"

@@ -7,7 +7,7 @@ import type * as WebhookEvent from "@effect-heygen/core/WebhookEvent"
 import * as FastCheck from "effect/FastCheck"
 import { describe, expect, it } from "vitest"
 import * as ExitCode from "../src/ExitCode.js"
-import * as Replay from "../src/Replay.js"
+import * as Replay from "../src/internal/replay.js"
 import { envelope, runInProcess } from "./harness.js"
 
 const base = Date.parse("2026-06-01T00:00:00Z")

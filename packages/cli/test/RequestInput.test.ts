@@ -5,7 +5,7 @@ import * as FastCheck from "effect/FastCheck"
 import * as Option from "effect/Option"
 import { describe, expect, it } from "vitest"
 import { Io } from "../src/Io.js"
-import * as RequestInput from "../src/RequestInput.js"
+import * as RequestInput from "../src/internal/requestInput.js"
 
 const event = FastCheck.constantFrom(...WebhookEventType.values)
 

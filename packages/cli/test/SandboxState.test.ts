@@ -13,7 +13,7 @@ import * as TestClock from "effect/TestClock"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import * as SandboxState from "../src/SandboxState.js"
+import * as SandboxState from "../src/internal/sandboxState.js"
 
 const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "eh-sandbox-state-"))
 afterAll(() => NodeFs.rmSync(dir, { recursive: true, force: true }))
@@ -58,7 +58,7 @@ describe("SandboxState.load / save", () => {
       const result = yield* Effect.either(SandboxState.load(file))
       expect(Either.isLeft(result)).toBe(true)
       if (Either.isLeft(result)) {
-        const e = result.left.failure.envelope.error
+        const e = result.left.envelope.error
         expect(e.code).toBe("cli_sandbox_state")
         expect(e.hint).toContain("effect-heygen sandbox reset")
         expect(e.message).toContain(file)
@@ -70,7 +70,7 @@ describe("SandboxState.load / save", () => {
       const file = fresh()
       NodeFs.mkdirSync(file, { recursive: true })
       const result = yield* Effect.either(SandboxState.load(file))
-      expect(Either.isLeft(result) && result.left.failure.envelope.error.code).toBe("cli_sandbox_state")
+      expect(Either.isLeft(result) && result.left.envelope.error.code).toBe("cli_sandbox_state")
     }))
 })
 
@@ -121,7 +121,7 @@ describe("SandboxState.withLock", () => {
         result = yield* Fiber.poll(fiber)
       }
       const outcome = yield* Fiber.join(fiber)
-      expect(Either.isLeft(outcome) && outcome.left.failure.envelope.error.code).toBe("cli_sandbox_busy")
+      expect(Either.isLeft(outcome) && outcome.left.envelope.error.code).toBe("cli_sandbox_busy")
       expect(NodeFs.readFileSync(`${file}.lock`, "utf8")).toBe(String(process.pid))
     }))
 })

@@ -4,7 +4,7 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import * as SecretFile from "../src/SecretFile.js"
+import * as SecretFile from "../src/internal/secretFile.js"
 
 const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "eh-cli-secret-"))
 afterAll(() => NodeFs.rmSync(dir, { recursive: true, force: true }))

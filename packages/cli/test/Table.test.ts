@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as FastCheck from "effect/FastCheck"
-import * as Table from "../src/Table.js"
+import * as Table from "../src/internal/table.js"
 
 interface Row {
   readonly id: string

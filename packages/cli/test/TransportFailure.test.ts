@@ -1,7 +1,7 @@
 import * as HeyGenError from "@effect-heygen/core/HeyGenError"
 import { describe, expect, it } from "vitest"
 import * as ExitCode from "../src/ExitCode.js"
-import * as Failure from "../src/Failure.js"
+import * as Failure from "../src/internal/failure.js"
 
 describe("a TransportError on stderr", () => {
   for (const reason of HeyGenError.TransportReason.literals) {
@@ -13,12 +13,13 @@ describe("a TransportError on stderr", () => {
         url: "https://api.heygen.com/v3/webhooks/endpoints",
         idempotencyKey: "k1"
       })
-      const { envelope, exitCode } = Failure.fromHeyGenError(error)
+      const failure = Failure.fromHeyGenError(error)
+      const { envelope, exitCode } = failure
       expect(exitCode).toBe(ExitCode.ApiOrNetwork)
       expect(envelope.error.code).toBe("cli_network_error")
       expect(envelope.error.message.startsWith(`${reason}: `)).toBe(true)
       expect(envelope.error.hint).toContain("k1")
-      expect(JSON.parse(Failure.render({ envelope, exitCode }))).toEqual({
+      expect(JSON.parse(Failure.render(failure))).toEqual({
         error: envelope.error,
         idempotency_key: "k1"
       })

@@ -9,8 +9,8 @@
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Failure from "./Failure.js"
-import { Io } from "./Io.js"
+import { Io } from "../Io.js"
+import type * as Failure from "./failure.js"
 
 /**
  * @since 0.1.0
@@ -18,15 +18,15 @@ import { Io } from "./Io.js"
  */
 export const run = (
   flags: { readonly port: Option.Option<number>; readonly human: boolean }
-): Effect.Effect<void, Failure.Reported, Io> =>
+): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.scoped(Effect.gen(function*() {
     const io = yield* Io
     const port = Option.getOrElse(flags.port, () => 0)
     // Loaded on first use: the server and the fake are the heaviest parts of the CLI.
-    const Sandbox = yield* Effect.promise(() => import("./Sandbox.js"))
+    const Sandbox = yield* Effect.promise(() => import("./sandbox.js"))
     const running = yield* Effect.mapError(
       Sandbox.serve(port),
-      (e) => new Failure.Reported({ failure: Failure.fromCliError(e) })
+      (e) => e
     )
     io.stdout(
       flags.human

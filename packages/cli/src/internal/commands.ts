@@ -13,11 +13,11 @@
  *
  * @since 0.1.0
  */
-import * as Endpoints from "./Endpoints.js"
-import * as Events from "./Events.js"
-import * as Flags from "./Flags.js"
-import * as SandboxCommands from "./SandboxCommands.js"
-import * as Verify from "./Verify.js"
+import * as Endpoints from "./endpoints.js"
+import * as Events from "./events.js"
+import * as Flags from "./flags.js"
+import * as SandboxCommands from "./sandboxCommands.js"
+import * as Verify from "./verify.js"
 
 const webhook = Flags.group("webhook", {
   summary: "Webhook endpoints, event types and the event log.",

@@ -10,11 +10,11 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as NodePath from "node:path"
-import type * as Endpoints from "./Endpoints.js"
-import * as ExitCode from "./ExitCode.js"
-import * as Failure from "./Failure.js"
-import { Io } from "./Io.js"
-import * as SecretFile from "./SecretFile.js"
+import * as ExitCode from "../ExitCode.js"
+import { Io } from "../Io.js"
+import type * as Endpoints from "./endpoints.js"
+import * as Failure from "./failure.js"
+import * as SecretFile from "./secretFile.js"
 
 /**
  * A checked `--secret-file`: the path as typed (for messages) and resolved.
@@ -38,7 +38,7 @@ export interface Target {
 export const plan = (
   secretFile: Option.Option<string>,
   force: boolean
-): Effect.Effect<Option.Option<Target>, Failure.Reported, Io> =>
+): Effect.Effect<Option.Option<Target>, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     if (Option.isNone(secretFile)) return Option.none()
@@ -49,34 +49,26 @@ export const plan = (
     }
     if (!force && (yield* SecretFile.exists(target.path))) {
       return yield* Effect.fail(
-        new Failure.Reported({
-          failure: Failure.fromCliError(
-            new Failure.CliError({
-              code: "cli_secret_file_exists",
-              message: `--secret-file: ${target.shown} already exists; nothing was sent`,
-              hint: "choose a new path, or add --force to replace the file",
-              param: "--secret-file",
-              exitCode: ExitCode.Usage
-            })
-          )
+        new Failure.CliError({
+          code: "cli_secret_file_exists",
+          message: `--secret-file: ${target.shown} already exists; nothing was sent`,
+          hint: "choose a new path, or add --force to replace the file",
+          param: "--secret-file",
+          exitCode: ExitCode.Usage
         })
       )
     }
     const writable = yield* Effect.either(SecretFile.probe(target.path))
     if (Either.isLeft(writable)) {
       return yield* Effect.fail(
-        new Failure.Reported({
-          failure: Failure.fromCliError(
-            new Failure.CliError({
-              code: "cli_secret_file_unwritable",
-              message: `--secret-file: cannot write ${target.shown} (${writable.left.reason}); nothing was sent`,
-              hint: writable.left.reason === "ENOENT"
-                ? `create the directory ${NodePath.dirname(target.shown)} first, or choose another path`
-                : "choose a path in a directory you can write to",
-              param: "--secret-file",
-              exitCode: ExitCode.Usage
-            })
-          )
+        new Failure.CliError({
+          code: "cli_secret_file_unwritable",
+          message: `--secret-file: cannot write ${target.shown} (${writable.left.reason}); nothing was sent`,
+          hint: writable.left.reason === "ENOENT"
+            ? `create the directory ${NodePath.dirname(target.shown)} first, or choose another path`
+            : "choose a path in a directory you can write to",
+          param: "--secret-file",
+          exitCode: ExitCode.Usage
         })
       )
     }

@@ -11,9 +11,9 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as NodeFs from "node:fs/promises"
 import * as NodePath from "node:path"
-import * as ExitCode from "./ExitCode.js"
-import { CliError } from "./Failure.js"
-import { Io } from "./Io.js"
+import * as ExitCode from "../ExitCode.js"
+import { Io } from "../Io.js"
+import { CliError } from "./failure.js"
 
 /**
  * Where a `--data` value says the body is.

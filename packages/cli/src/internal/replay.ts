@@ -41,12 +41,12 @@ import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import * as Call from "./Call.js"
-import * as ExitCode from "./ExitCode.js"
-import * as Failure from "./Failure.js"
-import { Io } from "./Io.js"
-import { untilWrongPath, wrongPathHint } from "./Trigger.js"
-import { readSecrets } from "./Verify.js"
+import * as ExitCode from "../ExitCode.js"
+import { Io } from "../Io.js"
+import * as Call from "./call.js"
+import * as Failure from "./failure.js"
+import { untilWrongPath, wrongPathHint } from "./trigger.js"
+import { readSecrets } from "./verify.js"
 
 /**
  * @since 0.4.0
@@ -100,10 +100,8 @@ export const retry: Schedule.Schedule<unknown, FakeDelivery.Attempt> = Schedule.
   Schedule.intersect(Schedule.recurs(2))
 )
 
-const reported = (error: Failure.CliError) => new Failure.Reported({ failure: Failure.fromCliError(error) })
-
 const required = (flag: string, what: string) =>
-  Effect.fail(reported(Failure.invalidFlag(flag, `is required (unless --dry-run): ${what}`)))
+  Effect.fail(Failure.invalidFlag(flag, `is required (unless --dry-run): ${what}`))
 
 /** An event of the log, with the time its `created_at` names (NaN when it names none). */
 interface Listed {
@@ -268,14 +266,12 @@ const humanRow = (cells: ReadonlyArray<string>, widths: ReadonlyArray<number>): 
 export const run = (
   flags: Flags,
   schedule: Schedule.Schedule<unknown, FakeDelivery.Attempt> = retry
-): Effect.Effect<void, Failure.Reported, Io> =>
+): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     if (Option.isNone(flags.since)) {
       return yield* Effect.fail(
-        reported(
-          Failure.invalidFlag("--since", "is required: how far back to replay, e.g. 48h or 2026-01-31T12:00:00Z")
-        )
+        Failure.invalidFlag("--since", "is required: how far back to replay, e.g. 48h or 2026-01-31T12:00:00Z")
       )
     }
     const since = flags.since.value
@@ -286,7 +282,7 @@ export const run = (
       if (Option.isNone(flags.secretFile)) {
         return yield* required("--secret-file", "the file holding your receiver's signing secret")
       }
-      const secrets = yield* Effect.mapError(readSecrets(io.cwd, flags.secretFile.value), reported)
+      const secrets = yield* readSecrets(io.cwd, flags.secretFile.value)
       // During a rotation the file holds the new secret first (as for webhook verify): sign with it.
       target = { url: flags.forwardTo.value, secret: secrets[0]! }
     }
@@ -342,7 +338,7 @@ export const run = (
       )
     }
     if (counts.failed > 0) {
-      return yield* Effect.fail(reported(
+      return yield* Effect.fail(
         new Failure.CliError({
           code: "cli_replay_failed",
           message: target === undefined
@@ -357,6 +353,6 @@ export const run = (
           param: target === undefined ? "--since" : "--forward-to",
           exitCode: ExitCode.ApiOrNetwork
         })
-      ))
+      )
     }
   })

@@ -9,7 +9,7 @@ import * as CliConfig from "@effect/cli/CliConfig"
 import * as Command from "@effect/cli/Command"
 import type * as HelpDoc from "@effect/cli/HelpDoc"
 import type * as Span from "@effect/cli/HelpDoc/Span"
-import * as Flags from "./Flags.js"
+import * as Flags from "./flags.js"
 
 /**
  * The name a program is run by; every usage line starts with it.

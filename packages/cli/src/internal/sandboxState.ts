@@ -21,9 +21,9 @@ import * as NodeCrypto from "node:crypto"
 import * as NodeFs from "node:fs/promises"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import * as ExitCode from "./ExitCode.js"
-import * as Failure from "./Failure.js"
-import { Io } from "./Io.js"
+import * as ExitCode from "../ExitCode.js"
+import { Io } from "../Io.js"
+import * as Failure from "./failure.js"
 
 /**
  * What the file holds around the fake's own snapshot: a format tag and version, so that a file from another
@@ -63,15 +63,11 @@ const codeOf = (e: unknown): string =>
     : String(e)
 
 const stateError = (file: string, message: string) =>
-  new Failure.Reported({
-    failure: Failure.fromCliError(
-      new Failure.CliError({
-        code: "cli_sandbox_state",
-        message: `the sandbox state file ${file} ${message}`,
-        hint: "run `effect-heygen sandbox reset` to start the sandbox over (its endpoints and events are lost)",
-        exitCode: ExitCode.ApiOrNetwork
-      })
-    )
+  new Failure.CliError({
+    code: "cli_sandbox_state",
+    message: `the sandbox state file ${file} ${message}`,
+    hint: "run `effect-heygen sandbox reset` to start the sandbox over (its endpoints and events are lost)",
+    exitCode: ExitCode.ApiOrNetwork
   })
 
 /**
@@ -80,7 +76,7 @@ const stateError = (file: string, message: string) =>
  * @since 0.2.0
  * @category failures
  */
-export const corrupt = (file: string): Failure.Reported => stateError(file, "does not hold a sandbox state")
+export const corrupt = (file: string): Failure.CliError => stateError(file, "does not hold a sandbox state")
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -97,7 +93,7 @@ const lockPatience = 10_000
 /** A lock file with no readable pid (a writer died between create and write) is stale after this long. */
 const unreadableLockAge = 5_000
 
-const acquire = (file: string): Effect.Effect<string, Failure.Reported> => {
+const acquire = (file: string): Effect.Effect<string, Failure.CliError> => {
   const lock = `${file}.lock`
   const attempt = Effect.tryPromise({
     try: async (): Promise<boolean> => {
@@ -125,20 +121,16 @@ const acquire = (file: string): Effect.Effect<string, Failure.Reported> => {
     },
     catch: (e) => stateError(file, `cannot be locked (${codeOf(e)})`)
   })
-  const loop = (started: number): Effect.Effect<string, Failure.Reported> =>
+  const loop = (started: number): Effect.Effect<string, Failure.CliError> =>
     Effect.flatMap(Effect.zip(attempt, Clock.currentTimeMillis), ([won, now]) => {
       if (won) return Effect.succeed(lock)
       if (now - started > lockPatience) {
         return Effect.fail(
-          new Failure.Reported({
-            failure: Failure.fromCliError(
-              new Failure.CliError({
-                code: "cli_sandbox_busy",
-                message: `another effect-heygen command is using the sandbox (lock: ${lock})`,
-                hint: "wait for it to finish; if none is running, delete the lock file",
-                exitCode: ExitCode.ApiOrNetwork
-              })
-            )
+          new Failure.CliError({
+            code: "cli_sandbox_busy",
+            message: `another effect-heygen command is using the sandbox (lock: ${lock})`,
+            hint: "wait for it to finish; if none is running, delete the lock file",
+            exitCode: ExitCode.ApiOrNetwork
           })
         )
       }
@@ -163,7 +155,7 @@ const release = (lock: string): Effect.Effect<void> =>
 export const withLock = <A, E, R>(
   file: string,
   use: Effect.Effect<A, E, R>
-): Effect.Effect<A, E | Failure.Reported, R> => Effect.acquireUseRelease(acquire(file), () => use, release)
+): Effect.Effect<A, E | Failure.CliError, R> => Effect.acquireUseRelease(acquire(file), () => use, release)
 
 /**
  * Reads the saved state: none when there is no file yet; a failure, with a hint to reset, when it cannot be
@@ -172,7 +164,7 @@ export const withLock = <A, E, R>(
  * @since 0.2.0
  * @category reading
  */
-export const load = (file: string): Effect.Effect<Option.Option<unknown>, Failure.Reported> =>
+export const load = (file: string): Effect.Effect<Option.Option<unknown>, Failure.CliError> =>
   Effect.gen(function*() {
     const text = yield* Effect.tryPromise({
       try: () =>
@@ -204,7 +196,7 @@ export const load = (file: string): Effect.Effect<Option.Option<unknown>, Failur
  * @since 0.2.0
  * @category writing
  */
-export const save = (file: string, state: unknown): Effect.Effect<void, Failure.Reported> =>
+export const save = (file: string, state: unknown): Effect.Effect<void, Failure.CliError> =>
   Effect.tryPromise({
     try: async () => {
       await NodeFs.mkdir(NodePath.dirname(file), { recursive: true, mode: 0o700 })
@@ -232,7 +224,7 @@ export const save = (file: string, state: unknown): Effect.Effect<void, Failure.
  * @since 0.2.0
  * @category commands
  */
-export const reset = (flags: { readonly human: boolean }): Effect.Effect<void, Failure.Reported, Io> =>
+export const reset = (flags: { readonly human: boolean }): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     const file = path(io.env)

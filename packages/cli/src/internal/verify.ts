@@ -19,10 +19,10 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as NodeFs from "node:fs/promises"
 import * as NodePath from "node:path"
-import * as ExitCode from "./ExitCode.js"
-import * as Failure from "./Failure.js"
-import * as Flags from "./Flags.js"
-import { Io } from "./Io.js"
+import * as ExitCode from "../ExitCode.js"
+import { Io } from "../Io.js"
+import * as Failure from "./failure.js"
+import * as Flags from "./flags.js"
 
 /**
  * @since 0.2.0
@@ -37,8 +37,6 @@ export interface VerifyFlags {
   readonly requireTimestamp: boolean
   readonly human: boolean
 }
-
-const reported = (error: Failure.CliError) => new Failure.Reported({ failure: Failure.fromCliError(error) })
 
 const snake = (reason: WebhookSignature.Reason) =>
   reason.replace(/[A-Z]/g, (c, i: number) => `${i === 0 ? "" : "_"}${c.toLowerCase()}`)
@@ -131,24 +129,22 @@ export const readSecrets = (
  * @since 0.2.0
  * @category commands
  */
-export const run = (flags: VerifyFlags): Effect.Effect<void, Failure.Reported, Io> =>
+export const run = (flags: VerifyFlags): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     if (Option.isNone(flags.secretFile)) {
       return yield* Effect.fail(
-        reported(Failure.invalidFlag("--secret-file", "is required: the file holding the endpoint's signing secret"))
+        Failure.invalidFlag("--secret-file", "is required: the file holding the endpoint's signing secret")
       )
     }
     const secretFile = flags.secretFile.value
-    const secrets = yield* Effect.mapError(readSecrets(io.cwd, secretFile), reported)
+    const secrets = yield* readSecrets(io.cwd, secretFile)
     const body = yield* Effect.mapError(io.readStdin, (e) =>
-      reported(
-        new Failure.CliError({
-          code: "cli_stdin_unreadable",
-          message: `cannot read the body from standard input (${e.message})`,
-          exitCode: ExitCode.Usage
-        })
-      ))
+      new Failure.CliError({
+        code: "cli_stdin_unreadable",
+        message: `cannot read the body from standard input (${e.message})`,
+        exitCode: ExitCode.Usage
+      }))
     const headers: Record<string, string> = {}
     if (Option.isSome(flags.signature)) headers["heygen-signature"] = flags.signature.value
     if (Option.isSome(flags.timestamp)) headers["heygen-timestamp"] = flags.timestamp.value
@@ -158,17 +154,15 @@ export const run = (flags: VerifyFlags): Effect.Effect<void, Failure.Reported, I
       requireTimestamp: flags.requireTimestamp
     }).pipe(
       Effect.mapError((e) =>
-        reported(
-          e._tag === "InvalidSecret" ? invalidSecret(secretFile, e) : new Failure.CliError({
-            code: `cli_${snake(e.reason)}`,
-            message: signatureMessages[e.reason] ?? e.message,
-            hint: e.reason === "MissingHeader" && e.header === "Heygen-Timestamp"
-              ? "--require-timestamp is set: pass --timestamp with the delivery's Heygen-Timestamp header, or drop --require-timestamp"
-              : hints[e.reason],
-            param: e.header === null ? undefined : `--${e.header.split("|")[0]!.replace(/^Heygen-/, "").toLowerCase()}`,
-            exitCode: ExitCode.ApiOrNetwork
-          })
-        )
+        e._tag === "InvalidSecret" ? invalidSecret(secretFile, e) : new Failure.CliError({
+          code: `cli_${snake(e.reason)}`,
+          message: signatureMessages[e.reason] ?? e.message,
+          hint: e.reason === "MissingHeader" && e.header === "Heygen-Timestamp"
+            ? "--require-timestamp is set: pass --timestamp with the delivery's Heygen-Timestamp header, or drop --require-timestamp"
+            : hints[e.reason],
+          param: e.header === null ? undefined : `--${e.header.split("|")[0]!.replace(/^Heygen-/, "").toLowerCase()}`,
+          exitCode: ExitCode.ApiOrNetwork
+        })
       )
     )
     io.stdout(

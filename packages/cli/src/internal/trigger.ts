@@ -21,11 +21,11 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import * as ExitCode from "./ExitCode.js"
-import * as Failure from "./Failure.js"
-import { Io } from "./Io.js"
-import * as SandboxState from "./SandboxState.js"
-import { readSecrets } from "./Verify.js"
+import * as ExitCode from "../ExitCode.js"
+import { Io } from "../Io.js"
+import * as Failure from "./failure.js"
+import * as SandboxState from "./sandboxState.js"
+import { readSecrets } from "./verify.js"
 
 /**
  * @since 0.2.0
@@ -39,8 +39,6 @@ export interface Flags {
   readonly headerStyle: FakeDelivery.HeaderStyle
   readonly human: boolean
 }
-
-const reported = (error: Failure.CliError) => new Failure.Reported({ failure: Failure.fromCliError(error) })
 
 /**
  * The CLI's redelivery policy: 1 s, 2 s, 4 s, 8 s, 16 s (five retries), short enough to watch.
@@ -97,12 +95,12 @@ export const trigger = (
     readonly headerStyle?: FakeDelivery.HeaderStyle | undefined
   },
   schedule: Schedule.Schedule<unknown, FakeDelivery.Attempt> = retry
-): Effect.Effect<void, Failure.Reported, Io> =>
+): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     const targets = endpoints.filter((e) => FakeDelivery.receives(e, flags.eventType))
     if (targets.length === 0) {
-      return yield* Effect.fail(reported(noEndpoints(flags.eventType)))
+      return yield* Effect.fail(noEndpoints(flags.eventType))
     }
     const delivery = yield* FakeDelivery.deliver(targets, flags.eventType, flags.data, {
       eventId: flags.eventId,
@@ -137,7 +135,7 @@ export const trigger = (
     if (gaveUp.length > 0) {
       const wrongPath = gaveUp.map((e) => wrongPathHint(flags.forwardTo, e.attempts.at(-1)?.status ?? null))
         .find((h) => h !== undefined)
-      return yield* Effect.fail(reported(
+      return yield* Effect.fail(
         new Failure.CliError({
           code: "cli_delivery_failed",
           message: `${delivery.eventId} was not delivered to ${flags.forwardTo} for ${
@@ -147,7 +145,7 @@ export const trigger = (
           param: "--forward-to",
           exitCode: ExitCode.ApiOrNetwork
         })
-      ))
+      )
     }
     if (flags.human) io.stdout(`event ${delivery.eventId} delivered\n`)
   })
@@ -160,14 +158,14 @@ export const trigger = (
  * @since 0.2.0
  * @category commands
  */
-export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
+export const run = (flags: Flags): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     const forwardTo = Option.getOrUndefined(flags.forwardTo)
     const data = Option.getOrElse(flags.data, () => ({}))
     const fromFile: Array<FakeDelivery.Endpoint> = []
     if (Option.isSome(flags.secretFile)) {
-      const secrets = yield* Effect.mapError(readSecrets(io.cwd, flags.secretFile.value), reported)
+      const secrets = yield* readSecrets(io.cwd, flags.secretFile.value)
       secrets.forEach((secret, i) =>
         fromFile.push({ endpoint_id: `secret_file_${i + 1}`, url: forwardTo ?? "", events: null, secret })
       )
@@ -192,7 +190,7 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
           })),
           ...fromFile
         ].filter((e) => FakeDelivery.receives(e, flags.eventType))
-        if (endpoints.length === 0) return yield* Effect.fail(reported(noEndpoints(flags.eventType)))
+        if (endpoints.length === 0) return yield* Effect.fail(noEndpoints(flags.eventType))
         const logged = yield* fake.recordEvent({ eventType: flags.eventType, eventData: data })
         yield* SandboxState.save(file, Schema.encodeSync(FakeHeyGen.State)(yield* fake.snapshot))
         return { eventId: logged.event_id, createdAt: logged.created_at, endpoints }

@@ -20,8 +20,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import type * as Types from "effect/Types"
-import * as Failure from "./Failure.js"
-import type { Io } from "./Io.js"
+import type { Io } from "../Io.js"
+import * as Failure from "./failure.js"
 
 /**
  * A refused flag value: the flag is the paragraph's highlighted span, so the CLI reads it back as data
@@ -454,7 +454,7 @@ export const command = <Name extends string, const Config extends Command.Comman
   name: Name,
   config: Config,
   about: About,
-  handler: (input: Types.Simplify<Command.Command.ParseConfig<Config>>) => Effect.Effect<void, Failure.Reported, Io>
+  handler: (input: Types.Simplify<Command.Command.ParseConfig<Config>>) => Effect.Effect<void, Failure.CliError, Io>
 ) => leaf(Command.make(name, config, handler).pipe(Command.withDescription(describe(about))))
 
 /**
@@ -466,7 +466,7 @@ export const command = <Name extends string, const Config extends Command.Comman
 export interface Node {
   readonly name: string
   /** The parsed input's type erased: a group holds commands of different input types, each read by its handler. */
-  readonly command: Command.Command<string, Io, Failure.Reported, unknown>
+  readonly command: Command.Command<string, Io, Failure.CliError, unknown>
   readonly children: ReadonlyArray<Node>
 }
 
@@ -476,9 +476,9 @@ export interface Node {
  * @since 0.5.0
  * @category constructors
  */
-export const leaf = <Name extends string, A>(command: Command.Command<Name, Io, Failure.Reported, A>): Node => ({
+export const leaf = <Name extends string, A>(command: Command.Command<Name, Io, Failure.CliError, A>): Node => ({
   name: Array.from(Command.getNames(command))[0] ?? "",
-  command: command as unknown as Command.Command<string, Io, Failure.Reported, unknown>,
+  command: command as unknown as Command.Command<string, Io, Failure.CliError, unknown>,
   children: []
 })
 

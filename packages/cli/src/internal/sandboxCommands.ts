@@ -5,7 +5,7 @@
  *
  * @since 0.2.0
  */
-import * as Flags from "./Flags.js"
+import * as Flags from "./flags.js"
 
 const serve = Flags.command("serve", {
   port: Flags.integer("port", 0, 65535, "The port on 127.0.0.1 (default 0: any free port)."),
@@ -20,7 +20,7 @@ const serve = Flags.command("serve", {
       command: "HEYGEN_API_BASE=http://127.0.0.1:8787 HEYGEN_API_KEY=KEY effect-heygen webhook endpoints list"
     }
   ]
-}, (flags) => Flags.lazy(() => import("./Serve.js"), (m) => m.run(flags)))
+}, (flags) => Flags.lazy(() => import("./serve.js"), (m) => m.run(flags)))
 
 const reset = Flags.command("reset", { human: Flags.connection.human }, {
   summary: "Empty the state --sandbox keeps between commands (endpoints, secrets, events).",
@@ -31,7 +31,7 @@ const reset = Flags.command("reset", { human: Flags.connection.human }, {
       command: "EFFECT_HEYGEN_SANDBOX_STATE=/tmp/state.json effect-heygen sandbox reset"
     }
   ]
-}, (flags) => Flags.lazy(() => import("./SandboxState.js"), (m) => m.reset(flags)))
+}, (flags) => Flags.lazy(() => import("./sandboxState.js"), (m) => m.reset(flags)))
 
 /**
  * `--header-style`: the two forms of a delivery's headers (test-utils' `FakeDelivery.HeaderStyle`).
@@ -83,7 +83,7 @@ export const trigger = Flags.command("trigger", {
         "effect-heygen sandbox trigger avatar_video.success --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec --header-style legacy"
     }
   ]
-}, (flags) => Flags.lazy(() => import("./Trigger.js"), (m) => m.run(flags)))
+}, (flags) => Flags.lazy(() => import("./trigger.js"), (m) => m.run(flags)))
 
 /**
  * `sandbox`.

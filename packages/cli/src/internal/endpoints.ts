@@ -16,15 +16,15 @@ import * as WebhookEndpoints from "@effect-heygen/core/WebhookEndpoints"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Call from "./Call.js"
-import * as ExitCode from "./ExitCode.js"
-import * as Failure from "./Failure.js"
-import * as Flags from "./Flags.js"
-import { Io } from "./Io.js"
-import * as Output from "./Output.js"
-import * as RequestInput from "./RequestInput.js"
-import * as SecretOutput from "./SecretOutput.js"
-import * as Table from "./Table.js"
+import * as ExitCode from "../ExitCode.js"
+import { Io } from "../Io.js"
+import * as Call from "./call.js"
+import * as Failure from "./failure.js"
+import * as Flags from "./flags.js"
+import * as Output from "./output.js"
+import * as RequestInput from "./requestInput.js"
+import * as SecretOutput from "./secretOutput.js"
+import * as Table from "./table.js"
 
 /**
  * An endpoint as printed: HeyGen's JSON field names. A listed endpoint never carries its secret (HeyGen shows
@@ -83,7 +83,7 @@ export const list = (
     readonly token: Option.Option<string>
     readonly all: boolean
   }
-): Effect.Effect<void, Failure.Reported, Io> =>
+): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const conn = yield* Call.connection(flags)
     const params = pageParams(flags)
@@ -131,7 +131,7 @@ export const update = (
     readonly events: ReadonlyArray<string>
     readonly data: Option.Option<string>
   }
-): Effect.Effect<void, Failure.Reported, Io> =>
+): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const conn = yield* Call.connection(flags)
     const data = yield* Option.match(flags.data, {
@@ -141,7 +141,7 @@ export const update = (
     const overrides = { url: flags.url, events: flags.events, entityId: Option.none() }
     const body = RequestInput.merge(data, overrides)
     if (!("url" in body) && !("events" in body)) {
-      return yield* Call.fail(
+      return yield* Effect.fail(
         Call.usage(
           "nothing to update: give --url, --events, or both; nothing was sent",
           "--url",
@@ -181,16 +181,16 @@ const notConfirmed = (id: string, onTerminal: boolean) =>
  */
 export const del = (
   flags: Call.ConnectionFlags & { readonly endpointId: string; readonly force: boolean }
-): Effect.Effect<void, Failure.Reported, Io> =>
+): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     const conn = yield* Call.connection(flags)
     if (!flags.force) {
-      if (io.confirm === undefined) return yield* Call.fail(notConfirmed(flags.endpointId, false))
+      if (io.confirm === undefined) return yield* Effect.fail(notConfirmed(flags.endpointId, false))
       const yes = yield* io.confirm(
         `Delete webhook endpoint ${flags.endpointId}? HeyGen will stop sending it events.`
       )
-      if (!yes) return yield* Call.fail(notConfirmed(flags.endpointId, true))
+      if (!yes) return yield* Effect.fail(notConfirmed(flags.endpointId, true))
     }
     const result = yield* Call.run(conn, WebhookEndpoints.delete(flags.endpointId, conn.limits))
     yield* flags.human
@@ -221,7 +221,7 @@ export const rotateSecret = (
     readonly force: boolean
     readonly idempotencyKey: Option.Option<string>
   }
-): Effect.Effect<void, Failure.Reported, Io> =>
+): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const conn = yield* Call.connection(flags)
     const target = yield* SecretOutput.plan(flags.secretFile, flags.force)
@@ -348,8 +348,6 @@ export interface CreateFlags extends Call.ConnectionFlags {
   readonly force: boolean
 }
 
-const report = (failure: Failure.Failure) => new Failure.Reported({ failure })
-
 /** What the call needs, resolved from flags and environment. */
 interface Plan {
   readonly body: Record<string, unknown>
@@ -364,7 +362,7 @@ const plan = (flags: CreateFlags) =>
   Effect.gen(function*() {
     const connection = yield* Call.connection(flags)
     const data = yield* Option.match(flags.data, {
-      onSome: (value) => Effect.mapError(RequestInput.loadData(value), (e) => report(Failure.fromCliError(e))),
+      onSome: (value) => Effect.mapError(RequestInput.loadData(value), (e) => e),
       onNone: () => Effect.succeed({})
     })
     const overrides = { url: flags.url, events: flags.events, entityId: flags.entityId }
@@ -381,7 +379,7 @@ const plan = (flags: CreateFlags) =>
  * @since 0.1.0
  * @category commands
  */
-export const create = (flags: CreateFlags): Effect.Effect<void, Failure.Reported, Io> =>
+export const create = (flags: CreateFlags): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     const p = yield* plan(flags)

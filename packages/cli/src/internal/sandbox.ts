@@ -20,11 +20,11 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
-import * as ExitCode from "./ExitCode.js"
-import * as Failure from "./Failure.js"
-import { CliError } from "./Failure.js"
-import { Io } from "./Io.js"
-import * as SandboxState from "./SandboxState.js"
+import * as ExitCode from "../ExitCode.js"
+import { Io } from "../Io.js"
+import type * as Failure from "./failure.js"
+import { CliError } from "./failure.js"
+import * as SandboxState from "./sandboxState.js"
 
 /**
  * A running sandbox: where it listens and a key it accepts.
@@ -122,8 +122,8 @@ export const serve = (port: number): Effect.Effect<Sandbox, CliError, Scope.Scop
       })
     }).pipe(
       Effect.catchTag(
-        "Reported",
-        (e) => HttpServerResponse.json(e.failure.envelope, { status: 503 }).pipe(Effect.orDie)
+        "CliError",
+        (e) => HttpServerResponse.json(e.envelope, { status: 503 }).pipe(Effect.orDie)
       )
     )
     const context = yield* Effect.mapError(
@@ -161,7 +161,7 @@ const decodeState = Schema.decodeUnknown(FakeHeyGen.State)
  */
 export const session = <A, E, R>(
   use: (sandbox: Sandbox) => Effect.Effect<A, E, R>
-): Effect.Effect<A, E | Failure.Reported, R | Io> =>
+): Effect.Effect<A, E | Failure.CliError, R | Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     const file = SandboxState.path(io.env)
@@ -175,7 +175,7 @@ export const session = <A, E, R>(
           : yield* Effect.mapError(decodeState(saved.value), () => SandboxState.corrupt(file))
         const running = yield* Effect.mapError(
           start(0, state),
-          (e) => new Failure.Reported({ failure: Failure.fromCliError(e) })
+          (e) => e
         )
         const persist = Effect.flatMap(running.snapshot, (state) => SandboxState.save(file, state))
         // Interrupted (Ctrl-C, or a closed stdout ending a listing): keep what happened so far, quietly.

@@ -24,12 +24,12 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import * as Call from "./Call.js"
-import * as ExitCode from "./ExitCode.js"
-import * as Failure from "./Failure.js"
-import { Io } from "./Io.js"
-import { wrongPathHint } from "./Trigger.js"
-import { readSecrets } from "./Verify.js"
+import * as ExitCode from "../ExitCode.js"
+import { Io } from "../Io.js"
+import * as Call from "./call.js"
+import * as Failure from "./failure.js"
+import { wrongPathHint } from "./trigger.js"
+import { readSecrets } from "./verify.js"
 
 /**
  * @since 0.5.0
@@ -55,10 +55,7 @@ export const retry: Schedule.Schedule<unknown> = Schedule.exponential("1 second"
   Schedule.union(Schedule.spaced("30 seconds"))
 )
 
-const reported = (error: Failure.CliError) => new Failure.Reported({ failure: Failure.fromCliError(error) })
-
-const required = (flag: string, what: string) =>
-  Effect.fail(reported(Failure.invalidFlag(flag, `is required: ${what}`)))
+const required = (flag: string, what: string) => Effect.fail(Failure.invalidFlag(flag, `is required: ${what}`))
 
 interface Line {
   readonly event_id: string
@@ -95,7 +92,7 @@ const human = (line: Line): string =>
  * @since 0.5.0
  * @category commands
  */
-export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
+export const run = (flags: Flags): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     if (Option.isNone(flags.forwardTo)) return yield* required("--forward-to", "the URL your receiver listens on")
@@ -104,7 +101,7 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
     }
     const url = flags.forwardTo.value
     // During a rotation the file holds the new secret first (as for replay): sign with it.
-    const secret = (yield* Effect.mapError(readSecrets(io.cwd, flags.secretFile.value), reported))[0]!
+    const secret = (yield* readSecrets(io.cwd, flags.secretFile.value))[0]!
     const conn = yield* Call.connection(flags)
     const since = new Date(Option.isSome(flags.since) ? flags.since.value : yield* Clock.currentTimeMillis)
     const print = (line: Line) => io.stdout(flags.human ? `${human(line)}\n` : `${JSON.stringify(line)}\n`)
@@ -151,7 +148,7 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
           const wrongPath = wrongPathHint(url, last?.status ?? null)
           if (wrongPath !== undefined) {
             print(line("failed"))
-            return yield* Effect.fail(reported(
+            return yield* Effect.fail(
               new Failure.CliError({
                 code: "cli_delivery_failed",
                 message: `${event.event_id} was not delivered to ${url}`,
@@ -159,7 +156,7 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
                 param: "--forward-to",
                 exitCode: ExitCode.ApiOrNetwork
               })
-            ))
+            )
           }
           print(line("retrying"))
           yield* Effect.orDie(driver.next(undefined))
@@ -202,8 +199,8 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.Reported, Io> =>
       let client = conn.client
       if (conn.sandbox) {
         // The sandbox served over its saved state, one request at a time, so `sandbox trigger` runs beside it.
-        const Sandbox = yield* Effect.promise(() => import("./Sandbox.js"))
-        const served = yield* Effect.mapError(Sandbox.serve(0), reported)
+        const Sandbox = yield* Effect.promise(() => import("./sandbox.js"))
+        const served = yield* Sandbox.serve(0)
         client = { ...conn.client, apiKey: Redacted.make(served.apiKey), baseUrl: served.baseUrl }
       }
       // Said once the cut is fixed: an event logged after this line is forwarded.

@@ -10,8 +10,8 @@
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
-import { Io } from "./Io.js"
-import * as Table from "./Table.js"
+import { Io } from "../Io.js"
+import * as Table from "./table.js"
 
 /**
  * Prints one JSON document on a line.

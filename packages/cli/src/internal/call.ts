@@ -12,10 +12,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as ExitCode from "./ExitCode.js"
-import * as Failure from "./Failure.js"
-import type * as Flags from "./Flags.js"
-import { Io } from "./Io.js"
+import * as ExitCode from "../ExitCode.js"
+import { Io } from "../Io.js"
+import * as Failure from "./failure.js"
+import type * as Flags from "./flags.js"
 
 /**
  * The connection flags, as parsed (see `Flags.connection`).
@@ -61,8 +61,7 @@ export const attemptTimeoutCap: Duration.Duration = HeyGenClient.defaults.attemp
  * @since 0.2.0
  * @category failures
  */
-export const fail = (error: Failure.CliError): Effect.Effect<never, Failure.Reported> =>
-  Effect.fail(new Failure.Reported({ failure: Failure.fromCliError(error) }))
+export const fail = (error: Failure.CliError): Effect.Effect<never, Failure.CliError> => Effect.fail(error)
 
 /**
  * A usage error (exit 2) naming a flag.
@@ -79,7 +78,7 @@ export const usage = (message: string, param: string, hint: string): Failure.Cli
  * @since 0.2.0
  * @category constructors
  */
-export const connection = (flags: ConnectionFlags): Effect.Effect<Connection, Failure.Reported> =>
+export const connection = (flags: ConnectionFlags): Effect.Effect<Connection, Failure.CliError> =>
   Effect.gen(function*() {
     const given = (o: Option.Option<Flags.Sourced<unknown>>) => Option.isSome(o) && o.value.source.startsWith("--")
     if (flags.sandbox && given(flags.baseUrl)) {
@@ -116,14 +115,13 @@ export const toFailure = (
   context: Failure.CallContext = {}
 ) =>
 (
-  error: HeyGenError.HeyGenError | ConfigError.ConfigError | Failure.CliError | Failure.Reported
-): Failure.Reported => {
+  error: HeyGenError.HeyGenError | ConfigError.ConfigError | Failure.CliError
+): Failure.CliError => {
   if (ConfigError.isConfigError(error)) {
-    return new Failure.Reported({ failure: Failure.fromConfigError(error, sources) })
+    return Failure.fromConfigError(error, sources)
   }
-  if (error._tag === "Reported") return error
-  if (error._tag === "CliError") return new Failure.Reported({ failure: Failure.fromCliError(error) })
-  return new Failure.Reported({ failure: Failure.fromHeyGenError(error, suppliedKey, context) })
+  if (error._tag === "CliError") return error
+  return Failure.fromHeyGenError(error, suppliedKey, context)
 }
 
 /**
@@ -134,18 +132,18 @@ export const toFailure = (
  * @since 0.2.0
  * @category running
  */
-export const run = <A, E extends HeyGenError.HeyGenError | Failure.Reported>(
+export const run = <A, E extends HeyGenError.HeyGenError | Failure.CliError>(
   conn: Connection,
   call: Effect.Effect<A, E, HeyGenClient.HeyGenClient | Io>,
   suppliedKey?: string,
   fromData?: ReadonlyArray<string>
-): Effect.Effect<A, Failure.Reported, Io> =>
+): Effect.Effect<A, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const NodeHttpClient = yield* Effect.promise(() => import("@effect/platform-node/NodeHttpClient"))
     const withClient = (client: HeyGenClient.Options) =>
       call.pipe(Effect.provide(HeyGenClient.layer(client)), Effect.provide(NodeHttpClient.layer))
     if (!conn.sandbox) return yield* withClient(conn.client)
-    const Sandbox = yield* Effect.promise(() => import("./Sandbox.js"))
+    const Sandbox = yield* Effect.promise(() => import("./sandbox.js"))
     return yield* Sandbox.session((running) =>
       withClient({ ...conn.client, apiKey: Redacted.make(running.apiKey), baseUrl: running.baseUrl })
     )
@@ -166,7 +164,7 @@ export const onInterruptReplayHint =
         Effect.flatMap(Io, (io) =>
           Effect.sync(() =>
             io.stderr(`${
-              Failure.render(Failure.fromCliError(
+              Failure.render(
                 new Failure.CliError({
                   code: "cli_interrupted",
                   message: "interrupted before the response arrived",
@@ -174,7 +172,7 @@ export const onInterruptReplayHint =
                   exitCode: ExitCode.ApiOrNetwork,
                   idempotencyKey: key
                 })
-              ))
+              )
             }\n`)
           ))
     )

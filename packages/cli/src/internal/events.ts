@@ -11,13 +11,13 @@ import * as WebhookEvents from "@effect-heygen/core/WebhookEvents"
 import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Call from "./Call.js"
-import * as Endpoints from "./Endpoints.js"
-import type * as Failure from "./Failure.js"
-import * as Flags from "./Flags.js"
-import type { Io } from "./Io.js"
-import * as Output from "./Output.js"
-import * as Table from "./Table.js"
+import type { Io } from "../Io.js"
+import * as Call from "./call.js"
+import * as Endpoints from "./endpoints.js"
+import type * as Failure from "./failure.js"
+import * as Flags from "./flags.js"
+import * as Output from "./output.js"
+import * as Table from "./table.js"
 
 interface EventTypeRow {
   readonly event_type: string
@@ -40,7 +40,7 @@ const printEventTypes = (rows: ReadonlyArray<EventTypeRow>, human: boolean) =>
  */
 export const listEventTypes = (
   flags: Call.ConnectionFlags & { readonly offline: boolean }
-): Effect.Effect<void, Failure.Reported, Io> =>
+): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.gen(function*() {
     if (flags.offline) {
       // The built-in list has the names only: descriptions come from the API.
@@ -89,7 +89,7 @@ export const listEvents = (
     readonly token: Option.Option<string>
     readonly all: boolean
   }
-): Effect.Effect<void, Failure.Reported, Io> =>
+): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const conn = yield* Call.connection(flags)
     const page = Endpoints.pageParams(flags)
@@ -206,7 +206,7 @@ const eventsReplay = Flags.command("replay", replayInputs, {
         "effect-heygen webhook events replay --sandbox --since 1h --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
     }
   ]
-}, (flags) => Flags.lazy(() => import("./Replay.js"), (m) => m.run(flags)))
+}, (flags) => Flags.lazy(() => import("./replay.js"), (m) => m.run(flags)))
 
 const listenInputs = {
   forwardTo: Flags.forwardTo(
@@ -254,7 +254,7 @@ const eventsListen = Flags.command("listen", listenInputs, {
         "effect-heygen webhook events listen --sandbox --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
     }
   ]
-}, (flags) => Flags.lazy(() => import("./Listen.js"), (m) => m.run(flags)))
+}, (flags) => Flags.lazy(() => import("./listen.js"), (m) => m.run(flags)))
 
 /**
  * `webhook events`.

@@ -10,8 +10,8 @@
  * @since 0.2.0
  */
 import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
-import type * as Flags from "./Flags.js"
-import * as Help from "./Help.js"
+import type * as Flags from "./flags.js"
+import * as Help from "./help.js"
 
 const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`
 // fish allows \' and \\ inside single quotes (and nothing else is special there).
