@@ -4,8 +4,8 @@ import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
 import * as Option from "effect/Option"
 import { describe, expect, it } from "vitest"
-import { Io } from "../src/Io.js"
 import * as RequestInput from "../src/internal/requestInput.js"
+import { Io } from "../src/Io.js"
 
 const event = FastCheck.constantFrom(...WebhookEventType.values)
 
