@@ -29,54 +29,37 @@ import * as Failure from "./internal/failure.js"
 import * as Help from "./internal/help.js"
 import { Io } from "./Io.js"
 
-/**
- * The values that must never be printed: the API key from `--api-key` (in either spelling) and from
- * `HEYGEN_API_KEY`. Core never puts a key in an error; this is the second line of defence, for text the CLI
- * echoes from argv (an unknown argument, say).
- *
- * @since 0.1.0
- * @category secrets
- */
-export const secretsOf = (
-  argv: ReadonlyArray<string>,
-  env: Readonly<Record<string, string | undefined>>
-): Array<string> => {
-  const found: Array<string> = []
-  argv.forEach((arg, i) => {
-    if (arg === "--api-key" && i + 1 < argv.length) found.push(argv[i + 1]!)
-    if (arg.startsWith("--api-key=")) found.push(arg.slice("--api-key=".length))
-  })
-  if (env.HEYGEN_API_KEY !== undefined) found.push(env.HEYGEN_API_KEY)
-  // Too short a value would match inside ordinary output; keys are long.
-  return found.filter((s) => s.length >= 8)
-}
+// The values that must never be printed: the API key from `--api-key` (in either spelling) and from
+// `HEYGEN_API_KEY`. Core never puts a key in an error; this is the second line of defence, for text the CLI
+// echoes from argv (an unknown argument, say).
+const secretsOf = (argv: ReadonlyArray<string>, env: Readonly<Record<string, string | undefined>>) =>
+  [
+    ...argv.flatMap((arg, i) =>
+      arg === "--api-key" ? [argv[i + 1] ?? ""] : arg.startsWith("--api-key=") ? [arg.slice(10)] : []
+    ),
+    env.HEYGEN_API_KEY ?? ""
+  ].filter((s) => s.length >= 8) // Too short a value would match inside ordinary output; keys are long.
 
 const scrubber = (secrets: ReadonlyArray<string>) => (text: string): string =>
   secrets.reduce((acc, secret) => acc.split(secret).join("[redacted]"), text)
 
-const report = (io: Io["Type"], failure: Failure.CliError): ExitCode.ExitCode => {
-  io.stderr(`${Failure.render(failure)}\n`)
-  return failure.exitCode
-}
+const fromCause = (cause: Cause.Cause<unknown>): Failure.CliError =>
+  Option.match(Cause.failureOption(cause), {
+    onSome: (error) =>
+      error instanceof Failure.CliError
+        ? error
+        : ValidationError.isValidationError(error)
+        ? Failure.fromCliValidationError(error)
+        : Failure.fromDefect(`unexpected failure: ${String(error)}`),
+    // A defect is a bug: reported in the envelope, never as a stack trace (scripts parse stderr).
+    onNone: () => {
+      const defect = Cause.squash(cause)
+      return Failure.fromDefect(defect instanceof Error ? defect.message : String(defect))
+    }
+  })
 
-const fromCause = (io: Io["Type"], cause: Cause.Cause<unknown>): ExitCode.ExitCode => {
-  const failure = Cause.failureOption(cause)
-  if (Option.isSome(failure)) {
-    const error = failure.value
-    if (error instanceof Failure.CliError) return report(io, error)
-    if (ValidationError.isValidationError(error)) return report(io, Failure.fromCliValidationError(error))
-    return report(io, Failure.fromDefect(`unexpected failure: ${String(error)}`))
-  }
-  // A defect is a bug: report it in the envelope, never as a stack trace (scripts parse stderr).
-  const defect = Cause.squash(cause)
-  return report(io, Failure.fromDefect(defect instanceof Error ? defect.message : String(defect)))
-}
-
-/**
- * What `@effect/cli`'s parser needs from its environment, none of it used: the CLI reads its own files with
- * node:fs and prompts through `Io`, so no-op implementations keep the Node file system and terminal modules out of
- * start-up.
- */
+// What `@effect/cli`'s parser needs from its environment, none of it used: the CLI reads its own files with node:fs
+// and prompts through `Io`, so no-op implementations keep the Node file system and terminal modules out of start-up.
 const environment = Layer.mergeAll(
   FileSystem.layerNoop({}),
   Path.layer,
@@ -90,10 +73,8 @@ const environment = Layer.mergeAll(
   })
 )
 
-/**
- * The environment as `@effect/cli`'s fallbacks read it (`HEYGEN_API_KEY`, ...): an empty value is unset, as shells
- * usually mean it.
- */
+// The environment as `@effect/cli`'s fallbacks read it (`HEYGEN_API_KEY`, ...): an empty value is unset, as shells
+// usually mean it.
 const configFrom = (env: Readonly<Record<string, string | undefined>>) =>
   ConfigProvider.fromMap(
     new Map(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""))
@@ -176,5 +157,8 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode.ExitCod
       Effect.provide(environment),
       Effect.exit
     )
-    return Exit.isSuccess(exit) ? ExitCode.Ok : fromCause(io, exit.cause)
+    if (Exit.isSuccess(exit)) return ExitCode.Ok
+    const failure = fromCause(exit.cause)
+    io.stderr(`${Failure.render(failure)}\n`)
+    return failure.exitCode
   })

@@ -1,18 +1,11 @@
-/**
- * The command tree of `effect-heygen`:
- *
- *   effect-heygen webhook endpoints create|list|update|delete|rotate-secret
- *   effect-heygen webhook event-types list
- *   effect-heygen webhook events list|replay
- *   effect-heygen webhook verify
- *   effect-heygen sandbox serve|reset|trigger
- *
- * Each group's commands are defined in their own module (flags, help, examples) and their handlers are loaded
- * only when they run. This module joins them into one `@effect/cli` tree, which parses, and from which `Help`
- * renders help and `@effect/cli` the completion scripts.
- *
- * @since 0.1.0
- */
+// The command tree of `effect-heygen`:
+//   effect-heygen webhook endpoints create|list|update|delete|rotate-secret
+//   effect-heygen webhook event-types list
+//   effect-heygen webhook events list|replay|listen
+//   effect-heygen webhook verify
+//   effect-heygen sandbox serve|reset|trigger
+// Each group is defined in its own module (flags, help, examples, handlers); this one joins them into one
+// `@effect/cli` tree, which parses, and from which `help.ts` renders help and `completions.ts` the scripts.
 import * as Endpoints from "./endpoints.js"
 import * as Events from "./events.js"
 import * as Flags from "./flags.js"
@@ -22,17 +15,12 @@ import * as Verify from "./verify.js"
 const webhook = Flags.group("webhook", {
   summary: "Webhook endpoints, event types and the event log.",
   examples: [
-    { what: "List your endpoints as a table", command: "effect-heygen webhook endpoints list --human" },
-    { what: "See which event types exist", command: "effect-heygen webhook event-types list --human" }
+    ["List your endpoints as a table", "effect-heygen webhook endpoints list --human"],
+    ["See which event types exist", "effect-heygen webhook event-types list --human"]
   ]
 }, [Endpoints.group, Events.eventTypes, Events.events, Verify.command])
 
-/**
- * The root command, for `@effect/cli`.
- *
- * @since 0.1.0
- * @category commands
- */
+/** The root command, for `@effect/cli`. */
 export const root = Flags.group("effect-heygen", {
   summary: "A command line for HeyGen's webhooks API, built on Effect.",
   description: [
@@ -40,18 +28,14 @@ export const root = Flags.group("effect-heygen", {
     "Exit codes: 0 ok, 1 API or network error, 2 usage or invalid input, 3 authentication or permission, 4 timeout."
   ],
   examples: [
-    {
-      what: "Try it with no HeyGen account (the built-in fake API)",
-      command: "effect-heygen webhook endpoints create --sandbox --url https://example.com/hooks/heygen --human"
-    },
-    {
-      what: "Register an endpoint for two events, the secret kept in a 0600 file",
-      command:
-        "effect-heygen webhook endpoints create --url https://example.com/hooks/heygen --events avatar_video.success,avatar_video.fail --secret-file ./whsec"
-    },
-    {
-      what: "Every endpoint, one JSON object per line",
-      command: "effect-heygen webhook endpoints list --all | jq .url"
-    }
+    [
+      "Try it with no HeyGen account (the built-in fake API)",
+      "effect-heygen webhook endpoints create --sandbox --url https://example.com/hooks/heygen --human"
+    ],
+    [
+      "Register an endpoint for two events, the secret kept in a 0600 file",
+      "effect-heygen webhook endpoints create --url https://example.com/hooks/heygen --events avatar_video.success,avatar_video.fail --secret-file ./whsec"
+    ],
+    ["Every endpoint, one JSON object per line", "effect-heygen webhook endpoints list --all | jq .url"]
   ]
 }, [webhook, SandboxCommands.group])

@@ -1,14 +1,10 @@
-/**
- * `--completions bash|zsh|fish`: shell completion scripts rendered from the `@effect/cli` definition (the tree,
- * and each command's flags as `Help.flagsOf` reads them). They complete commands, flags, file paths for flags that
- * take a file, the values of a choice, and webhook event types for `--events` and `--event-types` (after the last
- * comma too) and `--event-type`: what a flag's value is comes from its placeholder (`TYPES`, `PATH`, `a|b`).
- *
- * Why not `@effect/cli`'s own scripts: in 0.77 its bash script does not recognise a subcommand of a program whose
- * name has a dash (it completes `effect-heygen webhook <TAB>` as the root), and it completes no free-text value.
- *
- * @since 0.2.0
- */
+// `--completions bash|zsh|fish`: shell completion scripts rendered from the `@effect/cli` definition (the tree,
+// and each command's flags as `Help.flagsOf` reads them). They complete commands, flags, file paths for flags that
+// take a file, the values of a choice, and event types for `--events`, `--event-types` (after the last comma too)
+// and `--event-type`: what a flag's value is comes from its placeholder (`TYPES`, `PATH`, `a|b`).
+//
+// Not `@effect/cli`'s own scripts: in 0.77 its bash script does not recognise a subcommand of a program whose name
+// has a dash (it completes `effect-heygen webhook <TAB>` as the root), and it completes no free-text value.
 import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import type * as Flags from "./flags.js"
 import * as Help from "./help.js"
@@ -141,12 +137,7 @@ const fish = (root: Flags.Node): string => {
   return `${lines.join("\n")}\n`
 }
 
-/**
- * The script for `shell` (zsh runs the bash one through `bashcompinit`).
- *
- * @since 0.2.0
- * @category rendering
- */
+/** The script for `shell` (zsh runs the bash one through `bashcompinit`). */
 export const render = (shell: "sh" | "bash" | "zsh" | "fish", root: Flags.Node): string =>
   shell === "fish"
     ? fish(root)

@@ -1,87 +1,49 @@
-/**
- * `webhook event-types list`, `webhook events list` and `webhook events replay`: their flags, help and examples,
- * and the handlers of the two lists, one call to core's `WebhookEvents` each, printed as JSON or (`--human`) as a
- * table. `event-types list --offline` prints the list built into this CLI, with no key. Replay's handler
- * (`Replay`) loads only when it runs.
- *
- * @since 0.2.0
- */
+// `webhook event-types list` and `webhook events list|replay|listen`: their flags, help and examples, and the
+// handlers of the two lists, one call to core's `WebhookEvents` each. `event-types list --offline` prints the list
+// built into this CLI, with no key. Replay's and listen's handlers load only when they run.
 import type * as WebhookEvent from "@effect-heygen/core/WebhookEvent"
 import * as WebhookEvents from "@effect-heygen/core/WebhookEvents"
 import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { Io } from "../Io.js"
 import * as Call from "./call.js"
-import * as Endpoints from "./endpoints.js"
-import type * as Failure from "./failure.js"
 import * as Flags from "./flags.js"
 import * as Output from "./output.js"
 import * as Table from "./table.js"
 
-interface EventTypeRow {
-  readonly event_type: string
-  readonly description: string | null
-}
-
-const eventTypeColumns: ReadonlyArray<Table.Column<EventTypeRow>> = [
-  { header: "event type", value: (t) => t.event_type },
-  { header: "description", value: (t) => t.description ?? "", max: 80 }
-]
-
-const printEventTypes = (rows: ReadonlyArray<EventTypeRow>, human: boolean) =>
-  human ? Output.text(Table.render(eventTypeColumns, rows)) : Output.json({ data: rows })
-
-/**
- * `webhook event-types list`.
- *
- * @since 0.2.0
- * @category commands
- */
-export const listEventTypes = (
-  flags: Call.ConnectionFlags & { readonly offline: boolean }
-): Effect.Effect<void, Failure.CliError, Io> =>
+const listEventTypes = (flags: Call.ConnectionFlags & { readonly offline: boolean }) =>
   Effect.gen(function*() {
-    if (flags.offline) {
+    const rows: ReadonlyArray<{ readonly event_type: string; readonly description: string | null }> = flags.offline
       // The built-in list has the names only: descriptions come from the API.
-      return yield* printEventTypes(
-        WebhookEventType.values.map((event_type) => ({ event_type, description: null })),
-        flags.human
-      )
-    }
-    const conn = yield* Call.connection(flags)
-    const result = yield* Call.run(conn, WebhookEvents.listEventTypes(conn.limits))
-    yield* printEventTypes(result.data, flags.human)
+      ? WebhookEventType.values.map((event_type) => ({ event_type, description: null }))
+      : yield* Effect.flatMap(Call.connection(flags), (conn) =>
+        Effect.map(Call.run(conn, WebhookEvents.listEventTypes(conn.limits)), (result) => result.data))
+    yield* flags.human
+      ? Output.text(Table.render([
+        {
+          header: "event type",
+          value: (t) =>
+            t.event_type
+        },
+        { header: "description", value: (t) => t.description ?? "", max: 80 }
+      ], rows))
+      : Output.json({ data: rows })
   })
 
-/**
- * An event as printed: HeyGen's JSON field names.
- *
- * @since 0.2.0
- * @category rendering
- */
-export const toJson = (event: WebhookEvent.WebhookEvent) => event
+const listing = (human: boolean): Output.Listing<WebhookEvent.WebhookEvent> => ({
+  command: "webhook events list",
+  noun: "events",
+  human,
+  toJson: (event) => event,
+  columns: [
+    { header: "event id", value: (e) => e.event_id },
+    { header: "event type", value: (e) => e.event_type },
+    { header: "created", value: (e) => Table.localTime(e.created_at) },
+    { header: "data", value: (e) => JSON.stringify(e.event_data), max: 60 }
+  ]
+})
 
-/**
- * The columns of an events table.
- *
- * @since 0.2.0
- * @category rendering
- */
-export const columns: ReadonlyArray<Table.Column<WebhookEvent.WebhookEvent>> = [
-  { header: "event id", value: (e) => e.event_id },
-  { header: "event type", value: (e) => e.event_type },
-  { header: "created", value: (e) => Table.localTime(e.created_at) },
-  { header: "data", value: (e) => JSON.stringify(e.event_data), max: 60 }
-]
-
-/**
- * `webhook events list`.
- *
- * @since 0.2.0
- * @category commands
- */
-export const listEvents = (
+const listEvents = (
   flags: Call.ConnectionFlags & {
     readonly eventType: Option.Option<string>
     readonly entityId: Option.Option<string>
@@ -89,30 +51,19 @@ export const listEvents = (
     readonly token: Option.Option<string>
     readonly all: boolean
   }
-): Effect.Effect<void, Failure.CliError, Io> =>
+) =>
   Effect.gen(function*() {
     const conn = yield* Call.connection(flags)
-    const page = Endpoints.pageParams(flags)
     // Untyped text from flags: core validates `event_type` against the known types before sending.
     const params = {
-      ...page,
+      ...Output.pageParams(flags),
       ...(Option.isSome(flags.eventType) ? { event_type: flags.eventType.value } : {}),
       ...(Option.isSome(flags.entityId) ? { entity_id: flags.entityId.value } : {})
     } as unknown as WebhookEvent.ListWebhookEventsParams
-    if (flags.all) {
-      return yield* Call.run(
-        conn,
-        Output.all(WebhookEvents.stream(params, conn.limits), { noun: "events", human: flags.human, toJson, columns })
-      )
-    }
-    const result = yield* Call.run(conn, WebhookEvents.list(params, conn.limits))
-    if (flags.human) {
-      const table = result.data.length === 0 ? "(no events)" : Table.render(columns, result.data)
-      return yield* Output.text(
-        `${table}${Endpoints.moreLine("webhook events list", result.hasMore ? result.nextToken : null)}`
-      )
-    }
-    yield* Output.json({ data: result.data.map(toJson), has_more: result.hasMore, next_token: result.nextToken })
+    yield* flags.all
+      ? Call.run(conn, Output.all(WebhookEvents.stream(params, conn.limits), listing(flags.human)))
+      : Effect.flatMap(Call.run(conn, WebhookEvents.list(params, conn.limits)), (page) =>
+        Output.page(page, listing(flags.human)))
   })
 
 const eventTypesInputs = {
@@ -123,20 +74,15 @@ const eventTypesInputs = {
 const eventTypesList = Flags.command("list", eventTypesInputs, {
   summary: "List the event types an endpoint may subscribe to, with what each means.",
   examples: [
-    { what: "As a table", command: "effect-heygen webhook event-types list --human" },
-    { what: "Without an API key or network", command: "effect-heygen webhook event-types list --offline" }
+    ["As a table", "effect-heygen webhook event-types list --human"],
+    ["Without an API key or network", "effect-heygen webhook event-types list --offline"]
   ]
 }, listEventTypes)
 
-/**
- * `webhook event-types`.
- *
- * @since 0.2.0
- * @category commands
- */
+/** `webhook event-types`. */
 export const eventTypes = Flags.group("event-types", {
   summary: "The event types webhooks deliver.",
-  examples: [{ what: "As a table", command: "effect-heygen webhook event-types list --human" }]
+  examples: [["As a table", "effect-heygen webhook event-types list --human"]]
 }, [eventTypesList])
 
 const entityId = Flags.text("entity-id", "ID", "Only events about this resource (a video id, say).")
@@ -151,11 +97,11 @@ const eventsInputs = {
 const eventsList = Flags.command("list", eventsInputs, {
   summary: "List the events HeyGen sent to your endpoints: one page, or every page with --all.",
   examples: [
-    { what: "Recent events as a table", command: "effect-heygen webhook events list --human" },
-    {
-      what: "Every failure of one video",
-      command: "effect-heygen webhook events list --event-type avatar_video.fail --entity-id VIDEO_ID --all"
-    }
+    ["Recent events as a table", "effect-heygen webhook events list --human"],
+    [
+      "Every failure of one video",
+      "effect-heygen webhook events list --event-type avatar_video.fail --entity-id VIDEO_ID --all"
+    ]
   ]
 }, listEvents)
 
@@ -190,21 +136,18 @@ const eventsReplay = Flags.command("replay", replayInputs, {
     "after 3 attempts), listed (--dry-run). Safe to run again: handled events are skipped by the receiver."
   ],
   examples: [
-    {
-      what: "Your receiver was down: send it the last two days again",
-      command:
-        "effect-heygen webhook events replay --since 48h --forward-to https://example.com/hooks/heygen --secret-file ./whsec --human"
-    },
-    {
-      what: "See what would be sent, nothing sent",
-      command:
-        "effect-heygen webhook events replay --since 2026-01-31T00:00:00Z --event-types avatar_video.success --dry-run"
-    },
-    {
-      what: "Try it on the sandbox's log and a receiver on your machine",
-      command:
-        "effect-heygen webhook events replay --sandbox --since 1h --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
-    }
+    [
+      "Your receiver was down: send it the last two days again",
+      "effect-heygen webhook events replay --since 48h --forward-to https://example.com/hooks/heygen --secret-file ./whsec --human"
+    ],
+    [
+      "See what would be sent, nothing sent",
+      "effect-heygen webhook events replay --since 2026-01-31T00:00:00Z --event-types avatar_video.success --dry-run"
+    ],
+    [
+      "Try it on the sandbox's log and a receiver on your machine",
+      "effect-heygen webhook events replay --sandbox --since 1h --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
+    ]
   ]
 }, (flags) => Flags.lazy(() => import("./replay.js"), (m) => m.run(flags)))
 
@@ -238,38 +181,29 @@ const eventsListen = Flags.command("listen", listenInputs, {
     "waiting) and exits 0. An idle log costs one request per --interval and event type (720 an hour at 5s)."
   ],
   examples: [
-    {
-      what: "Your account's events to a receiver on your machine",
-      command:
-        "effect-heygen webhook events listen --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec --human"
-    },
-    {
-      what: "After the laptop slept: pick up the last hour too",
-      command:
-        "effect-heygen webhook events listen --since 1h --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
-    },
-    {
-      what: "The sandbox's log (sandbox trigger in another shell logs events)",
-      command:
-        "effect-heygen webhook events listen --sandbox --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
-    }
+    [
+      "Your account's events to a receiver on your machine",
+      "effect-heygen webhook events listen --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec --human"
+    ],
+    [
+      "After the laptop slept: pick up the last hour too",
+      "effect-heygen webhook events listen --since 1h --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
+    ],
+    [
+      "The sandbox's log (sandbox trigger in another shell logs events)",
+      "effect-heygen webhook events listen --sandbox --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec"
+    ]
   ]
 }, (flags) => Flags.lazy(() => import("./listen.js"), (m) => m.run(flags)))
 
-/**
- * `webhook events`.
- *
- * @since 0.2.0
- * @category commands
- */
+/** `webhook events`. */
 export const events = Flags.group("events", {
   summary: "The log of events HeyGen sent: list it, replay it to a receiver that missed some, or follow it.",
   examples: [
-    { what: "Recent events as a table", command: "effect-heygen webhook events list --human" },
-    {
-      what: "Catch your receiver up on the last day",
-      command:
-        "effect-heygen webhook events replay --since 24h --forward-to https://example.com/hooks/heygen --secret-file ./whsec"
-    }
+    ["Recent events as a table", "effect-heygen webhook events list --human"],
+    [
+      "Catch your receiver up on the last day",
+      "effect-heygen webhook events replay --since 24h --forward-to https://example.com/hooks/heygen --secret-file ./whsec"
+    ]
   ]
 }, [eventsList, eventsReplay, eventsListen])

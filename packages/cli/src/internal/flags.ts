@@ -1,11 +1,11 @@
-/**
- * The flags, typed by `@effect/cli`: each is an `Options` whose parser refuses a bad value, naming the flag, and
- * whose description is its one line of help. Shared flags are defined once here; a command's own flags live with
- * the command. `command` attaches a command's summary, description and examples to its `@effect/cli` definition,
- * which `Help` renders.
- *
- * @since 0.2.0
- */
+// The flags, typed by `@effect/cli`: each is an `Options` whose parser refuses a bad value naming the flag, and
+// whose description is its one line of help. Shared flags are defined once here, a command's own with the command;
+// `command` and `group` attach a command's summary, description and examples to its `@effect/cli` definition, from
+// which `help.ts` renders help and `completions.ts` the completion scripts.
+//
+// Values are parsed from `Options.text` rather than `Options.integer`/`Options.choice`: those refuse with the
+// library's wording and no flag name as data, while here the refusal's first highlighted span is the flag, which
+// `Failure.fromCliValidationError` reads back to name it in the envelope.
 import * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
@@ -23,18 +23,12 @@ import type * as Types from "effect/Types"
 import type { Io } from "../Io.js"
 import * as Failure from "./failure.js"
 
-/**
- * A refused flag value: the flag is the paragraph's highlighted span, so the CLI reads it back as data
- * (`Failure`), never from the wording.
- *
- * @since 0.5.0
- * @category errors
- */
-export const invalid = (flag: string, message: string): ValidationError.ValidationError =>
-  ValidationError.invalidValue(refusal(flag, message))
-
 const refusal = (flag: string, message: string): HelpDoc.HelpDoc =>
   HelpDoc.p(Span.spans([Span.code(flag), Span.text(`: ${message}`)]))
+
+/** A refused flag value: the flag is the paragraph's highlighted span, so the CLI reads it back as data. */
+export const invalid = (flag: string, message: string): ValidationError.ValidationError =>
+  ValidationError.invalidValue(refusal(flag, message))
 
 const checked = <A>(flag: string, expected: string, parse: (text: string) => Option.Option<A>) => (text: string) =>
   Option.match(parse(text), {
@@ -45,12 +39,9 @@ const checked = <A>(flag: string, expected: string, parse: (text: string) => Opt
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 
 /**
- * The one time parser: a positive amount and a unit (`500ms`, `30s`, `1.5s`, `2m`, `48h`, `7d`), for every flag
- * that takes a length of time or an age. A bare number is seconds where `bare` says so (`--timeout 30`), and
- * refused where a missing unit is more likely a mistake (`--since 48`).
- *
- * @since 0.5.0
- * @category parsing
+ * The one time parser, for every flag that takes a length of time or an age: a positive amount and a unit
+ * (`500ms`, `1.5s`, `2m`, `48h`, `7d`). A bare number is seconds where `bare` says so (`--timeout 30`), and refused
+ * where a missing unit is more likely a mistake (`--since 48`).
  */
 export const parseDuration = (
   text: string,
@@ -62,105 +53,58 @@ export const parseDuration = (
   return Number.isFinite(millis) && millis > 0 ? Option.some(Duration.millis(millis)) : Option.none()
 }
 
-/**
- * A whole number from `min` to `max`.
- *
- * @since 0.5.0
- * @category parsing
- */
+/** A whole number from `min` to `max`. */
 export const parseInteger = (min: number, max: number) => (text: string): Option.Option<number> => {
   const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN
   return Number.isSafeInteger(n) && n >= min && n <= max ? Option.some(n) : Option.none()
 }
 
-/**
- * `--name VALUE`, optional, with one line of help.
- *
- * @since 0.5.0
- * @category constructors
- */
+const textOption = (name: string, value: string, help: string) =>
+  Options.text(name).pipe(Options.withPseudoName(value), Options.withDescription(help))
+
+/** `--name VALUE`, optional. */
 export const text = (name: string, value: string, help: string): Options.Options<Option.Option<string>> =>
-  Options.text(name).pipe(Options.withPseudoName(value), Options.withDescription(help), Options.optional)
+  Options.optional(textOption(name, value, help))
 
-/**
- * `--name N`, a whole number from `min` to `max`, optional.
- *
- * @since 0.5.0
- * @category constructors
- */
-export const integer = (name: string, min: number, max: number, help: string): Options.Options<Option.Option<number>> =>
-  Options.text(name).pipe(
-    Options.withPseudoName("N"),
-    Options.withDescription(help),
-    Options.mapEffect(checked(`--${name}`, `a whole number from ${min} to ${max}`, parseInteger(min, max))),
-    Options.optional
-  )
-
-/**
- * `--name DURATION`, optional.
- *
- * @since 0.5.0
- * @category constructors
- */
-export const duration = (name: string, help: string): Options.Options<Option.Option<Duration.Duration>> =>
-  Options.text(name).pipe(
-    Options.withPseudoName("DURATION"),
-    Options.withDescription(help),
-    Options.mapEffect(checked(`--${name}`, "a duration such as 30s, 1.5s, 500ms, 2m or 48h", (t) => parseDuration(t))),
-    Options.optional
-  )
-
-/**
- * `--name VALUE`, one of `values`, the first by default.
- *
- * @since 0.5.0
- * @category constructors
- */
-export const choice = <const A extends string>(
+/** `--name VALUE`, optional, parsed by `parse` (none: refused as not `expected`). */
+const parsed = <A>(
   name: string,
-  values: readonly [A, ...Array<A>],
-  help: string
-): Options.Options<A> =>
-  Options.text(name).pipe(
-    Options.withPseudoName(values.join("|")),
-    Options.withDescription(help),
+  value: string,
+  help: string,
+  expected: string,
+  parse: (t: string) => Option.Option<A>
+) => textOption(name, value, help).pipe(Options.mapEffect(checked(`--${name}`, expected, parse)), Options.optional)
+
+/** `--name N`, a whole number from `min` to `max`, optional. */
+export const integer = (name: string, min: number, max: number, help: string): Options.Options<Option.Option<number>> =>
+  parsed(name, "N", help, `a whole number from ${min} to ${max}`, parseInteger(min, max))
+
+/** `--name DURATION`, optional. */
+export const duration = (name: string, help: string): Options.Options<Option.Option<Duration.Duration>> =>
+  parsed(name, "DURATION", help, "a duration such as 30s, 1.5s, 500ms, 2m or 48h", (t) => parseDuration(t))
+
+/** `--name VALUE`, one of `values`, the first by default. */
+export const choice = <const A extends string>(name: string, values: readonly [A, ...Array<A>], help: string) =>
+  textOption(name, values.join("|"), help).pipe(
     Options.mapEffect(
       checked(`--${name}`, values.join(" or "), (t) => Option.fromNullable(values.find((v) => v === t)))
     ),
     Options.withDefault(values[0])
   )
 
-/**
- * A switch.
- *
- * @since 0.5.0
- * @category constructors
- */
+/** A switch. */
 export const boolean = (name: string, help: string): Options.Options<boolean> =>
   Options.boolean(name).pipe(Options.withDescription(help))
 
-/**
- * A flag that may be repeated, each value possibly a comma-separated list.
- *
- * @since 0.5.0
- * @category constructors
- */
+/** A flag that may be repeated, each value possibly a comma-separated list. */
 export const list = (name: string, value: string, help: string): Options.Options<ReadonlyArray<string>> =>
-  Options.text(name).pipe(Options.withPseudoName(value), Options.withDescription(help), Options.repeated)
+  Options.repeated(textOption(name, value, help))
 
 const isEventType = (flag: string) => (value: string) =>
   WebhookEventType.is(value) ? Effect.succeed(value) : Effect.fail(refusal(flag, Failure.notAnEventTypeMessage(value)))
 
-/**
- * `--name TYPES`: event types, comma-separated or repeated, each one of HeyGen's.
- *
- * @since 0.5.0
- * @category constructors
- */
-export const eventTypes = (
-  name: string,
-  help: string
-): Options.Options<ReadonlyArray<WebhookEventType.WebhookEventType>> =>
+/** `--name TYPES`: event types, comma-separated or repeated, each one of HeyGen's. */
+export const eventTypes = (name: string, help: string) =>
   list(name, "TYPES", help).pipe(
     Options.mapEffect((values) =>
       Effect.forEach(
@@ -170,45 +114,19 @@ export const eventTypes = (
     )
   )
 
-/**
- * A positional event type, one of HeyGen's.
- *
- * @since 0.5.0
- * @category constructors
- */
-export const eventTypeArg = (name: string, help: string): Args.Args<WebhookEventType.WebhookEventType> =>
-  arg(name, help).pipe(Args.mapEffect(isEventType(name)))
-
-/**
- * A positional argument.
- *
- * @since 0.5.0
- * @category constructors
- */
+/** A positional argument. */
 export const arg = (name: string, help: string): Args.Args<string> =>
   Args.text({ name }).pipe(Args.withDescription(help))
 
-/**
- * `-d/--data`: inline JSON, a file path, or `-`.
- *
- * @since 0.5.0
- * @category constructors
- */
-export const data = (help: string): Options.Options<Option.Option<string>> =>
-  Options.text("data").pipe(
-    Options.withAlias("d"),
-    Options.withPseudoName("JSON"),
-    Options.withDescription(help),
-    Options.optional
-  )
+/** A positional event type, one of HeyGen's. */
+export const eventTypeArg = (name: string, help: string): Args.Args<WebhookEventType.WebhookEventType> =>
+  arg(name, help).pipe(Args.mapEffect(isEventType(name)))
 
-/**
- * A flag whose value may also come from an environment variable; the source is kept so an error names the one the
- * user set.
- *
- * @since 0.5.0
- * @category models
- */
+/** `-d/--data`: inline JSON, a file path, or `-`. */
+export const data = (help: string): Options.Options<Option.Option<string>> =>
+  Options.optional(Options.withAlias(textOption("data", "JSON", help), "d"))
+
+/** A value from a flag or its environment variable, with where it came from: an error names the one the user set. */
 export interface Sourced<A> {
   readonly value: A
   readonly source: string
@@ -218,75 +136,50 @@ const fromEnv = <T, A>(
   flag: string,
   option: Options.Options<T>,
   variable: string,
-  config: (name: string) => Config.Config<T>,
+  config: Config.Config<T>,
   parse: (source: string) => (value: T) => Effect.Effect<A, ValidationError.ValidationError>
 ): Options.Options<Option.Option<Sourced<A>>> =>
   option.pipe(
     Options.map((value) => ({ value, source: flag })),
-    Options.withFallbackConfig(Config.map(config(variable), (value) => ({ value, source: variable }))),
+    Options.withFallbackConfig(Config.map(config, (value) => ({ value, source: variable }))),
     Options.mapEffect(({ source, value }) => Effect.map(parse(source)(value), (parsed) => ({ value: parsed, source }))),
     Options.optional
   )
 
-/**
- * @since 0.2.0
- * @category flags
- */
-export const apiKey: Options.Options<Option.Option<Sourced<Redacted.Redacted<string>>>> = fromEnv(
-  "--api-key",
-  Options.redacted("api-key").pipe(
-    Options.withPseudoName("KEY"),
-    Options.withDescription("HeyGen API key (default: $HEYGEN_API_KEY); never printed.")
-  ),
-  "HEYGEN_API_KEY",
-  (name) => Config.redacted(name),
-  () => Effect.succeed
-)
-
-/**
- * @since 0.2.0
- * @category flags
- */
-export const baseUrl: Options.Options<Option.Option<Sourced<string>>> = fromEnv(
-  "--base-url",
-  Options.text("base-url").pipe(
-    Options.withPseudoName("URL"),
-    Options.withDescription(
-      "API base URL (default: $HEYGEN_API_BASE, else https://api.heygen.com); plain http only for localhost."
-    )
-  ),
-  "HEYGEN_API_BASE",
-  Config.string,
-  () => Effect.succeed
-)
-
-/**
- * @since 0.2.0
- * @category flags
- */
-export const maxRetries: Options.Options<Option.Option<Sourced<number>>> = fromEnv(
-  "--max-retries",
-  Options.text("max-retries").pipe(
-    Options.withPseudoName("N"),
-    Options.withDescription(
-      "Retries after a 429, 5xx, lost response or timeout, 0-10 (default: $HEYGEN_MAX_RETRIES, else 2)."
-    )
-  ),
-  "HEYGEN_MAX_RETRIES",
-  Config.string,
-  (source) => checked(source, "a whole number from 0 to 10", parseInteger(0, 10))
-)
-
-/**
- * The connection and output flags every API command takes, under the names handlers read them by.
- *
- * @since 0.2.0
- * @category flags
- */
+/** The connection and output flags every API command takes, under the names handlers read them by. */
 export const connection = {
-  apiKey,
-  baseUrl,
-  maxRetries,
+  apiKey: fromEnv(
+    "--api-key",
+    Options.redacted("api-key").pipe(
+      Options.withPseudoName("KEY"),
+      Options.withDescription("HeyGen API key (default: $HEYGEN_API_KEY); never printed.")
+    ),
+    "HEYGEN_API_KEY",
+    Config.redacted("HEYGEN_API_KEY"),
+    () => Effect.succeed<Redacted.Redacted<string>>
+  ),
+  baseUrl: fromEnv(
+    "--base-url",
+    textOption(
+      "base-url",
+      "URL",
+      "API base URL (default: $HEYGEN_API_BASE, else https://api.heygen.com); plain http only for localhost."
+    ),
+    "HEYGEN_API_BASE",
+    Config.string("HEYGEN_API_BASE"),
+    () => Effect.succeed<string>
+  ),
+  maxRetries: fromEnv(
+    "--max-retries",
+    textOption(
+      "max-retries",
+      "N",
+      "Retries after a 429, 5xx, lost response or timeout, 0-10 (default: $HEYGEN_MAX_RETRIES, else 2)."
+    ),
+    "HEYGEN_MAX_RETRIES",
+    Config.string("HEYGEN_MAX_RETRIES"),
+    (source) => checked(source, "a whole number from 0 to 10", parseInteger(0, 10))
+  ),
   timeout: duration("timeout", "Time limit for each call, retries included: 10s, 500ms, 2m (default 2m)."),
   sandbox: boolean(
     "sandbox",
@@ -295,59 +188,27 @@ export const connection = {
   human: boolean("human", "Print a readable view (tables for lists) instead of JSON.")
 } as const
 
-/**
- * The names of the connection and output flags, which help lists apart from a command's own.
- *
- * @since 0.5.0
- * @category flags
- */
-export const connectionNames: ReadonlyArray<string> = [
-  "--api-key",
-  "--base-url",
-  "--max-retries",
-  "--timeout",
-  "--sandbox",
-  "--human"
-]
+/** The names of the connection and output flags, which help lists apart from a command's own. */
+export const connectionNames = ["--api-key", "--base-url", "--max-retries", "--timeout", "--sandbox", "--human"]
 
-/**
- * The flags `list` commands share.
- *
- * @since 0.5.0
- * @category flags
- */
+/** The flags `list` commands share. */
 export const page = {
   limit: integer("limit", 1, 100, "Items per page, 1-100 (default: the API's)."),
   token: text("token", "TOKEN", "Start at this page: the next_token of the previous one."),
   all: boolean("all", "Fetch every page, printing one item per line (NDJSON) as pages arrive.")
 } as const
 
-/**
- * `--forward-to URL`: an http(s) URL, optional (required where the command says so).
- *
- * @since 0.5.0
- * @category flags
- */
+/** `--forward-to URL`: an http(s) URL, optional (required where the command says so). */
 export const forwardTo = (help: string): Options.Options<Option.Option<string>> =>
-  Options.text("forward-to").pipe(
-    Options.withPseudoName("URL"),
-    Options.withDescription(help),
-    Options.mapEffect(
-      checked("--forward-to", "an http(s) URL", (t) => (/^https?:\/\/[^/]/.test(t) ? Option.some(t) : Option.none()))
-    ),
-    Options.optional
-  )
+  parsed("forward-to", "URL", help, "an http(s) URL", Option.liftPredicate((t) => /^https?:\/\/[^/]/.test(t)))
 
-/**
- * `-d/--data` of `sandbox trigger`: the event_data, a JSON object.
- *
- * @since 0.5.0
- * @category flags
- */
-export const eventData: Options.Options<Option.Option<Record<string, unknown>>> = Options.text("data").pipe(
+/** `-d/--data` of `sandbox trigger`: the event_data, a JSON object. */
+export const eventData: Options.Options<Option.Option<Record<string, unknown>>> = textOption(
+  "data",
+  "JSON",
+  "The event_data as a JSON object (default {})."
+).pipe(
   Options.withAlias("d"),
-  Options.withPseudoName("JSON"),
-  Options.withDescription("The event_data as a JSON object (default {})."),
   Options.mapEffect((text) => {
     const json = Option.liftThrowable(JSON.parse)(text)
     return Option.isSome(json) && typeof json.value === "object" && json.value !== null && !Array.isArray(json.value)
@@ -357,15 +218,10 @@ export const eventData: Options.Options<Option.Option<Record<string, unknown>>> 
   Options.optional
 )
 
-const sinceMessage = "expected an age (48h, 90m, 7d) or an ISO 8601 time such as 2026-01-31T12:00:00Z"
-
 /**
- * A point in the past, as epoch milliseconds: an age counted back from now (`parseDuration`: `48h`, `90m`, `7d`),
- * or an ISO 8601 date or date-time (`2026-01-31`, `2026-01-31T12:00:00Z`; without an offset, UTC, as HeyGen's
- * `created_at`). A day that does not exist, another date form, or a time in the future is none.
- *
- * @since 0.5.0
- * @category parsing
+ * A point in the past, as epoch milliseconds: an age counted back from now (`48h`, `90m`, `7d`), or an ISO 8601
+ * date or date-time (`2026-01-31`, `2026-01-31T12:00:00Z`; without an offset, UTC, as HeyGen's `created_at`). A
+ * day that does not exist, another date form, or a time in the future is none.
  */
 export const parseSince = (text: string, nowMillis: number): Option.Option<number> => {
   const age = parseDuration(text, "refused")
@@ -381,62 +237,35 @@ export const parseSince = (text: string, nowMillis: number): Option.Option<numbe
   return Number.isNaN(millis) || millis > nowMillis ? Option.none() : Option.some(millis)
 }
 
-/**
- * `--since WHEN`, as epoch milliseconds.
- *
- * @since 0.5.0
- * @category flags
- */
+/** `--since WHEN`, as epoch milliseconds. */
 export const since = (help: string): Options.Options<Option.Option<number>> =>
-  Options.text("since").pipe(
-    Options.withPseudoName("WHEN"),
-    Options.withDescription(help),
+  textOption("since", "WHEN", help).pipe(
     Options.mapEffect((text) =>
-      Effect.flatMap(
-        Clock.currentTimeMillis,
-        (now) => checked("--since", sinceMessage, (t) => parseSince(t, now))(text)
-      )
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        checked(
+          "--since",
+          "an age (48h, 90m, 7d) or an ISO 8601 time such as 2026-01-31T12:00:00Z",
+          (t) => parseSince(t, now)
+        )(text))
     ),
     Options.optional
   )
 
-/**
- * An example in help: what it does, and the command line.
- *
- * @since 0.2.0
- * @category models
- */
-export interface Example {
-  readonly what: string
-  readonly command: string
-}
-
-/**
- * What a command says about itself in help.
- *
- * @since 0.2.0
- * @category models
- */
+/** What a command says about itself in help: a summary, a description, and examples as [what it does, command]. */
 export interface About {
   readonly summary: string
   readonly description?: ReadonlyArray<string> | undefined
-  readonly examples: ReadonlyArray<Example>
+  readonly examples: ReadonlyArray<readonly [what: string, command: string]>
 }
 
-/**
- * The description `@effect/cli` keeps for a command: the summary, the description, and an EXAMPLES list.
- *
- * @since 0.5.0
- * @category constructors
- */
-export const describe = (about: About): HelpDoc.HelpDoc =>
+const describe = (about: About): HelpDoc.HelpDoc =>
   HelpDoc.blocks([
     HelpDoc.p(about.summary),
     ...(about.description ?? []).map((line) => HelpDoc.p(line)),
     ...(about.examples.length === 0 ? [] : [
       HelpDoc.h2("EXAMPLES"),
       HelpDoc.descriptionList(
-        about.examples.map((e) => [Span.text(e.what), HelpDoc.p(e.command)]) as [
+        about.examples.map(([what, command]) => [Span.text(what), HelpDoc.p(command)]) as [
           [Span.Span, HelpDoc.HelpDoc],
           ...Array<[Span.Span, HelpDoc.HelpDoc]>
         ]
@@ -445,49 +274,30 @@ export const describe = (about: About): HelpDoc.HelpDoc =>
   ])
 
 /**
- * A command with its help: `Command.make` and `Command.withDescription`.
- *
- * @since 0.5.0
- * @category constructors
+ * A command of the tree: the `@effect/cli` command and, for a group, the commands under it (which help lists).
+ * The parsed input's type is erased: a group holds commands of different input types, each read by its handler.
  */
+export interface Node {
+  readonly name: string
+  readonly command: Command.Command<string, Io, Failure.CliError, unknown>
+  readonly children: ReadonlyArray<Node>
+}
+
+/** A command that runs, with its help. */
 export const command = <Name extends string, const Config extends Command.Command.Config>(
   name: Name,
   config: Config,
   about: About,
   handler: (input: Types.Simplify<Command.Command.ParseConfig<Config>>) => Effect.Effect<void, Failure.CliError, Io>
-) => leaf(Command.make(name, config, handler).pipe(Command.withDescription(describe(about))))
-
-/**
- * A command of the tree: the `@effect/cli` command and, for a group, the commands under it (which help lists).
- *
- * @since 0.5.0
- * @category models
- */
-export interface Node {
-  readonly name: string
-  /** The parsed input's type erased: a group holds commands of different input types, each read by its handler. */
-  readonly command: Command.Command<string, Io, Failure.CliError, unknown>
-  readonly children: ReadonlyArray<Node>
-}
-
-/**
- * A command that runs, as a node of the tree.
- *
- * @since 0.5.0
- * @category constructors
- */
-export const leaf = <Name extends string, A>(command: Command.Command<Name, Io, Failure.CliError, A>): Node => ({
-  name: Array.from(Command.getNames(command))[0] ?? "",
-  command: command as unknown as Command.Command<string, Io, Failure.CliError, unknown>,
+): Node => ({
+  name,
+  command: Command.make(name, config, handler).pipe(Command.withDescription(describe(about))) as unknown as Node[
+    "command"
+  ],
   children: []
 })
 
-/**
- * A group of commands with its help, as a node of the tree.
- *
- * @since 0.5.0
- * @category constructors
- */
+/** A group of commands, with its help. */
 export const group = (name: string, about: About, children: readonly [Node, ...Array<Node>]): Node => ({
   name,
   command: Command.make(name).pipe(
@@ -500,11 +310,6 @@ export const group = (name: string, about: About, children: readonly [Node, ...A
 /**
  * A handler loaded when its command runs: handlers pull in core's schemas and request pipeline, which `--help` and
  * a mistyped command line never need (start-up time is a feature of a CLI).
- *
- * @since 0.2.0
- * @category constructors
  */
-export const lazy = <M, A, E, R>(
-  load: () => Promise<M>,
-  run: (module: M) => Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> => Effect.flatMap(Effect.promise(load), run)
+export const lazy = <M, A, E, R>(load: () => Promise<M>, run: (module: M) => Effect.Effect<A, E, R>) =>
+  Effect.flatMap(Effect.promise(load), run)

@@ -1,10 +1,6 @@
-/**
- * `effect-heygen sandbox serve|reset|trigger`: the built-in fake HeyGen API and deliveries from it, with each
- * command's flags, help and examples. Handlers (the server, the state file, the delivery engine) load only when a
- * command runs.
- *
- * @since 0.2.0
- */
+// `effect-heygen sandbox serve|reset|trigger`: the built-in fake HeyGen API and deliveries from it, with each
+// command's flags, help and examples. Handlers (the server, the state file, the delivery engine) load only when a
+// command runs.
 import * as Flags from "./flags.js"
 
 const serve = Flags.command("serve", {
@@ -14,43 +10,30 @@ const serve = Flags.command("serve", {
   summary:
     "Run the fake HeyGen API on 127.0.0.1 until Ctrl-C, over the state the --sandbox commands keep; prints its base URL and an API key.",
   examples: [
-    { what: "Serve on a fixed port", command: "effect-heygen sandbox serve --port 8787 --human" },
-    {
-      what: "Then, from another shell",
-      command: "HEYGEN_API_BASE=http://127.0.0.1:8787 HEYGEN_API_KEY=KEY effect-heygen webhook endpoints list"
-    }
+    ["Serve on a fixed port", "effect-heygen sandbox serve --port 8787 --human"],
+    [
+      "Then, from another shell",
+      "HEYGEN_API_BASE=http://127.0.0.1:8787 HEYGEN_API_KEY=KEY effect-heygen webhook endpoints list"
+    ]
   ]
 }, (flags) => Flags.lazy(() => import("./serve.js"), (m) => m.run(flags)))
 
 const reset = Flags.command("reset", { human: Flags.connection.human }, {
   summary: "Empty the state --sandbox keeps between commands (endpoints, secrets, events).",
   examples: [
-    { what: "Start over", command: "effect-heygen sandbox reset" },
-    {
-      what: "Use another state file (tests do)",
-      command: "EFFECT_HEYGEN_SANDBOX_STATE=/tmp/state.json effect-heygen sandbox reset"
-    }
+    ["Start over", "effect-heygen sandbox reset"],
+    ["Use another state file (tests do)", "EFFECT_HEYGEN_SANDBOX_STATE=/tmp/state.json effect-heygen sandbox reset"]
   ]
 }, (flags) => Flags.lazy(() => import("./sandboxState.js"), (m) => m.reset(flags)))
 
-/**
- * `--header-style`: the two forms of a delivery's headers (test-utils' `FakeDelivery.HeaderStyle`).
- *
- * @since 0.4.0
- * @category flags
- */
+/** `--header-style`: the two forms of a delivery's headers (test-utils' `FakeDelivery.HeaderStyle`). */
 export const headerStyle = Flags.choice(
   "header-style",
   ["documented", "legacy"],
   "documented (default: Heygen-Signature, Heygen-Timestamp, Heygen-Event-Id, as HeyGen's docs say) or legacy (a plain signature header only, no timestamp, the event id in the body only, as some production receivers get)."
 )
 
-/**
- * `sandbox trigger <event_type> [--data JSON] [--forward-to URL] [--secret-file F] [--header-style S]`
- *
- * @since 0.2.0
- * @category commands
- */
+/** `sandbox trigger <event_type> [--data JSON] [--forward-to URL] [--secret-file F] [--header-style S]` */
 export const trigger = Flags.command("trigger", {
   eventType: Flags.eventTypeArg("event_type", "The event type, e.g. avatar_video.success."),
   data: Flags.eventData,
@@ -68,29 +51,22 @@ export const trigger = Flags.command("trigger", {
   summary:
     "Sign an event for each sandbox endpoint subscribed to it, log it, and deliver it to --forward-to (retrying on failure) if given.",
   examples: [
-    {
-      what: "Deliver to a receiver on your machine",
-      command:
-        `effect-heygen sandbox trigger avatar_video.success -d '{"video_id":"v1","url":"https://x"}' --forward-to http://127.0.0.1:3000/hooks/heygen --human`
-    },
-    {
-      what: "Sign with your receiver's secret (no sandbox endpoint needed) and only log it, for listen --sandbox",
-      command: "effect-heygen sandbox trigger avatar_video.success --secret-file ./whsec"
-    },
-    {
-      what: "Check that your receiver accepts the form production deliveries have been seen in",
-      command:
-        "effect-heygen sandbox trigger avatar_video.success --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec --header-style legacy"
-    }
+    [
+      "Deliver to a receiver on your machine",
+      `effect-heygen sandbox trigger avatar_video.success -d '{"video_id":"v1","url":"https://x"}' --forward-to http://127.0.0.1:3000/hooks/heygen --human`
+    ],
+    [
+      "Sign with your receiver's secret (no sandbox endpoint needed) and only log it, for listen --sandbox",
+      "effect-heygen sandbox trigger avatar_video.success --secret-file ./whsec"
+    ],
+    [
+      "Check that your receiver accepts the form production deliveries have been seen in",
+      "effect-heygen sandbox trigger avatar_video.success --forward-to http://127.0.0.1:3000/hooks/heygen --secret-file ./whsec --header-style legacy"
+    ]
   ]
 }, (flags) => Flags.lazy(() => import("./trigger.js"), (m) => m.run(flags)))
 
-/**
- * `sandbox`.
- *
- * @since 0.2.0
- * @category commands
- */
+/** `sandbox`. */
 export const group = Flags.group("sandbox", {
   summary: "A local fake of the HeyGen API, for trying the CLI and for tests.",
   description: [
@@ -98,7 +74,7 @@ export const group = Flags.group("sandbox", {
     "$XDG_CACHE_HOME/effect-heygen/sandbox.json (default ~/.cache/effect-heygen/sandbox.json)."
   ],
   examples: [
-    { what: "Create, then list, in the sandbox", command: "effect-heygen webhook endpoints list --sandbox --human" },
-    { what: "Start over", command: "effect-heygen sandbox reset" }
+    ["Create, then list, in the sandbox", "effect-heygen webhook endpoints list --sandbox --human"],
+    ["Start over", "effect-heygen sandbox reset"]
   ]
 }, [serve, reset, trigger])

@@ -1,28 +1,14 @@
-/**
- * Aligned tables for `--human` lists: each column as wide as its widest value (up to a cap, past which values
- * are cut with an ellipsis), and times shown in the local time zone, with the zone named.
- *
- * @since 0.2.0
- */
+// Aligned tables for `--human` lists: each column as wide as its widest value (up to a cap, past which values
+// are cut with an ellipsis), and times shown in the local time zone, with the zone named.
 
-/**
- * A column: its header, how a row shows in it, and the widest it may get (ids have none: people copy them).
- *
- * @since 0.2.0
- * @category models
- */
+/** A column: its header, how a row shows in it, and the widest it may get (ids have none: people copy them). */
 export interface Column<A> {
   readonly header: string
   readonly value: (row: A) => string
   readonly max?: number | undefined
 }
 
-/**
- * `text` cut to at most `max` characters, the last one an ellipsis when cut.
- *
- * @since 0.2.0
- * @category formatting
- */
+/** `text` cut to at most `max` characters, the last one an ellipsis when cut. */
 export const truncate = (text: string, max: number): string =>
   [...text].length <= max ? text : `${[...text].slice(0, Math.max(0, max - 1)).join("")}…`
 
@@ -30,12 +16,7 @@ export const truncate = (text: string, max: number): string =>
 // eslint-disable-next-line no-control-regex -- the control characters are exactly what this replaces
 const oneLine = (text: string): string => text.replace(/[\u0000-\u001f\u007f]/g, " ")
 
-/**
- * The table as lines of text: a header row, then one row per item; columns two spaces apart.
- *
- * @since 0.2.0
- * @category rendering
- */
+/** The table as lines of text: a header row, then one row per item; columns two spaces apart. */
 export const render = <A>(columns: ReadonlyArray<Column<A>>, rows: ReadonlyArray<A>): string => {
   const cells = rows.map((row) =>
     columns.map((c) => {
@@ -55,9 +36,6 @@ const pad = (n: number) => String(n).padStart(2, "0")
 /**
  * An ISO timestamp in local time with the zone's short name: `2026-11-27 14:05:09 CET`. `timeZone` defaults to
  * the process's (`TZ`). Text that is not a time is shown as it is.
- *
- * @since 0.2.0
- * @category formatting
  */
 export const localTime = (iso: string, timeZone?: string): string => {
   const date = new Date(iso)

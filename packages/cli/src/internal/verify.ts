@@ -236,19 +236,17 @@ export const command = Flags.command("verify", {
     "digest), the timestamp, the body's created_at, the event type and its data."
   ],
   examples: [
-    {
-      what: "Check a captured delivery",
-      command:
-        "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 < body.json"
-    },
-    {
-      what: "Check one that came with a plain signature header only",
-      command: "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... < body.json"
-    },
-    {
-      what: "Check an old capture (the default tolerance is 5 minutes)",
-      command:
-        "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 --timestamp-tolerance 90m < body.json"
-    }
+    [
+      "Check a captured delivery",
+      "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 < body.json"
+    ],
+    [
+      "Check one that came with a plain signature header only",
+      "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... < body.json"
+    ],
+    [
+      "Check an old capture (the default tolerance is 5 minutes)",
+      "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 --timestamp-tolerance 90m < body.json"
+    ]
   ]
 }, run)
