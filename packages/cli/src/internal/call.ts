@@ -13,15 +13,8 @@ import { Io } from "../Io.js"
 import * as Failure from "./failure.js"
 import type * as Flags from "./flags.js"
 
-/** The connection flags, as parsed (`Flags.connection`). */
-export interface ConnectionFlags {
-  readonly apiKey: Option.Option<Flags.Sourced<Redacted.Redacted<string>>>
-  readonly baseUrl: Option.Option<Flags.Sourced<string>>
-  readonly maxRetries: Option.Option<Flags.Sourced<number>>
-  readonly timeout: Option.Option<Duration.Duration>
-  readonly sandbox: boolean
-  readonly human: boolean
-}
+/** The connection flags, as parsed. */
+export type ConnectionFlags = Flags.Input<typeof Flags.connection>
 
 /** Where and how to call: the client's options, the time limits of each call, and whether to use the sandbox. */
 export interface Connection {

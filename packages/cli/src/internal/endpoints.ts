@@ -66,17 +66,68 @@ const bodyOf = (flags: { readonly data: Option.Option<string> }, overrides: Requ
 const keyOf = (given: Option.Option<string>) =>
   Option.match(given, { onSome: Effect.succeed, onNone: () => IdempotencyKey.generate })
 
-const create = (
-  flags: Call.ConnectionFlags & {
-    readonly url: Option.Option<string>
-    readonly events: ReadonlyArray<string>
-    readonly entityId: Option.Option<string>
-    readonly idempotencyKey: Option.Option<string>
-    readonly data: Option.Option<string>
-    readonly secretFile: Option.Option<string>
-    readonly force: boolean
-  }
-) =>
+const idempotencyKey = Flags.text(
+  "idempotency-key",
+  "KEY",
+  "Repeat a call whose outcome you did not see (the key is in its error): HeyGen replays it (default: a new UUID)."
+)
+const secretFile = Flags.text(
+  "secret-file",
+  "PATH",
+  "Write the signing secret to PATH (mode 0600, atomic) instead of stdout; refused before the call if it cannot be."
+)
+const forceSecretFile = Flags.boolean("force", "Let --secret-file replace an existing file.")
+const endpointId = Flags.arg("endpoint-id", "The endpoint's id (from: effect-heygen webhook endpoints list).")
+const url = "https://example.com/hooks/heygen"
+
+const createInputs = {
+  url: Flags.text("url", "URL", `The HTTPS URL HeyGen POSTs events to, e.g. ${url}.`),
+  events: Flags.list(
+    "events",
+    "TYPES",
+    "Event types, comma-separated or repeated (see: effect-heygen webhook event-types list); omit for all."
+  ),
+  entityId: Flags.text("entity-id", "ID", "Send only events about this resource (a video id, say)."),
+  idempotencyKey,
+  data: Flags.data(
+    "The request body: inline JSON, a file path, or - for stdin; the other flags override its fields."
+  ),
+  secretFile,
+  force: forceSecretFile,
+  ...Flags.connection
+} as const
+
+const listInputs = { ...Flags.page, ...Flags.connection } as const
+
+const updateInputs = {
+  endpointId,
+  url: Flags.text("url", "URL", "The new HTTPS URL HeyGen POSTs events to."),
+  events: Flags.list(
+    "events",
+    "TYPES",
+    "The new event types, comma-separated or repeated: they REPLACE the current list (nothing is merged)."
+  ),
+  data: Flags.data(
+    "The changes as JSON ({\"url\",\"events\"}), a file path or - for stdin; --url and --events override it."
+  ),
+  ...Flags.connection
+} as const
+
+const deleteInputs = {
+  endpointId,
+  force: Flags.boolean("force", "Delete without asking; required when stdin is not a terminal (scripts)."),
+  ...Flags.connection
+} as const
+
+const rotateInputs = {
+  endpointId,
+  secretFile,
+  force: forceSecretFile,
+  idempotencyKey,
+  ...Flags.connection
+} as const
+
+const create = (flags: Flags.Input<typeof createInputs>) =>
   Effect.gen(function*() {
     const conn = yield* Call.connection(flags)
     const { body, fromData } = yield* bodyOf(flags, flags)
@@ -124,13 +175,7 @@ const create = (
     )
   })
 
-const list = (
-  flags: Call.ConnectionFlags & {
-    readonly limit: Option.Option<number>
-    readonly token: Option.Option<string>
-    readonly all: boolean
-  }
-) =>
+const list = (flags: Flags.Input<typeof listInputs>) =>
   Effect.gen(function*() {
     const conn = yield* Call.connection(flags)
     const params = Output.pageParams(flags)
@@ -141,14 +186,7 @@ const list = (
   })
 
 // `--url`, `--events` (which replace) and `-d` merged; at least one of `url` and `events`, checked before sending.
-const update = (
-  flags: Call.ConnectionFlags & {
-    readonly endpointId: string
-    readonly url: Option.Option<string>
-    readonly events: ReadonlyArray<string>
-    readonly data: Option.Option<string>
-  }
-) =>
+const update = (flags: Flags.Input<typeof updateInputs>) =>
   Effect.gen(function*() {
     const conn = yield* Call.connection(flags)
     const { body, fromData } = yield* bodyOf(flags, { ...flags, entityId: Option.none() })
@@ -177,7 +215,7 @@ const update = (
   })
 
 // Asks on a terminal unless `--force`; off a terminal there is no one to ask, so it refuses without `--force`.
-const del = (flags: Call.ConnectionFlags & { readonly endpointId: string; readonly force: boolean }) =>
+const del = (flags: Flags.Input<typeof deleteInputs>) =>
   Effect.gen(function*() {
     const io = yield* Io
     const conn = yield* Call.connection(flags)
@@ -214,14 +252,7 @@ const del = (flags: Call.ConnectionFlags & { readonly endpointId: string; readon
   })
 
 // The new secret is handled as create's (file or stdout, never lost), one idempotency key across retries.
-const rotateSecret = (
-  flags: Call.ConnectionFlags & {
-    readonly endpointId: string
-    readonly secretFile: Option.Option<string>
-    readonly force: boolean
-    readonly idempotencyKey: Option.Option<string>
-  }
-) =>
+const rotateSecret = (flags: Flags.Input<typeof rotateInputs>) =>
   Effect.gen(function*() {
     const conn = yield* Call.connection(flags)
     const target = yield* SecretOutput.plan(flags.secretFile, flags.force)
@@ -252,20 +283,6 @@ const rotateSecret = (
       })
   })
 
-const idempotencyKey = Flags.text(
-  "idempotency-key",
-  "KEY",
-  "Repeat a call whose outcome you did not see (the key is in its error): HeyGen replays it (default: a new UUID)."
-)
-const secretFile = Flags.text(
-  "secret-file",
-  "PATH",
-  "Write the signing secret to PATH (mode 0600, atomic) instead of stdout; refused before the call if it cannot be."
-)
-const forceSecretFile = Flags.boolean("force", "Let --secret-file replace an existing file.")
-const endpointId = Flags.arg("endpoint-id", "The endpoint's id (from: effect-heygen webhook endpoints list).")
-const url = "https://example.com/hooks/heygen"
-
 /** `webhook endpoints`. */
 export const group = Flags.group("endpoints", {
   summary: "Create, list, update, delete webhook endpoints and rotate their secrets.",
@@ -274,22 +291,7 @@ export const group = Flags.group("endpoints", {
     ["Try a whole session with no account", "effect-heygen webhook endpoints list --sandbox --human"]
   ]
 }, [
-  Flags.command("create", {
-    url: Flags.text("url", "URL", `The HTTPS URL HeyGen POSTs events to, e.g. ${url}.`),
-    events: Flags.list(
-      "events",
-      "TYPES",
-      "Event types, comma-separated or repeated (see: effect-heygen webhook event-types list); omit for all."
-    ),
-    entityId: Flags.text("entity-id", "ID", "Send only events about this resource (a video id, say)."),
-    idempotencyKey,
-    data: Flags.data(
-      "The request body: inline JSON, a file path, or - for stdin; the other flags override its fields."
-    ),
-    secretFile,
-    force: forceSecretFile,
-    ...Flags.connection
-  }, {
+  Flags.command("create", createInputs, {
     summary: "Register an HTTPS URL for webhook events; prints the endpoint and its signing secret (shown once).",
     description: [
       "Every attempt carries one Idempotency-Key, so a retry after a lost response never creates a second endpoint."
@@ -309,7 +311,7 @@ export const group = Flags.group("endpoints", {
       ]
     ]
   }, create),
-  Flags.command("list", { ...Flags.page, ...Flags.connection }, {
+  Flags.command("list", listInputs, {
     summary: "List your webhook endpoints: one page as JSON, or every page with --all.",
     description: ["Signing secrets are never listed: HeyGen shows a secret only at creation and rotation."],
     examples: [
@@ -318,19 +320,7 @@ export const group = Flags.group("endpoints", {
       ["Every endpoint's URL, however many pages", "effect-heygen webhook endpoints list --all | jq -r .url"]
     ]
   }, list),
-  Flags.command("update", {
-    endpointId,
-    url: Flags.text("url", "URL", "The new HTTPS URL HeyGen POSTs events to."),
-    events: Flags.list(
-      "events",
-      "TYPES",
-      "The new event types, comma-separated or repeated: they REPLACE the current list (nothing is merged)."
-    ),
-    data: Flags.data(
-      "The changes as JSON ({\"url\",\"events\"}), a file path or - for stdin; --url and --events override it."
-    ),
-    ...Flags.connection
-  }, {
+  Flags.command("update", updateInputs, {
     summary: "Change an endpoint's URL or event types (at least one).",
     description: ["--events replaces the endpoint's whole list of event types; it does not add to it."],
     examples: [
@@ -342,24 +332,14 @@ export const group = Flags.group("endpoints", {
       ["Back to all events", "effect-heygen webhook endpoints update ENDPOINT_ID -d '{\"events\":null}'"]
     ]
   }, update),
-  Flags.command("delete", {
-    endpointId,
-    force: Flags.boolean("force", "Delete without asking; required when stdin is not a terminal (scripts)."),
-    ...Flags.connection
-  }, {
+  Flags.command("delete", deleteInputs, {
     summary: "Delete an endpoint: HeyGen stops sending it events. Asks first, unless --force.",
     examples: [
       ["Delete, confirming at the prompt", "effect-heygen webhook endpoints delete ENDPOINT_ID"],
       ["Delete from a script", "effect-heygen webhook endpoints delete ENDPOINT_ID --force"]
     ]
   }, del),
-  Flags.command("rotate-secret", {
-    endpointId,
-    secretFile,
-    force: forceSecretFile,
-    idempotencyKey,
-    ...Flags.connection
-  }, {
+  Flags.command("rotate-secret", rotateInputs, {
     summary: "Give an endpoint a new signing secret; the old one stops working at once.",
     description: ["The new secret is shown once: store it, or write it to a file with --secret-file."],
     examples: [

@@ -11,7 +11,7 @@ import * as Flags from "./flags.js"
 import * as Output from "./output.js"
 import * as Table from "./table.js"
 
-const listEventTypes = (flags: Call.ConnectionFlags & { readonly offline: boolean }) =>
+const listEventTypes = (flags: Flags.Input<typeof eventTypesInputs>) =>
   Effect.gen(function*() {
     const rows: ReadonlyArray<{ readonly event_type: string; readonly description: string | null }> = flags.offline
       // The built-in list has the names only: descriptions come from the API.
@@ -43,15 +43,7 @@ const listing = (human: boolean): Output.Listing<WebhookEvent.WebhookEvent> => (
   ]
 })
 
-const listEvents = (
-  flags: Call.ConnectionFlags & {
-    readonly eventType: Option.Option<string>
-    readonly entityId: Option.Option<string>
-    readonly limit: Option.Option<number>
-    readonly token: Option.Option<string>
-    readonly all: boolean
-  }
-) =>
+const listEvents = (flags: Flags.Input<typeof eventsInputs>) =>
   Effect.gen(function*() {
     const conn = yield* Call.connection(flags)
     // Untyped text from flags: core validates `event_type` against the known types before sending.

@@ -13,35 +13,22 @@ import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as ExitCode from "../ExitCode.js"
 
-/** What is printed on stderr. */
-export interface Envelope {
-  readonly error: {
-    readonly code: string
-    readonly message: string
-    /** What to do next. */
-    readonly hint: string | null
-    /** The flag (`--url`) or API field (`url`) at fault, when one is. */
-    readonly param: string | null
-    readonly doc_url: string | null
-    /** HeyGen's `x-request-id`: quote it to HeyGen support. */
-    readonly request_id: string | null
-  }
-  /** The key the call used, when a request was attempted (or the one the user gave). */
-  readonly idempotency_key: string | null
-}
-
-/** What every command fails with: one envelope and one exit code. */
+/** What every command fails with: the fields of the envelope on stderr, and the exit code. */
 export class CliError extends Data.TaggedError("CliError")<{
   readonly code: string
   readonly message: string
+  /** What to do next. */
   readonly hint?: string | null | undefined
+  /** The flag (`--url`) or API field (`url`) at fault, when one is. */
   readonly param?: string | null | undefined
   readonly docUrl?: string | null | undefined
+  /** HeyGen's `x-request-id`: quote it to HeyGen support. */
   readonly requestId?: string | null | undefined
+  /** The key the call used, when a request was attempted (or the one the user gave). */
   readonly idempotencyKey?: string | null | undefined
   readonly exitCode: ExitCode.ExitCode
 }> {
-  get envelope(): Envelope {
+  get envelope() {
     return {
       error: {
         code: this.code,

@@ -283,12 +283,15 @@ export interface Node {
   readonly children: ReadonlyArray<Node>
 }
 
+/** What a command's handler gets from the options `config` defines. */
+export type Input<Config extends Command.Command.Config> = Types.Simplify<Command.Command.ParseConfig<Config>>
+
 /** A command that runs, with its help. */
 export const command = <Name extends string, const Config extends Command.Command.Config>(
   name: Name,
   config: Config,
   about: About,
-  handler: (input: Types.Simplify<Command.Command.ParseConfig<Config>>) => Effect.Effect<void, Failure.CliError, Io>
+  handler: (input: Input<Config>) => Effect.Effect<void, Failure.CliError, Io>
 ): Node => ({
   name,
   command: Command.make(name, config, handler).pipe(Command.withDescription(describe(about))) as unknown as Node[
