@@ -33,6 +33,7 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.CliError, Io> =>
     const to = yield* Forward.target(flags, io.cwd)
     const conn = yield* Call.connection(flags)
     const since = new Date(Option.isSome(flags.since) ? flags.since.value : yield* Clock.currentTimeMillis)
+      .toISOString()
     const print = Forward.printer(io, flags.human)
     let forwarded = 0
     let waiting: WebhookEvent.WebhookEvent | undefined
@@ -73,22 +74,17 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.CliError, Io> =>
         }
       })
 
-    const summary = Effect.sync(() =>
-      print(
-        `stopped: ${forwarded} events forwarded since ${since.toISOString()}${
-          waiting === undefined
-            ? ""
-            : `; ${waiting.event_id} not yet delivered: run again with --since ${waiting.created_at}`
-        }`,
-        {
-          stopped: true,
-          since: since.toISOString(),
-          forwarded,
-          pending: waiting?.event_id ?? null,
-          resume_since: waiting?.created_at ?? null
-        }
-      )
-    )
+    const summary = Effect.sync(() => {
+      const [pending, resume] = [waiting?.event_id ?? null, waiting?.created_at ?? null]
+      const more = pending === null ? "" : `; ${pending} not yet delivered: run again with --since ${resume}`
+      print(`stopped: ${forwarded} events forwarded since ${since}${more}`, {
+        stopped: true,
+        since,
+        forwarded,
+        pending,
+        resume_since: resume
+      })
+    })
     // Ctrl-C is how listen stops (`awaitShutdown`): the command then ends with the summary and exit 0.
     yield* Effect.scoped(Effect.gen(function*() {
       let client = conn.client
@@ -98,13 +94,13 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.CliError, Io> =>
         client = { ...conn.client, apiKey: Redacted.make(served.apiKey), baseUrl: served.baseUrl }
       }
       // Said once the cut is fixed: an event logged after this line is forwarded.
-      print(`listening for events since ${since.toISOString()}, forwarding to ${to.url}`, {
+      print(`listening for events since ${since}, forwarding to ${to.url}`, {
         listening: true,
-        since: since.toISOString(),
+        since,
         forward_to: to.url
       })
       const follow = WebhookEvents.follow({
-        since,
+        since: new Date(since),
         eventTypes: flags.eventTypes,
         entityId: Option.getOrUndefined(flags.entityId),
         pollInterval: Option.getOrUndefined(flags.interval)

@@ -95,21 +95,14 @@ export const run = (
     const { duplicates, send, unreadable } = plan(listed, since)
     const all = [...unreadable, ...send, ...duplicates]
 
-    // Every event is known before the first is sent, so the --human rows line up as they are printed one by one.
-    const widest = (header: string, values: ReadonlyArray<string>) =>
-      values.reduce((w, v) => Math.max(w, v.length), header.length)
-    const widths = [
-      widest("OUTCOME", ["duplicate"]),
-      widest("EVENT ID", all.map((e) => e.event_id)),
-      widest("EVENT TYPE", all.map((e) => e.event_type)),
-      widest("CREATED", all.map((e) => e.created_at)),
-      widest("STATUS", ["(000, 00 attempts)"])
-    ]
+    // Every event is known before the first is sent, so the --human rows line up as they are printed one by one:
+    // each column as wide as its widest value, "duplicate" and a 3-digit status after 10 attempts the widest.
+    const header = ["OUTCOME", "EVENT ID", "EVENT TYPE", "CREATED", "STATUS", "ERROR"]
+    const widest = all.map((e) => cells(line(e, "duplicate", 100, 10)))
+    const widths = header.slice(0, 5).map((h, i) => widest.reduce((w, c) => Math.max(w, c[i]!.length), h.length))
     const row = (cs: ReadonlyArray<string>) =>
       cs.map((c, i) => (i < widths.length ? c.padEnd(widths[i]!) : c)).join("  ").trimEnd()
-    if (flags.human && all.length > 0) {
-      io.stdout(`${row(["OUTCOME", "EVENT ID", "EVENT TYPE", "CREATED", "STATUS", "ERROR"])}\n`)
-    }
+    if (flags.human && all.length > 0) io.stdout(`${row(header)}\n`)
     const counts = { delivered: 0, duplicate: 0, failed: 0, listed: 0 }
     const print = (l: Line) => {
       counts[l.outcome] += 1

@@ -89,6 +89,8 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.CliError, Io> =>
     const forwardTo = Option.getOrUndefined(flags.forwardTo)
     const data = Option.getOrElse(flags.data, () => ({}))
     const secrets = Option.isSome(flags.secretFile) ? yield* readSecrets(io.cwd, flags.secretFile.value) : []
+    const url = forwardTo ?? ""
+    const fromFile = secrets.map((secret, i) => ({ endpoint_id: `secret_file_${i + 1}`, url, events: null, secret }))
     const file = SandboxState.path(io.env)
     const { endpoints, logged } = yield* SandboxState.withLock(
       file,
@@ -100,19 +102,8 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.CliError, Io> =>
         )
         const fake = yield* FakeHeyGen.make(initialState === undefined ? {} : { initialState })
         const endpoints = [
-          ...(yield* fake.endpoints(FakeHeyGen.sandboxApiKey)).map((e): FakeDelivery.Endpoint => ({
-            endpoint_id: e.endpoint_id,
-            url: e.url,
-            events: e.events,
-            status: e.status,
-            secret: Redacted.make(e.secret)
-          })),
-          ...secrets.map((secret, i) => ({
-            endpoint_id: `secret_file_${i + 1}`,
-            url: forwardTo ?? "",
-            events: null,
-            secret
-          }))
+          ...(yield* fake.endpoints(FakeHeyGen.sandboxApiKey)).map((e) => ({ ...e, secret: Redacted.make(e.secret) })),
+          ...fromFile
         ].filter((e) => FakeDelivery.receives(e, flags.eventType))
         if (endpoints.length === 0) {
           return yield* Effect.fail(

@@ -59,10 +59,9 @@ const invalidSecret = (file: string, e: WebhookSignature.InvalidSecret) =>
   })
 
 /**
- * One secret per line (during a rotation, the new and the old), each used exactly as written; the file may end with
- * one newline. A line that is empty or has whitespace around the secret (a `\r` from Windows, say) is refused,
- * naming the line: trimmed silently it could hide a wrong secret; kept, it would fail every genuine delivery (or,
- * empty, verify a forged one).
+ * One secret per line (during a rotation, the new and the old), used exactly as written: a line that is empty or
+ * has whitespace around the secret (a `\r` from Windows, say) is refused, naming the line, since trimmed it could
+ * hide a wrong secret and kept it would fail every genuine delivery (or, empty, verify a forged one).
  */
 export const readSecrets = (cwd: string, file: string) =>
   Effect.gen(function*() {
