@@ -1,18 +1,10 @@
-/**
- * `webhook verify`, its flags, help and handler: checks a delivery the way a receiver must. The raw body comes on standard input (verified
- * byte for byte, never re-serialised), the headers from flags, the secret from a file (one per line: during a
- * rotation, the new and the old). Prints the decoded delivery, or the error envelope and exits 1.
- *
- * Only the signature is required, as in core's `WebhookSignature.verify`: a delivery in the form production
- * receivers report (a plain `signature` header, nothing else) is checked with `--signature` alone. Its event id
- * then comes from the body's `event_id`, else a digest of the body (`event_id_source` says which); a timestamp is
- * checked when given, and `--require-timestamp` refuses its absence.
- *
- * @since 0.2.0
- */
+// `webhook verify`: checks a delivery the way a receiver must, the raw body on stdin (verified byte for byte, never
+// re-serialised), the headers from flags, the secret from a file; prints the decoded delivery, or the error envelope
+// and exits 1. Only the signature is required, as in core's `WebhookSignature.verify`, so a delivery in the form
+// production receivers report (a plain `signature` header only) is checked too. Also `readSecrets`, for every
+// command that takes --secret-file.
 import type { WebhookDelivery } from "@effect-heygen/core"
 import { WebhookSignature } from "@effect-heygen/core"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -23,20 +15,6 @@ import * as ExitCode from "../ExitCode.js"
 import { Io } from "../Io.js"
 import * as Failure from "./failure.js"
 import * as Flags from "./flags.js"
-
-/**
- * @since 0.2.0
- * @category models
- */
-export interface VerifyFlags {
-  readonly secretFile: Option.Option<string>
-  readonly signature: Option.Option<string>
-  readonly timestamp: Option.Option<string>
-  readonly eventId: Option.Option<string>
-  readonly timestampTolerance: Option.Option<Duration.Duration>
-  readonly requireTimestamp: boolean
-  readonly human: boolean
-}
 
 const snake = (reason: WebhookSignature.Reason) =>
   reason.replace(/[A-Z]/g, (c, i: number) => `${i === 0 ? "" : "_"}${c.toLowerCase()}`)
@@ -81,55 +59,91 @@ const invalidSecret = (file: string, e: WebhookSignature.InvalidSecret) =>
   })
 
 /**
- * Reads the secrets: one per line (during a rotation, the new and the old), each used exactly as written (the
- * whole `whsec_...` string); the file may end with one newline. A line that is empty, blank, or has whitespace
- * around the secret (a `\r` from a file saved on Windows, say) is refused, naming the line: trimmed silently, it
- * could hide a wrong secret; kept, it would fail every genuine delivery (or, empty, verify a forged one).
- *
- * @since 0.2.0
- * @category reading
+ * One secret per line (during a rotation, the new and the old), used exactly as written: a line that is empty or
+ * has whitespace around the secret (a `\r` from Windows, say) is refused, naming the line, since trimmed it could
+ * hide a wrong secret and kept it would fail every genuine delivery (or, empty, verify a forged one).
  */
-export const readSecrets = (
-  cwd: string,
-  file: string
-): Effect.Effect<ReadonlyArray<Redacted.Redacted<string>>, Failure.CliError> =>
-  Effect.tryPromise({
-    try: () => NodeFs.readFile(NodePath.resolve(cwd, file), "utf8"),
-    catch: (e) =>
-      new Failure.CliError({
-        code: "cli_secret_file_unreadable",
-        message: `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? "error"})`,
-        hint: "--secret-file takes the path of a file holding the endpoint's signing secret",
-        param: "--secret-file",
-        exitCode: ExitCode.Usage
-      })
-  }).pipe(
-    Effect.flatMap((text) => {
-      if (text === "") {
-        return Effect.fail(
-          new Failure.CliError({
-            code: "cli_secret_file_empty",
-            message: `${file} holds no secret`,
-            hint: "put the endpoint's signing secret in the file (one per line during a rotation)",
-            param: "--secret-file",
-            exitCode: ExitCode.Usage
-          })
-        )
-      }
-      // One secret per line, each exactly as written: core refuses an empty or blank one, or whitespace around it.
-      const lines = (text.endsWith("\n") ? text.slice(0, -1) : text).split("\n")
-      return Either.match(WebhookSignature.validateSecrets(lines.map((l) => Redacted.make(l))), {
-        onRight: Effect.succeed,
-        onLeft: (e) => Effect.fail(invalidSecret(file, e))
-      })
+export const readSecrets = (cwd: string, file: string) =>
+  Effect.gen(function*() {
+    const text = yield* Effect.tryPromise({
+      try: () => NodeFs.readFile(NodePath.resolve(cwd, file), "utf8"),
+      catch: (e) =>
+        new Failure.CliError({
+          code: "cli_secret_file_unreadable",
+          message: `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? "error"})`,
+          hint: "--secret-file takes the path of a file holding the endpoint's signing secret",
+          param: "--secret-file",
+          exitCode: ExitCode.Usage
+        })
     })
-  )
+    if (text === "") {
+      return yield* Effect.fail(
+        new Failure.CliError({
+          code: "cli_secret_file_empty",
+          message: `${file} holds no secret`,
+          hint: "put the endpoint's signing secret in the file (one per line during a rotation)",
+          param: "--secret-file",
+          exitCode: ExitCode.Usage
+        })
+      )
+    }
+    const lines = text.replace(/\n$/, "").split("\n").map((line) => Redacted.make(line))
+    return yield* Either.mapLeft(WebhookSignature.validateSecrets(lines), (e) => invalidSecret(file, e))
+  })
 
-/**
- * @since 0.2.0
- * @category commands
- */
-export const run = (flags: VerifyFlags): Effect.Effect<void, Failure.CliError, Io> =>
+/** `webhook verify`: its flags, help and handler. */
+export const command = Flags.command("verify", {
+  secretFile: Flags.text(
+    "secret-file",
+    "FILE",
+    "The endpoint's signing secret, as Create returned it (one per line during a rotation). Required."
+  ),
+  signature: Flags.text(
+    "signature",
+    "VALUE",
+    "The delivery's Heygen-Signature header as received (or its plain signature header, as some deliveries carry it). Required."
+  ),
+  timestamp: Flags.text(
+    "timestamp",
+    "VALUE",
+    "The Heygen-Timestamp header, if the delivery had one: checked against --timestamp-tolerance."
+  ),
+  eventId: Flags.text(
+    "event-id",
+    "VALUE",
+    "The Heygen-Event-Id header, if the delivery had one (else the id is the body's event_id, else a digest of the body)."
+  ),
+  timestampTolerance: Flags.duration(
+    "timestamp-tolerance",
+    "How far Heygen-Timestamp may be from now, either way (default 5m)."
+  ),
+  requireTimestamp: Flags.boolean(
+    "require-timestamp",
+    "Refuse a delivery without --timestamp (by default a timestamp is checked when given, as deliveries come without one)."
+  ),
+  human: Flags.connection.human
+}, {
+  summary:
+    "Verify a delivery: the raw body on stdin, its headers from flags; prints it decoded, exit 1 if a check fails.",
+  description: [
+    "Only --signature is required. Prints the event id and where it came from (event_id_source: header, body or",
+    "digest), the timestamp, the body's created_at, the event type and its data."
+  ],
+  examples: [
+    [
+      "Check a captured delivery",
+      "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 < body.json"
+    ],
+    [
+      "Check one that came with a plain signature header only",
+      "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... < body.json"
+    ],
+    [
+      "Check an old capture (the default tolerance is 5 minutes)",
+      "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 --timestamp-tolerance 90m < body.json"
+    ]
+  ]
+}, (flags) =>
   Effect.gen(function*() {
     const io = yield* Io
     if (Option.isNone(flags.secretFile)) {
@@ -189,64 +203,4 @@ export const run = (flags: VerifyFlags): Effect.Effect<void, Failure.CliError, I
           })
         }\n`
     )
-  })
-
-/**
- * `webhook verify --secret-file F --signature S [--timestamp T] [--event-id E] [--timestamp-tolerance 5m]
- * [--require-timestamp] < body`
- *
- * @since 0.2.0
- * @category commands
- */
-export const command = Flags.command("verify", {
-  secretFile: Flags.text(
-    "secret-file",
-    "FILE",
-    "The endpoint's signing secret, as Create returned it (one per line during a rotation). Required."
-  ),
-  signature: Flags.text(
-    "signature",
-    "VALUE",
-    "The delivery's Heygen-Signature header as received (or its plain signature header, as some deliveries carry it). Required."
-  ),
-  timestamp: Flags.text(
-    "timestamp",
-    "VALUE",
-    "The Heygen-Timestamp header, if the delivery had one: checked against --timestamp-tolerance."
-  ),
-  eventId: Flags.text(
-    "event-id",
-    "VALUE",
-    "The Heygen-Event-Id header, if the delivery had one (else the id is the body's event_id, else a digest of the body)."
-  ),
-  timestampTolerance: Flags.duration(
-    "timestamp-tolerance",
-    "How far Heygen-Timestamp may be from now, either way (default 5m)."
-  ),
-  requireTimestamp: Flags.boolean(
-    "require-timestamp",
-    "Refuse a delivery without --timestamp (by default a timestamp is checked when given, as deliveries come without one)."
-  ),
-  human: Flags.connection.human
-}, {
-  summary:
-    "Verify a delivery: the raw body on stdin, its headers from flags; prints it decoded, exit 1 if a check fails.",
-  description: [
-    "Only --signature is required. Prints the event id and where it came from (event_id_source: header, body or",
-    "digest), the timestamp, the body's created_at, the event type and its data."
-  ],
-  examples: [
-    [
-      "Check a captured delivery",
-      "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 < body.json"
-    ],
-    [
-      "Check one that came with a plain signature header only",
-      "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... < body.json"
-    ],
-    [
-      "Check an old capture (the default tolerance is 5 minutes)",
-      "effect-heygen webhook verify --secret-file ./whsec --signature 3f2a... --timestamp 1767225600 --event-id evt_1 --timestamp-tolerance 90m < body.json"
-    ]
-  ]
-}, run)
+  }))
