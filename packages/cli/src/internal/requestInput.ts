@@ -10,16 +10,12 @@ import * as ExitCode from "../ExitCode.js"
 import { Io } from "../Io.js"
 import { CliError } from "./failure.js"
 
-/** Where a `--data` value says the body is. */
 export type DataSource =
   | { readonly _tag: "Stdin" }
   | { readonly _tag: "Inline"; readonly json: string }
   | { readonly _tag: "File"; readonly path: string }
 
-/**
- * `-` is stdin; text that starts with `{` (after blanks) is inline JSON; anything else is a file path (a path never
- * starts with `{` in practice, and inline JSON for this endpoint is always an object).
- */
+/** `-` is stdin; text starting with `{` (after blanks) is inline JSON (no path does, in practice); else a path. */
 export const classifyData = (value: string): DataSource => {
   if (value === "-") return { _tag: "Stdin" }
   if (/^\s*\{/.test(value)) return { _tag: "Inline", json: value }
@@ -35,7 +31,6 @@ const invalidData = (message: string, hint: string) =>
     exitCode: ExitCode.Usage
   })
 
-/** Parses the text of a `--data` body into a JSON object. */
 export const parseDataJson = (text: string, origin: string): Effect.Effect<Record<string, unknown>, CliError> =>
   Effect.try({
     try: (): unknown => JSON.parse(text),
@@ -52,7 +47,6 @@ export const parseDataJson = (text: string, origin: string): Effect.Effect<Recor
 // Fatal: a body that is not UTF-8 is refused rather than read with replacement characters.
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
-/** Loads a `--data` body from wherever its value points. */
 export const loadData = (value: string): Effect.Effect<Record<string, unknown>, CliError, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
@@ -93,10 +87,7 @@ export interface Overrides {
   readonly entityId: Option.Option<string>
 }
 
-/**
- * The body to send: `--data` fields, then each given flag on top. Keys the spec does not allow are kept, so that
- * core's validation refuses them by name instead of the CLI silently dropping them.
- */
+/** `--data`'s fields with each given flag on top; unknown keys are kept, for core's validation to refuse by name. */
 export const merge = (data: Record<string, unknown>, overrides: Overrides): Record<string, unknown> => {
   const body: Record<string, unknown> = { ...data }
   if (Option.isSome(overrides.url)) body.url = overrides.url.value
@@ -106,7 +97,5 @@ export const merge = (data: Record<string, unknown>, overrides: Overrides): Reco
 }
 
 /** The body's fields that came from `--data` (no flag overrode them): an error about one names `-d/--data`. */
-export const fromData = (data: Record<string, unknown>, overrides: Overrides): Array<string> => {
-  const fromFlags = Object.keys(merge({}, overrides))
-  return Object.keys(data).filter((key) => !fromFlags.includes(key))
-}
+export const fromData = (data: Record<string, unknown>, overrides: Overrides): Array<string> =>
+  Object.keys(data).filter((key) => !Object.hasOwn(merge({}, overrides), key))

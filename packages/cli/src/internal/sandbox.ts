@@ -16,7 +16,6 @@ import { Io } from "../Io.js"
 import { CliError } from "./failure.js"
 import * as SandboxState from "./sandboxState.js"
 
-/** A running sandbox: where it listens and a key it accepts. */
 export interface Sandbox {
   readonly baseUrl: string
   readonly apiKey: string
@@ -27,10 +26,7 @@ export const apiKey: string = FakeHeyGen.sandboxApiKey
 
 // A server on 127.0.0.1:port (0: any free one) for the life of the scope, answering each request with `handle`'s
 // reply, or 503 and the CLI's error envelope when `handle` fails (a state that cannot be used).
-const listen = (
-  port: number,
-  handle: (request: FakeHeyGen.Request) => Effect.Effect<FakeHeyGen.Reply, CliError>
-): Effect.Effect<Sandbox, CliError, Scope.Scope> =>
+const listen = (port: number, handle: (request: FakeHeyGen.Request) => Effect.Effect<FakeHeyGen.Reply, CliError>) =>
   Effect.gen(function*() {
     const context = yield* Effect.mapError(
       Layer.build(NodeHttpServer.layer(() => Http.createServer(), { port, host: "127.0.0.1" })),
@@ -63,44 +59,32 @@ const listen = (
     return { baseUrl: `http://127.0.0.1:${address._tag === "TcpAddress" ? address.port : port}`, apiKey }
   })
 
-/**
- * `sandbox serve`'s server: each request loads the saved state, is handled, and saves it back (reads save
- * nothing), under the state file's lock, so the server and the `--sandbox` commands see one sandbox.
- */
+/** `sandbox serve`: each request loads the saved state, is handled, and saves it back (not reads), under its lock. */
 export const serve = (port: number): Effect.Effect<Sandbox, CliError, Scope.Scope | Io> =>
   Effect.gen(function*() {
     const file = SandboxState.path((yield* Io).env)
     return yield* listen(port, (request) =>
-      SandboxState.withLock(
-        file,
+      SandboxState.withFake(file, (fake) =>
         Effect.gen(function*() {
-          const fake = yield* SandboxState.loadFake(file)
           const reply = yield* fake.handle(request)
           if (!["GET", "HEAD", "OPTIONS"].includes(request.method)) yield* SandboxState.saveFake(file, fake)
           return reply
-        })
-      ))
+        })))
   })
 
-/**
- * Runs `use` against a sandbox that starts from the saved state and saves it afterwards, whether `use` succeeded or
- * not (a failed command may still have changed something, as against HeyGen), all under the state file's lock.
- */
+/** Runs `use` over the saved state, under its lock, and saves it after even a failure (it may have changed it). */
 export const session = <A, E, R>(
   use: (sandbox: Sandbox) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E | CliError, R | Io> =>
   Effect.gen(function*() {
     const file = SandboxState.path((yield* Io).env)
-    return yield* SandboxState.withLock(
-      file,
+    return yield* SandboxState.withFake(file, (fake) =>
       Effect.scoped(Effect.gen(function*() {
-        const fake = yield* SandboxState.loadFake(file)
         const running = yield* listen(0, fake.handle)
         const persist = SandboxState.saveFake(file, fake)
         // Interrupted (Ctrl-C, or a closed stdout ending a listing): keep what happened so far, quietly.
         const exit = yield* Effect.exit(Effect.onInterrupt(use(running), () => Effect.ignore(persist)))
         yield* persist
         return yield* exit
-      }))
-    )
+      })))
   })

@@ -1,13 +1,10 @@
 // The sandbox's memory between commands: the fake API's state in one JSON file, so that `create --sandbox` then
 // `list --sandbox`, `update`, `rotate-secret` and `delete` work as one session would against HeyGen.
-// - Where: `$EFFECT_HEYGEN_SANDBOX_STATE`, else `$XDG_CACHE_HOME/effect-heygen/sandbox.json`, else
-//   `~/.cache/effect-heygen/sandbox.json` (the directory made with mode 0700).
-// - Atomic: written to a temporary file (0600) in the same directory, flushed, then renamed over the old one, so a
-//   crash leaves the old state or the new, never half of one.
+// - Where: `$EFFECT_HEYGEN_SANDBOX_STATE`, else `effect-heygen/sandbox.json` under `$XDG_CACHE_HOME` or `~/.cache`.
+// - Atomic: a 0600 temporary file in the same (0700) directory, flushed, renamed over the old: a crash leaves either.
 // - Locked: a command holds `<file>.lock` (created exclusively, holding its pid) from reading the state to writing
 //   it back, so two commands at once cannot lose each other's changes; a dead process's lock is taken over.
-// - A file that cannot be read or holds no sandbox state is reported (exit 1) with a hint to `sandbox reset`:
-//   never a crash, never silently replaced.
+// - Unreadable, or not a sandbox's state: an error (exit 1) with a hint to `sandbox reset`; never a crash, never lost.
 import * as FakeHeyGen from "@effect-heygen/test-utils/FakeHeyGen"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -51,9 +48,9 @@ export const corrupt = (file: string): CliError => stateError(file, "does not ho
 const attempt = <A>(file: string, verb: string, run: () => Promise<A>): Effect.Effect<A, CliError> =>
   Effect.tryPromise({ try: run, catch: (e) => stateError(file, `cannot be ${verb} (${codeOf(e)})`) })
 
-/** How long a command waits for another to finish with the sandbox before giving up. */
+// How long a command waits for another to finish with the sandbox; and when a lock with no readable pid (its writer
+// died between creating and writing it) is stale.
 const lockPatience = 10_000
-/** A lock file with no readable pid (its writer died between create and write) is stale after this long. */
 const unreadableLockAge = 5_000
 
 const isAlive = (pid: number): boolean => {
@@ -74,11 +71,8 @@ const tryLock = async (file: string, lock: string): Promise<boolean> => {
   } catch (e) {
     if (codeOf(e) !== "EEXIST") throw e
   }
-  const [text, stat] = await Promise.all([
-    NodeFs.readFile(lock, "utf8").catch(() => ""),
-    NodeFs.stat(lock).catch(() => undefined)
-  ])
-  const pid = Number(text)
+  const pid = Number(await NodeFs.readFile(lock, "utf8").catch(() => ""))
+  const stat = await NodeFs.stat(lock).catch(() => undefined)
   const stale = Number.isSafeInteger(pid) && pid > 0
     ? !isAlive(pid)
     : stat === undefined || Date.now() - stat.mtimeMs > unreadableLockAge
@@ -114,7 +108,6 @@ const release = (lock: string): Effect.Effect<void> =>
 export const withLock = <A, E, R>(file: string, use: Effect.Effect<A, E, R>): Effect.Effect<A, E | CliError, R> =>
   Effect.acquireUseRelease(acquire(file), () => use, release)
 
-// `fallback` when nothing is at `file`.
 const unlessMissing = <A>(promise: Promise<A>, fallback: A): Promise<A> =>
   promise.catch((e) => {
     if (codeOf(e) === "ENOENT") return fallback
@@ -125,20 +118,19 @@ const isStateFile = (json: unknown): json is { readonly state: unknown } =>
   Predicate.hasProperty(json, "format") && json.format === format && Predicate.hasProperty(json, "version") &&
   json.version === version && Predicate.hasProperty(json, "state")
 
-/** The saved state: none when there is no file yet. */
+/** The saved state (none when there is no file yet), whatever it holds: `withFake` checks that. */
 export const load = (file: string): Effect.Effect<Option.Option<unknown>, CliError> =>
   Effect.gen(function*() {
     const text = yield* attempt(file, "read", () => unlessMissing(NodeFs.readFile(file, "utf8"), undefined))
     if (text === undefined) return Option.none()
-    const json: unknown = yield* Effect.try({
-      try: () => JSON.parse(text),
+    const json = yield* Effect.try({
+      try: (): unknown => JSON.parse(text),
       catch: () => stateError(file, "is not valid JSON")
     })
     if (isStateFile(json)) return Option.some(json.state)
     return yield* stateError(file, `is not an ${format} state file of version ${version}`)
   })
 
-/** Writes `state` atomically with mode 0600. */
 export const save = (file: string, state: unknown): Effect.Effect<void, CliError> =>
   attempt(file, "written", async () => {
     await NodeFs.mkdir(NodePath.dirname(file), { recursive: true, mode: 0o700 })
@@ -154,19 +146,24 @@ export const save = (file: string, state: unknown): Effect.Effect<void, CliError
   })
 
 const decodeFake = Schema.decodeUnknown(FakeHeyGen.State)
-const encodeFake = Schema.encodeSync(FakeHeyGen.State)
 
-/** The fake over the saved state (a fresh one when there is none); a state the fake's schema refuses is corrupt. */
-export const loadFake = (file: string): Effect.Effect<FakeHeyGen.FakeHeyGen, CliError> =>
-  Effect.gen(function*() {
-    const saved = yield* load(file)
-    if (Option.isNone(saved)) return yield* FakeHeyGen.make()
-    const initialState = yield* Effect.mapError(decodeFake(saved.value), () => corrupt(file))
-    return yield* FakeHeyGen.make({ initialState })
-  })
+/** Runs `use` under the lock on the fake over the saved state (a fresh one if none); a state it refuses is corrupt. */
+export const withFake = <A, E, R>(
+  file: string,
+  use: (fake: FakeHeyGen.FakeHeyGen) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E | CliError, R> =>
+  withLock(
+    file,
+    Effect.gen(function*() {
+      const saved = yield* load(file)
+      if (Option.isNone(saved)) return yield* use(yield* FakeHeyGen.make())
+      const initialState = yield* Effect.mapError(decodeFake(saved.value), () => corrupt(file))
+      return yield* use(yield* FakeHeyGen.make({ initialState }))
+    })
+  )
 
 export const saveFake = (file: string, fake: FakeHeyGen.FakeHeyGen): Effect.Effect<void, CliError> =>
-  Effect.flatMap(fake.snapshot, (state) => save(file, encodeFake(state)))
+  Effect.flatMap(fake.snapshot, (state) => save(file, Schema.encodeSync(FakeHeyGen.State)(state)))
 
 /** `sandbox reset`: removes the state file, whatever it holds (under the lock, so no command is mid-session). */
 export const reset = (flags: { readonly human: boolean }): Effect.Effect<void, CliError, Io> =>

@@ -1,10 +1,8 @@
-// Where a new signing secret goes (create and rotate-secret): a `--secret-file`, or stdout. HeyGen shows it once, so
-// a lost, half-written or clobbered secret is lost data:
-// - the file is checked before the request is sent (not there unless `--force`, its directory writable), so that a
-//   typo never leaves a secret with nowhere to go;
-// - it is written 0600 to a temporary file in the same directory, flushed, then moved into place: a reader sees no
-//   file or the whole secret. Without `--force` the move is a hard link, which fails if the target exists even when
-//   another process created it a moment ago;
+// Where a new signing secret goes (create and rotate-secret): a `--secret-file`, or stdout. HeyGen shows it once:
+// - the file is checked before the request is sent (absent unless `--force`, its directory writable), so that a
+//   typo never leaves the secret with nowhere to go;
+// - it is written 0600 to a temporary file in the same directory, flushed, then moved into place, never half-written;
+//   without `--force` by a hard link, which fails if the target exists (even one made a moment ago by another);
 // - if writing still fails after the call, the secret is printed on stdout instead, with a warning on stderr.
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -43,11 +41,12 @@ const exists = (path: string): Promise<boolean> => NodeFs.lstat(path).then(() =>
 const tempPath = (path: string) =>
   NodePath.join(NodePath.dirname(path), `.${NodePath.basename(path)}.${NodeCrypto.randomBytes(6).toString("hex")}.tmp`)
 
-// Whether `path` can take the secret: it is not a directory, and its directory takes a new file (a temporary one,
-// removed). Fails with the reason.
-const probe = (path: string): Effect.Effect<void, string> =>
+// Why `path` cannot take the secret, if it cannot: `EEXIST` (unless overwriting), `EISDIR`, or why its directory
+// refuses a new file (a temporary one is created there and removed).
+const probe = (path: string, overwrite: boolean): Effect.Effect<void, string> =>
   Effect.tryPromise({
     try: async () => {
+      if (!overwrite && await exists(path)) throw errno("EEXIST")
       if ((await NodeFs.stat(path).catch(() => undefined))?.isDirectory() === true) throw errno("EISDIR")
       const temp = tempPath(path)
       await (await NodeFs.open(temp, "wx", 0o600)).close()
@@ -102,32 +101,28 @@ export const plan = (
     if (Option.isNone(secretFile)) return Option.none()
     const shown = secretFile.value
     const path = NodePath.resolve((yield* Io).cwd, shown)
-    if (!force && (yield* Effect.promise(() => exists(path)))) {
-      return yield* new CliError({
-        code: "cli_secret_file_exists",
-        message: `--secret-file: ${shown} already exists; nothing was sent`,
-        hint: "choose a new path, or add --force to replace the file",
-        param: "--secret-file",
-        exitCode: ExitCode.Usage
-      })
-    }
-    yield* Effect.mapError(probe(path), (reason) =>
-      new CliError({
-        code: "cli_secret_file_unwritable",
-        message: `--secret-file: cannot write ${shown} (${reason}); nothing was sent`,
-        hint: reason === "ENOENT"
-          ? `create the directory ${NodePath.dirname(shown)} first, or choose another path`
-          : "choose a path in a directory you can write to",
-        param: "--secret-file",
-        exitCode: ExitCode.Usage
-      }))
+    yield* Effect.mapError(probe(path, force), (reason) =>
+      reason === "EEXIST"
+        ? new CliError({
+          code: "cli_secret_file_exists",
+          message: `--secret-file: ${shown} already exists; nothing was sent`,
+          hint: "choose a new path, or add --force to replace the file",
+          param: "--secret-file",
+          exitCode: ExitCode.Usage
+        })
+        : new CliError({
+          code: "cli_secret_file_unwritable",
+          message: `--secret-file: cannot write ${shown} (${reason}); nothing was sent`,
+          hint: reason === "ENOENT"
+            ? `create the directory ${NodePath.dirname(shown)} first, or choose another path`
+            : "choose a path in a directory you can write to",
+          param: "--secret-file",
+          exitCode: ExitCode.Usage
+        }))
     return Option.some({ shown, path, overwrite: force })
   })
 
-/**
- * Writes the secret to the target, if any; if that fails, warns on stderr (the secret then goes to stdout).
- * `done` says what happened on HeyGen's side ("the endpoint was created").
- */
+/** Writes the secret to the target if any; on failure, warns (with what HeyGen has `done`) and it goes to stdout. */
 export const deliver = (
   target: Option.Option<Target>,
   secret: string | null,
