@@ -4,7 +4,7 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import * as SecretFile from "../src/internal/secretFile.js"
+import * as SecretOutput from "../src/internal/secretOutput.js"
 
 const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "eh-cli-secret-"))
 afterAll(() => NodeFs.rmSync(dir, { recursive: true, force: true }))
@@ -13,13 +13,13 @@ let n = 0
 const fresh = () => NodePath.join(dir, `secret-${++n}`)
 const leftovers = () => NodeFs.readdirSync(dir).filter((f) => f.endsWith(".tmp"))
 
-describe("SecretFile.write", () => {
+describe("SecretOutput.write", () => {
   // Law: what is written is read back byte for byte, with mode 0600, and no temp file is left behind.
   it("writes exactly the secret with mode 0600", async () => {
     await FastCheck.assert(
       FastCheck.asyncProperty(FastCheck.string({ unit: "grapheme", maxLength: 64 }), async (secret) => {
         const path = fresh()
-        await Effect.runPromise(SecretFile.write(path, secret, { overwrite: false }))
+        await Effect.runPromise(SecretOutput.write(path, secret, { overwrite: false }))
         expect(NodeFs.readFileSync(path, "utf8")).toBe(secret)
         expect(NodeFs.statSync(path).mode & 0o777).toBe(0o600)
       }),
@@ -37,7 +37,7 @@ describe("SecretFile.write", () => {
         FastCheck.asyncProperty(FastCheck.string({ maxLength: 32 }), FastCheck.boolean(), async (secret, replace) => {
           const path = fresh()
           if (replace) NodeFs.writeFileSync(path, "old", { mode: 0o666 })
-          await Effect.runPromise(SecretFile.write(path, secret, { overwrite: replace }))
+          await Effect.runPromise(SecretOutput.write(path, secret, { overwrite: replace }))
           expect((NodeFs.statSync(path).mode & 0o777).toString(8)).toBe("600")
           expect(NodeFs.readFileSync(path, "utf8")).toBe(secret)
         }),
@@ -52,10 +52,10 @@ describe("SecretFile.write", () => {
   it("never replaces an existing file unless asked", async () => {
     const path = fresh()
     NodeFs.writeFileSync(path, "original", { mode: 0o644 })
-    const error = await Effect.runPromise(Effect.flip(SecretFile.write(path, "new", { overwrite: false })))
+    const error = await Effect.runPromise(Effect.flip(SecretOutput.write(path, "new", { overwrite: false })))
     expect(error.reason).toBe("EEXIST")
     expect(NodeFs.readFileSync(path, "utf8")).toBe("original")
-    await Effect.runPromise(SecretFile.write(path, "new", { overwrite: true }))
+    await Effect.runPromise(SecretOutput.write(path, "new", { overwrite: true }))
     expect(NodeFs.readFileSync(path, "utf8")).toBe("new")
     expect(NodeFs.statSync(path).mode & 0o777).toBe(0o600)
     expect(leftovers()).toEqual([])
@@ -63,7 +63,7 @@ describe("SecretFile.write", () => {
 
   it("fails with a reason when the directory does not exist", async () => {
     const error = await Effect.runPromise(
-      Effect.flip(SecretFile.write(NodePath.join(dir, "missing", "s"), "x", { overwrite: false }))
+      Effect.flip(SecretOutput.write(NodePath.join(dir, "missing", "s"), "x", { overwrite: false }))
     )
     expect(error.reason).toBe("ENOENT")
     expect(error.message).toContain("ENOENT")

@@ -1,46 +1,26 @@
-/**
- * The request body of `webhook endpoints create`, from `-d/--data` and the individual flags.
- *
- * `--data` takes inline JSON, a file path, or `-` for standard input (as HeyGen's own CLI does); individual flags
- * override its fields. The body is not validated here: core's schema does that, before anything is sent, and
- * names the field at fault.
- *
- * @since 0.1.0
- */
+// The request body of `webhook endpoints create`, from `-d/--data` and the individual flags. `--data` takes inline
+// JSON, a file path, or `-` for standard input (as HeyGen's own CLI does); individual flags override its fields. The
+// body is not validated here: core's schema does that, before anything is sent, and names the field at fault.
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as NodeFs from "node:fs/promises"
 import * as NodePath from "node:path"
 import * as ExitCode from "../ExitCode.js"
 import { Io } from "../Io.js"
 import { CliError } from "./failure.js"
 
-/**
- * Where a `--data` value says the body is.
- *
- * @since 0.1.0
- * @category models
- */
 export type DataSource =
   | { readonly _tag: "Stdin" }
   | { readonly _tag: "Inline"; readonly json: string }
   | { readonly _tag: "File"; readonly path: string }
 
-/**
- * Reads a `--data` value: `-` is stdin; text that starts with `{` (after blanks) is inline JSON; anything else is a
- * file path. A path never starts with `{` in practice, and inline JSON for this endpoint is always an object.
- *
- * @since 0.1.0
- * @category parsing
- */
+/** `-` is stdin; text starting with `{` (after blanks) is inline JSON (no path does, in practice); else a path. */
 export const classifyData = (value: string): DataSource => {
   if (value === "-") return { _tag: "Stdin" }
   if (/^\s*\{/.test(value)) return { _tag: "Inline", json: value }
   return { _tag: "File", path: value }
 }
-
-// Fatal: a body that is not UTF-8 is refused rather than read with replacement characters.
-const utf8 = new TextDecoder("utf-8", { fatal: true })
 
 const invalidData = (message: string, hint: string) =>
   new CliError({
@@ -51,87 +31,55 @@ const invalidData = (message: string, hint: string) =>
     exitCode: ExitCode.Usage
   })
 
-/**
- * Parses the text of a `--data` body into a JSON object.
- *
- * @since 0.1.0
- * @category parsing
- */
-export const parseDataJson = (text: string, origin: string): Effect.Effect<Record<string, unknown>, CliError> => {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (e) {
-    return Effect.fail(
+export const parseDataJson = (text: string, origin: string): Effect.Effect<Record<string, unknown>, CliError> =>
+  Effect.try({
+    try: (): unknown => JSON.parse(text),
+    catch: (e) =>
       invalidData(
         `${origin} is not valid JSON (${e instanceof Error ? e.message : String(e)})`,
         `give a JSON object, e.g. -d '{"url":"https://example.com/hooks/heygen","events":["avatar_video.success"]}'`
       )
-    )
-  }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    return Effect.fail(
-      invalidData(`${origin} must be a JSON object`, `e.g. -d '{"url":"https://example.com/hooks/heygen"}'`)
-    )
-  }
-  return Effect.succeed(json as Record<string, unknown>)
-}
+  }).pipe(Effect.filterOrFail(
+    Predicate.isRecord,
+    () => invalidData(`${origin} must be a JSON object`, `e.g. -d '{"url":"https://example.com/hooks/heygen"}'`)
+  ))
 
-/**
- * Loads a `--data` body from wherever its value points.
- *
- * @since 0.1.0
- * @category loading
- */
+// Fatal: a body that is not UTF-8 is refused rather than read with replacement characters.
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
 export const loadData = (value: string): Effect.Effect<Record<string, unknown>, CliError, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     const source = classifyData(value)
-    switch (source._tag) {
-      case "Inline":
-        return yield* parseDataJson(source.json, "the inline body")
-      case "Stdin": {
-        const bytes = yield* Effect.mapError(
-          io.readStdin,
-          (e) => invalidData(`cannot read standard input (${e.message})`, "pipe a JSON object into the command")
-        )
-        const text = yield* Effect.try({
-          try: () => utf8.decode(bytes),
-          catch: () => invalidData("standard input is not UTF-8", "pipe a JSON object encoded as UTF-8")
-        })
-        return yield* parseDataJson(text, "standard input")
-      }
-      case "File": {
-        const path = NodePath.resolve(io.cwd, source.path)
-        const text = yield* Effect.tryPromise({
-          try: () => NodeFs.readFile(path, "utf8"),
-          catch: (e) =>
-            invalidData(
-              `cannot read file ${JSON.stringify(source.path)} (${(e as NodeJS.ErrnoException).code ?? "error"})`,
-              "give inline JSON starting with {, a readable file path, or - for standard input"
-            )
-        })
-        return yield* parseDataJson(text, `file ${JSON.stringify(source.path)}`)
-      }
+    if (source._tag === "Inline") return yield* parseDataJson(source.json, "the inline body")
+    if (source._tag === "Stdin") {
+      const bytes = yield* Effect.mapError(
+        io.readStdin,
+        (e) => invalidData(`cannot read standard input (${e.message})`, "pipe a JSON object into the command")
+      )
+      const text = yield* Effect.try({
+        try: () => utf8.decode(bytes),
+        catch: () => invalidData("standard input is not UTF-8", "pipe a JSON object encoded as UTF-8")
+      })
+      return yield* parseDataJson(text, "standard input")
     }
+    const file = `file ${JSON.stringify(source.path)}`
+    const text = yield* Effect.tryPromise({
+      try: () => NodeFs.readFile(NodePath.resolve(io.cwd, source.path), "utf8"),
+      catch: (e) =>
+        invalidData(
+          `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? "error"})`,
+          "give inline JSON starting with {, a readable file path, or - for standard input"
+        )
+    })
+    return yield* parseDataJson(text, file)
   })
 
-/**
- * Splits `--events` values: the flag may be repeated, and each value may be a comma-separated list. Blank items
- * are dropped, so `--events a,` is `["a"]`.
- *
- * @since 0.1.0
- * @category parsing
- */
+/** `--events` values: repeated flags, each a comma-separated list; blank items dropped (`--events a,` is `["a"]`). */
 export const splitEvents = (values: ReadonlyArray<string>): Array<string> =>
   values.flatMap((value) => value.split(",")).map((s) => s.trim()).filter((s) => s !== "")
 
-/**
- * The individual flags of `create` that override `--data` fields.
- *
- * @since 0.1.0
- * @category models
- */
+/** The individual flags of `create` that override `--data` fields. */
 export interface Overrides {
   readonly url: Option.Option<string>
   /** Raw `--events` values; empty when the flag was not given. */
@@ -139,13 +87,7 @@ export interface Overrides {
   readonly entityId: Option.Option<string>
 }
 
-/**
- * The body to send: `--data` fields, then each given flag on top. Keys the spec does not allow are kept, so that
- * core's validation refuses them by name instead of the CLI silently dropping them.
- *
- * @since 0.1.0
- * @category combinators
- */
+/** `--data`'s fields with each given flag on top; unknown keys are kept, for core's validation to refuse by name. */
 export const merge = (data: Record<string, unknown>, overrides: Overrides): Record<string, unknown> => {
   const body: Record<string, unknown> = { ...data }
   if (Option.isSome(overrides.url)) body.url = overrides.url.value
@@ -154,16 +96,6 @@ export const merge = (data: Record<string, unknown>, overrides: Overrides): Reco
   return body
 }
 
-/**
- * The fields of the merged body that came from `--data`, not overridden by a flag: an error about one of them
- * names `-d/--data`, not the flag the user did not type.
- *
- * @since 0.5.0
- * @category combinators
- */
+/** The body's fields that came from `--data` (no flag overrode them): an error about one names `-d/--data`. */
 export const fromData = (data: Record<string, unknown>, overrides: Overrides): Array<string> =>
-  Object.keys(data).filter((key) =>
-    !(key === "url" && Option.isSome(overrides.url)) &&
-    !(key === "events" && overrides.events.length > 0) &&
-    !(key === "entity_id" && Option.isSome(overrides.entityId))
-  )
+  Object.keys(data).filter((key) => !Object.hasOwn(merge({}, overrides), key))

@@ -1,111 +1,147 @@
-/**
- * Where a new signing secret goes (create and rotate-secret): to a `--secret-file` (mode 0600, atomic, never over
- * an existing file without `--force`), or to stdout. The file is checked before the request is sent, so that a
- * mistake never leaves a secret with nowhere to go; if writing fails after the call, the secret is printed
- * instead, with a warning on stderr: HeyGen shows it once, so it is never lost.
- *
- * @since 0.2.0
- */
+// Where a new signing secret goes (create and rotate-secret): a `--secret-file`, or stdout. HeyGen shows it once:
+// - the file is checked before the request is sent (absent unless `--force`, its directory writable), so that a
+//   typo never leaves the secret with nowhere to go;
+// - it is written 0600 to a temporary file in the same directory, flushed, then moved into place, never half-written;
+//   without `--force` by a hard link, which fails if the target exists (even one made a moment ago by another);
+// - if writing still fails after the call, the secret is printed on stdout instead, with a warning on stderr.
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as NodeCrypto from "node:crypto"
+import * as NodeFs from "node:fs/promises"
 import * as NodePath from "node:path"
 import * as ExitCode from "../ExitCode.js"
 import { Io } from "../Io.js"
-import type * as Endpoints from "./endpoints.js"
-import * as Failure from "./failure.js"
-import * as SecretFile from "./secretFile.js"
+import { CliError } from "./failure.js"
 
-/**
- * A checked `--secret-file`: the path as typed (for messages) and resolved.
- *
- * @since 0.2.0
- * @category models
- */
+/** A checked `--secret-file`: the path as typed (for messages) and resolved. */
 export interface Target {
   readonly shown: string
   readonly path: string
   readonly overwrite: boolean
 }
 
-/**
- * Checks `--secret-file` before anything is sent: an existing file is refused unless `--force`, and so is a path
- * the secret could not be written to (the secret is shown once: it must not fall back to stdout for a typo).
- *
- * @since 0.2.0
- * @category constructors
- */
+/** Where the secret went. */
+export type Destination = { readonly _tag: "Stdout" } | { readonly _tag: "File"; readonly path: string }
+
+/** The secret could not be written. `reason` is an errno code (`EEXIST`, `EACCES`, `ENOENT`, ...) or a message. */
+export class SecretFileError extends Data.TaggedError("SecretFileError")<{
+  readonly path: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return this.reason === "EEXIST" ? `${this.path} already exists` : `cannot write ${this.path} (${this.reason})`
+  }
+}
+
+const codeOf = (e: unknown): string => e instanceof Error ? (e as NodeJS.ErrnoException).code ?? e.message : String(e)
+const errno = (code: string) => Object.assign(new Error(code), { code })
+const exists = (path: string): Promise<boolean> => NodeFs.lstat(path).then(() => true, () => false)
+const tempPath = (path: string) =>
+  NodePath.join(NodePath.dirname(path), `.${NodePath.basename(path)}.${NodeCrypto.randomBytes(6).toString("hex")}.tmp`)
+
+// Why `path` cannot take the secret, if it cannot: `EEXIST` (unless overwriting), `EISDIR`, or why its directory
+// refuses a new file (a temporary one is created there and removed).
+const probe = (path: string, overwrite: boolean): Effect.Effect<void, string> =>
+  Effect.tryPromise({
+    try: async () => {
+      if (!overwrite && await exists(path)) throw errno("EEXIST")
+      if ((await NodeFs.stat(path).catch(() => undefined))?.isDirectory() === true) throw errno("EISDIR")
+      const temp = tempPath(path)
+      await (await NodeFs.open(temp, "wx", 0o600)).close()
+      await NodeFs.unlink(temp)
+    },
+    catch: codeOf
+  })
+
+const place = async (temp: string, path: string, overwrite: boolean): Promise<void> => {
+  if (overwrite) return NodeFs.rename(temp, path)
+  try {
+    await NodeFs.link(temp, path)
+  } catch (e) {
+    // Some filesystems (FAT, some network mounts) have no hard links: fall back to check-then-rename.
+    if (!["EPERM", "ENOTSUP", "EOPNOTSUPP"].includes(codeOf(e))) throw e
+    if (await exists(path)) throw errno("EEXIST")
+    return NodeFs.rename(temp, path)
+  }
+  await NodeFs.unlink(temp)
+}
+
+/** Writes `secret` (exactly, with no trailing newline) to `path` with mode 0600. */
+export const write = (
+  path: string,
+  secret: string,
+  options: { readonly overwrite: boolean }
+): Effect.Effect<void, SecretFileError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const temp = tempPath(path)
+      try {
+        // `wx`: never reuse an existing temp file (it could be a planted symlink).
+        const handle = await NodeFs.open(temp, "wx", 0o600)
+        // The umask can only narrow the mode given to open; chmod makes it exactly 0600 anyway.
+        const written = handle.writeFile(secret, "utf8").then(() => handle.chmod(0o600)).then(() => handle.sync())
+        await written.finally(() => handle.close())
+        await place(temp, path, options.overwrite)
+      } catch (e) {
+        await NodeFs.unlink(temp).catch(() => undefined)
+        throw e
+      }
+    },
+    catch: (e) => new SecretFileError({ path, reason: codeOf(e) })
+  })
+
+/** Checks `--secret-file` before anything is sent (the secret must not fall back to stdout for a typo). */
 export const plan = (
   secretFile: Option.Option<string>,
   force: boolean
-): Effect.Effect<Option.Option<Target>, Failure.CliError, Io> =>
+): Effect.Effect<Option.Option<Target>, CliError, Io> =>
   Effect.gen(function*() {
-    const io = yield* Io
     if (Option.isNone(secretFile)) return Option.none()
-    const target: Target = {
-      shown: secretFile.value,
-      path: NodePath.resolve(io.cwd, secretFile.value),
-      overwrite: force
-    }
-    if (!force && (yield* SecretFile.exists(target.path))) {
-      return yield* Effect.fail(
-        new Failure.CliError({
+    const shown = secretFile.value
+    const path = NodePath.resolve((yield* Io).cwd, shown)
+    yield* Effect.mapError(probe(path, force), (reason) =>
+      reason === "EEXIST"
+        ? new CliError({
           code: "cli_secret_file_exists",
-          message: `--secret-file: ${target.shown} already exists; nothing was sent`,
+          message: `--secret-file: ${shown} already exists; nothing was sent`,
           hint: "choose a new path, or add --force to replace the file",
           param: "--secret-file",
           exitCode: ExitCode.Usage
         })
-      )
-    }
-    const writable = yield* Effect.either(SecretFile.probe(target.path))
-    if (Either.isLeft(writable)) {
-      return yield* Effect.fail(
-        new Failure.CliError({
+        : new CliError({
           code: "cli_secret_file_unwritable",
-          message: `--secret-file: cannot write ${target.shown} (${writable.left.reason}); nothing was sent`,
-          hint: writable.left.reason === "ENOENT"
-            ? `create the directory ${NodePath.dirname(target.shown)} first, or choose another path`
+          message: `--secret-file: cannot write ${shown} (${reason}); nothing was sent`,
+          hint: reason === "ENOENT"
+            ? `create the directory ${NodePath.dirname(shown)} first, or choose another path`
             : "choose a path in a directory you can write to",
           param: "--secret-file",
           exitCode: ExitCode.Usage
-        })
-      )
-    }
-    return Option.some(target)
+        }))
+    return Option.some({ shown, path, overwrite: force })
   })
 
-/**
- * Writes the secret to the target, if any; on failure prints a warning (the secret then goes to stdout).
- * `done` says what happened on HeyGen's side ("the endpoint was created").
- *
- * @since 0.2.0
- * @category writing
- */
+/** Writes the secret to the target if any; on failure, warns (with what HeyGen has `done`) and it goes to stdout. */
 export const deliver = (
   target: Option.Option<Target>,
   secret: string | null,
   done: string,
   idempotencyKey: string | null
-): Effect.Effect<Endpoints.SecretDestination, never, Io> =>
+): Effect.Effect<Destination, never, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     if (Option.isNone(target) || secret === null) return { _tag: "Stdout" } as const
-    const written = yield* Effect.either(
-      SecretFile.write(target.value.path, secret, { overwrite: target.value.overwrite })
-    )
-    if (Either.isRight(written)) return { _tag: "File", path: target.value.shown } as const
-    io.stderr(`${
-      JSON.stringify({
-        warning: {
-          code: "cli_secret_file_failed",
-          message: `--secret-file: ${written.left.message}; ${done}`,
-          hint: "the signing secret is printed on stdout instead: store it now, HeyGen will not show it again",
-          param: "--secret-file",
-          path: target.value.shown
-        },
-        idempotency_key: idempotencyKey
-      })
-    }\n`)
+    const { overwrite, path, shown } = target.value
+    const written = yield* Effect.either(write(path, secret, { overwrite }))
+    if (Either.isRight(written)) return { _tag: "File", path: shown } as const
+    const warning = {
+      code: "cli_secret_file_failed",
+      message: `--secret-file: ${written.left.message}; ${done}`,
+      hint: "the signing secret is printed on stdout instead: store it now, HeyGen will not show it again",
+      param: "--secret-file",
+      path: shown
+    }
+    io.stderr(`${JSON.stringify({ warning, idempotency_key: idempotencyKey })}\n`)
     return { _tag: "Stdout" } as const
   })
