@@ -19,8 +19,6 @@ export interface Service {
   /** All of standard input as bytes: `webhook verify` checks a signature over them exactly as they are. */
   readonly readStdin: Effect.Effect<Uint8Array, Error>
   readonly env: Readonly<Record<string, string | undefined>>
-  /** Whether help text may keep its ANSI colours (stdout is a terminal and `NO_COLOR` is unset). */
-  readonly colors: boolean
   /** Resolves relative paths (`--data FILE`, `--secret-file PATH`). */
   readonly cwd: string
   /** Completes on Ctrl-C or SIGTERM: a long-running command (`sandbox serve`, `listen`) waits on it to stop cleanly. */

@@ -61,7 +61,6 @@ const io: Io["Type"] = {
   stderr: (text) => void process.stderr.write(text),
   readStdin,
   env: process.env,
-  colors: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
   cwd: process.cwd(),
   awaitShutdown: Effect.suspend(() => {
     stopsOnInterrupt = true

@@ -56,7 +56,6 @@ const runOn = async (argv: ReadonlyArray<string>, terminal: Terminal) => {
     stderr: (text) => void (stderr += text),
     readStdin: Effect.succeed(new Uint8Array()),
     env: { HEYGEN_API_KEY: apiKey, HEYGEN_API_BASE: server.baseUrl },
-    colors: false,
     cwd: process.cwd(),
     awaitShutdown: Effect.void,
     stderrIsTerminal: terminal.stderrIsTerminal,

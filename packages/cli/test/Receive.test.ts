@@ -255,7 +255,6 @@ describe("sandbox trigger", () => {
         stderr: () => undefined,
         readStdin: Effect.succeed(new Uint8Array()),
         env: {},
-        colors: false,
         cwd: process.cwd(),
         awaitShutdown: Effect.void
       }

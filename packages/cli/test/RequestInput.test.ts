@@ -54,7 +54,6 @@ describe("RequestInput", () => {
           stderr: () => undefined,
           readStdin: Effect.succeed(bytes),
           env: {},
-          colors: false,
           cwd: process.cwd(),
           awaitShutdown: Effect.void
         })

@@ -48,7 +48,6 @@ export const runInProcess = (argv: ReadonlyArray<string>, options: RunOptions = 
         : options.stdin
     ),
     env: options.env ?? {},
-    colors: false,
     cwd: options.cwd ?? process.cwd(),
     // In-process there is no Ctrl-C to wait for: `sandbox serve` starts, prints and stops at once.
     awaitShutdown: Effect.void

@@ -21,9 +21,6 @@ import * as RequestInput from "./requestInput.js"
 import * as SecretOutput from "./secretOutput.js"
 import * as Table from "./table.js"
 
-/** Where the secret went. */
-export type SecretDestination = { readonly _tag: "Stdout" } | { readonly _tag: "File"; readonly path: string }
-
 // A listed endpoint never carries its secret (HeyGen shows it only at creation and rotation): null, whatever was
 // decoded.
 const listing = (human: boolean): Output.Listing<WebhookEndpoint.WebhookEndpoint> => ({

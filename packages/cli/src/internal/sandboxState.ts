@@ -42,7 +42,7 @@ const stateError = (file: string, message: string) =>
   })
 
 /** A state file that parsed but does not hold a sandbox's state. */
-export const corrupt = (file: string): CliError => stateError(file, "does not hold a sandbox state")
+const corrupt = (file: string): CliError => stateError(file, "does not hold a sandbox state")
 
 // A file operation whose failure is the state file that "cannot be <verb>".
 const attempt = <A>(file: string, verb: string, run: () => Promise<A>): Effect.Effect<A, CliError> =>

@@ -10,7 +10,6 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
 import * as ExitCode from "../ExitCode.js"
 import { Io } from "../Io.js"
 import * as Failure from "./failure.js"
@@ -92,35 +91,25 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.CliError, Io> =>
     const url = forwardTo ?? ""
     const fromFile = secrets.map((secret, i) => ({ endpoint_id: `secret_file_${i + 1}`, url, events: null, secret }))
     const file = SandboxState.path(io.env)
-    const { endpoints, logged } = yield* SandboxState.withLock(
-      file,
+    const { endpoints, logged } = yield* SandboxState.withFake(file, (fake) =>
       Effect.gen(function*() {
-        const saved = yield* SandboxState.load(file)
-        const initialState = Option.isNone(saved) ? undefined : yield* Effect.mapError(
-          Schema.decodeUnknown(FakeHeyGen.State)(saved.value),
-          () => SandboxState.corrupt(file)
-        )
-        const fake = yield* FakeHeyGen.make(initialState === undefined ? {} : { initialState })
         const endpoints = [
           ...(yield* fake.endpoints(FakeHeyGen.sandboxApiKey)).map((e) => ({ ...e, secret: Redacted.make(e.secret) })),
           ...fromFile
         ].filter((e) => FakeDelivery.receives(e, flags.eventType))
         if (endpoints.length === 0) {
-          return yield* Effect.fail(
-            new Failure.CliError({
-              code: "cli_no_endpoints",
-              message: `no sandbox endpoint is subscribed to ${flags.eventType}`,
-              hint: "pass --secret-file with the secret your receiver verifies with",
-              param: "--secret-file",
-              exitCode: ExitCode.Usage
-            })
-          )
+          return yield* new Failure.CliError({
+            code: "cli_no_endpoints",
+            message: `no sandbox endpoint is subscribed to ${flags.eventType}`,
+            hint: "pass --secret-file with the secret your receiver verifies with",
+            param: "--secret-file",
+            exitCode: ExitCode.Usage
+          })
         }
         const logged = yield* fake.recordEvent({ eventType: flags.eventType, eventData: data })
-        yield* SandboxState.save(file, Schema.encodeSync(FakeHeyGen.State)(yield* fake.snapshot))
+        yield* SandboxState.saveFake(file, fake)
         return { endpoints, logged }
-      })
-    )
+      }))
     const { created_at, event_id } = logged
     if (forwardTo !== undefined) {
       return yield* trigger(endpoints, { ...flags, data, forwardTo, eventId: event_id, createdAt: created_at })
