@@ -1,11 +1,8 @@
 /**
- * The whole CLI as one function from argv to an exit code: `@effect/cli` parses argv against the command tree, and
- * what it asks for is done: a command runs, or help (rendered by `Help` from the same definition), completions,
- * the version. Every failure becomes one JSON line on stderr. The bin and the in-process tests both call `run`,
- * so the tests see exactly the mapping the bin uses.
- *
- * `@effect/cli`'s `Command.run` prints its own help (with `$ list` as usage and filler under each flag), so the
- * parse is `CommandDescriptor.parse` and the directives are handled here, as `Command.run` does.
+ * The whole CLI as one function from argv to an exit code, which the bin and the in-process tests both call.
+ * `@effect/cli` parses argv against the command tree and what it asks for is done: a command runs, or help,
+ * completions, the version. Not `Command.run`: it prints its own help (`$ list` as usage, filler under each flag),
+ * so the parse is `CommandDescriptor.parse` and its directives are handled here, as `Command.run` does.
  *
  * @since 0.1.0
  */
@@ -43,20 +40,15 @@ const secretsOf = (argv: ReadonlyArray<string>, env: Readonly<Record<string, str
 const scrubber = (secrets: ReadonlyArray<string>) => (text: string): string =>
   secrets.reduce((acc, secret) => acc.split(secret).join("[redacted]"), text)
 
-const fromCause = (cause: Cause.Cause<unknown>): Failure.CliError =>
-  Option.match(Cause.failureOption(cause), {
-    onSome: (error) =>
-      error instanceof Failure.CliError
-        ? error
-        : ValidationError.isValidationError(error)
-        ? Failure.fromCliValidationError(error)
-        : Failure.fromDefect(`unexpected failure: ${String(error)}`),
-    // A defect is a bug: reported in the envelope, never as a stack trace (scripts parse stderr).
-    onNone: () => {
-      const defect = Cause.squash(cause)
-      return Failure.fromDefect(defect instanceof Error ? defect.message : String(defect))
-    }
-  })
+// A defect is a bug: reported in the envelope like any failure, never as a stack trace (scripts parse stderr).
+const fromCause = (cause: Cause.Cause<unknown>): Failure.CliError => {
+  const error = Cause.squash(cause)
+  return error instanceof Failure.CliError
+    ? error
+    : ValidationError.isValidationError(error)
+    ? Failure.fromCliValidationError(error)
+    : Failure.fromDefect(error instanceof Error ? error.message : `unexpected failure: ${String(error)}`)
+}
 
 // What `@effect/cli`'s parser needs from its environment, none of it used: the CLI reads its own files with node:fs
 // and prompts through `Io`, so no-op implementations keep the Node file system and terminal modules out of start-up.

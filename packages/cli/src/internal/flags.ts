@@ -18,7 +18,6 @@ import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
 import type * as Types from "effect/Types"
 import type { Io } from "../Io.js"
 import * as Failure from "./failure.js"
@@ -132,33 +131,25 @@ export interface Sourced<A> {
   readonly source: string
 }
 
-const fromEnv = <T, A>(
-  flag: string,
-  option: Options.Options<T>,
-  variable: string,
-  config: Config.Config<T>,
-  parse: (source: string) => (value: T) => Effect.Effect<A, ValidationError.ValidationError>
-): Options.Options<Option.Option<Sourced<A>>> =>
+// The flag's value, else its environment variable's (read through `Config`), with where it came from.
+const fromEnv = <A>(flag: string, option: Options.Options<A>, variable: string, config: Config.Config<A>) =>
   option.pipe(
-    Options.map((value) => ({ value, source: flag })),
-    Options.withFallbackConfig(Config.map(config, (value) => ({ value, source: variable }))),
-    Options.mapEffect(({ source, value }) => Effect.map(parse(source)(value), (parsed) => ({ value: parsed, source }))),
-    Options.optional
+    Options.map((value): Sourced<A> => ({ value, source: flag })),
+    Options.withFallbackConfig(Config.map(config, (value): Sourced<A> => ({ value, source: variable })))
   )
 
 /** The connection and output flags every API command takes, under the names handlers read them by. */
 export const connection = {
-  apiKey: fromEnv(
+  apiKey: Options.optional(fromEnv(
     "--api-key",
     Options.redacted("api-key").pipe(
       Options.withPseudoName("KEY"),
       Options.withDescription("HeyGen API key (default: $HEYGEN_API_KEY); never printed.")
     ),
     "HEYGEN_API_KEY",
-    Config.redacted("HEYGEN_API_KEY"),
-    () => Effect.succeed<Redacted.Redacted<string>>
-  ),
-  baseUrl: fromEnv(
+    Config.redacted("HEYGEN_API_KEY")
+  )),
+  baseUrl: Options.optional(fromEnv(
     "--base-url",
     textOption(
       "base-url",
@@ -166,9 +157,8 @@ export const connection = {
       "API base URL (default: $HEYGEN_API_BASE, else https://api.heygen.com); plain http only for localhost."
     ),
     "HEYGEN_API_BASE",
-    Config.string("HEYGEN_API_BASE"),
-    () => Effect.succeed<string>
-  ),
+    Config.string("HEYGEN_API_BASE")
+  )),
   maxRetries: fromEnv(
     "--max-retries",
     textOption(
@@ -177,8 +167,15 @@ export const connection = {
       "Retries after a 429, 5xx, lost response or timeout, 0-10 (default: $HEYGEN_MAX_RETRIES, else 2)."
     ),
     "HEYGEN_MAX_RETRIES",
-    Config.string("HEYGEN_MAX_RETRIES"),
-    (source) => checked(source, "a whole number from 0 to 10", parseInteger(0, 10))
+    Config.string("HEYGEN_MAX_RETRIES")
+  ).pipe(
+    Options.mapEffect(({ source, value }) =>
+      Effect.map(
+        checked(source, "a whole number from 0 to 10", parseInteger(0, 10))(value),
+        (n) => ({ value: n, source })
+      )
+    ),
+    Options.optional
   ),
   timeout: duration("timeout", "Time limit for each call, retries included: 10s, 500ms, 2m (default 2m)."),
   sandbox: boolean(
