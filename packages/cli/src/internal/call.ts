@@ -17,7 +17,7 @@ import type * as Flags from "./flags.js"
 export type ConnectionFlags = Flags.Input<typeof Flags.connection>
 
 /** Where and how to call: the client's options, the time limits of each call, and whether to use the sandbox. */
-export interface Connection {
+interface Connection {
   readonly client: HeyGenClient.Options
   /** From `--timeout`; empty when not given, so core's defaults apply (`--timeout` can only lower an attempt's). */
   readonly limits: { readonly deadline?: Duration.Duration; readonly attemptTimeout?: Duration.Duration }

@@ -97,7 +97,7 @@ const eventsList = Flags.command("list", eventsInputs, {
   ]
 }, listEvents)
 
-const replayInputs = {
+export const replayInputs = {
   since: Flags.since("Replay events created at or after this: an age (48h, 90m, 7d) or an ISO 8601 time. Required."),
   forwardTo: Flags.forwardTo(
     "Your receiver, e.g. https://example.com/hooks/heygen or http://127.0.0.1:3000/hooks/heygen. Required unless --dry-run."
@@ -143,7 +143,7 @@ const eventsReplay = Flags.command("replay", replayInputs, {
   ]
 }, (flags) => Flags.lazy(() => import("./replay.js"), (m) => m.run(flags)))
 
-const listenInputs = {
+export const listenInputs = {
   forwardTo: Flags.forwardTo(
     "Your receiver, e.g. http://127.0.0.1:3000/hooks/heygen: each new event is POSTed there, signed. Required."
   ),

@@ -249,7 +249,7 @@ export const since = (help: string): Options.Options<Option.Option<number>> =>
   )
 
 /** What a command says about itself in help: a summary, a description, and examples as [what it does, command]. */
-export interface About {
+interface About {
   readonly summary: string
   readonly description?: ReadonlyArray<string> | undefined
   readonly examples: ReadonlyArray<readonly [what: string, command: string]>

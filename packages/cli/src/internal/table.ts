@@ -9,7 +9,7 @@ export interface Column<A> {
 }
 
 /** `text` cut to at most `max` characters, the last one an ellipsis when cut. */
-export const truncate = (text: string, max: number): string =>
+const truncate = (text: string, max: number): string =>
   [...text].length <= max ? text : `${[...text].slice(0, Math.max(0, max - 1)).join("")}…`
 
 // Tabs and line breaks in a value would break the alignment (and could forge rows): show them as spaces.
