@@ -18,6 +18,7 @@ import * as NodePath from "node:path"
 import * as ExitCode from "../ExitCode.js"
 import { Io } from "../Io.js"
 import { CliError } from "./failure.js"
+import { codeOf } from "./secretOutput.js"
 
 /** The file's format tag (with a version): another program's file, or a future format, is refused by name. */
 export const format = "effect-heygen-sandbox"
@@ -31,8 +32,6 @@ export const path = (env: Readonly<Record<string, string | undefined>>): string 
   return NodePath.join(cache, "effect-heygen", "sandbox.json")
 }
 
-const codeOf = (e: unknown): string => e instanceof Error ? (e as NodeJS.ErrnoException).code ?? e.message : String(e)
-
 const stateError = (file: string, message: string) =>
   new CliError({
     code: "cli_sandbox_state",
@@ -41,10 +40,6 @@ const stateError = (file: string, message: string) =>
     exitCode: ExitCode.ApiOrNetwork
   })
 
-/** A state file that parsed but does not hold a sandbox's state. */
-const corrupt = (file: string): CliError => stateError(file, "does not hold a sandbox state")
-
-// A file operation whose failure is the state file that "cannot be <verb>".
 const attempt = <A>(file: string, verb: string, run: () => Promise<A>): Effect.Effect<A, CliError> =>
   Effect.tryPromise({ try: run, catch: (e) => stateError(file, `cannot be ${verb} (${codeOf(e)})`) })
 
@@ -72,10 +67,9 @@ const tryLock = async (file: string, lock: string): Promise<boolean> => {
     if (codeOf(e) !== "EEXIST") throw e
   }
   const pid = Number(await NodeFs.readFile(lock, "utf8").catch(() => ""))
-  const stat = await NodeFs.stat(lock).catch(() => undefined)
   const stale = Number.isSafeInteger(pid) && pid > 0
     ? !isAlive(pid)
-    : stat === undefined || Date.now() - stat.mtimeMs > unreadableLockAge
+    : await NodeFs.stat(lock).then((stat) => Date.now() - stat.mtimeMs > unreadableLockAge, () => true)
   if (stale) await NodeFs.unlink(lock).catch(() => undefined)
   return false
 }
@@ -109,10 +103,7 @@ export const withLock = <A, E, R>(file: string, use: Effect.Effect<A, E, R>): Ef
   Effect.acquireUseRelease(acquire(file), () => use, release)
 
 const unlessMissing = <A>(promise: Promise<A>, fallback: A): Promise<A> =>
-  promise.catch((e) => {
-    if (codeOf(e) === "ENOENT") return fallback
-    throw e
-  })
+  promise.catch((e) => codeOf(e) === "ENOENT" ? fallback : Promise.reject(e))
 
 const isStateFile = (json: unknown): json is { readonly state: unknown } =>
   Predicate.hasProperty(json, "format") && json.format === format && Predicate.hasProperty(json, "version") &&
@@ -135,17 +126,14 @@ export const save = (file: string, state: unknown): Effect.Effect<void, CliError
   attempt(file, "written", async () => {
     await NodeFs.mkdir(NodePath.dirname(file), { recursive: true, mode: 0o700 })
     const temp = `${file}.${NodeCrypto.randomBytes(6).toString("hex")}.tmp`
-    const text = JSON.stringify({ format, version, state })
     try {
-      await NodeFs.writeFile(temp, text, { flag: "wx", mode: 0o600, flush: true })
+      await NodeFs.writeFile(temp, JSON.stringify({ format, version, state }), { flag: "wx", mode: 0o600, flush: true })
       await NodeFs.rename(temp, file)
     } catch (e) {
       await NodeFs.unlink(temp).catch(() => undefined)
       throw e
     }
   })
-
-const decodeFake = Schema.decodeUnknown(FakeHeyGen.State)
 
 /** Runs `use` under the lock on the fake over the saved state (a fresh one if none); a state it refuses is corrupt. */
 export const withFake = <A, E, R>(
@@ -156,8 +144,10 @@ export const withFake = <A, E, R>(
     file,
     Effect.gen(function*() {
       const saved = yield* load(file)
-      if (Option.isNone(saved)) return yield* use(yield* FakeHeyGen.make())
-      const initialState = yield* Effect.mapError(decodeFake(saved.value), () => corrupt(file))
+      const initialState = Option.isNone(saved) ? undefined : yield* Effect.mapError(
+        Schema.decodeUnknown(FakeHeyGen.State)(saved.value),
+        () => stateError(file, "does not hold a sandbox state")
+      )
       return yield* use(yield* FakeHeyGen.make({ initialState }))
     })
   )
@@ -170,10 +160,8 @@ export const reset = (flags: { readonly human: boolean }): Effect.Effect<void, C
   Effect.gen(function*() {
     const io = yield* Io
     const file = path(io.env)
-    const existed = yield* withLock(
-      file,
-      attempt(file, "removed", () => unlessMissing(NodeFs.unlink(file).then(() => true), false))
-    )
+    const removed = attempt(file, "removed", () => unlessMissing(NodeFs.unlink(file).then(() => true), false))
+    const existed = yield* withLock(file, removed)
     io.stdout(
       flags.human
         ? `${existed ? "Sandbox reset" : "Sandbox was already empty"}: ${file}\n`
