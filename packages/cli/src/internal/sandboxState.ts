@@ -9,20 +9,23 @@ import * as FakeHeyGen from "@effect-heygen/test-utils/FakeHeyGen"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
-import * as NodeCrypto from "node:crypto"
 import * as NodeFs from "node:fs/promises"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import * as ExitCode from "../ExitCode.js"
 import { Io } from "../Io.js"
 import { CliError } from "./failure.js"
-import { codeOf } from "./secretOutput.js"
+import { codeOf, write as writeSecret } from "./secretOutput.js"
 
 /** The file's format tag (with a version): another program's file, or a future format, is refused by name. */
 export const format = "effect-heygen-sandbox"
 const version = 1
+const StateFile = Schema.Struct({
+  format: Schema.Literal(format),
+  version: Schema.Literal(version),
+  state: Schema.Unknown
+})
 
 export const path = (env: Readonly<Record<string, string | undefined>>): string => {
   const given = (name: string) => env[name] === "" ? undefined : env[name]
@@ -105,10 +108,6 @@ export const withLock = <A, E, R>(file: string, use: Effect.Effect<A, E, R>): Ef
 const unlessMissing = <A>(promise: Promise<A>, fallback: A): Promise<A> =>
   promise.catch((e) => codeOf(e) === "ENOENT" ? fallback : Promise.reject(e))
 
-const isStateFile = (json: unknown): json is { readonly state: unknown } =>
-  Predicate.hasProperty(json, "format") && json.format === format && Predicate.hasProperty(json, "version") &&
-  json.version === version && Predicate.hasProperty(json, "state")
-
 /** The saved state (none when there is no file yet), whatever it holds: `withFake` checks that. */
 export const load = (file: string): Effect.Effect<Option.Option<unknown>, CliError> =>
   Effect.gen(function*() {
@@ -118,22 +117,19 @@ export const load = (file: string): Effect.Effect<Option.Option<unknown>, CliErr
       try: (): unknown => JSON.parse(text),
       catch: () => stateError(file, "is not valid JSON")
     })
-    if (isStateFile(json)) return Option.some(json.state)
+    if (Schema.is(StateFile)(json)) return Option.some(json.state)
     return yield* stateError(file, `is not an ${format} state file of version ${version}`)
   })
 
+// The state holds the endpoints' signing secrets: it is written as a `--secret-file` is.
 export const save = (file: string, state: unknown): Effect.Effect<void, CliError> =>
-  attempt(file, "written", async () => {
-    await NodeFs.mkdir(NodePath.dirname(file), { recursive: true, mode: 0o700 })
-    const temp = `${file}.${NodeCrypto.randomBytes(6).toString("hex")}.tmp`
-    try {
-      await NodeFs.writeFile(temp, JSON.stringify({ format, version, state }), { flag: "wx", mode: 0o600, flush: true })
-      await NodeFs.rename(temp, file)
-    } catch (e) {
-      await NodeFs.unlink(temp).catch(() => undefined)
-      throw e
-    }
-  })
+  Effect.zipRight(
+    attempt(file, "written", () => NodeFs.mkdir(NodePath.dirname(file), { recursive: true, mode: 0o700 })),
+    Effect.mapError(
+      writeSecret(file, JSON.stringify({ format, version, state }), { overwrite: true }),
+      (error) => stateError(file, `cannot be written (${error.reason})`)
+    )
+  )
 
 /** Runs `use` under the lock on the fake over the saved state (a fresh one if none); a state it refuses is corrupt. */
 export const withFake = <A, E, R>(
