@@ -79,7 +79,6 @@ export const loadData = (value: string): Effect.Effect<Record<string, unknown>, 
 export const splitEvents = (values: ReadonlyArray<string>): Array<string> =>
   values.flatMap((value) => value.split(",")).map((s) => s.trim()).filter((s) => s !== "")
 
-/** The individual flags of `create` that override `--data` fields. */
 export interface Overrides {
   readonly url: Option.Option<string>
   /** Raw `--events` values; empty when the flag was not given. */

@@ -3,12 +3,9 @@
 // HeyGen account. The commands import this module lazily: the HTTP server and the fake are the CLI's heaviest parts.
 import * as FakeHeyGen from "@effect-heygen/test-utils/FakeHeyGen"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import * as ExitCode from "../ExitCode.js"
@@ -21,15 +18,11 @@ export interface Sandbox {
   readonly apiKey: string
 }
 
-/** The key the sandbox accepts (a public test value, not a credential). */
-export const apiKey: string = FakeHeyGen.sandboxApiKey
-
-// A server on 127.0.0.1:port (0: any free one) for the life of the scope, answering each request with `handle`'s
-// reply, or 503 and the CLI's error envelope when `handle` fails (a state that cannot be used).
+// Serves `handle` on 127.0.0.1:port (0: any free one); a state it cannot use is a 503 with the CLI's error envelope.
 const listen = (port: number, handle: (request: FakeHeyGen.Request) => Effect.Effect<FakeHeyGen.Reply, CliError>) =>
   Effect.gen(function*() {
-    const context = yield* Effect.mapError(
-      Layer.build(NodeHttpServer.layer(() => Http.createServer(), { port, host: "127.0.0.1" })),
+    const server = yield* Effect.mapError(
+      NodeHttpServer.make(() => Http.createServer(), { port, host: "127.0.0.1" }),
       (error) =>
         new CliError({
           code: "cli_sandbox_failed",
@@ -54,9 +47,9 @@ const listen = (port: number, handle: (request: FakeHeyGen.Request) => Effect.Ef
         ...(contentType === undefined ? {} : { contentType })
       })
     }).pipe(Effect.catchTag("CliError", (e) => Effect.orDie(HttpServerResponse.json(e.envelope, { status: 503 }))))
-    yield* HttpServer.serveEffect(app).pipe(Effect.provide(context))
-    const address = Context.get(context, HttpServer.HttpServer).address
-    return { baseUrl: `http://127.0.0.1:${address._tag === "TcpAddress" ? address.port : port}`, apiKey }
+    yield* server.serve(app)
+    const baseUrl = `http://127.0.0.1:${server.address._tag === "TcpAddress" ? server.address.port : port}`
+    return { baseUrl, apiKey: FakeHeyGen.sandboxApiKey } // a public test value, not a credential
   })
 
 /** `sandbox serve`: each request loads the saved state, is handled, and saves it back (not reads), under its lock. */
@@ -65,11 +58,8 @@ export const serve = (port: number): Effect.Effect<Sandbox, CliError, Scope.Scop
     const file = SandboxState.path((yield* Io).env)
     return yield* listen(port, (request) =>
       SandboxState.withFake(file, (fake) =>
-        Effect.gen(function*() {
-          const reply = yield* fake.handle(request)
-          if (!["GET", "HEAD", "OPTIONS"].includes(request.method)) yield* SandboxState.saveFake(file, fake)
-          return reply
-        })))
+        Effect.tap(fake.handle(request), () =>
+          ["GET", "HEAD", "OPTIONS"].includes(request.method) ? Effect.void : SandboxState.saveFake(file, fake))))
   })
 
 /** Runs `use` over the saved state, under its lock, and saves it after even a failure (it may have changed it). */

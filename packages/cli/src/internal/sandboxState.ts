@@ -9,19 +9,23 @@ import * as FakeHeyGen from "@effect-heygen/test-utils/FakeHeyGen"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
-import * as NodeCrypto from "node:crypto"
 import * as NodeFs from "node:fs/promises"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import * as ExitCode from "../ExitCode.js"
 import { Io } from "../Io.js"
 import { CliError } from "./failure.js"
+import { codeOf, write as writeSecret } from "./secretOutput.js"
 
 /** The file's format tag (with a version): another program's file, or a future format, is refused by name. */
 export const format = "effect-heygen-sandbox"
 const version = 1
+const StateFile = Schema.Struct({
+  format: Schema.Literal(format),
+  version: Schema.Literal(version),
+  state: Schema.Unknown
+})
 
 export const path = (env: Readonly<Record<string, string | undefined>>): string => {
   const given = (name: string) => env[name] === "" ? undefined : env[name]
@@ -31,8 +35,6 @@ export const path = (env: Readonly<Record<string, string | undefined>>): string 
   return NodePath.join(cache, "effect-heygen", "sandbox.json")
 }
 
-const codeOf = (e: unknown): string => e instanceof Error ? (e as NodeJS.ErrnoException).code ?? e.message : String(e)
-
 const stateError = (file: string, message: string) =>
   new CliError({
     code: "cli_sandbox_state",
@@ -41,10 +43,6 @@ const stateError = (file: string, message: string) =>
     exitCode: ExitCode.ApiOrNetwork
   })
 
-/** A state file that parsed but does not hold a sandbox's state. */
-const corrupt = (file: string): CliError => stateError(file, "does not hold a sandbox state")
-
-// A file operation whose failure is the state file that "cannot be <verb>".
 const attempt = <A>(file: string, verb: string, run: () => Promise<A>): Effect.Effect<A, CliError> =>
   Effect.tryPromise({ try: run, catch: (e) => stateError(file, `cannot be ${verb} (${codeOf(e)})`) })
 
@@ -72,10 +70,9 @@ const tryLock = async (file: string, lock: string): Promise<boolean> => {
     if (codeOf(e) !== "EEXIST") throw e
   }
   const pid = Number(await NodeFs.readFile(lock, "utf8").catch(() => ""))
-  const stat = await NodeFs.stat(lock).catch(() => undefined)
   const stale = Number.isSafeInteger(pid) && pid > 0
     ? !isAlive(pid)
-    : stat === undefined || Date.now() - stat.mtimeMs > unreadableLockAge
+    : await NodeFs.stat(lock).then((stat) => Date.now() - stat.mtimeMs > unreadableLockAge, () => true)
   if (stale) await NodeFs.unlink(lock).catch(() => undefined)
   return false
 }
@@ -109,14 +106,7 @@ export const withLock = <A, E, R>(file: string, use: Effect.Effect<A, E, R>): Ef
   Effect.acquireUseRelease(acquire(file), () => use, release)
 
 const unlessMissing = <A>(promise: Promise<A>, fallback: A): Promise<A> =>
-  promise.catch((e) => {
-    if (codeOf(e) === "ENOENT") return fallback
-    throw e
-  })
-
-const isStateFile = (json: unknown): json is { readonly state: unknown } =>
-  Predicate.hasProperty(json, "format") && json.format === format && Predicate.hasProperty(json, "version") &&
-  json.version === version && Predicate.hasProperty(json, "state")
+  promise.catch((e) => codeOf(e) === "ENOENT" ? fallback : Promise.reject(e))
 
 /** The saved state (none when there is no file yet), whatever it holds: `withFake` checks that. */
 export const load = (file: string): Effect.Effect<Option.Option<unknown>, CliError> =>
@@ -127,25 +117,19 @@ export const load = (file: string): Effect.Effect<Option.Option<unknown>, CliErr
       try: (): unknown => JSON.parse(text),
       catch: () => stateError(file, "is not valid JSON")
     })
-    if (isStateFile(json)) return Option.some(json.state)
+    if (Schema.is(StateFile)(json)) return Option.some(json.state)
     return yield* stateError(file, `is not an ${format} state file of version ${version}`)
   })
 
+// The state holds the endpoints' signing secrets: it is written as a `--secret-file` is.
 export const save = (file: string, state: unknown): Effect.Effect<void, CliError> =>
-  attempt(file, "written", async () => {
-    await NodeFs.mkdir(NodePath.dirname(file), { recursive: true, mode: 0o700 })
-    const temp = `${file}.${NodeCrypto.randomBytes(6).toString("hex")}.tmp`
-    const text = JSON.stringify({ format, version, state })
-    try {
-      await NodeFs.writeFile(temp, text, { flag: "wx", mode: 0o600, flush: true })
-      await NodeFs.rename(temp, file)
-    } catch (e) {
-      await NodeFs.unlink(temp).catch(() => undefined)
-      throw e
-    }
-  })
-
-const decodeFake = Schema.decodeUnknown(FakeHeyGen.State)
+  Effect.zipRight(
+    attempt(file, "written", () => NodeFs.mkdir(NodePath.dirname(file), { recursive: true, mode: 0o700 })),
+    Effect.mapError(
+      writeSecret(file, JSON.stringify({ format, version, state }), { overwrite: true }),
+      (error) => stateError(file, `cannot be written (${error.reason})`)
+    )
+  )
 
 /** Runs `use` under the lock on the fake over the saved state (a fresh one if none); a state it refuses is corrupt. */
 export const withFake = <A, E, R>(
@@ -156,8 +140,10 @@ export const withFake = <A, E, R>(
     file,
     Effect.gen(function*() {
       const saved = yield* load(file)
-      if (Option.isNone(saved)) return yield* use(yield* FakeHeyGen.make())
-      const initialState = yield* Effect.mapError(decodeFake(saved.value), () => corrupt(file))
+      const initialState = Option.isNone(saved) ? undefined : yield* Effect.mapError(
+        Schema.decodeUnknown(FakeHeyGen.State)(saved.value),
+        () => stateError(file, "does not hold a sandbox state")
+      )
       return yield* use(yield* FakeHeyGen.make({ initialState }))
     })
   )
@@ -170,10 +156,8 @@ export const reset = (flags: { readonly human: boolean }): Effect.Effect<void, C
   Effect.gen(function*() {
     const io = yield* Io
     const file = path(io.env)
-    const existed = yield* withLock(
-      file,
-      attempt(file, "removed", () => unlessMissing(NodeFs.unlink(file).then(() => true), false))
-    )
+    const removed = attempt(file, "removed", () => unlessMissing(NodeFs.unlink(file).then(() => true), false))
+    const existed = yield* withLock(file, removed)
     io.stdout(
       flags.human
         ? `${existed ? "Sandbox reset" : "Sandbox was already empty"}: ${file}\n`

@@ -35,15 +35,16 @@ export class SecretFileError extends Data.TaggedError("SecretFileError")<{
   }
 }
 
-const codeOf = (e: unknown): string => e instanceof Error ? (e as NodeJS.ErrnoException).code ?? e.message : String(e)
+export const codeOf = (e: unknown): string =>
+  e instanceof Error ? (e as NodeJS.ErrnoException).code ?? e.message : String(e)
 const errno = (code: string) => Object.assign(new Error(code), { code })
 const exists = (path: string): Promise<boolean> => NodeFs.lstat(path).then(() => true, () => false)
 const tempPath = (path: string) =>
   NodePath.join(NodePath.dirname(path), `.${NodePath.basename(path)}.${NodeCrypto.randomBytes(6).toString("hex")}.tmp`)
 
-// Why `path` cannot take the secret, if it cannot: `EEXIST` (unless overwriting), `EISDIR`, or why its directory
+// Fails as writing would (on the path as typed): it exists (unless overwriting), is a directory, or its directory
 // refuses a new file (a temporary one is created there and removed).
-const probe = (path: string, overwrite: boolean): Effect.Effect<void, string> =>
+const probe = ({ overwrite, path, shown }: Target): Effect.Effect<void, SecretFileError> =>
   Effect.tryPromise({
     try: async () => {
       if (!overwrite && await exists(path)) throw errno("EEXIST")
@@ -52,7 +53,7 @@ const probe = (path: string, overwrite: boolean): Effect.Effect<void, string> =>
       await (await NodeFs.open(temp, "wx", 0o600)).close()
       await NodeFs.unlink(temp)
     },
-    catch: codeOf
+    catch: (e) => new SecretFileError({ path: shown, reason: codeOf(e) })
   })
 
 const place = async (temp: string, path: string, overwrite: boolean): Promise<void> => {
@@ -68,7 +69,7 @@ const place = async (temp: string, path: string, overwrite: boolean): Promise<vo
   await NodeFs.unlink(temp)
 }
 
-/** Writes `secret` (exactly, with no trailing newline) to `path` with mode 0600. */
+/** Writes `secret` exactly, with no trailing newline. */
 export const write = (
   path: string,
   secret: string,
@@ -92,7 +93,6 @@ export const write = (
     catch: (e) => new SecretFileError({ path, reason: codeOf(e) })
   })
 
-/** Checks `--secret-file` before anything is sent (the secret must not fall back to stdout for a typo). */
 export const plan = (
   secretFile: Option.Option<string>,
   force: boolean
@@ -100,29 +100,23 @@ export const plan = (
   Effect.gen(function*() {
     if (Option.isNone(secretFile)) return Option.none()
     const shown = secretFile.value
-    const path = NodePath.resolve((yield* Io).cwd, shown)
-    yield* Effect.mapError(probe(path, force), (reason) =>
-      reason === "EEXIST"
-        ? new CliError({
-          code: "cli_secret_file_exists",
-          message: `--secret-file: ${shown} already exists; nothing was sent`,
-          hint: "choose a new path, or add --force to replace the file",
-          param: "--secret-file",
-          exitCode: ExitCode.Usage
-        })
-        : new CliError({
-          code: "cli_secret_file_unwritable",
-          message: `--secret-file: cannot write ${shown} (${reason}); nothing was sent`,
-          hint: reason === "ENOENT"
-            ? `create the directory ${NodePath.dirname(shown)} first, or choose another path`
-            : "choose a path in a directory you can write to",
-          param: "--secret-file",
-          exitCode: ExitCode.Usage
-        }))
-    return Option.some({ shown, path, overwrite: force })
+    const target = { shown, path: NodePath.resolve((yield* Io).cwd, shown), overwrite: force }
+    yield* Effect.mapError(probe(target), (error) =>
+      new CliError({
+        code: error.reason === "EEXIST" ? "cli_secret_file_exists" : "cli_secret_file_unwritable",
+        message: `--secret-file: ${error.message}; nothing was sent`,
+        hint: error.reason === "EEXIST"
+          ? "choose a new path, or add --force to replace the file"
+          : error.reason === "ENOENT"
+          ? `create the directory ${NodePath.dirname(shown)} first, or choose another path`
+          : "choose a path in a directory you can write to",
+        param: "--secret-file",
+        exitCode: ExitCode.Usage
+      }))
+    return Option.some(target)
   })
 
-/** Writes the secret to the target if any; on failure, warns (with what HeyGen has `done`) and it goes to stdout. */
+/** On failure, the warning says what HeyGen has `done`. */
 export const deliver = (
   target: Option.Option<Target>,
   secret: string | null,
