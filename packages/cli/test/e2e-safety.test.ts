@@ -413,6 +413,21 @@ describe("sandbox serve serves the --sandbox state (bundled bin)", () => {
   )
 })
 
+describe("sandbox serve on a port in use (bundled bin)", () => {
+  it("exits 1 naming --port and why (EADDRINUSE), not an empty reason", async () => {
+    const taken = Http.createServer()
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve))
+    const port = (taken.address() as { port: number }).port
+    try {
+      const e = expectEnvelope(await run(["sandbox", "serve", "--port", String(port)], { env: sandboxEnv() }), 1)
+      expect(e.error).toMatchObject({ code: "cli_sandbox_failed", param: "--port" })
+      expect(e.error.message).toBe(`the sandbox server could not start on 127.0.0.1:${port} (EADDRINUSE)`)
+    } finally {
+      await new Promise((resolve) => taken.close(resolve))
+    }
+  })
+})
+
 describe("secrets", () => {
   it("never prints a secret (checked over every output of this file)", () => {
     expect(outputs.length).toBeGreaterThan(10)

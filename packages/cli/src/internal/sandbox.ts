@@ -12,6 +12,7 @@ import * as ExitCode from "../ExitCode.js"
 import { Io } from "../Io.js"
 import { CliError } from "./failure.js"
 import * as SandboxState from "./sandboxState.js"
+import { codeOf } from "./secretOutput.js"
 
 export interface Sandbox {
   readonly baseUrl: string
@@ -26,7 +27,7 @@ const listen = (port: number, handle: (request: FakeHeyGen.Request) => Effect.Ef
       (error) =>
         new CliError({
           code: "cli_sandbox_failed",
-          message: `the sandbox server could not start on 127.0.0.1:${port} (${error.message})`,
+          message: `the sandbox server could not start on 127.0.0.1:${port} (${codeOf(error.cause)})`,
           hint: port === 0
             ? "check that loopback networking is available"
             : "choose another --port, or 0 for any free one",
