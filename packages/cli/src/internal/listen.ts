@@ -70,8 +70,8 @@ export const run = (flags: Forward.Flags & { readonly interval: Option.Option<Du
     const summary = Effect.sync(() => {
       const [pending, resume_since] = [waiting?.event_id ?? null, waiting?.created_at ?? null]
       const more = pending === null ? "" : `; ${pending} not yet delivered: run again with --since ${resume_since}`
-      const json = { stopped: true, since, forwarded, pending, resume_since }
-      print(`stopped: ${forwarded} events forwarded since ${since}${more}`, json)
+      const stopped = { stopped: true, since, forwarded, pending, resume_since }
+      print(`stopped: ${forwarded} events forwarded since ${since}${more}`, stopped)
     })
     // Ctrl-C is how listen stops (`awaitShutdown`): the command then ends with the summary and exit 0.
     yield* Effect.scoped(Effect.gen(function*() {
