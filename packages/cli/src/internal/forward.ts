@@ -15,8 +15,7 @@ import * as Failure from "./failure.js"
 import { readSecrets } from "./verify.js"
 
 export interface Flags extends Call.ConnectionFlags {
-  /** Epoch milliseconds. */
-  readonly since: Option.Option<number>
+  readonly since: Option.Option<number> // epoch milliseconds
   readonly forwardTo: Option.Option<string>
   readonly secretFile: Option.Option<string>
   readonly eventTypes: ReadonlyArray<WebhookEventType.WebhookEventType>
@@ -26,8 +25,7 @@ export interface Flags extends Call.ConnectionFlags {
 /** `--forward-to` and `--secret-file`'s first secret (during a rotation, the new one), checked before any call. */
 export const target = (flags: Flags, cwd: string, unless = "") =>
   Effect.gen(function*() {
-    const required = (flag: string, what: string) =>
-      Effect.fail(Failure.invalidFlag(flag, `is required${unless}: ${what}`))
+    const required = (flag: string, what: string) => Failure.invalidFlag(flag, `is required${unless}: ${what}`)
     if (Option.isNone(flags.forwardTo)) return yield* required("--forward-to", "the URL your receiver listens on")
     if (Option.isNone(flags.secretFile)) {
       return yield* required("--secret-file", "the file holding your receiver's signing secret")

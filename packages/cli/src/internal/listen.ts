@@ -20,20 +20,15 @@ import * as Call from "./call.js"
 import * as Failure from "./failure.js"
 import * as Forward from "./forward.js"
 
-export interface Flags extends Forward.Flags {
-  readonly interval: Option.Option<Duration.Duration>
-}
-
 /** How a forward is tried again: 1 s, doubling, at most every 30 s, for as long as listen runs. */
 const retry = Schedule.exponential("1 second").pipe(Schedule.union(Schedule.spaced("30 seconds")))
 
-export const run = (flags: Flags): Effect.Effect<void, Failure.CliError, Io> =>
+export const run = (flags: Forward.Flags & { readonly interval: Option.Option<Duration.Duration> }) =>
   Effect.gen(function*() {
     const io = yield* Io
     const to = yield* Forward.target(flags, io.cwd)
     const conn = yield* Call.connection(flags)
-    const since = new Date(Option.isSome(flags.since) ? flags.since.value : yield* Clock.currentTimeMillis)
-      .toISOString()
+    const since = new Date(yield* Effect.orElse(flags.since, () => Clock.currentTimeMillis)).toISOString()
     const print = Forward.printer(io, flags.human)
     let forwarded = 0
     let waiting: WebhookEvent.WebhookEvent | undefined
@@ -60,30 +55,23 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.CliError, Io> =>
             return
           }
           if (wrongPath !== undefined) {
-            return yield* Effect.fail(
-              new Failure.CliError({
-                code: "cli_delivery_failed",
-                message: `${event.event_id} was not delivered to ${to.url}`,
-                hint: wrongPath,
-                param: "--forward-to",
-                exitCode: ExitCode.ApiOrNetwork
-              })
-            )
+            return yield* new Failure.CliError({
+              code: "cli_delivery_failed",
+              message: `${event.event_id} was not delivered to ${to.url}`,
+              hint: wrongPath,
+              param: "--forward-to",
+              exitCode: ExitCode.ApiOrNetwork
+            })
           }
           yield* Effect.orDie(driver.next(undefined))
         }
       })
 
     const summary = Effect.sync(() => {
-      const [pending, resume] = [waiting?.event_id ?? null, waiting?.created_at ?? null]
-      const more = pending === null ? "" : `; ${pending} not yet delivered: run again with --since ${resume}`
-      print(`stopped: ${forwarded} events forwarded since ${since}${more}`, {
-        stopped: true,
-        since,
-        forwarded,
-        pending,
-        resume_since: resume
-      })
+      const [pending, resume_since] = [waiting?.event_id ?? null, waiting?.created_at ?? null]
+      const more = pending === null ? "" : `; ${pending} not yet delivered: run again with --since ${resume_since}`
+      const stopped = { stopped: true, since, forwarded, pending, resume_since }
+      print(`stopped: ${forwarded} events forwarded since ${since}${more}`, stopped)
     })
     // Ctrl-C is how listen stops (`awaitShutdown`): the command then ends with the summary and exit 0.
     yield* Effect.scoped(Effect.gen(function*() {
@@ -94,11 +82,8 @@ export const run = (flags: Flags): Effect.Effect<void, Failure.CliError, Io> =>
         client = { ...conn.client, apiKey: Redacted.make(served.apiKey), baseUrl: served.baseUrl }
       }
       // Said once the cut is fixed: an event logged after this line is forwarded.
-      print(`listening for events since ${since}, forwarding to ${to.url}`, {
-        listening: true,
-        since,
-        forward_to: to.url
-      })
+      const listening = { listening: true, since, forward_to: to.url }
+      print(`listening for events since ${since}, forwarding to ${to.url}`, listening)
       const follow = WebhookEvents.follow({
         since: new Date(since),
         eventTypes: flags.eventTypes,

@@ -17,31 +17,24 @@ import * as Call from "./call.js"
 import * as Failure from "./failure.js"
 import * as Forward from "./forward.js"
 
-export interface Flags extends Forward.Flags {
-  readonly dryRun: boolean
-}
-
 /**
  * The events to send, oldest first (ties in the order listed), each `event_id` once (a later listing is a
  * duplicate), none created before `since`; `unreadable` have a `created_at` that cannot be placed against it.
  */
 export const plan = (listed: Iterable<WebhookEvent.WebhookEvent>, since: number) => {
   const time = (event: WebhookEvent.WebhookEvent) => Date.parse(event.created_at)
-  const seen = new Set<string>()
-  const send: Array<WebhookEvent.WebhookEvent> = []
+  // By event_id; a Map keeps the order its keys were first set in.
+  const send = new Map<string, WebhookEvent.WebhookEvent>()
   const duplicates: Array<WebhookEvent.WebhookEvent> = []
   const unreadable: Array<WebhookEvent.WebhookEvent> = []
   for (const event of listed) {
     const at = time(event)
     if (Number.isNaN(at)) unreadable.push(event)
-    else if (at >= since && seen.has(event.event_id)) duplicates.push(event)
-    else if (at >= since) {
-      seen.add(event.event_id)
-      send.push(event)
-    }
+    else if (at >= since && send.has(event.event_id)) duplicates.push(event)
+    else if (at >= since) send.set(event.event_id, event)
   }
   // Array.prototype.sort is stable: events created at the same time keep the order they were listed in.
-  return { send: send.sort((a, b) => time(a) - time(b)), duplicates, unreadable }
+  return { send: [...send.values()].sort((a, b) => time(a) - time(b)), duplicates, unreadable }
 }
 
 type Line = ReturnType<typeof line>
@@ -62,24 +55,17 @@ const cells = (l: Line) => [
   l.error ?? ""
 ]
 
-/**
- * `webhook events replay`. Each event is tried 1 s, then 2 s later (three attempts): a receiver that is down fails
- * every event the same way, and running the command again later is safe.
- */
-export const run = (
-  flags: Flags,
-  schedule: Schedule.Schedule<unknown, unknown> = Schedule.exponential("1 second").pipe(
-    Schedule.intersect(Schedule.recurs(2))
-  )
-): Effect.Effect<void, Failure.CliError, Io> =>
+// Each event is tried 1 s, then 2 s later (three attempts): a receiver that is down fails every event the same way,
+// and running the command again later is safe.
+const retry = Schedule.exponential("1 second").pipe(Schedule.intersect(Schedule.recurs(2)))
+
+export const run = (flags: Forward.Flags & { readonly dryRun: boolean }): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
-    if (Option.isNone(flags.since)) {
-      return yield* Effect.fail(
-        Failure.invalidFlag("--since", "is required: how far back to replay, e.g. 48h or 2026-01-31T12:00:00Z")
-      )
-    }
-    const since = flags.since.value
+    const since = yield* Effect.mapError(
+      flags.since,
+      () => Failure.invalidFlag("--since", "is required: how far back to replay, e.g. 48h or 2026-01-31T12:00:00Z")
+    )
     // Checked before the log is read: a mistyped flag should not cost a listing.
     const to = flags.dryRun ? undefined : yield* Forward.target(flags, io.cwd, " (unless --dry-run)")
     const conn = yield* Call.connection(flags)
@@ -99,9 +85,8 @@ export const run = (
     // each column as wide as its widest value, "duplicate" and a 3-digit status after 10 attempts the widest.
     const header = ["OUTCOME", "EVENT ID", "EVENT TYPE", "CREATED", "STATUS", "ERROR"]
     const widest = all.map((e) => cells(line(e, "duplicate", 100, 10)))
-    const widths = header.slice(0, 5).map((h, i) => widest.reduce((w, c) => Math.max(w, c[i]!.length), h.length))
-    const row = (cs: ReadonlyArray<string>) =>
-      cs.map((c, i) => (i < widths.length ? c.padEnd(widths[i]!) : c)).join("  ").trimEnd()
+    const widths = header.map((h, i) => widest.reduce((w, c) => Math.max(w, c[i]!.length), h.length))
+    const row = (cs: ReadonlyArray<string>) => cs.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()
     if (flags.human && all.length > 0) io.stdout(`${row(header)}\n`)
     const counts = { delivered: 0, duplicate: 0, failed: 0, listed: 0 }
     const print = (l: Line) => {
@@ -117,7 +102,7 @@ export const run = (
         print(line(e, "listed"))
         continue
       }
-      const { attempts, error, status } = yield* Forward.send(e, to, schedule)
+      const { attempts, error, status } = yield* Forward.send(e, to, retry)
       print(line(e, error === undefined ? "delivered" : "failed", status, attempts, error))
       // A 404 or 405 would answer every event the same: stop at the first one.
       wrongPath = Forward.wrongPathHint(to.url, status)
@@ -136,21 +121,19 @@ export const run = (
       )
     }
     if (counts.failed > 0) {
-      return yield* Effect.fail(
-        new Failure.CliError({
-          code: "cli_replay_failed",
-          message: to === undefined
-            ? `${counts.failed} of ${all.length} events have a created_at that is not a time`
-            : `${counts.failed} of ${all.length} events were not delivered to ${to.url}`,
-          hint: to === undefined
-            ? "they cannot be placed against --since; see them with effect-heygen webhook events list"
-            : wrongPath !== undefined
-            ? `${wrongPath}; the events after it were not sent`
-            : "check that your receiver is up and answers 2xx, then run the same command again: " +
-              "a receiver that de-duplicates on Heygen-Event-Id skips the events it has handled",
-          param: to === undefined ? "--since" : "--forward-to",
-          exitCode: ExitCode.ApiOrNetwork
-        })
-      )
+      return yield* new Failure.CliError({
+        code: "cli_replay_failed",
+        message: to === undefined
+          ? `${counts.failed} of ${all.length} events have a created_at that is not a time`
+          : `${counts.failed} of ${all.length} events were not delivered to ${to.url}`,
+        hint: to === undefined
+          ? "they cannot be placed against --since; see them with effect-heygen webhook events list"
+          : wrongPath !== undefined
+          ? `${wrongPath}; the events after it were not sent`
+          : "check that your receiver is up and answers 2xx, then run the same command again: " +
+            "a receiver that de-duplicates on Heygen-Event-Id skips the events it has handled",
+        param: to === undefined ? "--since" : "--forward-to",
+        exitCode: ExitCode.ApiOrNetwork
+      })
     }
   }).pipe(Effect.provide(NodeHttpClient.layer))

@@ -50,30 +50,26 @@ export const trigger = (
       headerStyle: event.headerStyle,
       route: event.forwardTo,
       retry: untilWrongPath(schedule),
-      onAttempt: (a) =>
+      onAttempt: ({ attempt, endpointId, outcome, status, url }) =>
         Effect.sync(() =>
           print(
-            `${a.endpointId} attempt ${a.attempt}: ${a.status ?? a.outcome} ${
-              a.outcome === "Delivered" ? "delivered" : ""
-            }`,
-            { endpoint_id: a.endpointId, attempt: a.attempt, status: a.status, outcome: a.outcome, url: a.url }
+            `${endpointId} attempt ${attempt}: ${status ?? outcome} ${outcome === "Delivered" ? "delivered" : ""}`,
+            { endpoint_id: endpointId, attempt, status, outcome, url }
           )
         )
     }).pipe(Effect.provide(NodeHttpClient.layer))
     const gaveUp = delivery.endpoints.filter((e) => e.outcome !== "Delivered")
     if (gaveUp.length > 0) {
-      return yield* Effect.fail(
-        new Failure.CliError({
-          code: "cli_delivery_failed",
-          message: `${delivery.eventId} was not delivered to ${event.forwardTo} for ${
-            gaveUp.map((e) => e.endpointId).join(", ")
-          }`,
-          hint: gaveUp.map((e) => wrongPathHint(event.forwardTo, e.attempts.at(-1)?.status ?? null))
-            .find((h) => h !== undefined) ?? "check that your receiver is listening there and answers 2xx",
-          param: "--forward-to",
-          exitCode: ExitCode.ApiOrNetwork
-        })
-      )
+      return yield* new Failure.CliError({
+        code: "cli_delivery_failed",
+        message: `${delivery.eventId} was not delivered to ${event.forwardTo} for ${
+          gaveUp.map((e) => e.endpointId).join(", ")
+        }`,
+        hint: gaveUp.map((e) => wrongPathHint(event.forwardTo, e.attempts.at(-1)?.status ?? null))
+          .find((h) => h !== undefined) ?? "check that your receiver is listening there and answers 2xx",
+        param: "--forward-to",
+        exitCode: ExitCode.ApiOrNetwork
+      })
     }
     if (event.human) io.stdout(`event ${delivery.eventId} delivered\n`)
   })

@@ -3,8 +3,7 @@
 // and exits 1. Only the signature is required, as in core's `WebhookSignature.verify`, so a delivery in the form
 // production receivers report (a plain `signature` header only) is checked too. Also `readSecrets`, for every
 // command that takes --secret-file.
-import type { WebhookDelivery } from "@effect-heygen/core"
-import { WebhookSignature } from "@effect-heygen/core"
+import { type WebhookDelivery, WebhookSignature } from "@effect-heygen/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -15,6 +14,7 @@ import * as ExitCode from "../ExitCode.js"
 import { Io } from "../Io.js"
 import * as Failure from "./failure.js"
 import * as Flags from "./flags.js"
+import * as Output from "./output.js"
 
 const snake = (reason: WebhookSignature.Reason) =>
   reason.replace(/[A-Z]/g, (c, i: number) => `${i === 0 ? "" : "_"}${c.toLowerCase()}`)
@@ -77,21 +77,18 @@ export const readSecrets = (cwd: string, file: string) =>
         })
     })
     if (text === "") {
-      return yield* Effect.fail(
-        new Failure.CliError({
-          code: "cli_secret_file_empty",
-          message: `${file} holds no secret`,
-          hint: "put the endpoint's signing secret in the file (one per line during a rotation)",
-          param: "--secret-file",
-          exitCode: ExitCode.Usage
-        })
-      )
+      return yield* new Failure.CliError({
+        code: "cli_secret_file_empty",
+        message: `${file} holds no secret`,
+        hint: "put the endpoint's signing secret in the file (one per line during a rotation)",
+        param: "--secret-file",
+        exitCode: ExitCode.Usage
+      })
     }
     const lines = text.replace(/\n$/, "").split("\n").map((line) => Redacted.make(line))
     return yield* Either.mapLeft(WebhookSignature.validateSecrets(lines), (e) => invalidSecret(file, e))
   })
 
-/** `webhook verify`: its flags, help and handler. */
 export const command = Flags.command("verify", {
   secretFile: Flags.text(
     "secret-file",
@@ -146,12 +143,10 @@ export const command = Flags.command("verify", {
 }, (flags) =>
   Effect.gen(function*() {
     const io = yield* Io
-    if (Option.isNone(flags.secretFile)) {
-      return yield* Effect.fail(
-        Failure.invalidFlag("--secret-file", "is required: the file holding the endpoint's signing secret")
-      )
-    }
-    const secretFile = flags.secretFile.value
+    const secretFile = yield* Effect.mapError(
+      flags.secretFile,
+      () => Failure.invalidFlag("--secret-file", "is required: the file holding the endpoint's signing secret")
+    )
     const secrets = yield* readSecrets(io.cwd, secretFile)
     const body = yield* Effect.mapError(io.readStdin, (e) =>
       new Failure.CliError({
@@ -179,28 +174,23 @@ export const command = Flags.command("verify", {
         })
       )
     )
-    io.stdout(
-      flags.human
-        ? [
-          `verified: ${delivery.eventType} (${delivery.event._tag})`,
-          `event id: ${delivery.eventId} (from the ${sourceText[delivery.eventIdSource]})`,
-          `timestamp: ${delivery.timestamp === null ? "-" : new Date(delivery.timestamp * 1000).toISOString()}`,
-          `created at: ${delivery.createdAt === null ? "-" : JSON.stringify(delivery.createdAt)}`,
-          ...(delivery.event._tag === "Other" && delivery.event.decodeIssue !== null
-            ? [`note: the data is not its type's documented shape (${delivery.event.decodeIssue})`]
-            : []),
-          `data: ${JSON.stringify(delivery.eventData)}`,
-          ""
-        ].join("\n")
-        : `${
-          JSON.stringify({
-            event_id: delivery.eventId,
-            event_id_source: delivery.eventIdSource,
-            timestamp: delivery.timestamp,
-            created_at: delivery.createdAt,
-            event_type: delivery.eventType,
-            event_data: delivery.eventData
-          })
-        }\n`
-    )
+    yield* flags.human
+      ? Output.text([
+        `verified: ${delivery.eventType} (${delivery.event._tag})`,
+        `event id: ${delivery.eventId} (from the ${sourceText[delivery.eventIdSource]})`,
+        `timestamp: ${delivery.timestamp === null ? "-" : new Date(delivery.timestamp * 1000).toISOString()}`,
+        `created at: ${delivery.createdAt === null ? "-" : JSON.stringify(delivery.createdAt)}`,
+        ...(delivery.event._tag === "Other" && delivery.event.decodeIssue !== null
+          ? [`note: the data is not its type's documented shape (${delivery.event.decodeIssue})`]
+          : []),
+        `data: ${JSON.stringify(delivery.eventData)}`
+      ].join("\n"))
+      : Output.json({
+        event_id: delivery.eventId,
+        event_id_source: delivery.eventIdSource,
+        timestamp: delivery.timestamp,
+        created_at: delivery.createdAt,
+        event_type: delivery.eventType,
+        event_data: delivery.eventData
+      })
   }))
