@@ -4,26 +4,20 @@
 // handled. That assumes the log's `event_id` is the id HeyGen's deliveries carried: HeyGen does not document it, and
 // integrations that compared them found them equal.
 import type * as WebhookEvent from "@effect-heygen/core/WebhookEvent"
-import type * as WebhookEventType from "@effect-heygen/core/WebhookEventType"
 import * as FakeDelivery from "@effect-heygen/test-utils/FakeDelivery"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import type { Io } from "../Io.js"
-import type * as Call from "./call.js"
 import * as Failure from "./failure.js"
 import { readSecrets } from "./verify.js"
 
-export interface Flags extends Call.ConnectionFlags {
-  readonly since: Option.Option<number> // epoch milliseconds
-  readonly forwardTo: Option.Option<string>
-  readonly secretFile: Option.Option<string>
-  readonly eventTypes: ReadonlyArray<WebhookEventType.WebhookEventType>
-  readonly entityId: Option.Option<string>
-}
-
 /** `--forward-to` and `--secret-file`'s first secret (during a rotation, the new one), checked before any call. */
-export const target = (flags: Flags, cwd: string, unless = "") =>
+export const target = (
+  flags: { readonly forwardTo: Option.Option<string>; readonly secretFile: Option.Option<string> },
+  cwd: string,
+  unless = ""
+) =>
   Effect.gen(function*() {
     const required = (flag: string, what: string) => Failure.invalidFlag(flag, `is required${unless}: ${what}`)
     if (Option.isNone(flags.forwardTo)) return yield* required("--forward-to", "the URL your receiver listens on")

@@ -8,7 +8,6 @@ import type * as WebhookEvent from "@effect-heygen/core/WebhookEvent"
 import * as WebhookEvents from "@effect-heygen/core/WebhookEvents"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Clock from "effect/Clock"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -17,13 +16,15 @@ import * as Stream from "effect/Stream"
 import * as ExitCode from "../ExitCode.js"
 import { Io } from "../Io.js"
 import * as Call from "./call.js"
+import type * as Events from "./events.js"
 import * as Failure from "./failure.js"
+import type * as Flags from "./flags.js"
 import * as Forward from "./forward.js"
 
 /** How a forward is tried again: 1 s, doubling, at most every 30 s, for as long as listen runs. */
 const retry = Schedule.exponential("1 second").pipe(Schedule.union(Schedule.spaced("30 seconds")))
 
-export const run = (flags: Forward.Flags & { readonly interval: Option.Option<Duration.Duration> }) =>
+export const run = (flags: Flags.Input<typeof Events.listenInputs>) =>
   Effect.gen(function*() {
     const io = yield* Io
     const to = yield* Forward.target(flags, io.cwd)

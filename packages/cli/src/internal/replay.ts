@@ -14,7 +14,9 @@ import * as Stream from "effect/Stream"
 import * as ExitCode from "../ExitCode.js"
 import { Io } from "../Io.js"
 import * as Call from "./call.js"
+import type * as Events from "./events.js"
 import * as Failure from "./failure.js"
+import type * as Flags from "./flags.js"
 import * as Forward from "./forward.js"
 
 /**
@@ -59,7 +61,7 @@ const cells = (l: Line) => [
 // and running the command again later is safe.
 const retry = Schedule.exponential("1 second").pipe(Schedule.intersect(Schedule.recurs(2)))
 
-export const run = (flags: Forward.Flags & { readonly dryRun: boolean }): Effect.Effect<void, Failure.CliError, Io> =>
+export const run = (flags: Flags.Input<typeof Events.replayInputs>): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     const since = yield* Effect.mapError(
