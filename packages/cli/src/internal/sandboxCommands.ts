@@ -1,7 +1,11 @@
 // `effect-heygen sandbox serve|reset|trigger`: the built-in fake HeyGen API and deliveries from it, with each
-// command's flags, help and examples. Handlers (the server, the state file, the delivery engine) load only when a
-// command runs.
+// command's flags, help and examples. The server, the state file and the delivery engine load only when a command
+// runs: they are the heaviest parts of the CLI.
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { Io } from "../Io.js"
 import * as Flags from "./flags.js"
+import * as Output from "./output.js"
 
 const serve = Flags.command("serve", {
   port: Flags.integer("port", 0, 65535, "The port on 127.0.0.1 (default 0: any free port)."),
@@ -16,7 +20,26 @@ const serve = Flags.command("serve", {
       "HEYGEN_API_BASE=http://127.0.0.1:8787 HEYGEN_API_KEY=KEY effect-heygen webhook endpoints list"
     ]
   ]
-}, (flags) => Flags.lazy(() => import("./serve.js"), (m) => m.run(flags)))
+}, (flags) =>
+  // It waits on `Io.awaitShutdown` rather than being interrupted, so that Ctrl-C closes the server through its scope
+  // (connections ended, port released) and the command exits 0.
+  Flags.lazy(() => import("./sandbox.js"), (Sandbox) =>
+    Effect.scoped(Effect.gen(function*() {
+      const { apiKey, baseUrl } = yield* Sandbox.serve(Option.getOrElse(flags.port, () => 0))
+      yield* flags.human
+        ? Output.text([
+          `Fake HeyGen API listening on ${baseUrl}`,
+          `API key: ${apiKey}`,
+          "",
+          "Try it from another shell:",
+          `  HEYGEN_API_BASE=${baseUrl} HEYGEN_API_KEY=${apiKey} \\`,
+          "    effect-heygen webhook endpoints create --url https://example.com/hooks/heygen --human",
+          "",
+          "Press Ctrl-C to stop."
+        ].join("\n"))
+        : Output.json({ base_url: baseUrl, api_key: apiKey })
+      yield* Effect.flatMap(Io, (io) => io.awaitShutdown)
+    }))))
 
 const reset = Flags.command("reset", { human: Flags.connection.human }, {
   summary: "Empty the state --sandbox keeps between commands (endpoints, secrets, events).",
