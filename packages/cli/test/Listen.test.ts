@@ -37,6 +37,25 @@ const receiver = async (options?: Parameters<typeof startReceiver>[1]) => {
 /** A sandbox of its own for each test, so that their logs never meet. */
 const sandboxEnv = (name: string) => ({ EFFECT_HEYGEN_SANDBOX_STATE: NodePath.join(dir, `${name}.json`) })
 
+/** `listen --sandbox` forwarding to `forwardTo`, reading the log every 200 ms. */
+const listen = (env: Record<string, string>, forwardTo: string, ...flags: Array<string>) =>
+  startBin(
+    [
+      "webhook",
+      "events",
+      "listen",
+      "--sandbox",
+      "--interval",
+      "200ms",
+      "--secret-file",
+      "./whsec",
+      ...flags,
+      "--forward-to",
+      forwardTo
+    ],
+    { cwd: dir, env, timeoutMs: 60_000 }
+  )
+
 const trigger = async (env: Record<string, string>, videoId: string) => {
   const out = await runBin(
     ["sandbox", "trigger", "avatar_video.success", "-d", JSON.stringify({ video_id: videoId, url: "https://x" })],
@@ -87,8 +106,7 @@ describe("webhook events listen --sandbox", () => {
       const before = await trigger(env, "v_before")
       expect(r.requests()).toEqual([])
 
-      const args = ["webhook", "events", "listen", "--sandbox", "--interval", "200ms", "--secret-file", "./whsec"]
-      const listening = startBin([...args, "--forward-to", r.url], { cwd: dir, env, timeoutMs: 60_000 })
+      const listening = listen(env, r.url)
       // Started now: the event logged before it is not forwarded.
       await started(listening)
       const first = await trigger(env, "v_1")
@@ -107,7 +125,7 @@ describe("webhook events listen --sandbox", () => {
       // While nobody listens (the laptop slept), another event is logged; --since picks it up on the restart, and
       // the receiver's de-duplication answers the first one again without running its handler.
       const missed = await trigger(env, "v_missed")
-      const again = startBin([...args, "--since", "10m", "--forward-to", r.url], { cwd: dir, env, timeoutMs: 60_000 })
+      const again = listen(env, r.url, "--since", "10m")
 
       await until(() => lines(again.output().stdout).length >= 3, "three forwards")
       await again.stop("SIGINT")
@@ -127,21 +145,7 @@ describe("webhook events listen --sandbox", () => {
     const env = sandboxEnv("refused")
     let refusals = 2
     const r = await receiver({ failWhen: () => refusals-- > 0 })
-    const listening = startBin(
-      [
-        "webhook",
-        "events",
-        "listen",
-        "--sandbox",
-        "--interval",
-        "200ms",
-        "--secret-file",
-        "./whsec",
-        "--forward-to",
-        r.url
-      ],
-      { cwd: dir, env, timeoutMs: 60_000 }
-    )
+    const listening = listen(env, r.url)
     await started(listening)
     const out = await runBin(
       ["sandbox", "trigger", "avatar_video.fail", "--secret-file", "./whsec", "-d", "{\"video_id\":\"v_f\"}"],
@@ -170,21 +174,7 @@ describe("webhook events listen --sandbox", () => {
     const address = server.address()
     if (address === null || typeof address === "string") throw new Error("expected a TCP address")
     const wrong = `http://127.0.0.1:${address.port}/nope`
-    const listening = startBin(
-      [
-        "webhook",
-        "events",
-        "listen",
-        "--sandbox",
-        "--interval",
-        "200ms",
-        "--secret-file",
-        "./whsec",
-        "--forward-to",
-        wrong
-      ],
-      { cwd: dir, env, timeoutMs: 60_000 }
-    )
+    const listening = listen(env, wrong)
     await started(listening)
     // No endpoint in this sandbox: the trigger signs with the receiver's secret.
     const out = await runBin(["sandbox", "trigger", "avatar_video.success", "--secret-file", "./whsec"], {

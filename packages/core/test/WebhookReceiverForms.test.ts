@@ -86,6 +86,18 @@ const untilDelivered = (url: string, body: string, headers: Record<string, strin
     return statuses
   })
 
+/** The log lines written while `capture` is provided, each message's parts joined with " | ". */
+const captureLogs = () => {
+  const lines: Array<string> = []
+  const capture = Logger.replace(
+    Logger.defaultLogger,
+    Logger.make(({ message }) => {
+      lines.push(Array.isArray(message) ? message.map(String).join(" | ") : String(message))
+    })
+  )
+  return { capture, lines }
+}
+
 const countRuns =
   (runs: Ref.Ref<ReadonlyArray<WebhookDelivery.WebhookDelivery>>) => (delivery: WebhookDelivery.WebhookDelivery) =>
     Ref.update(runs, (xs) => [...xs, delivery])
@@ -219,13 +231,7 @@ for (const form of forms) {
       }))
 
     it.scoped("a SQL log's failure is logged with the database's reason once", () => {
-      const lines: Array<string> = []
-      const capture = Logger.replace(
-        Logger.defaultLogger,
-        Logger.make(({ message }) => {
-          lines.push(Array.isArray(message) ? message.map(String).join(" | ") : String(message))
-        })
-      )
+      const { capture, lines } = captureLogs()
       return Effect.gen(function*() {
         const log = DeliveryLogSql.layer({ table: "gone", createTable: false, pruneEvery: false }).pipe(
           Layer.provide(SqliteClient.layer({ filename: ":memory:" }))
@@ -240,13 +246,7 @@ for (const form of forms) {
     })
 
     it.scoped("a log failure is a 503, logged with its cause, scrubbed of credentials and secrets", () => {
-      const lines: Array<string> = []
-      const capture = Logger.replace(
-        Logger.defaultLogger,
-        Logger.make(({ message }) => {
-          lines.push(Array.isArray(message) ? message.map(String).join(" | ") : String(message))
-        })
-      )
+      const { capture, lines } = captureLogs()
       return Effect.gen(function*() {
         const cause = new Error(
           "connect ECONNREFUSED for postgres://receiver:hunter2@db.internal:5432/hooks (whsec_leaked_secret)"

@@ -50,14 +50,14 @@ const reset = Flags.command("reset", { human: Flags.connection.human }, {
 }, (flags) => Flags.lazy(() => import("./sandboxState.js"), (m) => m.reset(flags)))
 
 /** `--header-style`: the two forms of a delivery's headers (test-utils' `FakeDelivery.HeaderStyle`). */
-export const headerStyle = Flags.choice(
+const headerStyle = Flags.choice(
   "header-style",
   ["documented", "legacy"],
   "documented (default: Heygen-Signature, Heygen-Timestamp, Heygen-Event-Id, as HeyGen's docs say) or legacy (a plain signature header only, no timestamp, the event id in the body only, as some production receivers get)."
 )
 
 /** `sandbox trigger <event_type> [--data JSON] [--forward-to URL] [--secret-file F] [--header-style S]` */
-export const trigger = Flags.command("trigger", {
+export const triggerInputs = {
   eventType: Flags.eventTypeArg("event_type", "The event type, e.g. avatar_video.success."),
   data: Flags.eventData,
   forwardTo: Flags.forwardTo(
@@ -70,7 +70,9 @@ export const trigger = Flags.command("trigger", {
   ),
   headerStyle,
   human: Flags.connection.human
-}, {
+}
+
+const trigger = Flags.command("trigger", triggerInputs, {
   summary:
     "Sign an event for each sandbox endpoint subscribed to it, log it, and deliver it to --forward-to (retrying on failure) if given.",
   examples: [

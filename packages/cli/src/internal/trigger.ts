@@ -13,18 +13,11 @@ import * as Schedule from "effect/Schedule"
 import * as ExitCode from "../ExitCode.js"
 import { Io } from "../Io.js"
 import * as Failure from "./failure.js"
+import type * as Flags from "./flags.js"
 import { printer, untilWrongPath, wrongPathHint } from "./forward.js"
+import type * as SandboxCommands from "./sandboxCommands.js"
 import * as SandboxState from "./sandboxState.js"
 import { readSecrets } from "./verify.js"
-
-export interface Flags {
-  readonly eventType: string
-  readonly data: Option.Option<Record<string, unknown>>
-  readonly forwardTo: Option.Option<string>
-  readonly secretFile: Option.Option<string>
-  readonly headerStyle: FakeDelivery.HeaderStyle
-  readonly human: boolean
-}
 
 /** Delivers one event to `endpoints` through `forwardTo`, printing each attempt; exit 1 when one gave up. */
 export const trigger = (
@@ -78,7 +71,9 @@ export const trigger = (
  * Checks everything first (flags, the secret file, that some endpoint receives the event), then, under the
  * sandbox's lock, logs the event and saves the state, then delivers: a refused trigger logs nothing.
  */
-export const run = (flags: Flags): Effect.Effect<void, Failure.CliError, Io> =>
+export const run = (
+  flags: Flags.Input<typeof SandboxCommands.triggerInputs>
+): Effect.Effect<void, Failure.CliError, Io> =>
   Effect.gen(function*() {
     const io = yield* Io
     const forwardTo = Option.getOrUndefined(flags.forwardTo)
